@@ -1,0 +1,126 @@
+"""The incident: one sourced, dated, placed event. Its JSON shape is the one used everywhere
+(CLI --json, exports, API) and matches shared/gold/seed_incidents.jsonl; see docs/incidents.md."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from enum import StrEnum
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from truce.model.taxonomy import ACLED_SUB_EVENT, IncidentType
+
+__all__ = ["KYIV", "ClaimStatus", "Counts", "Incident", "Location", "LocationPrecision"]
+
+KYIV = ZoneInfo("Europe/Kyiv")
+
+
+class ClaimStatus(StrEnum):
+    reported = "reported"
+    claimed = "claimed"
+    disputed = "disputed"
+    denied = "denied"
+    confirmed = "confirmed"
+    fabricated = "fabricated"
+
+
+class LocationPrecision(StrEnum):
+    exact = "exact"
+    settlement = "settlement"
+    raion = "raion"
+    oblast = "oblast"
+    country = "country"
+    unknown = "unknown"
+
+
+DatePrecision = Literal["hour", "day", "week", "month", "year"]
+# Half-widths of the interval a date stands for, by precision (a "week" is the 7 days around it).
+_HALF_WIDTH = {"week": timedelta(days=3), "month": timedelta(days=15), "year": timedelta(days=182)}
+
+_Text = Field(default=None, max_length=2000)
+
+
+class Location(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(default=None, max_length=300)
+    country: str | None = Field(default=None, max_length=2, min_length=2)
+    admin1: str | None = Field(default=None, max_length=300)
+    lat: float | None = Field(default=None, ge=-90, le=90)
+    lon: float | None = Field(default=None, ge=-180, le=180)
+    precision: LocationPrecision = LocationPrecision.unknown
+    geonameid: int | None = None
+    pcode: str | None = Field(default=None, max_length=20)
+
+    @model_validator(mode="after")
+    def _both_or_neither(self) -> Location:
+        if (self.lat is None) != (self.lon is None):
+            raise ValueError("lat and lon must be given together")
+        return self
+
+
+class Counts(BaseModel):
+    """Quantities: launched, intercepted and hit for strikes; area for territorial claims."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    launched: int | None = Field(default=None, ge=0)
+    intercepted: int | None = Field(default=None, ge=0)
+    hit: int | None = Field(default=None, ge=0)
+    area_km2: float | None = Field(default=None, ge=0)
+    quantity: int | None = Field(default=None, ge=0)  # weapons or troops seen
+
+
+class Incident(BaseModel):
+    model_config = ConfigDict(extra="forbid", use_enum_values=False)
+
+    id: str = Field(min_length=1, max_length=200)
+    type: IncidentType
+    acled_sub_event_type: str | None = None
+    date: date
+    date_precision: DatePrecision = "day"
+    time: datetime | None = None  # the exact moment when known (timezone-aware)
+    location: Location = Field(default_factory=Location)
+    actor: str | None = Field(default=None, max_length=100)
+    target: str | None = Field(default=None, max_length=100)  # civilian, military, energy …
+    counts: Counts = Field(default_factory=Counts)
+    weapons: list[str] = Field(default_factory=list, max_length=50)
+    weapon_class: str | None = Field(default=None, max_length=100)  # e.g. artillery_ge_100mm
+    killed: int | None = Field(default=None, ge=0)
+    injured: int | None = Field(default=None, ge=0)
+    status: ClaimStatus = ClaimStatus.reported
+    claimed_by: str | None = _Text
+    denied_by: str | None = _Text
+    source: str | None = Field(default=None, max_length=300)
+    evidence: str | None = Field(default=None, max_length=5000)
+    note: str | None = Field(default=None, max_length=5000)
+    report_id: str | None = None  # the report it came from (set by the store)
+
+    @field_validator("time")
+    @classmethod
+    def _aware(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("time must carry a UTC offset, e.g. 2026-01-02T03:00:00+02:00")
+        return value
+
+    @model_validator(mode="after")
+    def _fill_acled(self) -> Incident:
+        if self.acled_sub_event_type is None:
+            self.acled_sub_event_type = ACLED_SUB_EVENT[self.type]
+        return self
+
+    def interval(self) -> tuple[datetime, datetime]:
+        """The half-open span of time the incident may have happened in, in Kyiv time."""
+        if self.time is not None and self.date_precision == "hour":
+            start = self.time.replace(minute=0, second=0, microsecond=0)
+            return start, start + timedelta(hours=1)
+        if self.time is not None:
+            return self.time, self.time
+        day_start = datetime.combine(self.date, time(0), KYIV)
+        half = _HALF_WIDTH.get(self.date_precision, timedelta(0))
+        return day_start - half, day_start + timedelta(days=1) + half
+
+    def to_json(self) -> dict:
+        return self.model_dump(mode="json", exclude_none=False)

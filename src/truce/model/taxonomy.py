@@ -1,0 +1,112 @@
+"""The incident taxonomy (DESIGN.md) and its mapping to ACLED sub-event types and back."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+__all__ = [
+    "ACLED_EVENT_TYPE",
+    "ACLED_SUB_EVENT",
+    "ATTACK_TYPES",
+    "INTERFERENCE_TYPES",
+    "IncidentType",
+    "from_acled",
+]
+
+
+class IncidentType(StrEnum):
+    shelling = "shelling"
+    missile_strike = "missile_strike"
+    air_strike = "air_strike"
+    drone_strike = "drone_strike"
+    interception = "interception"
+    armed_clash = "armed_clash"
+    territorial_claim = "territorial_claim"
+    mine_ied = "mine_ied"
+    attack_on_civilians = "attack_on_civilians"
+    explosion = "explosion"
+    projectile = "projectile"
+    small_arms_fire = "small_arms_fire"
+    weapon_sighting = "weapon_sighting"
+    troop_presence = "troop_presence"
+    movement = "movement"
+    monitor_restriction = "monitor_restriction"
+    jamming = "jamming"
+
+
+T = IncidentType
+
+# Each type's ACLED sub-event type (one direction is a function; the way back needs context).
+ACLED_SUB_EVENT: dict[IncidentType, str] = {
+    T.shelling: "Shelling/artillery/missile attack",
+    T.missile_strike: "Shelling/artillery/missile attack",
+    T.air_strike: "Air/drone strike",
+    T.drone_strike: "Air/drone strike",
+    T.interception: "Disrupted weapons use",
+    T.armed_clash: "Armed clash",
+    T.territorial_claim: "Non-state actor overtakes territory",
+    T.mine_ied: "Remote explosive/landmine/IED",
+    T.attack_on_civilians: "Attack",
+    T.explosion: "Other",
+    T.projectile: "Other",
+    T.small_arms_fire: "Armed clash",
+    T.weapon_sighting: "Other",
+    T.troop_presence: "Other",
+    T.movement: "Other",
+    T.monitor_restriction: "Other",
+    T.jamming: "Other",
+}
+
+# ACLED's event type for each sub-event type we emit or read.
+ACLED_EVENT_TYPE: dict[str, str] = {
+    "Shelling/artillery/missile attack": "Explosions/Remote violence",
+    "Air/drone strike": "Explosions/Remote violence",
+    "Disrupted weapons use": "Explosions/Remote violence",
+    "Remote explosive/landmine/IED": "Explosions/Remote violence",
+    "Grenade": "Explosions/Remote violence",
+    "Suicide bomb": "Explosions/Remote violence",
+    "Chemical weapon": "Explosions/Remote violence",
+    "Armed clash": "Battles",
+    "Government regains territory": "Battles",
+    "Non-state actor overtakes territory": "Battles",
+    "Attack": "Violence against civilians",
+    "Abduction/forced disappearance": "Violence against civilians",
+    "Sexual violence": "Violence against civilians",
+    "Other": "Strategic developments",
+}
+
+_FROM_ACLED: dict[str, IncidentType] = {
+    "Shelling/artillery/missile attack": T.shelling,
+    "Air/drone strike": T.air_strike,
+    "Disrupted weapons use": T.interception,
+    "Armed clash": T.armed_clash,
+    "Non-state actor overtakes territory": T.territorial_claim,
+    "Government regains territory": T.territorial_claim,
+    "Remote explosive/landmine/IED": T.mine_ied,
+    "Grenade": T.explosion,
+    "Attack": T.attack_on_civilians,
+    "Abduction/forced disappearance": T.attack_on_civilians,
+    "Sexual violence": T.attack_on_civilians,
+}
+
+
+def from_acled(sub_event_type: str, notes: str = "") -> IncidentType | None:
+    """Our type for an ACLED sub-event type; the notes refine what ACLED lumps together."""
+    base = _FROM_ACLED.get(sub_event_type.strip())
+    if base is None:
+        return None
+    text = notes.lower()
+    if base is T.shelling and "missile" in text:
+        return T.missile_strike
+    if base is T.air_strike and ("drone" in text or "uav" in text or "shahed" in text):
+        return T.drone_strike
+    return base
+
+
+# Types that are uses of force: what a ceasefire forbids.
+ATTACK_TYPES: frozenset[IncidentType] = frozenset(
+    {T.shelling, T.missile_strike, T.air_strike, T.drone_strike, T.armed_clash, T.mine_ied,
+     T.attack_on_civilians, T.explosion, T.projectile, T.small_arms_fire}
+)
+# Interference with monitors: reported as its own category, as the OSCE mission did.
+INTERFERENCE_TYPES: frozenset[IncidentType] = frozenset({T.monitor_restriction, T.jamming})

@@ -1,0 +1,102 @@
+"""Reading and writing domain objects in the store. Functions take a SQLAlchemy Connection so callers
+decide the transaction: a file is ingested in one transaction or not at all."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Iterator
+from datetime import UTC, date, datetime
+
+from sqlalchemy import Connection, delete, insert, select
+
+from truce.model import Incident
+from truce.store.schema import control_snapshots, findings, incidents, reports, sources
+
+__all__ = [
+    "add_incidents",
+    "add_report",
+    "ensure_source",
+    "incident_row",
+    "iter_incidents",
+    "now_utc",
+    "replace_findings",
+    "report_id_for",
+    "snapshot_dates",
+    "stored_findings",
+]
+
+
+def now_utc() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def report_id_for(sha256: str) -> str:
+    return f"rep-{sha256[:16]}"
+
+
+def ensure_source(conn: Connection, source_id: str, name: str | None = None, kind: str = "unknown",
+                  party: str | None = None, reliability: str = "F") -> str:
+    """Register a source the first time it is seen; reliability F means 'cannot be judged' yet."""
+    if conn.execute(select(sources.c.id).where(sources.c.id == source_id)).first() is None:
+        conn.execute(insert(sources).values(id=source_id, name=name or source_id, kind=kind,
+                                            party=party, reliability=reliability, created_at=now_utc()))
+    return source_id
+
+
+def add_report(conn: Connection, content: bytes, fmt: str, filename: str | None,
+               source_id: str | None = None, published_on: date | None = None) -> tuple[str, bool]:
+    """Store raw bytes as an immutable report; returns (report id, whether it was new)."""
+    sha = hashlib.sha256(content).hexdigest()
+    report_id = report_id_for(sha)
+    if conn.execute(select(reports.c.id).where(reports.c.sha256 == sha)).first() is not None:
+        return report_id, False
+    conn.execute(insert(reports).values(
+        id=report_id, sha256=sha, source_id=source_id, format=fmt, filename=filename,
+        received_at=now_utc(), published_on=published_on, size=len(content), content=content))
+    return report_id, True
+
+
+def incident_row(incident: Incident, report_id: str) -> dict:
+    start, end = incident.interval()
+    loc = incident.location
+    body = incident.model_copy(update={"report_id": report_id})
+    return {
+        "id": incident.id, "report_id": report_id, "type": incident.type.value, "date": incident.date,
+        "date_precision": incident.date_precision, "t_start": int(start.timestamp()),
+        "t_end": int(end.timestamp()), "lon": loc.lon, "lat": loc.lat, "precision": loc.precision.value,
+        "country": loc.country, "admin1": loc.admin1, "actor": incident.actor,
+        "status": incident.status.value, "weapon_class": incident.weapon_class,
+        "body": body.model_dump_json(),
+    }
+
+
+def add_incidents(conn: Connection, report_id: str, items: Iterable[Incident]) -> int:
+    rows = [incident_row(item, report_id) for item in items]
+    if rows:
+        conn.execute(insert(incidents), rows)
+    return len(rows)
+
+
+def iter_incidents(conn: Connection) -> Iterator[Incident]:
+    for (body,) in conn.execute(select(incidents.c.body).order_by(incidents.c.id)):
+        yield Incident.model_validate_json(body)
+
+
+def replace_findings(conn: Connection, agreement_id: str, rows: list[dict]) -> None:
+    """Findings are recomputed whole: same data and terms give the same rows (idempotent)."""
+    conn.execute(delete(findings).where(findings.c.agreement_id == agreement_id))
+    if rows:
+        conn.execute(insert(findings), rows)
+
+
+def stored_findings(conn: Connection, agreement_id: str | None = None) -> list[dict]:
+    query = select(findings.c.body).order_by(findings.c.date, findings.c.provision_id, findings.c.id)
+    if agreement_id:
+        query = query.where(findings.c.agreement_id == agreement_id)
+    return [json.loads(body) for (body,) in conn.execute(query)]
+
+
+def snapshot_dates(conn: Connection) -> list[date]:
+    query = select(control_snapshots.c.date).order_by(control_snapshots.c.date)
+    return [row[0] for row in conn.execute(query)]

@@ -1,0 +1,133 @@
+"""The store's tables (SQLAlchemy Core). Portable types only, so the same schema runs on SQLite and on
+PostgreSQL/PostGIS; geometries are GeoJSON text here and gain a PostGIS column in a later migration."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Column,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+__all__ = [
+    "agreements",
+    "assessment_runs",
+    "control_snapshots",
+    "findings",
+    "incidents",
+    "metadata",
+    "reports",
+    "sources",
+]
+
+metadata = MetaData()
+
+sources = Table(
+    "sources",
+    metadata,
+    Column("id", String(200), primary_key=True),
+    Column("name", String(300), nullable=False),
+    Column("kind", String(50), nullable=False, server_default="unknown"),
+    Column("party", String(20)),
+    Column("reliability", String(1), nullable=False, server_default="F"),
+    Column("protected", Integer, nullable=False, server_default="0"),
+    Column("created_at", String(40), nullable=False),
+)
+
+reports = Table(
+    "reports",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("sha256", String(64), nullable=False, unique=True),
+    Column("source_id", String(200), ForeignKey("sources.id")),
+    Column("format", String(20), nullable=False),
+    Column("filename", String(500)),
+    Column("received_at", String(40), nullable=False),
+    Column("published_on", Date),
+    Column("size", Integer, nullable=False),
+    Column("content", LargeBinary, nullable=False),
+)
+
+incidents = Table(
+    "incidents",
+    metadata,
+    Column("id", String(200), primary_key=True),
+    Column("report_id", String(40), ForeignKey("reports.id"), nullable=False),
+    Column("type", String(40), nullable=False),
+    Column("date", Date, nullable=False),
+    Column("date_precision", String(10), nullable=False),
+    # The span the incident may fall in, as UTC epoch seconds: cheap to compare in bulk.
+    Column("t_start", Integer, nullable=False),
+    Column("t_end", Integer, nullable=False),
+    Column("lon", Float),
+    Column("lat", Float),
+    Column("precision", String(20), nullable=False),
+    Column("country", String(2)),
+    Column("admin1", String(300)),
+    Column("actor", String(100)),
+    Column("status", String(20), nullable=False),
+    Column("weapon_class", String(100)),
+    Column("body", Text, nullable=False),  # the whole incident as JSON
+)
+Index("ix_incidents_t_start", incidents.c.t_start)
+Index("ix_incidents_report", incidents.c.report_id)
+
+control_snapshots = Table(
+    "control_snapshots",
+    metadata,
+    Column("date", Date, primary_key=True),
+    Column("party", String(20), primary_key=True),
+    Column("source", String(300), nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("area_km2", Float, nullable=False),
+    Column("geometry", Text, nullable=False),  # GeoJSON, lon/lat
+)
+
+agreements = Table(
+    "agreements",
+    metadata,
+    Column("id", String(200), primary_key=True),
+    Column("version", String(50), nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("source_text", Text, nullable=False),
+    Column("loaded_at", String(40), nullable=False),
+)
+
+assessment_runs = Table(
+    "assessment_runs",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("agreement_id", String(200), ForeignKey("agreements.id"), nullable=False),
+    Column("agreement_sha256", String(64), nullable=False),
+    Column("overrides", Text, nullable=False, server_default="{}"),
+    Column("incident_count", Integer, nullable=False),
+    Column("finding_count", Integer, nullable=False),
+    Column("started_at", String(40), nullable=False),
+)
+
+findings = Table(
+    "findings",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("agreement_id", String(200), ForeignKey("agreements.id"), nullable=False),
+    Column("provision_id", String(200), nullable=False),
+    Column("kind", String(40), nullable=False),
+    Column("status", String(30), nullable=False),
+    Column("severity", String(20), nullable=False),
+    Column("party", String(20)),
+    Column("date", Date),
+    Column("zone_id", String(200)),
+    Column("rationale", Text, nullable=False),
+    Column("lon", Float),
+    Column("lat", Float),
+    Column("body", Text, nullable=False),  # the whole finding as JSON
+)
+Index("ix_findings_agreement", findings.c.agreement_id, findings.c.provision_id)
