@@ -1,5 +1,6 @@
 """Domain objects shared by every stage."""
 
+from truce.model.finding import Finding, FindingStatus, Severity, finding_id
 from truce.model.incident import KYIV, ClaimStatus, Counts, Incident, Location, LocationPrecision
 from truce.model.taxonomy import ATTACK_TYPES, INTERFERENCE_TYPES, IncidentType
 
@@ -9,8 +10,12 @@ __all__ = [
     "KYIV",
     "ClaimStatus",
     "Counts",
+    "Finding",
+    "FindingStatus",
     "Incident",
     "IncidentType",
     "Location",
     "LocationPrecision",
+    "Severity",
+    "finding_id",
 ]
