@@ -1,0 +1,66 @@
+"""Incidents as columns (numpy arrays): assessment tests a million points at once, not one by one."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from sqlalchemy import Connection, select
+
+from truce.model import Incident
+from truce.store.schema import incidents
+
+__all__ = ["Evidence", "evidence_from_incidents", "load_evidence"]
+
+_COLUMNS = ("id", "type", "t_start", "t_end", "lon", "lat", "actor", "status", "weapon_class", "admin1",
+            "country", "precision")
+
+
+@dataclass(frozen=True)
+class Evidence:
+    id: np.ndarray
+    type: np.ndarray
+    t_start: np.ndarray  # UTC epoch seconds: the earliest the incident may have happened
+    t_end: np.ndarray
+    lon: np.ndarray  # NaN where the incident has no coordinates
+    lat: np.ndarray
+    actor: np.ndarray
+    status: np.ndarray
+    weapon_class: np.ndarray
+    admin1: np.ndarray
+    country: np.ndarray
+    precision: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.id)
+
+    @property
+    def located(self) -> np.ndarray:
+        return ~np.isnan(self.lon)
+
+
+def _columns(rows: Sequence[tuple]) -> Evidence:
+    columns = list(zip(*rows, strict=True)) if rows else [()] * len(_COLUMNS)
+    data = {}
+    for name, values in zip(_COLUMNS, columns, strict=True):
+        if name in ("t_start", "t_end"):
+            data[name] = np.asarray(values, dtype=np.int64)
+        elif name in ("lon", "lat"):
+            data[name] = np.asarray([np.nan if v is None else v for v in values], dtype=np.float64)
+        else:
+            data[name] = np.asarray(["" if v is None else v for v in values], dtype=object)
+    return Evidence(**data)
+
+
+def load_evidence(conn: Connection) -> Evidence:
+    """Every stored incident, ordered by id so results do not depend on insertion order."""
+    query = select(*(incidents.c[name] for name in _COLUMNS)).order_by(incidents.c.id)
+    return _columns(conn.execute(query).all())
+
+
+def evidence_from_incidents(items: Sequence[Incident]) -> Evidence:
+    from truce.store.records import incident_row  # the same derivation the store uses
+
+    rows = [incident_row(item, item.report_id or "") for item in sorted(items, key=lambda i: i.id)]
+    return _columns([tuple(row[name] for name in _COLUMNS) for row in rows])

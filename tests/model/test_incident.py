@@ -1,0 +1,50 @@
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from truce.model import Incident, IncidentType
+from truce.model.taxonomy import ACLED_EVENT_TYPE, ACLED_SUB_EVENT, from_acled
+
+GOLD = Path(__file__).parents[1] / "data" / "seed_incidents.jsonl"
+
+
+def test_every_gold_incident_fits_the_model_and_round_trips():
+    for line in GOLD.read_text().splitlines():
+        raw = json.loads(line)
+        incident = Incident.model_validate(raw)
+        again = incident.to_json()
+        for key, value in raw.items():
+            if key == "location":
+                assert {k: again["location"][k] for k in value} == value
+            elif key != "counts":
+                assert again[key] == value, key
+
+
+def test_interval_widens_with_precision():
+    day = Incident(id="a", type="shelling", date=date(2026, 1, 2))
+    week = Incident(id="b", type="shelling", date=date(2026, 1, 2), date_precision="week")
+    d0, d1 = day.interval()
+    w0, w1 = week.interval()
+    assert (d1 - d0).days == 1 and (w1 - w0).days == 7
+    assert w0 < d0 < d1 < w1
+    assert d0.isoformat() == "2026-01-02T00:00:00+02:00"  # days are Kyiv days
+
+
+def test_naive_time_and_half_coordinates_are_rejected():
+    with pytest.raises(ValidationError, match="UTC offset"):
+        Incident(id="a", type="shelling", date=date(2026, 1, 2), time="2026-01-02T03:00:00")
+    with pytest.raises(ValidationError, match="together"):
+        Incident.model_validate({"id": "a", "type": "shelling", "date": "2026-01-02",
+                                 "location": {"lat": 48.0}})
+
+
+def test_every_type_maps_to_acled_and_back_where_acled_has_it():
+    for kind in IncidentType:
+        sub = ACLED_SUB_EVENT[kind]
+        assert sub in ACLED_EVENT_TYPE
+    assert from_acled("Air/drone strike", "Shahed drones hit Odesa") is IncidentType.drone_strike
+    assert from_acled("Shelling/artillery/missile attack", "a missile hit") is IncidentType.missile_strike
+    assert from_acled("Peaceful protest") is None

@@ -1,0 +1,37 @@
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+
+import truce.store
+from truce.errors import UserError
+from truce.store import open_workspace
+from truce.store.schema import metadata
+
+
+def test_migrations_build_exactly_the_declared_schema(workspace):
+    with workspace.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), metadata)
+    assert diff == []
+
+
+def test_sqlite_runs_in_wal_mode_with_foreign_keys(workspace):
+    with workspace.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def test_opening_a_missing_workspace_is_a_user_error(tmp_path):
+    try:
+        open_workspace(str(tmp_path / "missing.db"))
+    except UserError as error:
+        assert "truce init" in str(error)
+    else:
+        raise AssertionError("expected a UserError")
+
+
+def test_init_is_idempotent(db_path):
+    open_workspace(db_path, create=True)
+    again = open_workspace(db_path, create=True)
+    assert again.is_current()
+    assert "incidents" in sa.inspect(again.engine).get_table_names()
+    assert truce.store.Workspace is type(again)
