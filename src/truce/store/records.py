@@ -20,10 +20,12 @@ __all__ = [
     "incident_row",
     "iter_incidents",
     "now_utc",
+    "put_snapshot",
     "replace_findings",
     "report_id_for",
     "snapshot_dates",
     "stored_findings",
+    "stored_snapshot",
 ]
 
 
@@ -100,3 +102,28 @@ def stored_findings(conn: Connection, agreement_id: str | None = None) -> list[d
 def snapshot_dates(conn: Connection) -> list[date]:
     query = select(control_snapshots.c.date).order_by(control_snapshots.c.date)
     return [row[0] for row in conn.execute(query)]
+
+
+def put_snapshot(conn: Connection, snapshot_date: date, party: str, source: str, sha256: str,
+                 area_km2: float, geojson: str) -> bool:
+    """Store a control snapshot; the same bytes again change nothing. Returns whether it changed."""
+    key = (control_snapshots.c.date == snapshot_date) & (control_snapshots.c.party == party)
+    existing = conn.execute(select(control_snapshots.c.sha256).where(key)).scalar()
+    if existing == sha256:
+        return False
+    conn.execute(delete(control_snapshots).where(key))
+    conn.execute(insert(control_snapshots).values(date=snapshot_date, party=party, source=source,
+                                                  sha256=sha256, area_km2=area_km2, geometry=geojson))
+    return True
+
+
+def stored_snapshot(conn: Connection, snapshot_date: date, party: str, *,
+                    on_or_before: bool = False) -> dict | None:
+    """The snapshot row for a date (or, with on_or_before, the latest one not after it)."""
+    query = select(control_snapshots).where(control_snapshots.c.party == party)
+    if on_or_before:
+        query = query.where(control_snapshots.c.date <= snapshot_date)
+    else:
+        query = query.where(control_snapshots.c.date == snapshot_date)
+    row = conn.execute(query.order_by(control_snapshots.c.date.desc()).limit(1)).mappings().first()
+    return dict(row) if row else None
