@@ -96,6 +96,9 @@ class Incident(BaseModel):
     source: str | None = Field(default=None, max_length=300)
     evidence: str | None = Field(default=None, max_length=5000)
     note: str | None = Field(default=None, max_length=5000)
+    # The original columns of an ACLED row, verbatim, so an ACLED export gives back the same event
+    # (event_id_cnty, dates, types, coordinates). None for incidents that did not come from ACLED.
+    acled: dict[str, str] | None = None
     report_id: str | None = None  # the report it came from (set by the store)
 
     @field_validator("time")
