@@ -1,0 +1,60 @@
+"""Log entries: {"kind", "id", "body"} serialised as RFC 8785 canonical JSON, the exact leaf bytes."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from typing import Any
+
+import rfc8785
+
+__all__ = ["KINDS", "EntryError", "canonical_entry", "make_entry", "parse_entry"]
+
+# Kinds the pipeline writes today; others are allowed if they are lower_snake_case, so a later stage
+# can add one without a format change.
+KINDS = frozenset({"finding", "case_transition", "report_digest", "key_rotation"})
+_KIND = re.compile(r"[a-z][a-z0-9_]{0,63}")
+_FIELDS = {"kind", "id", "body"}
+
+
+class EntryError(ValueError):
+    """An entry that cannot go in the log."""
+
+
+def make_entry(kind: str, entry_id: str, body: Mapping[str, Any]) -> dict[str, Any]:
+    entry = {"kind": kind, "id": entry_id, "body": dict(body)}
+    _check(entry)
+    return entry
+
+
+def _check(entry: Mapping[str, Any]) -> None:
+    if not isinstance(entry, Mapping) or set(entry) != _FIELDS:
+        keys = sorted(entry) if isinstance(entry, Mapping) else type(entry).__name__
+        raise EntryError(f"an entry has exactly the fields kind, id, body (got {keys})")
+    if not isinstance(entry["kind"], str) or not _KIND.fullmatch(entry["kind"]):
+        raise EntryError(f"entry kind {entry['kind']!r} is not lower_snake_case")
+    if not isinstance(entry["id"], str) or not entry["id"] or len(entry["id"]) > 200:
+        raise EntryError(f"entry id {entry['id']!r} must be a non-empty string of at most 200 characters")
+    if not isinstance(entry["body"], Mapping):
+        raise EntryError(f"entry {entry['id']}: body must be a JSON object")
+
+
+def canonical_entry(entry: Mapping[str, Any]) -> bytes:
+    """The leaf bytes: RFC 8785 canonical JSON of a checked entry."""
+    _check(entry)
+    try:
+        return rfc8785.dumps(entry)
+    except (rfc8785.CanonicalizationError, TypeError, ValueError) as error:
+        raise EntryError(f"entry {entry['id']}: not canonical JSON: {error}") from None
+
+
+def parse_entry(data: bytes) -> dict[str, Any]:
+    """Read leaf bytes back; reject anything that is not the canonical form of a valid entry."""
+    try:
+        entry = json.loads(data)
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise EntryError(f"entry is not JSON: {error}") from None
+    if canonical_entry(entry) != data:
+        raise EntryError(f"entry {entry.get('id')!r} is not in RFC 8785 canonical form")
+    return entry

@@ -1,0 +1,315 @@
+"""LogStore on SQLite files: append, checkpoints, proofs, tamper detection, forks, bundles."""
+
+import base64
+import json
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from truce.errors import UserError
+from truce.publish.log.bundle import verify_bundle
+from truce.publish.log.entries import canonical_entry, make_entry
+from truce.publish.log.keys import rotation_entry
+from truce.publish.log.merkle import MemoryTree, leaf_hash, verify_inclusion
+from truce.publish.log.note import Signer, add_signatures, open_checkpoint
+from truce.publish.log.store import LogError, LogForkError, LogStore
+from truce.publish.log.tables import metadata
+
+ORIGIN = "truce.example/log"
+
+
+def _store(path):
+    engine = create_engine(f"sqlite:///{path}")
+    metadata.create_all(engine)
+    return LogStore(engine, ORIGIN)
+
+
+def _entries(start, stop, kind="finding"):
+    return [make_entry(kind, f"{kind}-{i}", {"n": i, "text": f"item {i}"}) for i in range(start, stop)]
+
+
+@pytest.fixture
+def store(tmp_path):
+    return _store(tmp_path / "log.db")
+
+
+@pytest.fixture
+def signer():
+    return Signer.generate(ORIGIN)
+
+
+def _sql(store, statement, **params):
+    with store.engine.begin() as conn:
+        conn.execute(text(statement), params)
+
+
+def test_append_assigns_sequence_and_matches_memory_tree(store):
+    assert store.append(_entries(0, 5)) == range(0, 5)
+    assert store.append(_entries(5, 13)) == range(5, 13)
+    assert store.append([]) == range(13, 13)
+    assert store.size() == 13
+    tree = MemoryTree(leaf_hash(canonical_entry(e)) for e in _entries(0, 13))
+    for size in range(14):
+        assert store.root(size) == tree.root(size)
+    seq, entry = store.entry("finding-7")
+    assert seq == 7 and entry["body"]["n"] == 7
+
+
+def test_append_is_all_or_nothing(store):
+    store.append(_entries(0, 3))
+    with pytest.raises(LogError, match="finding-1.*already in the log"):
+        store.append(_entries(3, 6) + _entries(1, 2))
+    with pytest.raises(LogError, match="appears twice"):
+        store.append(_entries(3, 4) * 2)
+    with pytest.raises(LogError, match="fields"):
+        store.append([{"kind": "finding", "id": "x"}])
+    assert store.size() == 3 and store.verify_store() is None
+
+
+def test_checkpoint_signs_note_and_proofs_verify(store, signer):
+    store.append(_entries(0, 10))
+    note1 = store.checkpoint(signer)
+    checkpoint, _ = open_checkpoint(note1, signer.verifier)
+    assert (checkpoint.origin, checkpoint.size, checkpoint.root) == (ORIGIN, 10, store.root())
+    assert store.checkpoint(signer) == note1  # nothing new: the same checkpoint
+    store.append(_entries(10, 27))
+    note2 = store.checkpoint(signer)
+    assert store.checkpoints() == [note1, note2]
+
+    proof = store.inclusion_proof("finding-4")
+    assert (proof.index, proof.size, proof.note) == (4, 27, note2)
+    verify_inclusion(4, 27, proof.leaf_hash, proof.hashes, open_checkpoint(note2, signer.verifier)[0].root)
+    old = store.inclusion_proof("finding-4", 10)
+    assert old.root == checkpoint.root and old.note == note1
+    consistency = store.consistency_proof(10, 27)
+    consistency.verify()
+    assert consistency.old_root == checkpoint.root
+    with pytest.raises(LogError, match="not in a tree of size"):
+        store.inclusion_proof("finding-20", 10)
+    with pytest.raises(LogError, match="no log entry"):
+        store.inclusion_proof("nope")
+
+
+def test_clean_store_verifies(store, signer):
+    for start in range(0, 40, 7):
+        store.append(_entries(start, start + 7))
+        store.checkpoint(signer)
+    assert store.verify_store() is None
+
+
+def _tampered_store(tmp_path, signer):
+    store = _store(tmp_path / "tampered.db")
+    store.append(_entries(0, 20))
+    store.checkpoint(signer)
+    return store
+
+
+def test_one_changed_byte_in_a_body_is_named(tmp_path, signer):
+    store = _tampered_store(tmp_path, signer)
+    with store.engine.connect() as conn:
+        body = conn.execute(text("SELECT body FROM log_entries WHERE seq = 6")).scalar()
+    forged = body.replace(b"item 6", b"item 9")
+    assert len(forged) == len(body) and sum(a != b for a, b in zip(body, forged, strict=True)) == 1
+    _sql(store, "UPDATE log_entries SET body = :b WHERE seq = 6", b=forged)
+    problem = store.verify_store()
+    assert (problem.seq, problem.entry_id) == (6, "finding-6")
+    assert "leaf hash" in problem.reason
+    with pytest.raises(LogError, match="damaged"):
+        store.inclusion_proof("finding-6")
+
+
+def test_rewritten_body_and_leaf_columns_are_caught_by_the_tree(tmp_path, signer):
+    store = _tampered_store(tmp_path, signer)
+    forged = make_entry("finding", "finding-6", {"n": 6, "text": "rewritten"})
+    data = canonical_entry(forged)
+    _sql(store, "UPDATE log_entries SET body = :b, leaf_hash = :h WHERE seq = 6", b=data, h=leaf_hash(data))
+    problem = store.verify_store()
+    assert (problem.seq, problem.entry_id) == (6, "finding-6")
+    # ...and if the attacker also rewrites the level-0 node, the parent node gives it away.
+    _sql(store, "UPDATE log_nodes SET hash = :h WHERE level = 0 AND idx = 6", h=leaf_hash(data))
+    problem = store.verify_store()
+    assert problem.seq == 6 and problem.entry_id == "finding-6"
+
+
+def test_deleted_row_is_named(tmp_path, signer):
+    store = _tampered_store(tmp_path, signer)
+    _sql(store, "DELETE FROM log_entries WHERE seq = 11")
+    problem = store.verify_store()
+    assert problem.seq == 11 and "missing" in problem.reason
+    # deleting the last rows (and their nodes) shrinks the log below its checkpoint
+    store2 = _store(tmp_path / "tail.db")
+    store2.append(_entries(0, 20))
+    store2.checkpoint(signer)
+    _sql(store2, "DELETE FROM log_entries WHERE seq = 19")
+    _sql(store2, "DELETE FROM log_nodes WHERE ((idx + 1) << level) > 19")  # every node over entry 19
+    problem = store2.verify_store()
+    assert problem.seq == 19 and "checkpoint" in problem.reason
+    with pytest.raises(LogError, match="has 19 entries"):
+        store2.checkpoint(signer)
+
+
+def test_swapped_rows_are_named(tmp_path, signer):
+    store = _tampered_store(tmp_path, signer)
+    _sql(store, "UPDATE log_entries SET seq = -1 WHERE seq = 3")
+    _sql(store, "UPDATE log_entries SET seq = 3 WHERE seq = 8")
+    _sql(store, "UPDATE log_entries SET seq = 8 WHERE seq = -1")
+    problem = store.verify_store()
+    assert (problem.seq, problem.entry_id) == (3, "finding-8")
+    assert "not the one logged" in problem.reason
+
+
+def test_fork_in_stored_checkpoints_names_both(tmp_path, signer):
+    store = _tampered_store(tmp_path, signer)
+    # A second log with the same origin, key and size but other entries: a fork.
+    other = _store(tmp_path / "other.db")
+    other.append(_entries(0, 19) + [make_entry("finding", "finding-x", {"n": -1})])
+    forked = other.checkpoint(signer)
+    with other.engine.connect() as conn:
+        root = conn.execute(text("SELECT root FROM log_checkpoints")).scalar()
+    _sql(
+        store,
+        "INSERT INTO log_checkpoints (size, root, note, created_at) VALUES (20, :r, :n, 'now')",
+        r=root,
+        n=forked,
+    )
+    with pytest.raises(LogForkError, match=r"fork: checkpoints #1 and #2 both sign size 20") as info:
+        store.verify_store()
+    assert store.root().hex() != root.hex()
+    with pytest.raises(LogForkError):
+        store.checkpoint(signer)
+    assert str(info.value).startswith(str(tmp_path / "tampered.db"))
+
+
+def test_rewritten_tree_is_refused_as_a_fork(tmp_path, signer):
+    store = _tampered_store(tmp_path, signer)
+    _sql(store, "DELETE FROM log_entries")
+    _sql(store, "DELETE FROM log_nodes")
+    store.append(_entries(100, 120))
+    with pytest.raises(LogForkError, match="fork: checkpoint #1 signed size 20 with root .* now has root"):
+        store.checkpoint(signer)
+    store.append(_entries(120, 121))
+    with pytest.raises(LogError, match="not consistent with checkpoint #1"):
+        store.checkpoint(signer)
+
+
+def test_tampered_interior_node_is_named(tmp_path, signer):
+    store = _tampered_store(tmp_path, signer)
+    _sql(store, "UPDATE log_nodes SET hash = :h WHERE level = 2 AND idx = 1", h=b"\x00" * 32)
+    problem = store.verify_store()
+    assert problem.seq == 4 and problem.entry_id == "finding-4" and "level 2, index 1" in problem.reason
+    store.inclusion_proof("finding-5")  # its path does not use the damaged node
+    with pytest.raises(LogError, match="damaged near entry 1"):
+        store.inclusion_proof("finding-1")
+
+
+def test_bundle_round_trip(tmp_path, store, signer):
+    witness = Signer.generate("witness.party-a")
+    store.append(_entries(0, 9))
+    store.checkpoint(signer)
+    store.append(_entries(9, 30))
+    note = store.checkpoint(signer)
+    store.add_cosignatures(add_signatures(note, witness))
+    store.append(_entries(30, 33))  # after the last checkpoint: not exported
+
+    full = store.export_bundle(tmp_path / "full.json", vkeys=[signer.vkey, witness.vkey])
+    report = verify_bundle(full, signer.vkey, [witness.vkey])
+    assert (report.origin, report.size, report.entries, report.checkpoints) == (ORIGIN, 30, 30, 2)
+    assert report.cosigned_by == ["witness.party-a"]
+
+    some = store.export_bundle(tmp_path / "some.json", entry_ids=["finding-2", "finding-29"])
+    report = verify_bundle(some, signer.vkey)
+    assert report.entries == 2 and report.cosigned_by == []
+
+
+def _edit_entry(seq, old, new):
+    def mutate(b):
+        b["entries"][seq]["entry"] = b["entries"][seq]["entry"].replace(old, new)
+
+    return mutate
+
+
+def _swap_entries(b):
+    e = b["entries"]
+    e[2]["entry"], e[7]["entry"] = e[7]["entry"], e[2]["entry"]
+
+
+def _resize_checkpoint(b):
+    b["checkpoints"][0] = b["checkpoints"][0].replace("\n12\n", "\n13\n")
+
+
+BUNDLE_TAMPERING = {
+    "changed entry": (_edit_entry(5, "item 5", "item 6"), "do not rebuild the root"),
+    "dropped entry": (lambda b: b["entries"].pop(3), "complete bundle must hold"),
+    "swapped entries": (_swap_entries, "do not rebuild the root"),
+    "non-canonical entry": (_edit_entry(4, '"kind"', ' "kind"'), "canonical"),
+    "truncated consistency proof": (lambda b: b["proofs"]["consistency"][0]["proof"].pop(), "not consistent"),
+    "missing consistency proof": (lambda b: b["proofs"]["consistency"].clear(), "no consistency proof from"),
+    "edited checkpoint": (_resize_checkpoint, "invalid signature"),
+    "wrong size": (lambda b: b.update(size=12), "latest checkpoint has size 20"),
+    "not a bundle": (lambda b: b.update(format="zip"), "malformed bundle"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BUNDLE_TAMPERING))
+def test_bundle_tampering_is_detected(tmp_path, store, signer, case):
+    store.append(_entries(0, 12))
+    store.checkpoint(signer)
+    store.append(_entries(12, 20))
+    store.checkpoint(signer)
+    path = store.export_bundle(tmp_path / "b.json")
+    verify_bundle(path, signer.vkey)
+    bundle = json.loads(path.read_text())
+    mutate, message = BUNDLE_TAMPERING[case]
+    mutate(bundle)
+    path.write_text(json.dumps(bundle))
+    with pytest.raises(UserError, match=message) as info:
+        verify_bundle(path, signer.vkey)
+    assert str(info.value).startswith(f"{path}: ")
+
+
+def test_bundle_signed_by_unknown_key_is_named(tmp_path, store):
+    rogue = Signer.generate("rogue.example")
+    trusted = Signer.generate(ORIGIN)
+    store.append(_entries(0, 4))
+    store.checkpoint(rogue)
+    path = store.export_bundle(tmp_path / "rogue.json")
+    with pytest.raises(
+        UserError, match=r"not signed by a trusted key \(signed by: rogue\.example\+[0-9a-f]{8}\)"
+    ):
+        verify_bundle(path, trusted.vkey)
+    assert verify_bundle(path, rogue.vkey).size == 4
+
+
+def test_bundle_fork_names_both_roots(tmp_path, signer):
+    a, b = _store(tmp_path / "a.db"), _store(tmp_path / "b.db")
+    a.append(_entries(0, 6))
+    b.append(_entries(0, 5) + _entries(9, 10))
+    a.checkpoint(signer)
+    b_note = b.checkpoint(signer)
+    path = a.export_bundle(tmp_path / "a.json")
+    bundle = json.loads(path.read_text())
+    bundle["checkpoints"].append(b_note)
+    path.write_text(json.dumps(bundle))
+    root_a, root_b = (open_checkpoint(n, signer.verifier)[0].root for n in (a.checkpoints()[0], b_note))
+    with pytest.raises(UserError, match="fork") as info:
+        verify_bundle(path, signer.vkey)
+    for root in (root_a, root_b):
+        assert base64.b64encode(root).decode() in str(info.value)
+
+
+def test_key_rotation_extends_trust_in_bundles(tmp_path, store):
+    old, new = Signer.generate(ORIGIN), Signer.generate(ORIGIN)
+    store.append(_entries(0, 3))
+    store.checkpoint(old)
+    store.append([rotation_entry(old, new.verifier, reason="scheduled")])
+    store.append(_entries(3, 6))
+    store.checkpoint(new)
+    path = store.export_bundle(tmp_path / "rot.json")
+    report = verify_bundle(path, old.vkey)
+    assert len(report.keys_used) == 2
+    with pytest.raises(UserError, match="not signed by"):
+        verify_bundle(path, Signer.generate(ORIGIN).vkey)
+    # Trusting only the new key does not vouch for what the old key signed.
+    with pytest.raises(UserError, match="checkpoint 'truce.example/log 3' does not verify"):
+        verify_bundle(path, new.vkey)
+    assert verify_bundle(path, [old.vkey, new.vkey]).size == 7
