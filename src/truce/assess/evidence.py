@@ -13,8 +13,20 @@ from truce.store.schema import incidents
 
 __all__ = ["Evidence", "evidence_from_incidents", "load_evidence"]
 
-_COLUMNS = ("id", "type", "t_start", "t_end", "lon", "lat", "actor", "status", "weapon_class", "admin1",
-            "country", "precision")
+_COLUMNS = (
+    "id",
+    "type",
+    "t_start",
+    "t_end",
+    "lon",
+    "lat",
+    "actor",
+    "status",
+    "weapon_class",
+    "admin1",
+    "country",
+    "precision",
+)
 
 
 @dataclass(frozen=True)

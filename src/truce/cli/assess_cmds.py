@@ -27,5 +27,8 @@ def findings(
     if as_json:
         print_json(rows)
         return
-    print_table(f"{len(rows)} findings", ["date", "provision", "status", "party", "rationale"],
-                ([r["date"], r["provision_id"], r["status"], r["party"], r["rationale"]] for r in rows))
+    print_table(
+        f"{len(rows)} findings",
+        ["date", "provision", "status", "party", "rationale"],
+        ([r["date"], r["provision_id"], r["status"], r["party"], r["rationale"]] for r in rows),
+    )

@@ -41,10 +41,18 @@ def import_control(
     with workspace.engine.begin() as conn:
         for snap in snapshots:
             area = area_km2(snap.geometry)
-            changed = put_snapshot(conn, snap.date, snap.party, snap.source, snap.sha256, area,
-                                   shapely.to_geojson(snap.geometry))
-            results.append({"date": snap.date.isoformat(), "party": snap.party, "area_km2": round(area, 1),
-                            "changed": changed, "notes": list(snap.notes)})
+            changed = put_snapshot(
+                conn, snap.date, snap.party, snap.source, snap.sha256, area, shapely.to_geojson(snap.geometry)
+            )
+            results.append(
+                {
+                    "date": snap.date.isoformat(),
+                    "party": snap.party,
+                    "area_km2": round(area, 1),
+                    "changed": changed,
+                    "notes": list(snap.notes),
+                }
+            )
     if as_json:
         print_json(results)
         return

@@ -22,8 +22,11 @@ state: dict[str, str | None] = {"db": None}
 
 
 @app.callback()
-def _global(db: str = typer.Option(None, "--db", envvar="TRUCE_DB",
-                                   help="Workspace database: a SQLite file path or a database URL.")) -> None:
+def _global(
+    db: str = typer.Option(
+        None, "--db", envvar="TRUCE_DB", help="Workspace database: a SQLite file path or a database URL."
+    ),
+) -> None:
     state["db"] = db
 
 

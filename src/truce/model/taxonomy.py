@@ -105,8 +105,18 @@ def from_acled(sub_event_type: str, notes: str = "") -> IncidentType | None:
 
 # Types that are uses of force: what a ceasefire forbids.
 ATTACK_TYPES: frozenset[IncidentType] = frozenset(
-    {T.shelling, T.missile_strike, T.air_strike, T.drone_strike, T.armed_clash, T.mine_ied,
-     T.attack_on_civilians, T.explosion, T.projectile, T.small_arms_fire}
+    {
+        T.shelling,
+        T.missile_strike,
+        T.air_strike,
+        T.drone_strike,
+        T.armed_clash,
+        T.mine_ied,
+        T.attack_on_civilians,
+        T.explosion,
+        T.projectile,
+        T.small_arms_fire,
+    }
 )
 # Interference with monitors: reported as its own category, as the OSCE mission did.
 INTERFERENCE_TYPES: frozenset[IncidentType] = frozenset({T.monitor_restriction, T.jamming})

@@ -37,25 +37,55 @@ def report_id_for(sha256: str) -> str:
     return f"rep-{sha256[:16]}"
 
 
-def ensure_source(conn: Connection, source_id: str, name: str | None = None, kind: str = "unknown",
-                  party: str | None = None, reliability: str = "F") -> str:
+def ensure_source(
+    conn: Connection,
+    source_id: str,
+    name: str | None = None,
+    kind: str = "unknown",
+    party: str | None = None,
+    reliability: str = "F",
+) -> str:
     """Register a source the first time it is seen; reliability F means 'cannot be judged' yet."""
     if conn.execute(select(sources.c.id).where(sources.c.id == source_id)).first() is None:
-        conn.execute(insert(sources).values(id=source_id, name=name or source_id, kind=kind,
-                                            party=party, reliability=reliability, created_at=now_utc()))
+        conn.execute(
+            insert(sources).values(
+                id=source_id,
+                name=name or source_id,
+                kind=kind,
+                party=party,
+                reliability=reliability,
+                created_at=now_utc(),
+            )
+        )
     return source_id
 
 
-def add_report(conn: Connection, content: bytes, fmt: str, filename: str | None,
-               source_id: str | None = None, published_on: date | None = None) -> tuple[str, bool]:
+def add_report(
+    conn: Connection,
+    content: bytes,
+    fmt: str,
+    filename: str | None,
+    source_id: str | None = None,
+    published_on: date | None = None,
+) -> tuple[str, bool]:
     """Store raw bytes as an immutable report; returns (report id, whether it was new)."""
     sha = hashlib.sha256(content).hexdigest()
     report_id = report_id_for(sha)
     if conn.execute(select(reports.c.id).where(reports.c.sha256 == sha)).first() is not None:
         return report_id, False
-    conn.execute(insert(reports).values(
-        id=report_id, sha256=sha, source_id=source_id, format=fmt, filename=filename,
-        received_at=now_utc(), published_on=published_on, size=len(content), content=content))
+    conn.execute(
+        insert(reports).values(
+            id=report_id,
+            sha256=sha,
+            source_id=source_id,
+            format=fmt,
+            filename=filename,
+            received_at=now_utc(),
+            published_on=published_on,
+            size=len(content),
+            content=content,
+        )
+    )
     return report_id, True
 
 
@@ -64,11 +94,21 @@ def incident_row(incident: Incident, report_id: str) -> dict:
     loc = incident.location
     body = incident.model_copy(update={"report_id": report_id})
     return {
-        "id": incident.id, "report_id": report_id, "type": incident.type.value, "date": incident.date,
-        "date_precision": incident.date_precision, "t_start": int(start.timestamp()),
-        "t_end": int(end.timestamp()), "lon": loc.lon, "lat": loc.lat, "precision": loc.precision.value,
-        "country": loc.country, "admin1": loc.admin1, "actor": incident.actor,
-        "status": incident.status.value, "weapon_class": incident.weapon_class,
+        "id": incident.id,
+        "report_id": report_id,
+        "type": incident.type.value,
+        "date": incident.date,
+        "date_precision": incident.date_precision,
+        "t_start": int(start.timestamp()),
+        "t_end": int(end.timestamp()),
+        "lon": loc.lon,
+        "lat": loc.lat,
+        "precision": loc.precision.value,
+        "country": loc.country,
+        "admin1": loc.admin1,
+        "actor": incident.actor,
+        "status": incident.status.value,
+        "weapon_class": incident.weapon_class,
         "body": body.model_dump_json(),
     }
 
@@ -104,21 +144,26 @@ def snapshot_dates(conn: Connection) -> list[date]:
     return [row[0] for row in conn.execute(query)]
 
 
-def put_snapshot(conn: Connection, snapshot_date: date, party: str, source: str, sha256: str,
-                 area_km2: float, geojson: str) -> bool:
+def put_snapshot(
+    conn: Connection, snapshot_date: date, party: str, source: str, sha256: str, area_km2: float, geojson: str
+) -> bool:
     """Store a control snapshot; the same bytes again change nothing. Returns whether it changed."""
     key = (control_snapshots.c.date == snapshot_date) & (control_snapshots.c.party == party)
     existing = conn.execute(select(control_snapshots.c.sha256).where(key)).scalar()
     if existing == sha256:
         return False
     conn.execute(delete(control_snapshots).where(key))
-    conn.execute(insert(control_snapshots).values(date=snapshot_date, party=party, source=source,
-                                                  sha256=sha256, area_km2=area_km2, geometry=geojson))
+    conn.execute(
+        insert(control_snapshots).values(
+            date=snapshot_date, party=party, source=source, sha256=sha256, area_km2=area_km2, geometry=geojson
+        )
+    )
     return True
 
 
-def stored_snapshot(conn: Connection, snapshot_date: date, party: str, *,
-                    on_or_before: bool = False) -> dict | None:
+def stored_snapshot(
+    conn: Connection, snapshot_date: date, party: str, *, on_or_before: bool = False
+) -> dict | None:
     """The snapshot row for a date (or, with on_or_before, the latest one not after it)."""
     query = select(control_snapshots).where(control_snapshots.c.party == party)
     if on_or_before:

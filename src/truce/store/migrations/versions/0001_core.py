@@ -104,6 +104,13 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for table in ("findings", "assessment_runs", "agreements", "control_snapshots", "incidents",
-                  "reports", "sources"):
+    for table in (
+        "findings",
+        "assessment_runs",
+        "agreements",
+        "control_snapshots",
+        "incidents",
+        "reports",
+        "sources",
+    ):
         op.drop_table(table)

@@ -1,0 +1,66 @@
+"""Small helpers every check uses to write findings the same way."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from truce.assess.context import Context
+from truce.model import KYIV, Finding, FindingStatus, Severity, finding_id
+from truce.provisions import ProvisionBase
+
+__all__ = ["finding", "fmt_km", "fmt_when", "summary_finding"]
+
+
+def fmt_when(moment: dt.datetime) -> str:
+    return moment.astimezone(KYIV).strftime("%Y-%m-%d %H:%M Kyiv")
+
+
+def fmt_km(value: float) -> str:
+    return f"{value:,.1f} km" if value < 100 else f"{value:,.0f} km"
+
+
+def finding(
+    ctx: Context,
+    provision: ProvisionBase,
+    status: FindingStatus,
+    severity: Severity,
+    rationale: str,
+    *subject: object,
+    **fields: Any,
+) -> Finding:
+    """A finding whose id depends only on the terms and its subject, so re-runs give the same ids.
+    Built without re-validation: the checks produce well-typed values, and assessing a million
+    incidents must not pay for a million validations (tests validate them instead)."""
+    agreement_id = ctx.agreement.id
+    return Finding.model_construct(
+        id=finding_id(agreement_id, provision.id, *subject),
+        agreement_id=agreement_id,
+        provision_id=provision.id,
+        kind=provision.kind,
+        status=status,
+        severity=severity,
+        rationale=rationale,
+        **{**_DEFAULTS, **fields},
+    )
+
+
+_DEFAULTS: dict[str, Any] = {
+    "party": None,
+    "date": None,
+    "zone_id": None,
+    "incident_ids": [],
+    "snapshot_dates": [],
+    "measured": {},
+    "places": [],
+    "lon": None,
+    "lat": None,
+}
+
+
+def summary_finding(
+    ctx: Context, provision: ProvisionBase, status: FindingStatus, rationale: str, **fields: Any
+) -> Finding:
+    """The one finding a provision gets when nothing breached it (or it cannot be judged)."""
+    fields.setdefault("date", ctx.cut_off.astimezone(KYIV).date())
+    return finding(ctx, provision, status, Severity.info, rationale, "summary", **fields)

@@ -1,0 +1,43 @@
+"""What every provision check receives: the terms, the evidence, the snapshots and the cut-off."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from truce.assess.evidence import Evidence
+from truce.geo.control import ControlSnapshot
+from truce.model import KYIV
+
+__all__ = ["Context", "SnapshotSource"]
+
+# A date -> the latest control snapshot on or before it (None when there is none).
+SnapshotSource = Callable[[dt.date], ControlSnapshot | None]
+
+
+@dataclass
+class Context:
+    agreement: Any  # truce.agreement.Agreement (resolved: parameters substituted)
+    evidence: Evidence
+    snapshot_on: SnapshotSource
+    snapshot_dates: list[dt.date]
+    cut_off: dt.datetime  # assess what happened up to this moment
+    declarations: dict[str, Any] = field(default_factory=dict)  # figures and events parties declared
+    cache: dict[str, Any] = field(default_factory=dict)  # zones and other derived geometry, per run
+
+    @property
+    def effective(self) -> dt.datetime:
+        return self.agreement.effective
+
+    @property
+    def effective_epoch(self) -> int:
+        return int(self.effective.timestamp())
+
+    def local_date(self, epoch: int) -> dt.date:
+        return dt.datetime.fromtimestamp(int(epoch), KYIV).date()
+
+    def snapshot_dates_after_effective(self) -> list[dt.date]:
+        start = self.effective.astimezone(KYIV).date()
+        return [d for d in self.snapshot_dates if start <= d <= self.cut_off.astimezone(KYIV).date()]

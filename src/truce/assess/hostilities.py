@@ -1,0 +1,97 @@
+"""`hostilities`: every attack by a bound party after the effective time is a finding."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from truce.assess._findings import finding, fmt_when, summary_finding
+from truce.assess.context import Context
+from truce.model import Finding, FindingStatus, Severity
+from truce.provisions import HostilitiesProvision, deadline_at
+
+__all__ = ["check"]
+
+# Uses of heavier weapons weigh more: the severity a finding starts from, by incident type.
+_SEVERITY = {
+    "missile_strike": Severity.high,
+    "air_strike": Severity.high,
+    "attack_on_civilians": Severity.high,
+    "drone_strike": Severity.medium,
+    "shelling": Severity.medium,
+    "armed_clash": Severity.medium,
+}
+# Reports that do not stand: not counted against anyone.
+_DISCOUNTED = ("fabricated", "denied")
+# Reports someone asserts but nobody has confirmed: a possible violation until verification decides.
+_UNSETTLED = ("claimed", "disputed")
+
+
+def _selected(provision: HostilitiesProvision, ctx: Context, start: int) -> np.ndarray:
+    ev = ctx.evidence
+    mask = np.isin(ev.type, list(provision.incident_types))
+    mask &= ~np.isin(ev.status, _DISCOUNTED)
+    mask &= ev.t_end > start  # could have happened after the ceasefire began …
+    mask &= ev.t_start < int(ctx.cut_off.timestamp())  # … and before the cut-off
+    if provision.parties:
+        mask &= np.isin(ev.actor, list(provision.parties)) | (ev.actor == "")
+    if provision.area is not None:
+        wanted = {name.lower() for name in provision.area.oblasts}
+        mask &= np.array(
+            [str(a).lower() in wanted or any(w in str(a).lower() for w in wanted) for a in ev.admin1],
+            dtype=bool,
+        )
+    return np.flatnonzero(mask)
+
+
+def check(provision: HostilitiesProvision, ctx: Context) -> list[Finding]:
+    start_at = deadline_at(provision.starts, ctx.effective) if provision.starts else ctx.effective
+    start = int(start_at.timestamp())
+    ev = ctx.evidence
+    results = []
+    for i in _selected(provision, ctx, start):
+        straddles = ev.t_start[i] < start
+        status = (
+            FindingStatus.possible_violation
+            if straddles or ev.status[i] in _UNSETTLED
+            else FindingStatus.violation
+        )
+        party = ev.actor[i] or None
+        place = ev.admin1[i] or ev.country[i] or "an unknown place"
+        timing = (
+            "its reported time span starts before the ceasefire took effect"
+            if straddles
+            else f"after the ceasefire took effect at {fmt_when(start_at)}"
+        )
+        who = f"attributed to {party}" if party else "not attributed to a party"
+        rationale = (
+            f"{ev.type[i].replace('_', ' ')} in {place} on {ctx.local_date(ev.t_start[i])}, "
+            f"{who}, {timing}; report status {ev.status[i]}."
+        )
+        lon = None if np.isnan(ev.lon[i]) else float(ev.lon[i])
+        results.append(
+            finding(
+                ctx,
+                provision,
+                status,
+                _SEVERITY.get(ev.type[i], Severity.low),
+                rationale,
+                ev.id[i],
+                party=party,
+                date=ctx.local_date(max(ev.t_start[i], start)),
+                incident_ids=[ev.id[i]],
+                lon=lon,
+                lat=None if lon is None else float(ev.lat[i]),
+                measured={"hours_after_effective": round((ev.t_start[i] - start) / 3600, 1)},
+            )
+        )
+    if not results:
+        results.append(
+            summary_finding(
+                ctx,
+                provision,
+                FindingStatus.compliant,
+                f"No attack by a bound party recorded between {fmt_when(start_at)} "
+                f"and {fmt_when(ctx.cut_off)}.",
+            )
+        )
+    return results
