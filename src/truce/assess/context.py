@@ -7,6 +7,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
+from truce.assess.declarations import Declarations
 from truce.assess.evidence import Evidence
 from truce.geo.control import ControlSnapshot
 from truce.model import KYIV
@@ -24,7 +27,7 @@ class Context:
     snapshot_on: SnapshotSource
     snapshot_dates: list[dt.date]
     cut_off: dt.datetime  # assess what happened up to this moment
-    declarations: dict[str, Any] = field(default_factory=dict)  # figures and events parties declared
+    declarations: Declarations = field(default_factory=Declarations)  # what parties declared
     cache: dict[str, Any] = field(default_factory=dict)  # zones and other derived geometry, per run
 
     @property
@@ -34,6 +37,12 @@ class Context:
     @property
     def effective_epoch(self) -> int:
         return int(self.effective.timestamp())
+
+    def in_period(self, start: int | None = None) -> np.ndarray:
+        """Incidents that may have happened between `start` (default: effective) and the cut-off."""
+        start = self.effective_epoch if start is None else start
+        ev = self.evidence
+        return (ev.t_end > start) & (ev.t_start < int(self.cut_off.timestamp()))
 
     def local_date(self, epoch: int) -> dt.date:
         return dt.datetime.fromtimestamp(int(epoch), KYIV).date()

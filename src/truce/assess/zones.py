@@ -34,13 +34,15 @@ def _snapshot(snapshot_for: SnapshotFor, day: dt.date) -> ControlSnapshot:
     if snapshot is None:
         from truce.errors import UserError
 
-        raise UserError(None, None, f"no control snapshot on or before {day}: import one with "
-                                    "`truce geo import-control`")
+        raise UserError(
+            None, None, f"no control snapshot on or before {day}: import one with `truce geo import-control`"
+        )
     return snapshot
 
 
-def _exclusion_zones(provision: ZoneExclusionProvision, reference_day: dt.date,
-                     snapshot_for: SnapshotFor) -> list[RuledZone]:
+def _exclusion_zones(
+    provision: ZoneExclusionProvision, reference_day: dt.date, snapshot_for: SnapshotFor
+) -> list[RuledZone]:
     ref = provision.reference_line
     zones = []
     for party, rules in provision.sides.items():
@@ -55,8 +57,9 @@ def _exclusion_zones(provision: ZoneExclusionProvision, reference_day: dt.date,
                 area = controlled_part(provision.clip_oblasts, controlled_area(snapshot, provision.area_of))
                 geometry = area
             else:
-                geometry = one_sided_buffer(line, controlled_area(snapshot, party), rule.distance_km,
-                                            provision.clip_oblasts)
+                geometry = one_sided_buffer(
+                    line, controlled_area(snapshot, party), rule.distance_km, provision.clip_oblasts
+                )
             zone = Zone(zone_id, f"{provision.zone.name} ({suffix})", geometry, party)
             zones.append(RuledZone(zone, provision.id, tuple(rule.classes), rule.distance_km, line))
     return zones
@@ -64,8 +67,12 @@ def _exclusion_zones(provision: ZoneExclusionProvision, reference_day: dt.date,
 
 def _site_zone(provision: ProtectedSiteProvision) -> list[RuledZone]:
     site = provision.site
-    zone = Zone(provision.id, f"{site.name} ({provision.radius_km:g} km)",
-                circle(site.lon, site.lat, provision.radius_km), None)
+    zone = Zone(
+        provision.id,
+        f"{site.name} ({provision.radius_km:g} km)",
+        circle(site.lon, site.lat, provision.radius_km),
+        None,
+    )
     return [RuledZone(zone, provision.id, tuple(provision.forbidden.classes), provision.radius_km)]
 
 

@@ -1,0 +1,88 @@
+"""`notification`: movements of the listed classes inside the named zones need advance notice."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+
+from truce.assess._findings import finding, summary_finding
+from truce.assess._presence import presence_mask
+from truce.assess.context import Context
+from truce.assess.zones import provision_zones
+from truce.geo.zones import points_in_zones
+from truce.model import Finding, FindingStatus, Severity
+from truce.provisions import NotificationProvision
+
+__all__ = ["check"]
+
+
+def _zones(provision: NotificationProvision, ctx: Context) -> list:
+    named = set(provision.zones)
+    wanted = [
+        p
+        for p in ctx.agreement.provisions
+        if p.id in named or getattr(getattr(p, "zone", None), "id", None) in named
+    ]
+    day = ctx.agreement.reference.control_snapshot
+    return [rz for p in wanted for rz in provision_zones(p, day, ctx.snapshot_on)]
+
+
+def _notified(
+    provision: NotificationProvision, ctx: Context, party: str, zone_ids: set[str], moment: dt.datetime
+) -> bool:
+    need = dt.timedelta(hours=provision.advance_hours)
+    return any(
+        n.party == party
+        and n.zone in zone_ids
+        and n.starts <= moment <= n.ends
+        and n.starts - n.given_at >= need
+        for n in ctx.declarations.notices
+    )
+
+
+def check(provision: NotificationProvision, ctx: Context) -> list[Finding]:
+    ev = ctx.evidence
+    ruled = _zones(provision, ctx)
+    masks = points_in_zones([rz.zone for rz in ruled], ev.lon, ev.lat)
+    moving = (ev.type == "movement") & presence_mask(ev, None, tuple(provision.classes)) & ctx.in_period()
+    if provision.parties:
+        moving &= np.isin(ev.actor, list(provision.parties))
+    results = []
+    for rz in ruled:
+        for i in np.flatnonzero(masks[rz.zone.id] & moving):
+            moment = dt.datetime.fromtimestamp(int(ev.t_start[i]), dt.UTC)
+            if _notified(provision, ctx, ev.actor[i], {rz.zone.id, rz.provision_id}, moment):
+                continue
+            rationale = (
+                f"Movement of {ev.weapon_class[i] or 'forces'} by {ev.actor[i]} inside "
+                f"{rz.zone.name} on {ctx.local_date(ev.t_start[i])} without the "
+                f"{provision.advance_hours:g} h advance notice the agreement requires."
+            )
+            results.append(
+                finding(
+                    ctx,
+                    provision,
+                    FindingStatus.violation,
+                    Severity.medium,
+                    rationale,
+                    rz.zone.id,
+                    ev.id[i],
+                    party=ev.actor[i],
+                    date=ctx.local_date(ev.t_start[i]),
+                    zone_id=rz.zone.id,
+                    incident_ids=[ev.id[i]],
+                    lon=float(ev.lon[i]),
+                    lat=float(ev.lat[i]),
+                )
+            )
+    if not results:
+        results.append(
+            summary_finding(
+                ctx,
+                provision,
+                FindingStatus.compliant,
+                f"No un-notified movement recorded in {', '.join(provision.zones)}.",
+            )
+        )
+    return results

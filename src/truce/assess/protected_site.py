@@ -1,0 +1,72 @@
+"""`protected_site`: no forbidden activity and no forbidden forces within a radius of a site."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from truce.assess._findings import finding, summary_finding
+from truce.assess._presence import presence_mask
+from truce.assess.context import Context
+from truce.assess.zones import provision_zones
+from truce.geo.gazetteer import haversine_km
+from truce.geo.zones import points_in_zones
+from truce.model import Finding, FindingStatus, Severity
+from truce.provisions import ProtectedSiteProvision
+
+__all__ = ["check"]
+
+
+def check(provision: ProtectedSiteProvision, ctx: Context) -> list[Finding]:
+    ev = ctx.evidence
+    (ruled,) = provision_zones(provision, ctx.agreement.reference.control_snapshot, ctx.snapshot_on)
+    inside = points_in_zones([ruled.zone], ev.lon, ev.lat)[ruled.zone.id] & ctx.in_period()
+    if provision.parties:
+        inside &= np.isin(ev.actor, list(provision.parties)) | (ev.actor == "")
+    activity = np.isin(ev.type, list(provision.forbidden.activities)) & ~np.isin(
+        ev.status, ("fabricated", "denied")
+    )
+    forces = (
+        presence_mask(ev, None, tuple(provision.forbidden.classes))
+        if provision.forbidden.classes
+        else np.zeros(len(ev), dtype=bool)
+    )
+    results = []
+    site = provision.site
+    for i in np.flatnonzero(inside & (activity | forces)):
+        km = haversine_km(site.lat, site.lon, float(ev.lat[i]), float(ev.lon[i]))
+        what = ev.type[i].replace("_", " ") if activity[i] else (ev.weapon_class[i] or ev.type[i])
+        who = ev.actor[i] or "an unattributed party"
+        rationale = (
+            f"{what} by {who} {km:.1f} km from {site.name} on {ctx.local_date(ev.t_start[i])}, "
+            f"inside the protected radius of {provision.radius_km:g} km."
+        )
+        results.append(
+            finding(
+                ctx,
+                provision,
+                FindingStatus.violation,
+                Severity.critical,
+                rationale,
+                ev.id[i],
+                party=ev.actor[i] or None,
+                date=ctx.local_date(ev.t_start[i]),
+                zone_id=ruled.zone.id,
+                incident_ids=[ev.id[i]],
+                lon=float(ev.lon[i]),
+                lat=float(ev.lat[i]),
+                measured={"distance_km": round(km, 2)},
+            )
+        )
+    if not results:
+        results.append(
+            summary_finding(
+                ctx,
+                provision,
+                FindingStatus.compliant,
+                f"No forbidden activity or forces recorded within {provision.radius_km:g} km of {site.name}.",
+                zone_id=ruled.zone.id,
+                lon=site.lon,
+                lat=site.lat,
+            )
+        )
+    return results
