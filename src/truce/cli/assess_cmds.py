@@ -1,20 +1,127 @@
-"""`truce findings`, `truce assess`: the assessment stage and what it concluded."""
+"""`truce assess` and `truce findings`: the assessment stage and what it concluded."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import typer
 
+from truce.assess.declarations import load_declarations
+from truce.assess.run import AssessmentResult, assess_workspace, tally
+from truce.cli.agreement_cmds import FILE_HELP, _overrides, agreement_file
 from truce.cli.main import app, state
-from truce.cli.output import print_json, print_table
+from truce.cli.output import console, print_json, print_table, progress_bar
+from truce.errors import UserError
+from truce.model import KYIV
 from truce.store import open_workspace
 from truce.store.records import stored_findings
 
-__all__ = ["findings"]
+__all__ = ["assess", "findings"]
+
+DEFAULT_AGREEMENT = "ukraine-framework-2025"
+_STATUSES = ("violation", "possible_violation", "pending", "compliant", "not_assessable")
+
+
+def _cut_off(until: str | None) -> dt.datetime:
+    if until is None:
+        return dt.datetime.now(dt.UTC)
+    try:
+        moment = dt.datetime.fromisoformat(until)
+    except ValueError as error:
+        raise UserError(
+            None, None, f"--until: expected a date or time such as 2026-02-01, got {until!r}"
+        ) from error
+    return moment if moment.tzinfo else moment.replace(tzinfo=KYIV)
+
+
+def _run(
+    workspace: object,
+    path: object,
+    cut_off: dt.datetime,
+    overrides: dict,
+    declarations: object,
+    store: bool,
+    label: str,
+) -> AssessmentResult:
+    with progress_bar() as bar:
+        task = bar.add_task(label, total=None)
+        return assess_workspace(
+            workspace,
+            path,
+            cut_off=cut_off,
+            overrides=overrides,
+            declarations=declarations,
+            store=store,
+            progress=lambda _: bar.advance(task),
+        )
+
+
+def _status_cells(counts: dict) -> str:
+    return ", ".join(f"{counts[s]} {s}" for s in _STATUSES if counts.get(s)) or "-"
+
+
+@app.command()
+def assess(
+    agreement: str = typer.Option(DEFAULT_AGREEMENT, "--agreement", help=FILE_HELP),
+    until: str = typer.Option(
+        None, "--until", help="Cut-off (Kyiv time unless an offset is given); default now."
+    ),
+    what_if: list[str] = typer.Option(
+        [],
+        "--what-if",
+        help="PARAM=VALUE or PROVISION.FIELD=VALUE; "
+        "runs the same data against changed terms, side by side, storing nothing.",
+    ),
+    declarations: str = typer.Option(
+        None, "--declarations", help="YAML of declared figures, events, notices."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+) -> None:
+    """Check every provision against the stored incidents and snapshots; store the findings."""
+    workspace = open_workspace(state["db"])
+    path = agreement_file(agreement)
+    cut_off = _cut_off(until)
+    declared = load_declarations(declarations)
+    base = _run(workspace, path, cut_off, {}, declared, True, "assessing")
+    alt = _run(workspace, path, cut_off, _overrides(what_if), declared, False, "what-if") if what_if else None
+    base_counts = tally(base.findings)
+    if as_json:
+        result = {
+            "agreement": base.agreement_id,
+            "incidents": base.incidents,
+            "findings": len(base.findings),
+            "by_provision": base_counts,
+        }
+        if alt:
+            result["what_if"] = {
+                "overrides": alt.overrides,
+                "findings": len(alt.findings),
+                "by_provision": tally(alt.findings),
+            }
+        print_json(result)
+        return
+    console.print(
+        f"assessed {base.incidents} incidents against {base.agreement_id}: {len(base.findings)} findings"
+    )
+    if alt is None:
+        print_table(
+            "findings by provision",
+            ["provision", "findings"],
+            ([p, _status_cells(c)] for p, c in base_counts.items()),
+        )
+        return
+    alt_counts = tally(alt.findings)
+    changed = ", ".join(f"{k}={v}" for k, v in alt.overrides.items())
+    print_table(
+        "what-if",
+        ["provision", "as written", changed],
+        ([p, _status_cells(c), _status_cells(alt_counts.get(p, {}))] for p, c in base_counts.items()),
+    )
 
 
 @app.command()
 def findings(
-    agreement: str = typer.Option(None, "--agreement", help="Only this agreement's findings."),
+    agreement: str = typer.Option(None, "--agreement", help="Only this agreement's findings (its id)."),
     status: str = typer.Option(None, "--status", help="Only findings with this status."),
     as_json: bool = typer.Option(False, "--json", help="Print the findings as JSON."),
 ) -> None:
