@@ -5,15 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-import shapely
 import typer
 
+from truce.assess.snapshots import save_snapshot
 from truce.cli.main import app, state
 from truce.cli.output import console, print_json, progress_bar
 from truce.geo.control import load_snapshot
-from truce.geo.projection import area_km2
 from truce.store import open_workspace
-from truce.store.records import put_snapshot
 
 __all__ = ["import_control"]
 
@@ -37,22 +35,8 @@ def import_control(
         for path in files:
             snapshots.append(load_snapshot(path, date=when, party=party))
             bar.advance(task)
-    results = []
     with workspace.engine.begin() as conn:
-        for snap in snapshots:
-            area = area_km2(snap.geometry)
-            changed = put_snapshot(
-                conn, snap.date, snap.party, snap.source, snap.sha256, area, shapely.to_geojson(snap.geometry)
-            )
-            results.append(
-                {
-                    "date": snap.date.isoformat(),
-                    "party": snap.party,
-                    "area_km2": round(area, 1),
-                    "changed": changed,
-                    "notes": list(snap.notes),
-                }
-            )
+        results = [save_snapshot(conn, snap) for snap in snapshots]
     if as_json:
         print_json(results)
         return
