@@ -1,0 +1,63 @@
+"""The readers by format name. The CLI's `truce ingest --format F` looks formats up here; other
+formats (news text, HTML, Telegram exports) register themselves with register_reader."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Protocol
+
+from truce.errors import UserError
+from truce.intake._common import RowProgress
+from truce.intake.acled import read_acled
+from truce.intake.csv_reader import read_csv
+from truce.intake.geojson_reader import read_geojson
+from truce.intake.jsonl_reader import read_jsonl
+from truce.intake.mapping import Mapping
+from truce.model import Incident
+
+__all__ = ["READERS", "Reader", "read_file", "register_reader", "reader_for"]
+
+
+class Reader(Protocol):
+    """bytes (or a path) -> incidents. Pure: no store, no network. `path` names the file in errors;
+    `progress(done, total)` may be called while parsing. Raise UserError(path, line, message) on
+    bad input. A reader may return a list with `positions` and `skipped` (see IncidentList)."""
+
+    def __call__(
+        self,
+        data: bytes | str | os.PathLike,
+        *,
+        path: str | None = None,
+        mapping: Mapping | None = None,
+        progress: RowProgress | None = None,
+    ) -> list[Incident]: ...
+
+
+READERS: dict[str, Reader] = {
+    "csv": read_csv,
+    "geojson": read_geojson,
+    "jsonl": read_jsonl,
+    "acled": read_acled,
+}
+
+
+def register_reader(name: str, reader: Reader | Callable[..., list[Incident]]) -> None:
+    """Add (or replace) the reader for a format name, e.g. register_reader("telegram", read_telegram)."""
+    if not name or not name.replace("-", "").replace("_", "").isalnum():
+        raise ValueError(f"format names are short words, got {name!r}")
+    READERS[name] = reader
+
+
+def reader_for(fmt: str, path: str | None = None) -> Reader:
+    try:
+        return READERS[fmt]
+    except KeyError:
+        known = ", ".join(sorted(READERS))
+        raise UserError(path, None, f"unknown format {fmt!r}; known formats: {known}") from None
+
+
+def read_file(path: str | os.PathLike, fmt: str, mapping: Mapping | None = None) -> list[Incident]:
+    """The incidents in a file, without touching the store."""
+    return reader_for(fmt, str(path))(Path(path), path=str(path), mapping=mapping)
