@@ -26,7 +26,7 @@ def line(snapshot):
 
 
 def test_length_on_2026_01_01(line):
-    # Measured: 1,329.9 km (geodesic), of which 1,242.8 km is one piece from the Kinburn spit
+    # Measured: 1,329.9 km (geodesic), of which 1,242.4 km is one piece from the Kinburn spit
     # along the Dnipro and through Zaporizhzhia, Donetsk, Luhansk and Kharkiv oblasts to the
     # Russian border; the rest are the Sumy, Vovchansk and Lyptsi salients on the border and a
     # few small pockets. A +-10 km window catches any change in the derivation (each extra

@@ -11,6 +11,7 @@ from truce.geo.projection import area_km2
 from truce.geo.territory import (
     controller_at,
     occupied_area_km2,
+    occupied_areas_km2,
     points_changed_hands,
     territorial_change,
 )
@@ -78,6 +79,10 @@ def test_occupied_area_per_date_matches_geodesic_area():
     # Net growth over January 2026: 231.3 km².
     growth = occupied_area_km2(load_bundled("2026-02-01")) - occupied_area_km2(snapshot)
     assert growth == pytest.approx(231.3, abs=0.5)
+    series = occupied_areas_km2([load_bundled("2026-02-01"), snapshot, load_bundled("2025-12-01")])
+    assert list(series) == [dt.date(2025, 12, 1), dt.date(2026, 1, 1), dt.date(2026, 2, 1)]
+    assert series[dt.date(2026, 1, 1)] == occupied_area_km2(snapshot)
+    assert series[dt.date(2025, 12, 1)] < series[dt.date(2026, 1, 1)] < series[dt.date(2026, 2, 1)]
 
 
 def test_points_that_changed_hands():

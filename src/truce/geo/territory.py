@@ -24,6 +24,7 @@ __all__ = [
     "TerritorialChange",
     "controller_at",
     "occupied_area_km2",
+    "occupied_areas_km2",
     "points_changed_hands",
     "territorial_change",
 ]
@@ -78,6 +79,11 @@ class TerritorialChange:
 def occupied_area_km2(snapshot: ControlSnapshot) -> float:
     """Area of the snapshot party's polygons in km² (e.g. the occupied area on that date)."""
     return area_km2(snapshot.geometry)
+
+
+def occupied_areas_km2(snapshots: Iterable[ControlSnapshot]) -> dict[dt.date, float]:
+    """The party's total area per date, oldest first."""
+    return {s.date: occupied_area_km2(s) for s in sorted(snapshots, key=lambda s: s.date)}
 
 
 def _per_oblast(geom: shapely.Geometry) -> dict[str, float]:
