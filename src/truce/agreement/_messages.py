@@ -21,19 +21,24 @@ __all__ = ["Problem", "from_pydantic", "from_schema", "pick_first"]
 
 @dataclass(frozen=True)
 class Problem:
-    loc: Loc
+    loc: Loc  # the path shown in the message
     message: str
-    on_key: bool = False  # the line to give is the key's, not the value's
+    key: str | None = None  # a mapping key at `loc` the problem is about: its line is the one to give
 
     def text(self) -> str:
         return f"{path_text(self.loc)}: {self.message}"
+
+    def line(self, line_of: Any) -> int | None:
+        if self.key is not None:
+            return line_of((*self.loc, self.key), key=True)
+        return line_of(self.loc)
 
 
 def pick_first(problems: Iterable[Problem], line_of: Any) -> tuple[Problem, int | None] | None:
     """The problem that comes first in the file (ties: the one found first)."""
     best: tuple[Problem, int | None] | None = None
     for problem in problems:
-        line = line_of(problem.loc, key=problem.on_key)
+        line = problem.line(line_of)
         if best is None or (line is not None and (best[1] is None or line < best[1])):
             best = (problem, line)
     return best
@@ -46,8 +51,15 @@ def pick_first(problems: Iterable[Problem], line_of: Any) -> tuple[Problem, int 
 
 def from_schema(errors: Iterable[SchemaError], root: dict[str, Any], line_of: Any) -> Problem | None:
     """The first (in file order) of these errors, as a Problem."""
-    picked = pick_first((_schema_problem(error, root, line_of) for error in errors), line_of)
+    problems = [_schema_problem(error, root, line_of) for error in errors]
+    # A misspelt field also makes the real one missing: the misspelling is the news.
+    misspelt = {problem.loc for problem in problems if problem.message.startswith("unknown field")}
+    problems = [p for p in problems if not (p.loc in misspelt and p.message.startswith(_MISSING))]
+    picked = pick_first(problems, line_of)
     return picked[0] if picked else None
+
+
+_MISSING = ("missing required field", "a buffer rule needs")
 
 
 def _schema_problem(error: SchemaError, root: dict[str, Any], line_of: Any) -> Problem:
@@ -55,6 +67,8 @@ def _schema_problem(error: SchemaError, root: dict[str, Any], line_of: Any) -> P
     schema = error.schema if isinstance(error.schema, dict) else {}
     instance = error.instance
     validator = error.validator
+    if len(error.schema_path) >= 2 and error.schema_path[-2] == "propertyNames":
+        return Problem(loc, f"the key {show_value(instance)} is not {describe(schema, root)}", instance)
     if validator in ("anyOf", "oneOf"):
         return _alternatives(error, schema, root, line_of)
     if "x-message" in schema and validator in ("required", "oneOf", "anyOf", "not"):
@@ -64,13 +78,8 @@ def _schema_problem(error: SchemaError, root: dict[str, Any], line_of: Any) -> P
         return Problem(loc, f"missing required field '{missing}'")
     if validator == "additionalProperties":
         return _unknown_field(loc, schema, instance)
-    if validator == "propertyNames":
-        key = instance
-        names = _deref(schema.get("propertyNames", {}), root)
-        parent = loc
-        return Problem(
-            (*parent, key), f"expected {describe(names, root)} as a key, got {show_value(key)}", True
-        )
+    if validator == "propertyNames":  # pragma: no cover - jsonschema reports the inner keyword instead
+        return Problem(loc, f"the key {show_value(instance)} is not allowed here", instance)
     if validator == "maxLength":
         return Problem(loc, f"expected at most {error.validator_value:,} characters, got {len(instance):,}")
     if validator == "minItems":
@@ -92,7 +101,7 @@ def _unknown_field(loc: Loc, schema: dict[str, Any], instance: dict[str, Any]) -
     extra = next(key for key in instance if key not in known)
     close = difflib.get_close_matches(extra, known, n=1) if len(extra) < 100 else []
     hint = f"; did you mean '{close[0]}'?" if close else f"; expected one of: {', '.join(known)}"
-    return Problem((*loc, extra), f"unknown field {show_value(extra)}{hint}", on_key=True)
+    return Problem(loc, f"unknown field {show_value(extra)}{hint}", key=extra)
 
 
 _JSON_TYPES = {dict: "object", list: "array", str: "string", bool: "boolean", int: "number", float: "number"}
@@ -226,17 +235,16 @@ def _pydantic_problem(error: dict[str, Any], data: Any) -> Problem:
     kind = error["type"]
     message = error["msg"]
     if kind == "missing":
-        return Problem(loc, f"missing required field '{error['loc'][-1]}'")
-    if kind == "extra_forbidden":
-        return Problem(loc, f"unknown field {show_value(loc[-1] if loc else '')}", on_key=True)
+        return Problem(loc[:-1], f"missing required field '{error['loc'][-1]}'")
+    if kind == "extra_forbidden" and loc:
+        return Problem(loc[:-1], f"unknown field {show_value(loc[-1])}", key=str(loc[-1]))
     if kind in ("value_error", "assertion_error"):
         message = message.split(", ", 1)[1] if ", " in message else message
-        return Problem(loc, message)
-    if kind == "truce_value":
-        return Problem(loc, message, on_key=key_error)
-    return Problem(
-        loc, f"{message[:1].lower()}{message[1:]}, got {show_value(error.get('input'))}", key_error
-    )
+    elif kind != "truce_value":
+        message = f"{message[:1].lower()}{message[1:]}, got {show_value(error.get('input'))}"
+    if key_error and loc:
+        return Problem(loc[:-1], f"{message} (as a key)", key=str(loc[-1]))
+    return Problem(loc, message)
 
 
 def _data_loc(pydantic_loc: tuple[Any, ...], data: Any) -> tuple[Loc, bool]:

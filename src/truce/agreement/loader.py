@@ -57,7 +57,7 @@ def parse_agreement(
         located = parse_yaml(text)
     except YamlProblem as problem:
         raise UserError(label, problem.line, problem.message) from None
-    if located is None:
+    if located is None or located.data is None:
         raise UserError(label, 1, f"the file is empty: expected an agreement, a mapping with {_FIELDS}")
     if not isinstance(located.data, dict):
         raise UserError(label, 1, f"expected a mapping with {_FIELDS}, got {show_value(located.data)}")
@@ -94,7 +94,7 @@ def _decode(source: bytes | str, label: str) -> str:
 def _user_error(label: str, located: Located, problem: _messages.Problem | None) -> UserError:
     if problem is None:  # pragma: no cover - a validation error always has at least one entry
         return UserError(label, None, "invalid terms")
-    return UserError(label, located.line_of(problem.loc, key=problem.on_key), problem.text())
+    return UserError(label, problem.line(located.line_of), problem.text())
 
 
 def _first_terms_problem(label: str, located: Located, problem: TermsProblem) -> UserError:
@@ -114,7 +114,7 @@ def _check_resolves(agreement: Agreement, label: str, located: Located) -> None:
     except ValidationError as error:
         problem = _messages.from_pydantic(error.errors(), resolved, located.line_of)
         assert problem is not None
-        raise UserError(label, located.line_of(problem.loc), _with_parameter(problem, data)) from None
+        raise UserError(label, problem.line(located.line_of), _with_parameter(problem, data)) from None
 
 
 def _with_parameter(problem: _messages.Problem, unresolved: Any) -> str:
