@@ -21,9 +21,11 @@ from truce.intake import CSV_COLUMNS, ingest_file
 from truce.store import open_workspace
 
 TARGET_SECONDS = 15.0
-_PLACES = [("Pokrovsk", "Donetsk Oblast", 37.1758, 48.2826), ("Kharkiv", "Kharkiv Oblast", 36.2304, 49.9935),
-           ("Nikopol", "Dnipropetrovsk Oblast", 34.3961, 47.5671), ("Kherson", "Kherson Oblast", 32.6169, 46.6354),
-           ("Huliaipole", "Zaporizhzhia Oblast", 36.2558, 47.6669), ("Sumy", "Sumy Oblast", 34.7981, 50.9077)]
+_PLACES = [
+    ("Pokrovsk", "Donetsk Oblast", 37.1758, 48.2826), ("Kharkiv", "Kharkiv Oblast", 36.2304, 49.9935),
+    ("Nikopol", "Dnipropetrovsk Oblast", 34.3961, 47.5671), ("Kherson", "Kherson Oblast", 32.6169, 46.6354),
+    ("Huliaipole", "Zaporizhzhia Oblast", 36.2558, 47.6669), ("Sumy", "Sumy Oblast", 34.7981, 50.9077),
+]
 _TYPES = ["shelling", "drone_strike", "missile_strike", "armed_clash", "small_arms_fire", "weapon_sighting"]
 
 
@@ -35,15 +37,18 @@ def write_rows(path: Path, count: int) -> None:
         for n in range(count):
             name, admin1, lon, lat = rng.choice(_PLACES)
             kind = rng.choice(_TYPES)
+            day = f"2026-01-{1 + n % 28:02d}"
             row = {
-                "id": f"bench-{n}", "type": kind, "date": f"2026-01-{1 + n % 28:02d}", "date_precision": "day",
-                "time": f"2026-01-{1 + n % 28:02d}T{n % 24:02d}:15:00+02:00" if n % 3 == 0 else "",
-                "lon": f"{lon + rng.uniform(-0.05, 0.05):.5f}", "lat": f"{lat + rng.uniform(-0.05, 0.05):.5f}",
+                "id": f"bench-{n}", "type": kind, "date": day, "date_precision": "day",
+                "time": f"{day}T{n % 24:02d}:15:00+02:00" if n % 3 == 0 else "",
+                "lon": f"{lon + rng.uniform(-0.05, 0.05):.5f}",
+                "lat": f"{lat + rng.uniform(-0.05, 0.05):.5f}",
                 "location_name": name, "country": "UA", "admin1": admin1, "precision": "settlement",
                 "actor": rng.choice(["RU", "UA", ""]), "target": rng.choice(["civilian", "military", ""]),
                 "weapons": "152mm howitzer;MLRS" if kind == "shelling" else "", "weapon_class": "",
                 "quantity": "", "launched": str(rng.randint(1, 50)) if kind.endswith("strike") else "",
-                "intercepted": "", "hit": "", "killed": str(rng.randint(0, 3)), "injured": str(rng.randint(0, 5)),
+                "intercepted": "", "hit": "", "killed": str(rng.randint(0, 3)),
+                "injured": str(rng.randint(0, 5)),
                 "status": "reported", "claimed_by": "", "denied_by": "", "source": "bench",
                 "evidence": "", "note": f"Synthetic incident {n}, for the ingest benchmark.",
             }

@@ -204,9 +204,10 @@ def _incident(row: dict[str, str]) -> dict | None:
         "name": _clip(row.get("location", ""), 300),
         "country": country_code(row.get("iso", ""), row.get("country", "")),
         "admin1": _clip(row.get("admin1", ""), 300),
-        "lat": _coordinate("latitude", row["latitude"], 90),
-        "lon": _coordinate("longitude", row["longitude"], 180),
     }
+    if row["latitude"].strip() or row["longitude"].strip():  # ACLED always has both; our exports may not
+        location["lat"] = _coordinate("latitude", row["latitude"], 90)
+        location["lon"] = _coordinate("longitude", row["longitude"], 180)
     precision = _code("geo_precision", row.get("geo_precision", ""), GEO_PRECISION)
     if precision:
         location["precision"] = precision

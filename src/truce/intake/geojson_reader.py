@@ -101,7 +101,7 @@ def _place(geometry: object) -> tuple[float, float, bool] | None:
         if shape.is_empty:
             raise _FeatureError(f"geometry: the {kind} is empty")
         centre = shape.centroid
-        lon, lat, area = centre.x, centre.y, True
+        lon, lat, area = round(centre.x, 6), round(centre.y, 6), True  # ~0.1 m: an area's centre is no finer
     else:
         raise _FeatureError(f"geometry: {kind!r} is not supported; use Point, Polygon or MultiPolygon")
     if not -90 <= lat <= 90 or not -180 <= lon <= 180:
