@@ -4,6 +4,8 @@ import base64
 import json
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import create_engine, text
 
 from truce.errors import UserError
@@ -208,7 +210,11 @@ def test_bundle_round_trip(tmp_path, store, signer):
     store.checkpoint(signer)
     store.append(_entries(9, 30))
     note = store.checkpoint(signer)
-    store.add_cosignatures(add_signatures(note, witness))
+    stranger = Signer.generate("stranger.example")
+    merged = store.add_cosignatures(add_signatures(note, witness, stranger), [witness.verifier])
+    assert "witness.party-a" in merged and "stranger.example" not in merged
+    with pytest.raises(LogError, match="no valid signature"):
+        store.add_cosignatures(add_signatures(note, stranger), [witness.verifier])
     store.append(_entries(30, 33))  # after the last checkpoint: not exported
 
     full = store.export_bundle(tmp_path / "full.json", vkeys=[signer.vkey, witness.vkey])
@@ -313,3 +319,26 @@ def test_key_rotation_extends_trust_in_bundles(tmp_path, store):
     with pytest.raises(UserError, match="checkpoint 'truce.example/log 3' does not verify"):
         verify_bundle(path, new.vkey)
     assert verify_bundle(path, [old.vkey, new.vkey]).size == 7
+    # A partial bundle carries the rotation entry along, so the old key can still follow.
+    some = store.export_bundle(tmp_path / "some.json", entry_ids=["finding-4"])
+    assert verify_bundle(some, old.vkey).entries == 2
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.integers(min_value=0, max_value=9), min_size=1, max_size=8), st.data())
+def test_any_batching_gives_the_reference_tree_and_valid_proofs(tmp_path_factory, batches, data):
+    store = _store(tmp_path_factory.mktemp("prop") / "log.db")
+    start = 0
+    for count in batches:
+        store.append(_entries(start, start + count))
+        start += count
+    tree = MemoryTree(leaf_hash(canonical_entry(e)) for e in _entries(0, start))
+    assert store.size() == start and store.root() == tree.root()
+    if start:
+        index = data.draw(st.integers(min_value=0, max_value=start - 1))
+        size = data.draw(st.integers(min_value=index + 1, max_value=start))
+        proof = store.inclusion_proof(f"finding-{index}", size)
+        assert proof.hashes == tree.inclusion_proof(index, size) and proof.root == tree.root(size)
+        old = data.draw(st.integers(min_value=1, max_value=start))
+        assert store.consistency_proof(old).hashes == tree.consistency_proof(old, start)
+    assert store.verify_store() is None

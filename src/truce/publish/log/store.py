@@ -6,12 +6,12 @@ import base64
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import partial
+from functools import lru_cache, partial
 from itertools import zip_longest
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, insert, select, tuple_, update
+from sqlalchemy import Connection, Engine, Table, TextClause, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from truce.errors import UserError
@@ -33,6 +33,7 @@ from truce.publish.log.note import (
     Checkpoint,
     NoteError,
     Signer,
+    Verifier,
     parse_checkpoint,
     parse_note,
     sign_note,
@@ -133,10 +134,31 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+@lru_cache(maxsize=128)
+def _nodes_query(count: int) -> TextClause:
+    # An OR of primary-key lookups: SQLite plans a row-value IN as a table scan, this as index seeks.
+    # Plain SQL text, cached per size, because building the expression costs more than running it.
+    terms = " OR ".join(f"(level = :l{i} AND idx = :i{i})" for i in range(count))
+    return text(f"SELECT level, idx, hash FROM log_nodes WHERE {terms}")
+
+
 def _read_nodes(conn: Connection, wanted: Sequence[NodeId]) -> dict[NodeId, bytes]:
-    key = tuple_(log_nodes.c.level, log_nodes.c.idx)
-    rows = conn.execute(select(log_nodes).where(key.in_(list(wanted))))
-    return {(row.level, row.idx): row.hash for row in rows}
+    params = {}
+    for i, (level, idx) in enumerate(wanted):
+        params[f"l{i}"], params[f"i{i}"] = level, idx
+    rows = conn.execute(_nodes_query(len(wanted)), params)
+    return {(level, idx): bytes(h) for level, idx, h in rows}
+
+
+def _insert_many(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """executemany. On SQLite straight to the driver: SQLAlchemy's per-row parameter handling would
+    double the cost of an append. Elsewhere through SQLAlchemy, which batches rows on PostgreSQL."""
+    if conn.dialect.name != "sqlite":
+        conn.execute(insert(table), rows)
+        return
+    columns = list(rows[0])
+    sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+    conn.exec_driver_sql(sql, [tuple(row.values()) for row in rows])
 
 
 class LogStore:
@@ -170,7 +192,10 @@ class LogStore:
             row = conn.execute(select(log_entries).where(log_entries.c.entry_id == entry_id)).first()
         if row is None:
             raise self._error(f"no log entry with id {entry_id!r}")
-        return row.seq, parse_entry(row.body)
+        try:
+            return row.seq, parse_entry(row.body)
+        except EntryError as error:
+            raise self._error(f"stored entry {row.seq} is damaged: {error}; run verify") from None
 
     def _checkpoints(self, conn: Connection) -> list[_Stored]:
         rows = conn.execute(select(log_checkpoints).order_by(log_checkpoints.c.size, log_checkpoints.c.id))
@@ -229,8 +254,8 @@ class LogStore:
                     )
                     nodes.extend({"level": lv, "idx": i, "hash": h} for lv, i, h in tree.append(leaf))
                 if rows:
-                    conn.execute(insert(log_entries), rows)
-                    conn.execute(insert(log_nodes), nodes)
+                    _insert_many(conn, log_entries, rows)
+                    _insert_many(conn, log_nodes, nodes)
         except IntegrityError:
             raise self._error(self._duplicate_message(sorted(ids))) from None
         except ProofError as error:
@@ -261,7 +286,12 @@ class LogStore:
             self._check_forks(previous)
             last = max(previous, key=lambda c: c.size, default=None)
             if last is not None:
-                old = parse_checkpoint(parse_note(last.note)[0])
+                try:
+                    old = parse_checkpoint(parse_note(last.note)[0])
+                except NoteError as error:
+                    raise self._error(
+                        f"refusing to sign: checkpoint #{last.id} is damaged: {error}"
+                    ) from None
                 if old.origin != self.origin:
                     raise self._error(f"refusing to sign: last checkpoint is for origin {old.origin!r}")
                 if size < last.size:
@@ -290,13 +320,22 @@ class LogStore:
             conn.execute(insert(log_checkpoints).values(size=size, root=root, note=note, created_at=_now()))
             return note
 
-    def add_cosignatures(self, note: str) -> str:
-        """Merge the signature lines of `note` (e.g. from witnesses) into the stored checkpoint."""
+    def add_cosignatures(self, note: str, witnesses: Sequence[Verifier]) -> str:
+        """Merge into the stored checkpoint the signatures in `note` by `witnesses` that verify;
+        other signature lines are dropped (a bad line by a known key would spoil the whole note)."""
         try:
             text, signatures = parse_note(note)
             checkpoint = parse_checkpoint(text)
         except NoteError as error:
             raise self._error(f"not a checkpoint note: {error}") from None
+        keys = {(w.name, w.key_id): w for w in witnesses}
+        good = [
+            s
+            for s in signatures
+            if (s.name, s.key_id) in keys and keys[s.name, s.key_id].verify(text.encode(), s.signature)
+        ]
+        if not good:
+            raise self._error("the note carries no valid signature by the given witness keys")
         with self.engine.begin() as conn:
             stored = next(
                 (
@@ -308,8 +347,8 @@ class LogStore:
             )
             if stored is None:
                 raise self._error(f"no stored checkpoint of size {checkpoint.size} with that root")
-            have = set(parse_note(stored.note)[1])
-            merged = stored.note + "".join(s.line for s in signatures if s not in have)
+            have = {(s.name, s.key_id) for s in parse_note(stored.note)[1]}
+            merged = stored.note + "".join(s.line for s in good if (s.name, s.key_id) not in have)
             conn.execute(update(log_checkpoints).where(log_checkpoints.c.id == stored.id).values(note=merged))
             return merged
 
@@ -380,7 +419,10 @@ class LogStore:
             checkpoints = self._checkpoints(conn)
             self._check_forks(checkpoints)
             for c in checkpoints:
-                body = parse_checkpoint(parse_note(c.note)[0])
+                try:
+                    body = parse_checkpoint(parse_note(c.note)[0])
+                except NoteError as error:
+                    return StoreProblem(c.size, None, f"checkpoint #{c.id} is not a valid note: {error}")
                 if (body.size, body.root) != (c.size, c.root):
                     return StoreProblem(c.size, None, f"checkpoint #{c.id}: its columns differ from its note")
             problem, unsigned = self._verify_leaves(conn, {c.size: c for c in checkpoints})
@@ -483,8 +525,13 @@ class LogStore:
                 query = select(log_entries.c.seq, log_entries.c.body).where(log_entries.c.seq < latest.size)
                 entries = [(r.seq, r.body, None) for r in self._rows(conn, query.order_by(log_entries.c.seq))]
         else:
+            with self.engine.connect() as conn:
+                query = select(log_entries.c.entry_id).where(
+                    (log_entries.c.kind == "key_rotation") & (log_entries.c.seq < latest.size)
+                )
+                rotations = [r.entry_id for r in conn.execute(query.order_by(log_entries.c.seq))]
             entries = []
-            for entry_id in entry_ids:
+            for entry_id in dict.fromkeys([*rotations, *entry_ids]):  # rotations: so old keys can follow
                 proof = self.inclusion_proof(entry_id, latest.size)
                 seq, entry = self.entry(entry_id)
                 entries.append((seq, canonical_entry(entry), proof.to_json()["proof"]))
