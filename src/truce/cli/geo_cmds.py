@@ -7,13 +7,16 @@ from pathlib import Path
 
 import typer
 
-from truce.assess.snapshots import save_snapshot
+from truce.assess.snapshots import save_snapshot, snapshot_from_row
 from truce.cli.main import app, state
-from truce.cli.output import console, print_json, progress_bar
-from truce.geo.control import load_snapshot
+from truce.cli.output import console, print_json, print_table, progress_bar
+from truce.errors import UserError
+from truce.geo.control import ControlSnapshot, load_bundled, load_snapshot
+from truce.geo.territory import territorial_change
 from truce.store import open_workspace
+from truce.store.records import stored_snapshot
 
-__all__ = ["import_control"]
+__all__ = ["import_control", "territory"]
 
 geo_app = typer.Typer(help="Reference geography: control snapshots and the gazetteer.", no_args_is_help=True)
 app.add_typer(geo_app, name="geo")
@@ -43,3 +46,78 @@ def import_control(
     for row in results:
         verb = "imported" if row["changed"] else "unchanged"
         console.print(f"{verb} {row['date']} {row['party']}: {row['area_km2']:,.1f} km²")
+
+
+def _snapshot_for(day: dt.date, party: str) -> ControlSnapshot:
+    """The workspace's snapshot of that exact day, else the bundled one, else a user error."""
+    with open_workspace(state["db"]).engine.connect() as conn:
+        row = stored_snapshot(conn, day, party)
+    if row is not None:
+        return snapshot_from_row(row)
+    try:
+        return load_bundled(day)
+    except LookupError as error:
+        raise UserError(
+            None, None, f"no control snapshot for {day}: import it with `truce geo import-control`"
+        ) from error
+
+
+@app.command()
+def territory(
+    start: str = typer.Option(..., "--from", help="The earlier snapshot's date (YYYY-MM-DD)."),
+    end: str = typer.Option(..., "--to", help="The later snapshot's date."),
+    by: str = typer.Option("oblast", "--by", help="Break the change down by: oblast."),
+    party: str = typer.Option("RU", "--party", help="Whose controlled area the snapshots map."),
+    as_json: bool = typer.Option(False, "--json", help="Print the figures as JSON."),
+) -> None:
+    """km² gained and lost per party per oblast between two control snapshots."""
+    if by != "oblast":
+        raise UserError(None, None, f"--by: expected oblast, got {by!r}")
+    days = []
+    for label, value in (("--from", start), ("--to", end)):
+        try:
+            days.append(dt.date.fromisoformat(value))
+        except ValueError as error:
+            raise UserError(None, None, f"{label}: expected a date YYYY-MM-DD, got {value!r}") from error
+    change = territorial_change(_snapshot_for(days[0], party), _snapshot_for(days[1], party))
+    rows = [
+        {
+            "oblast": r.oblast,
+            "iso": r.iso,
+            "party": r.party,
+            "gained_km2": round(r.gained_km2, 2),
+            "lost_km2": round(r.lost_km2, 2),
+            "net_km2": round(r.net_km2, 2),
+        }
+        for r in change.by_oblast
+    ]
+    if as_json:
+        print_json(
+            {
+                "from": days[0].isoformat(),
+                "to": days[1].isoformat(),
+                "party": change.party,
+                "area_before_km2": round(change.area_before_km2, 1),
+                "area_after_km2": round(change.area_after_km2, 1),
+                "by_oblast": rows,
+            }
+        )
+        return
+    console.print(
+        f"{change.party} area {change.area_before_km2:,.1f} km² on {days[0]} → "
+        f"{change.area_after_km2:,.1f} km² on {days[1]}"
+    )
+    print_table(
+        "territorial change by oblast",
+        ["oblast", "party", "gained km²", "lost km²", "net km²"],
+        (
+            [
+                r["oblast"],
+                r["party"],
+                f"{r['gained_km2']:,.2f}",
+                f"{r['lost_km2']:,.2f}",
+                f"{r['net_km2']:,.2f}",
+            ]
+            for r in rows
+        ),
+    )
