@@ -61,7 +61,7 @@ def _compare(left: Any, right: Any, path: str) -> list[Change]:
                 changes += _compare(left[key], right[key], child)
         return changes
     if isinstance(left, list) and isinstance(right, list):
-        if _all_have_ids(left) and _all_have_ids(right):
+        if _all_have_ids(left + right):
             return _by_id(left, right, path)
         if len(left) == len(right) and all(isinstance(item, dict) for item in left + right):
             return [
