@@ -324,15 +324,15 @@ class LogStore:
         """Merge into the stored checkpoint the signatures in `note` by `witnesses` that verify;
         other signature lines are dropped (a bad line by a known key would spoil the whole note)."""
         try:
-            text, signatures = parse_note(note)
-            checkpoint = parse_checkpoint(text)
+            body, signatures = parse_note(note)
+            checkpoint = parse_checkpoint(body)
         except NoteError as error:
             raise self._error(f"not a checkpoint note: {error}") from None
         keys = {(w.name, w.key_id): w for w in witnesses}
         good = [
             s
             for s in signatures
-            if (s.name, s.key_id) in keys and keys[s.name, s.key_id].verify(text.encode(), s.signature)
+            if (key := keys.get((s.name, s.key_id))) and key.verify(body.encode(), s.signature)
         ]
         if not good:
             raise self._error("the note carries no valid signature by the given witness keys")
@@ -383,7 +383,7 @@ class LogStore:
             proof.verify()  # never hand out a proof that does not check out
             if proof.note is not None and parse_checkpoint(parse_note(proof.note)[0]).root != proof.root:
                 raise ProofError(f"the stored tree's root differs from the checkpoint of size {size}")
-        except ProofError as error:
+        except (ProofError, NoteError) as error:
             raise self._error(f"stored tree is damaged near entry {row.seq}: {error}; run verify") from None
         return proof
 
