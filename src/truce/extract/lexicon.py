@@ -1,0 +1,190 @@
+"""Word lists: event triggers, weapons, actors, targets and claim cues (English, Ukrainian,
+Russian). Patterns are regular expressions over a sentence; a named group `t` marks the trigger
+word whose grammar (negation, infinitive, modal) decides whether the event happened."""
+
+from __future__ import annotations
+
+import re
+
+from truce.model import IncidentType as T
+
+__all__ = [
+    "CONFIRM_CUES", "CONTRADICT_CUES", "CYR_TRIGGERS", "DENIAL_CUES", "FABRICATION_CUES",
+    "FAMILY", "NUMBER_WORDS", "TRIGGERS", "WEAPONS", "parse_number",
+]
+
+# Incident families: mentions of one family in one sentence describe one event.
+FAMILY = {
+    T.shelling: "remote", T.missile_strike: "remote", T.air_strike: "remote",
+    T.drone_strike: "remote", T.explosion: "remote", T.interception: "remote",
+    T.projectile: "remote", T.armed_clash: "battle", T.small_arms_fire: "battle",
+    T.territorial_claim: "territory", T.mine_ied: "other", T.attack_on_civilians: "other",
+    T.jamming: "other", T.monitor_restriction: "other", T.weapon_sighting: "other",
+    T.troop_presence: "other", T.movement: "other",
+}
+
+_I = re.IGNORECASE
+# (pattern, type or None for "decide from the weapons", generic?)
+TRIGGERS: list[tuple[re.Pattern[str], T | None, bool]] = [(re.compile(p, _I), t, g) for p, t, g in [
+    (r"\b(?P<t>shot down|shoot down|downed|intercepted|intercepting|neutrali[sz]ed)\b", T.interception, False),
+    (r"\bair defen[cs]es?\b[^.;]{0,40}\b(?P<t>destroyed|shot|downed)\b", T.interception, False),
+    (r"\b(?P<t>shell(?:ed|ing|s)?)\b(?! (?:company|companies|corporation))", T.shelling, False),
+    (r"\b(?:artillery|mortar|tank|MLRS|rocket) (?P<t>fire|strikes?|attacks?|shelling|barrage)\b", T.shelling, False),
+    (r"\b(?P<t>bombard(?:ed|ment|ing)?)\b", T.shelling, False),
+    (r"\bmissile (?P<t>strikes?|attacks?)\b", T.missile_strike, False),
+    (r"\b(?P<t>air ?strikes?|air raids?|bombing|bombed)\b", T.air_strike, False),
+    (r"\bdrone (?P<t>strikes?|attacks?|raids?)\b", T.drone_strike, False),
+    (r"\b(?P<t>killed|hit|struck) by (?:an? )?(?:\w+ ){0,2}(?:drone|UAV|Shahed)s?\b", T.drone_strike, False),
+    (r"\b(?P<t>killed|hit|struck) by (?:an? )?(?:\w+ ){0,2}missiles?\b", T.missile_strike, False),
+    (r"\b(?P<t>killed|hit|struck) by (?:an? )?(?:\w+ ){0,2}(?:shell|shelling|artillery|mortar)s?\b", T.shelling, False),
+    (r"\b(?P<t>attack(?:s|ed|ing)?|strikes?|struck|striking|targeting|targeted|hit|hits|pounded)\b", None, True),
+    (r"\b(?P<t>launched)\b(?= (?:\w+ ){0,3}(?:drones?|missiles?|rockets?|bombs?|Shaheds?))", None, True),
+    (r"\b(?P<t>explosions?|blasts?)\b", T.explosion, False),
+    (r"\b(?P<t>clash(?:es|ed)?|fighting|firefights?|skirmish(?:es)?|counter-?attacks?|counter-?offensive|"
+     r"assaults?(?! (?:brigade|battalion|troops|groups?|units?|regiment|rifles?|squad))|stormed|storming|"
+     r"combat engagements?|battles? (?:for|of|in|near|around))\b", T.armed_clash, False),
+    (r"\b(?:entered the|intense|heavy|fierce) (?P<t>fight|fighting|battles?)\b", T.armed_clash, False),
+    (r"\b(?P<t>repelled|repulsed)\b", T.armed_clash, False),
+    (r"\b(?P<t>small[- ]arms fire|gunfire|machine[- ]gun fire|sniper fire|opened fire|shots were fired)\b",
+     T.small_arms_fire, False),
+    (r"\b(?P<t>captured?|capturing|seized?|seizing|took control|taken (?:full )?control|taken over|took over|"
+     r"liberated|liberation|recaptured|retaken|retook|regained control)\b", T.territorial_claim, False),
+    (r"\b(?P<t>(?:raised|hoisted|showing|planted|raising|hoisting) (?:the |a )?(?:Russian|Ukrainian) flags?)\b",
+     T.territorial_claim, False),
+    (r"\b(?P<t>landmines?|anti-personnel mines?|stepped on a mine|mine explosion|IEDs?|improvised explosive"
+     r"|car bomb)\b", T.mine_ied, False),
+    (r"\b(?P<t>jamm(?:ing|ed))\b", T.jamming, False),
+]]
+
+# Weapons: (pattern, canonical name, the type it implies).
+WEAPONS: list[tuple[re.Pattern[str], str, T]] = [(re.compile(p, _I), n, t) for p, n, t in [
+    (r"\bShaheds?\b|\bШахед\w*|\bШахед\w*", "Shahed", T.drone_strike),
+    (r"\bGerbera\b", "Gerbera", T.drone_strike),
+    (r"\bGeran(?:-2)?\b|\bГерань", "Geran-2", T.drone_strike),
+    (r"\bLancet\b|\bЛанцет", "Lancet", T.drone_strike),
+    (r"\bFPV\b", "FPV drone", T.drone_strike),
+    (r"\bstrike drones?\b|\bkamikaze drones?\b|\bударн\w+ (?:дрон|безпілот|БпЛА)\w*", "strike drone", T.drone_strike),
+    (r"\bdrones?\b|\bUAVs?\b|\bdrone\b|\bбезпілотник\w*|\bбеспилотник\w*|\bБпЛА\b|\bБПЛА\b|\bдрон\w*",
+     "drone", T.drone_strike),
+    (r"\bIskander(?:-M)?\b|\bІскандер\w*|\bИскандер\w*", "Iskander", T.missile_strike),
+    (r"\bKinzhal\b|\bКинджал\w*|\bКинжал\w*", "Kinzhal", T.missile_strike),
+    (r"\bKalibr\b|\bКалібр\w*|\bКалибр\w*", "Kalibr", T.missile_strike),
+    (r"\bKh-\d+\w*\b|\bХ-\d+", "Kh missile", T.missile_strike),
+    (r"\bS-300\b|\bS-400\b|\bС-300\b|\bС-400\b", "S-300/S-400", T.missile_strike),
+    (r"\bATACMS\b", "ATACMS", T.missile_strike),
+    (r"\bStorm Shadow\b", "Storm Shadow", T.missile_strike),
+    (r"\bNeptune\b|\bНептун\w*", "Neptune", T.missile_strike),
+    (r"\bFlamingo\b", "Flamingo", T.missile_strike),
+    (r"\bballistic missiles?\b", "ballistic missile", T.missile_strike),
+    (r"\bcruise missiles?\b", "cruise missile", T.missile_strike),
+    (r"\bmissiles?\b|\bракет\w*", "missile", T.missile_strike),
+    (r"\bKABs?\b|\bКАБ\w*", "KAB", T.air_strike),
+    (r"\bFAB-\d+|\bФАБ", "FAB", T.air_strike),
+    (r"\bUMPB\b", "UMPB", T.air_strike),
+    (r"\b(?:guided|glide|aerial|air-dropped) (?:aerial )?bombs?\b|\bавіабомб\w*|\bавиабомб\w*", "guided bomb",
+     T.air_strike),
+    (r"\bHIMARS\b", "HIMARS", T.shelling),
+    (r"\bGrad\b|\bГрад\w*", "Grad", T.shelling),
+    (r"\bUragan\b|\bSmerch\b|\bTornado-S\b", "MLRS", T.shelling),
+    (r"\bMLRS\b|\bРСЗВ\b|\bРСЗО\b", "MLRS", T.shelling),
+    (r"\bhowitzers?\b|\bгаубиц\w*", "howitzer", T.shelling),
+    (r"\bmortars?\b|\bміномет\w*|\bминомет\w*", "mortar", T.shelling),
+    (r"\bartillery\b|\bартилері\w*|\bартиллери\w*", "artillery", T.shelling),
+    (r"\bAbrams\b", "Abrams", T.armed_clash),
+    (r"\bLeopard\b", "Leopard", T.armed_clash),
+    (r"\bBradleys?\b", "Bradley", T.armed_clash),
+    (r"\bBMPs?\b|\bBMP’s\b|\bBMP's\b|\bБМП\b", "BMP", T.armed_clash),
+    (r"\bT-(?:62|64|72|80|90)\w*", "tank", T.armed_clash),
+]]
+
+NUMBER_WORDS = {
+    "zero": 0, "no": 0, "one": 1, "a": 1, "an": 1, "single": 1, "two": 2, "three": 3, "four": 4,
+    "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
+    "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
+    "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
+    "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100, "dozen": 12, "a dozen": 12,
+    "один": 1, "одна": 1, "одного": 1, "дві": 2, "два": 2, "двоє": 2, "две": 2, "двое": 2,
+    "три": 3, "троє": 3, "трое": 3, "чотири": 4, "четыре": 4, "четверо": 4, "пʼять": 5,
+    "п'ять": 5, "пять": 5, "шість": 6, "шесть": 6,
+}
+NUMBER = (r"(?:\d[\d,]*|(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[- ](?:one|two|three|"
+          r"four|five|six|seven|eight|nine))?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|"
+          r"twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|a dozen|dozen|"
+          r"(?:one |a )?hundred)")
+
+
+def parse_number(text: str) -> int | None:
+    t = text.lower().strip().replace(",", "")
+    if t.isdigit():
+        return int(t)
+    if t in NUMBER_WORDS:
+        return NUMBER_WORDS[t]
+    parts = re.split(r"[- ]", t)
+    if len(parts) == 2 and parts[0] in NUMBER_WORDS and parts[1] in NUMBER_WORDS:
+        return NUMBER_WORDS[parts[0]] + NUMBER_WORDS[parts[1]]
+    if parts[-1] == "hundred":
+        return 100 * (NUMBER_WORDS.get(parts[0], 1) if len(parts) > 1 else 1)
+    return None
+
+
+# Claim cues.
+DENIAL_CUES = re.compile(
+    r"\b(denied|denies|deny|denying|refuted|rejected (?:the|this|that) (?:claim|report)|fabrication|"
+    r"lies|lying|lie\b|false|not true|fake news|never (?:took|taken) place|did not (?:happen|take place)|"
+    r"may never have taken place|pushed back on|disinformation|propaganda claim)", _I)
+FABRICATION_CUES = re.compile(
+    r"\b(staged|faked|fake (?:the )?(?:killing|death|video|drone strike|strike)|was a ruse|as a ruse|hoax|"
+    r"stage-managed|fabricated by)\b", _I)
+CONTRADICT_CUES = re.compile(
+    r"\b(continues? to hold|continuing to hold|still hold|remain in control|remains? under (?:Ukrainian|our) "
+    r"control|in (?:Ukrainian|our) hands|has not been captured|hold positions|holding positions|"
+    r"grey zone|gray zone|contradict\w*|despite \w+ (?:\w+ )?(?:claims?|proclamation))", _I)
+CONFIRM_CUES = re.compile(r"\b(confirm(?:s|ed)?|geolocated|verified by)\b", _I)
+CLAIM_CUES = re.compile(r"\b(claim(?:s|ed|ing)?|alleg(?:e|es|ed|edly|ing)|proclamation|purported(?:ly)?|"
+                        r"cannot (?:be )?independently verif\w*|could not (?:be )?(?:independently )?verif\w*|"
+                        r"unverified)\b", _I)
+
+# Actors.
+RU_ACTOR = re.compile(r"\b(Russian|Russia(?:'s|’s)?|Russians|Moscow(?:'s|’s)?|Kremlin|occupiers|invaders|"
+                      r"Wagner)\b")
+UA_ACTOR = re.compile(r"\b(Ukrainian|Ukraine(?:'s|’s)?|Ukrainians|Kyiv(?:'s|’s)?|Kiev(?:'s|’s)?|AFU|"
+                      r"Defense Forces of Ukraine|SBU|GUR|HUR)\b")
+
+TARGETS: list[tuple[re.Pattern[str], str]] = [(re.compile(p, _I), k) for p, k in [
+    (r"\b(refiner(?:y|ies)|oil depot|fuel depot|oil terminal|power plant|power station|substation|energy|"
+     r"power grid|thermal|gas (?:facility|infrastructure)|electricity|НПЗ|нафто\w*|нефте\w*|енерге\w*|энерге\w*)",
+     "energy"),
+    (r"\b(residential|apartment|house|homes?|hospital|school|kindergarten|civilians?|market|shopping|"
+     r"church|city cent(?:re|er)|житлов\w*|жилой|жилого|цивільн\w*|мирн\w+ жител\w*)", "civilian"),
+    (r"\b(military|airfield|air base|airbase|positions|command post|ammunition|depot|barracks|troops|"
+     r"soldiers|аеродром\w*|аэродром\w*|позиці\w*|позици\w*)", "military"),
+]]
+
+# Ukrainian and Russian triggers (rule-based path for Cyrillic text).
+CYR_TRIGGERS: list[tuple[re.Pattern[str], T | None]] = [(re.compile(p, _I), t) for p, t in [
+    (r"збил\w*|збит\w*|знищен\w* (?:\d+ )?(?:ворож\w+ )?(?:дрон|безпілот|ракет|БпЛА)|сбит\w*|сбил\w*|"
+     r"перехвач\w*|перехопл\w*|уничтожен\w* (?:\d+ )?(?:БПЛА|беспилот|ракет)|нейтралізован\w*", T.interception),
+    (r"обстріл\w*|обстрел\w*|обстріля\w*|обстреля\w*|артобстріл\w*|артобстрел\w*", T.shelling),
+    (r"ракетн\w+ удар\w*|ракетн\w+ атак\w*", T.missile_strike),
+    (r"авіаудар\w*|авиаудар\w*|скинул\w* (?:\d+ )?(?:КАБ|авіабомб|авиабомб)|бомбардуван\w*|бомбардировк\w*",
+     T.air_strike),
+    (r"атак\w* (?:ударних |ударных )?(?:дрон|безпілот|беспилот|БпЛА|БПЛА)\w*|(?:дрон|безпілот|беспилот)\w* атак\w*",
+     T.drone_strike),
+    (r"удар\w*|атакува\w*|атакова\w*|атак[аиуою]\b|атаку\w*|влучан\w*|попадан\w*|вибух\w*|взрыв\w*|"
+     r"прильот\w*|прилет\w*|уражен\w*|поражен\w*", None),
+    (r"бо[її]\b|бо[йя]\b|боях|бойов\w+ зіткнен\w*|боестолкновен\w*|штурм\w*|наступ\w*", T.armed_clash),
+    (r"захопи\w*|захопл\w*|окупува\w*|оккупирова\w*|взял\w* под контроль|взяли|звільни\w*|звільнен\w*|"
+     r"освободи\w*|освобожден\w*|установил\w* контроль|встанови\w* контроль", T.territorial_claim),
+]]
+CYR_RU_ACTOR = re.compile(r"(росі\w*|россий\w*|росся\w*|рашист\w*|окупант\w*|оккупант\w*|ворог\w*|"
+                          r"ворож\w*|РФ\b|ВС РФ|армі\w+ РФ)", _I)
+CYR_UA_ACTOR = re.compile(r"(ЗСУ|ВСУ|ВФУ|Сил\w* оборони|українськ\w+ (?:військ|сил|дрон|безпілот)\w*|"
+                          r"украинск\w+ (?:войск|сил|дрон|беспилот|военн)\w*|киевск\w+ режим\w*|противник\w*|"
+                          r"ВСУшник\w*|укронацист\w*|боевик\w* ВСУ)", _I)
+CYR_KILLED = re.compile(r"(?:загину\w*|загибл\w*|погиб\w*|убит\w*|вбит\w*)\D{0,25}?(\d+|"
+                        r"один|одна|двоє|дві|два|троє|три|четверо|двое|трое|пятеро|п['ʼ’]ятеро)"
+                        r"|(\d+)\s+(?:людин\w*|осіб|человек|мирн\w+ жител\w*)?\s*(?:загину\w*|загибл\w*|погиб\w*)",
+                        _I)
+CYR_INJURED = re.compile(r"(?:поранен\w*|постражда\w*|ранен\w*|пострада\w*)\D{0,25}?(\d+|один|одна|двоє|дві|"
+                         r"два|троє|три|четверо|двое|трое)|(\d+)\s+(?:людин\w*|осіб|человек)?\s*"
+                         r"(?:поранен\w*|постражда\w*|ранен\w*|пострада\w*)", _I)
