@@ -1,0 +1,39 @@
+from truce.model import Finding
+
+from .conftest import incident
+
+
+def by_incident(findings):
+    return {f.incident_ids[0]: f for f in findings if f.incident_ids}
+
+
+def test_attacks_after_signature_are_violations_and_earlier_ones_are_not(run):
+    after = incident("missile_strike", "2026-01-02", 36.2548, 49.9818, actor="RU")
+    before = incident("shelling", "2025-12-30", 37.5, 48.5, actor="UA")
+    straddling = incident("armed_clash", "2026-01-02", 37.18, 48.28, actor="UA", date_precision="week")
+    fabricated = incident("drone_strike", "2026-01-05", actor="RU", status="fabricated")
+    claimed = incident("drone_strike", "2026-01-06", actor="UA", status="claimed")
+    sighting = incident("weapon_sighting", "2026-01-06", 37.5, 48.5, actor="UA")
+    found = by_incident(
+        run([after, before, straddling, fabricated, claimed, sighting], provisions=["ceasefire"])
+    )
+
+    assert found[after.id].status == "violation" and found[after.id].party == "RU"
+    assert "missile strike" in found[after.id].rationale and "2026-01-02" in found[after.id].rationale
+    assert found[straddling.id].status == "possible_violation"
+    assert "starts before the ceasefire" in found[straddling.id].rationale
+    assert found[claimed.id].status == "possible_violation"
+    assert before.id not in found and fabricated.id not in found and sighting.id not in found
+
+
+def test_a_quiet_period_gives_one_compliant_finding(run):
+    (only,) = run([incident("shelling", "2025-12-20", actor="RU")], provisions=["ceasefire"])
+    assert only.status == "compliant" and "No attack" in only.rationale
+
+
+def test_findings_are_valid_models_and_deterministic(run):
+    items = [incident("shelling", "2026-01-10", 37.6, 48.7, actor="RU")]
+    first, second = run(items), run(items)
+    assert [f.id for f in first] == [f.id for f in second]
+    for item in first:
+        Finding.model_validate(item.model_dump())
