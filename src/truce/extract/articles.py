@@ -41,31 +41,46 @@ class Article:
 
 _DATELINE_WIRE = re.compile(
     r"^(?P<dl>(?P<mon>Jan|Feb|Mar|Apr|May|June?|July?|Aug|Sept?|Oct|Nov|Dec)[a-z]*\.?\s+(?P<d>\d{1,2})"
-    r"(?:,\s*(?P<y>(?:19|20)\d\d))?\s+\((?P<agency>[A-Za-z][A-Za-z. ]{0,20})\)\s*[—–-]+)\s*")
+    r"(?:,\s*(?P<y>(?:19|20)\d\d))?\s+\((?P<agency>[A-Za-z][A-Za-z. ]{0,20})\)\s*[—–-]+)\s*"
+)
 _DATELINE_CITY = re.compile(
     r"^(?P<dl>(?P<city>[A-Z][A-Z.'’-]+(?:\s[A-Z][A-Z.'’-]+){0,2})"
     r"(?:,\s*(?P<region>[A-Z][A-Za-z.]+(?:\s[A-Z][a-z]+)?))?"
     r"(?:,?\s*(?P<mon>Jan|Feb|Mar|Apr|May|June?|July?|Aug|Sept?|Oct|Nov|Dec)[a-z]*\.?\s+(?P<d>\d{1,2}))?"
-    r"(?:\s+\((?P<agency>[A-Za-z][A-Za-z. ]{0,20})\))?\s*[—–-]+)\s+(?=\S)")
+    r"(?:\s+\((?P<agency>[A-Za-z][A-Za-z. ]{0,20})\))?\s*[—–-]+)\s+(?=\S)"
+)
 _END_CREDIT = re.compile(
-    r"(contributed (reporting )?to this report\.?$|^(\()?(Reporting|Editing|Writing|Additional reporting) by\b"
-    r"|\bwrites? for (the )?(Associated Press|AP|Reuters|AFP)\b)", re.IGNORECASE)
+    r"(contributed (reporting )?to this report\.?$"
+    r"|^(\()?(Reporting|Editing|Writing|Additional reporting) by\b"
+    r"|\bwrites? for (the )?(Associated Press|AP|Reuters|AFP)\b)",
+    re.IGNORECASE,
+)
 _BOILERPLATE = re.compile(
     r"^(Weekly insights|Sign up|Subscribe|Get the latest|Read more|Read also|Related:|Advertisement"
     r"|Share this|Follow us|Support independent|Newsletter|Click here|Also read|Читайте також"
-    r"|Підписуйтесь|Подписывайтесь)", re.IGNORECASE)
-_PHOTO_CREDIT = re.compile(r"(\bPhoto by\b|\bFile Photo\b|\|\s*License Photo|\bPhoto:\s|\(Photo:|"
-                           r"\bGetty Images\s*$|\bvia Reuters\s*$|\bAP Photo\b)", re.IGNORECASE)
+    r"|Підписуйтесь|Подписывайтесь)",
+    re.IGNORECASE,
+)
+_PHOTO_CREDIT = re.compile(
+    r"(\bPhoto by\b|\bFile Photo\b|\|\s*License Photo|\bPhoto:\s|\(Photo:|"
+    r"\bGetty Images\s*$|\bvia Reuters\s*$|\bAP Photo\b)",
+    re.IGNORECASE,
+)
 _PAREN_CREDIT = re.compile(r"\((?:[A-Z][\w.'’-]*\s?){1,5}(?:photo|Photo|image|Image|screenshot)?\)\s*$")
 _EMBED_ATTRIBUTION = re.compile(
-    r"^[—–-]\s*(?P<author>[^(\n]{2,80}?)\s*\(@(?P<handle>\w+)\)\s*(?P<date>[A-Z][a-z]+ \d{1,2}, \d{4})?\s*$")
+    r"^[—–-]\s*(?P<author>[^(\n]{2,80}?)\s*\(@(?P<handle>\w+)\)\s*(?P<date>[A-Z][a-z]+ \d{1,2}, \d{4})?\s*$"
+)
 _LINK = re.compile(r"(https?://t\.co/\S+|pic\.twitter\.com/\S+|https?://\S+)")
 
 
 def _is_heading(line: str) -> bool:
     words = line.split()
-    return 0 < len(words) <= 10 and not re.search(r"[.!?:;\"”’…]$", line.strip()) \
-        and line[:1].isupper() and not _DATELINE_CITY.match(line)
+    return (
+        0 < len(words) <= 10
+        and not re.search(r"[.!?:;\"”’…]$", line.strip())
+        and line[:1].isupper()
+        and not _DATELINE_CITY.match(line)
+    )
 
 
 def _is_caption(line: str) -> bool:
@@ -96,8 +111,9 @@ class _Draft:
         return not any(line.strip() for line in self.lines)
 
 
-def split_articles(text: str, published: date | None = None,
-                   published_map: dict[str, date] | None = None) -> list[Article]:
+def split_articles(
+    text: str, published: date | None = None, published_map: dict[str, date] | None = None
+) -> list[Article]:
     """Split `text` (one article or a dump of several) into cleaned articles (see module doc)."""
     raw_lines = text.splitlines()
     reference = published or _latest_full_date(text)
@@ -126,8 +142,7 @@ def split_articles(text: str, published: date | None = None,
         if emb:
             if cur.lines:
                 when = parse_full_date(emb.group("date") or "")
-                cur.attributions[len(cur.lines) - 1] = (emb.group("author").split(" / ")[0].strip(),
-                                                        when)
+                cur.attributions[len(cur.lines) - 1] = (emb.group("author").split(" / ")[0].strip(), when)
             continue
         if _BOILERPLATE.match(line):
             close()
@@ -144,7 +159,7 @@ def split_articles(text: str, published: date | None = None,
             if g.get("mon") and g.get("d"):
                 mon = MONTHS[g["mon"].lower()[:3]]
                 cur.dl_month_day = (mon, int(g["d"]), int(g["y"]) if g.get("y") else None)
-            line = line[dl.end():]
+            line = line[dl.end() :]
         elif _is_caption(line):
             if _PHOTO_CREDIT.search(line):
                 close()  # an agency photo: the lead image of the next article
@@ -174,8 +189,9 @@ def _latest_full_date(text: str) -> date | None:
     return max(dates) if dates else None
 
 
-def _finish(d: _Draft, reference: date | None, published: date | None,
-            published_map: dict[str, date] | None) -> Article:
+def _finish(
+    d: _Draft, reference: date | None, published: date | None, published_map: dict[str, date] | None
+) -> Article:
     body = "\n".join(d.lines)
     when: date | None = None
     if d.dl_month_day:
@@ -195,5 +211,12 @@ def _finish(d: _Draft, reference: date | None, published: date | None,
     if when is None:
         embedded = [w for _, w in d.attributions.values() if w]
         when = max(embedded) if embedded else None
-    return Article(text=body, title=d.title, dateline=d.dateline, published=when,
-                   source=d.source, start_line=d.start_line, attributions=d.attributions)
+    return Article(
+        text=body,
+        title=d.title,
+        dateline=d.dateline,
+        published=when,
+        source=d.source,
+        start_line=d.start_line,
+        attributions=d.attributions,
+    )

@@ -89,8 +89,11 @@ def _sentences(article: Article) -> list[_Sentence]:
             for s in docs[pi].sents:
                 if not s.text.strip():
                     continue
-                out.append(_Sentence(s.text, len(out), pi, s, find_places_en(s, gaz),
-                                     find_dates(s.text, article.published)))
+                out.append(
+                    _Sentence(
+                        s.text, len(out), pi, s, find_places_en(s, gaz), find_dates(s.text, article.published)
+                    )
+                )
         else:
             for m in re.finditer(r"[^.!?\n]+(?:[.!?]+|$)", para):
                 text = m.group(0).strip()
@@ -104,15 +107,85 @@ def _sentences(article: Article) -> list[_Sentence]:
 # --------------------------------------------------------------------------- realis
 
 
-_IRREALIS_GOVERNORS = {"threaten", "plan", "intend", "want", "order", "vow", "prepare", "decide", "seek",
-                       "aim", "hope", "propose", "promise", "warn", "justify", "prevent", "avoid",
-                       "consider", "need", "call", "urge", "deter", "stop", "ready", "able", "push",
-                       "pledge", "expect", "fear", "risk", "allow"}
-_IRREALIS_NOUNS = {"threat", "risk", "plan", "plans", "goal", "excuse", "pretext", "fear", "danger", "case",
-                   "event", "possibility", "prospect", "aim", "intention", "order", "orders", "proposal",
-                   "deal", "ability", "capacity", "right", "retaliation", "response", "preparation"}
-_GENERIC_MODS = {"possible", "future", "potential", "planned", "further", "additional", "any", "more",
-                 "renewed", "frequent", "constant", "repeated", "new", "massive", "fake", "no", "such"}
+_IRREALIS_GOVERNORS = {
+    "threaten",
+    "plan",
+    "intend",
+    "want",
+    "order",
+    "vow",
+    "prepare",
+    "decide",
+    "seek",
+    "aim",
+    "hope",
+    "propose",
+    "promise",
+    "warn",
+    "justify",
+    "prevent",
+    "avoid",
+    "consider",
+    "need",
+    "call",
+    "urge",
+    "deter",
+    "stop",
+    "ready",
+    "able",
+    "push",
+    "pledge",
+    "expect",
+    "fear",
+    "risk",
+    "allow",
+}
+_IRREALIS_NOUNS = {
+    "threat",
+    "risk",
+    "plan",
+    "plans",
+    "goal",
+    "excuse",
+    "pretext",
+    "fear",
+    "danger",
+    "case",
+    "event",
+    "possibility",
+    "prospect",
+    "aim",
+    "intention",
+    "order",
+    "orders",
+    "proposal",
+    "deal",
+    "ability",
+    "capacity",
+    "right",
+    "retaliation",
+    "response",
+    "preparation",
+}
+_GENERIC_MODS = {
+    "possible",
+    "future",
+    "potential",
+    "planned",
+    "further",
+    "additional",
+    "any",
+    "more",
+    "renewed",
+    "frequent",
+    "constant",
+    "repeated",
+    "new",
+    "massive",
+    "fake",
+    "no",
+    "such",
+}
 
 
 def _realis(tok) -> bool:  # noqa: ANN001 - spaCy Token
@@ -145,8 +218,9 @@ def _realis(tok) -> bool:  # noqa: ANN001 - spaCy Token
 
 
 def _is_fake(tok) -> bool:  # noqa: ANN001
-    return any(c.lower_ in ("fake", "staged", "faked", "mock") for c in tok.lefts) or \
-        any(c.lower_ in ("fake", "staged", "faked") for c in tok.head.lefts if tok.dep_ == "compound")
+    return any(c.lower_ in ("fake", "staged", "faked", "mock") for c in tok.lefts) or any(
+        c.lower_ in ("fake", "staged", "faked") for c in tok.head.lefts if tok.dep_ == "compound"
+    )
 
 
 # --------------------------------------------------------------------------- sentence rules
@@ -164,10 +238,21 @@ def _weapons(text: str) -> tuple[list[str], IncidentType | None]:
     kind: IncidentType | None = None
     for pat, name, typ in L.WEAPONS:
         if pat.search(text):
-            generic_dupe = (name == "drone" and any(n in names for n in ("Shahed", "Gerbera", "Geran-2", "Lancet",
-                                                                         "FPV drone", "strike drone"))) or \
-                (name == "missile" and any(L.FAMILY.get(t) == "remote" for n in names
-                                           for _, nn, t in L.WEAPONS if nn == n and t is T.missile_strike))
+            generic_dupe = (
+                name == "drone"
+                and any(
+                    n in names
+                    for n in ("Shahed", "Gerbera", "Geran-2", "Lancet", "FPV drone", "strike drone")
+                )
+            ) or (
+                name == "missile"
+                and any(
+                    L.FAMILY.get(t) == "remote"
+                    for n in names
+                    for _, nn, t in L.WEAPONS
+                    if nn == n and t is T.missile_strike
+                )
+            )
             if not generic_dupe:
                 names.append(name)
             if kind is None and typ is not T.armed_clash:
@@ -182,20 +267,37 @@ _WEAPON_NOUN = r"(?:drones?|UAVs?|missiles?|rockets?|Shaheds?|bombs?|KABs?|shell
 def _counts(text: str) -> tuple[dict[str, int | float], bool]:
     counts: dict[str, int | float] = {}
     t = text
-    m = re.search(rf"\b(?:shot down|downed|destroyed|intercepted|neutrali[sz]ed)(?:/\w+)?\s+(?:all\s+)?({_N})\b", t, re.I) \
-        or re.search(rf"\b({_N})\s+(?:\w+\s+){{0,3}}{_WEAPON_NOUN}\s+(?:were\s+|was\s+)?(?:shot down|downed|"
-                     rf"intercepted|destroyed|neutrali[sz]ed)", t, re.I)
+    m = re.search(
+        rf"\b(?:shot down|downed|destroyed|intercepted|neutrali[sz]ed)(?:/\w+)?\s+(?:all\s+)?({_N})\b",
+        t,
+        re.I,
+    ) or re.search(
+        rf"\b({_N})\s+(?:\w+\s+){{0,3}}{_WEAPON_NOUN}\s+(?:were\s+|was\s+)?(?:shot down|downed|"
+        rf"intercepted|destroyed|neutrali[sz]ed)",
+        t,
+        re.I,
+    )
     if m and L.parse_number(m.group(1)) is not None:
         counts["intercepted"] = L.parse_number(m.group(1))  # type: ignore[assignment]
-    all_down = bool(re.search(rf"\ball (?:of )?(?:the )?(?:\w+ )?{_WEAPON_NOUN} (?:were|was) (?:\w+ )?"
-                              r"(?:downed|shot down|intercepted|destroyed)", t, re.I))
+    all_down = bool(
+        re.search(
+            rf"\ball (?:of )?(?:the )?(?:\w+ )?{_WEAPON_NOUN} (?:were|was) (?:\w+ )?"
+            r"(?:downed|shot down|intercepted|destroyed)",
+            t,
+            re.I,
+        )
+    )
     m = re.search(rf"\b({_N})\s+(?:\w+\s+){{0,3}}{_WEAPON_NOUN}\s+(?:were\s+)?(?:hit|struck)\b", t, re.I)
     if m and L.parse_number(m.group(1)) is not None:
         counts["hit"] = L.parse_number(m.group(1))  # type: ignore[assignment]
         if not re.search(r"\bwere\s+hit\b", m.group(0), re.I):
             counts["launched"] = counts["hit"]
-    for m in re.finditer(rf"\b(?:with|launched|fired|using)\s+(?:at least\s+|up to\s+|some\s+)?({_N})\s+"
-                         rf"(?:[\w-]+\s+){{0,3}}{_WEAPON_NOUN}", t, re.I):
+    for m in re.finditer(
+        rf"\b(?:with|launched|fired|using)\s+(?:at least\s+|up to\s+|some\s+)?({_N})\s+"
+        rf"(?:[\w-]+\s+){{0,3}}{_WEAPON_NOUN}",
+        t,
+        re.I,
+    ):
         n = L.parse_number(m.group(1))
         if n is not None and n > 1 or (n == 1 and "launched" not in counts):
             counts["launched"] = n  # type: ignore[assignment]
@@ -209,20 +311,32 @@ def _counts(text: str) -> tuple[dict[str, int | float], bool]:
 def _casualties(text: str) -> tuple[int | None, int | None]:
     killed = injured = None
     t = text
-    m = re.search(rf"\b({_N})\s+(?:[\w-]+\s+){{0,3}}?(?:(?:were|was|have been|has been)\s+)?(?:killed|died|dead)\b", t, re.I) \
-        or re.search(rf"\b(?:killing|killed)\s+(?:at least\s+)?({_N})\b", t, re.I) \
+    m = (
+        re.search(
+            rf"\b({_N})\s+(?:[\w-]+\s+){{0,3}}?(?:(?:were|was|have been|has been)\s+)?(?:killed|died|dead)\b",
+            t,
+            re.I,
+        )
+        or re.search(rf"\b(?:killing|killed)\s+(?:at least\s+)?({_N})\b", t, re.I)
         or re.search(rf"\bdeath toll (?:rose|climbed|reached)\s+to\s+({_N})", t, re.I)
+    )
     if m and L.parse_number(m.group(1)) is not None:
         killed = L.parse_number(m.group(1))
     elif re.search(r"\b(?:was|were)\s+(?:\w+\s+){0,2}killed\b", t, re.I):
         killed = 1 if re.search(r"\bwas\s+(?:\w+\s+){0,2}killed\b", t, re.I) else None
-    m = re.search(rf"\b({_N})\s+(?:[\w-]+\s+){{0,3}}?(?:(?:were|was|have been|has been)\s+)?(?:injured|wounded|hurt)\b", t, re.I) \
-        or re.search(rf"\b(?:injuring|wounding|injured|wounded)\s+(?:at least\s+)?({_N})\b", t, re.I)
+    m = re.search(
+        rf"\b({_N})\s+(?:[\w-]+\s+){{0,3}}?(?:(?:were|was|have been|has been)\s+)?(?:injured|wounded|hurt)\b",
+        t,
+        re.I,
+    ) or re.search(rf"\b(?:injuring|wounding|injured|wounded)\s+(?:at least\s+)?({_N})\b", t, re.I)
     if m and L.parse_number(m.group(1)) is not None:
         injured = L.parse_number(m.group(1))
-    if re.search(r"\b(no one|nobody|neither\b.{0,40}\banyone else|no casualties|no injuries)\b.{0,30}"
-                 r"\b(hurt|injured|killed|reported|wounded)?", t, re.I) and \
-            re.search(r"\b(hurt|injured|casualties|wounded)\b", t, re.I):
+    if re.search(
+        r"\b(no one|nobody|neither\b.{0,40}\banyone else|no casualties|no injuries)\b.{0,30}"
+        r"\b(hurt|injured|killed|reported|wounded)?",
+        t,
+        re.I,
+    ) and re.search(r"\b(hurt|injured|casualties|wounded)\b", t, re.I):
         injured = 0 if injured is None else injured
         if re.search(r"no casualties", t, re.I):
             killed = 0 if killed is None else killed
@@ -236,8 +350,10 @@ def _target_kind(text: str) -> str | None:
     return None
 
 
-_TARGET_PHRASE = re.compile(r"\b([A-Z][a-z]+)(?:'s|’s)\s+(?:[a-z]+\s+){0,2}(residence|dacha|palace|home|house|"
-                            r"headquarters|refinery|airfield|air base|plant|bridge)\b")
+_TARGET_PHRASE = re.compile(
+    r"\b([A-Z][a-z]+)(?:'s|’s)\s+(?:[a-z]+\s+){0,2}(residence|dacha|palace|home|house|"
+    r"headquarters|refinery|airfield|air base|plant|bridge)\b"
+)
 
 
 def _speaker(span) -> tuple[str | None, str | None]:  # noqa: ANN001
@@ -246,13 +362,31 @@ def _speaker(span) -> tuple[str | None, str | None]:  # noqa: ANN001
     if m:
         return m.group(1).strip().rstrip(".,"), "according"
     for tok in span:
-        if tok.lemma_ in ("say", "state", "claim", "report", "tell", "write", "note", "announce", "post",
-                          "confirm", "deny", "add", "explain", "accuse", "allege", "posit", "proclaim",
-                          "insist", "acknowledge") and tok.tag_.startswith("VB"):
+        if tok.lemma_ in (
+            "say",
+            "state",
+            "claim",
+            "report",
+            "tell",
+            "write",
+            "note",
+            "announce",
+            "post",
+            "confirm",
+            "deny",
+            "add",
+            "explain",
+            "accuse",
+            "allege",
+            "posit",
+            "proclaim",
+            "insist",
+            "acknowledge",
+        ) and tok.tag_.startswith("VB"):
             subj = [c for c in tok.children if c.dep_ in ("nsubj", "nsubjpass")]
             if subj and subj[0].lower_ not in ("it", "he", "she", "they", "we", "i", "which", "that", "who"):
                 words = [t for t in subj[0].subtree][:8]
-                text = span.doc.text[words[0].idx:words[-1].idx + len(words[-1].text)]
+                text = span.doc.text[words[0].idx : words[-1].idx + len(words[-1].text)]
                 return text.strip(), tok.lemma_
     return None, None
 
@@ -260,19 +394,40 @@ def _speaker(span) -> tuple[str | None, str | None]:  # noqa: ANN001
 def _side(text: str | None) -> str | None:
     if not text:
         return None
-    if L.RU_ACTOR.search(text) or re.search(r"\b(MoD|Gerasimov|Lavrov|Peskov|Shoigu|Belousov|Kremlin)\b", text):
+    if L.RU_ACTOR.search(text) or re.search(
+        r"\b(MoD|Gerasimov|Lavrov|Peskov|Shoigu|Belousov|Kremlin)\b", text
+    ):
         return "RU"
-    if L.UA_ACTOR.search(text) or re.search(r"\b(Zelensk\w*|Syrskyi|General Staff|Air Force|DeepState)\b", text):
+    if L.UA_ACTOR.search(text) or re.search(
+        r"\b(Zelensk\w*|Syrskyi|General Staff|Air Force|DeepState)\b", text
+    ):
         return "UA"
     return None
 
 
-_REPORTING = {"confirm", "say", "claim", "report", "deny", "accuse", "allege", "show", "tell", "state",
-              "announce", "write", "note", "post", "share", "suggest"}
+_REPORTING = {
+    "confirm",
+    "say",
+    "claim",
+    "report",
+    "deny",
+    "accuse",
+    "allege",
+    "show",
+    "tell",
+    "state",
+    "announce",
+    "write",
+    "note",
+    "post",
+    "share",
+    "suggest",
+}
 
 
 def _actor_en(tok, span, text: str) -> tuple[str | None, bool]:  # noqa: ANN001
     """The party that carried the event out: from the trigger's own words first."""
+
     def side_of(t) -> str | None:  # noqa: ANN001
         words = " ".join(x.text for x in t.subtree) if t is not None else ""
         if re.search(r"\b(the )?enemy\b|\boccupiers\b", words, re.I):
@@ -281,8 +436,11 @@ def _actor_en(tok, span, text: str) -> tuple[str | None, bool]:  # noqa: ANN001
 
     near = [c for c in tok.children if c.dep_ in ("amod", "compound", "poss", "nsubj", "agent", "nmod")]
     head = tok.head
-    if head is not tok and tok.dep_ in ("dobj", "pobj", "compound", "advcl", "xcomp", "conj", "acl") \
-            and head.lemma_ not in _REPORTING:
+    if (
+        head is not tok
+        and tok.dep_ in ("dobj", "pobj", "compound", "advcl", "xcomp", "conj", "acl")
+        and head.lemma_ not in _REPORTING
+    ):
         near += [c for c in head.children if c.dep_ in ("nsubj", "agent")]
     for c in near:
         side = side_of(c) if c.dep_ != "agent" else side_of(next(iter(c.children), None))
@@ -293,8 +451,8 @@ def _actor_en(tok, span, text: str) -> tuple[str | None, bool]:  # noqa: ANN001
         return _side(m.group(1)), True
     if re.search(r"\b(his|her|our|its) (forces|troops|units|army)\b", text, re.I):
         return None, False
-    for word in re.finditer(r"\b(enemy|occupiers)\b", text, re.I):
-        return "RU", False
+    if re.search(r"\b(the enemy|occupiers)\b", text, re.I):
+        return "RU", True
     ru = [m.start() for m in L.RU_ACTOR.finditer(text)]
     ua = [m.start() for m in L.UA_ACTOR.finditer(text)]
     pos = tok.idx - span.start_char
@@ -306,31 +464,37 @@ def _english_mentions(s: _Sentence) -> list[Mention]:
     span = s.span
     text = s.text
     hits: list[tuple[IncidentType | None, bool, object]] = []
-    blocked: list[tuple[int, int]] = []  # the phrases of events that did not happen
+    scopes: list[tuple[tuple[int, int], bool]] = []  # each trigger's phrase, and whether it happened
     for pat, typ, generic in L.TRIGGERS:
         for m in pat.finditer(text):
             start = m.start("t") if "t" in pat.groupindex else m.start()
             tok = _token_at(span, start)
             if tok is None or any(h[2] is tok for h in hits):
                 continue
+            sub = list(tok.subtree)
+            scope = (sub[0].idx - span.start_char, sub[-1].idx + len(sub[-1].text) - span.start_char)
             if _is_fake(tok) or not _realis(tok):
-                sub = list(tok.subtree)
-                blocked.append((sub[0].idx - span.start_char, sub[-1].idx + len(sub[-1].text) - span.start_char))
+                scopes.append((scope, False))
                 continue
+            scopes.append((scope, True))
             if typ is T.armed_clash and re.search(r"\b(air|air-)$", text[:start].strip(), re.I):
                 continue
             hits.append((typ, generic, tok))
     if not hits:
         return []
-    places = [p for p in s.places if not any(a <= p.start - span.start_char < b for a, b in blocked)]
+    places = [p for p in s.places if _happened_at(p.start - span.start_char, scopes)]
     weapons, weapon_type = _weapons(text)
-    ground = re.search(r"\b(troops|infantry|assault groups?|units|positions|soldiers|fighters|forces)\b", text, re.I)
+    ground = re.search(
+        r"\b(troops|infantry|assault groups?|units|positions|soldiers|fighters|forces)\b", text, re.I
+    )
     families: dict[str, list[tuple[IncidentType, bool, object]]] = {}
     for typ, generic, tok in hits:
         if typ is None:
             if weapon_type is not None:
                 typ = weapon_type
-            elif ground and not re.search(r"\b(city|cities|town|capital|residential|infrastructure)\b", text, re.I):
+            elif ground and not re.search(
+                r"\b(city|cities|town|capital|residential|infrastructure)\b", text, re.I
+            ):
                 typ = T.armed_clash
             else:
                 typ = _GENERIC_REMOTE
@@ -340,19 +504,35 @@ def _english_mentions(s: _Sentence) -> list[Mention]:
     killed, injured = _casualties(text)
     speaker, verb = _speaker(span)
     for family, items in families.items():
-        specific = [x for x in items if not x[1] and x[0] is not T.interception] or \
-            [x for x in items if x[0] is not T.interception] or items
+        specific = (
+            [x for x in items if not x[1] and x[0] is not T.interception]
+            or [x for x in items if x[0] is not T.interception]
+            or items
+        )
         typ, generic, tok = specific[0]
         from_weapon = generic and weapon_type is not None
         if family == "remote" and generic and weapon_type and typ is not T.interception:
             typ = weapon_type
         actor, strong = _actor_en(tok, span, text)
-        mention = Mention(type=typ, generic=all(x[1] for x in items) and not from_weapon, sent=s.index, evidence=text.strip(),
-                          places=places, actor=actor, actor_strong=strong,
-                          counts=dict(counts) if family in ("remote", "territory") else {},
-                          all_intercepted=all_down, weapons=[w for w in weapons if family == "remote"
-                                                             or w in ("Abrams", "Leopard", "Bradley", "BMP", "tank")],
-                          killed=killed, injured=injured, target=_target_kind(text))
+        mention = Mention(
+            type=typ,
+            generic=all(x[1] for x in items) and not from_weapon,
+            sent=s.index,
+            evidence=text.strip(),
+            places=places,
+            actor=actor,
+            actor_strong=strong,
+            counts=dict(counts) if family in ("remote", "territory") else {},
+            all_intercepted=all_down,
+            weapons=[
+                w
+                for w in weapons
+                if family == "remote" or w in ("Abrams", "Leopard", "Bradley", "BMP", "tank")
+            ],
+            killed=killed,
+            injured=injured,
+            target=_target_kind(text),
+        )
         if family == "territory":
             mention.counts = {k: v for k, v in counts.items() if k == "area_km2"}
         _pick_date(mention, s, tok.idx - span.start_char)
@@ -363,6 +543,13 @@ def _english_mentions(s: _Sentence) -> list[Mention]:
         mention.tokens = _salient(span)
         out.append(mention)
     return out
+
+
+def _happened_at(pos: int, scopes: list[tuple[tuple[int, int], bool]]) -> bool:
+    """A place belongs to the smallest trigger phrase around it: not to an event that did not happen
+    ("an excuse to attack Ukraine", "justify additional attacks against Kyiv")."""
+    around = [(b - a, ok) for (a, b), ok in scopes if a <= pos < b]
+    return min(around)[1] if around else True
 
 
 def _salient(span) -> set[str]:  # noqa: ANN001
@@ -380,7 +567,9 @@ def _pick_date(m: Mention, s: _Sentence, pos: int) -> None:
 
 def _claims(m: Mention, text: str, speaker: str | None, verb: str | None) -> None:
     m.claimed_by = speaker
-    speaker_side = _side(speaker) or (_side(text[:text.find(speaker)]) if speaker and speaker in text else None)
+    speaker_side = _side(speaker) or (
+        _side(text[: text.find(speaker)]) if speaker and speaker in text else None
+    )
     if L.FABRICATION_CUES.search(text):
         m.status = S.fabricated
         m.denied_by = speaker
@@ -420,17 +609,34 @@ def _cyrillic_mentions(s: _Sentence) -> list[Mention]:
         typ = weapon_type or _GENERIC_REMOTE
     elif typ in (T.shelling,) and weapon_type in (T.drone_strike, T.missile_strike, T.air_strike):
         typ = weapon_type
-    elif typ is T.interception and weapon_type is not None and re.search(r"атак|удар|запусти|випусти", text, re.I):
+    elif (
+        typ is T.interception
+        and weapon_type is not None
+        and re.search(r"атак|удар|запусти|випусти", text, re.I)
+    ):
         typ = weapon_type
     ru = L.CYR_RU_ACTOR.search(text)
     ua = L.CYR_UA_ACTOR.search(text)
     actor = "RU" if ru and not (ua and ua.start() < ru.start()) else ("UA" if ua else None)
-    m = Mention(type=typ, generic=False, sent=s.index, evidence=text.strip(), places=s.places, actor=actor,
-                weapons=weapons if L.FAMILY[typ] == "remote" else [], target=_target_kind(text))
-    nums = re.search(r"(\d+)\s+(?:\w+\s+){0,2}(?:дрон|безпілот|беспилот|БпЛА|БПЛА|ракет|шахед|КАБ)", text, re.I)
+    m = Mention(
+        type=typ,
+        generic=False,
+        sent=s.index,
+        evidence=text.strip(),
+        places=s.places,
+        actor=actor,
+        weapons=weapons if L.FAMILY[typ] == "remote" else [],
+        target=_target_kind(text),
+    )
+    nums = re.search(
+        r"(\d+)\s+(?:\w+\s+){0,2}(?:дрон|безпілот|беспилот|БпЛА|БПЛА|ракет|шахед|КАБ)", text, re.I
+    )
     if nums:
-        if L.CYR_TRIGGERS[0][0].search(text[:nums.start()][-30:]) or re.search(
-                r"^\D{0,40}(збил|збит|сбил|сбит|знищ|уничтож)", text[max(0, nums.start() - 40):nums.start()], re.I):
+        if L.CYR_TRIGGERS[0][0].search(text[: nums.start()][-30:]) or re.search(
+            r"^\D{0,40}(збил|збит|сбил|сбит|знищ|уничтож)",
+            text[max(0, nums.start() - 40) : nums.start()],
+            re.I,
+        ):
             m.counts["intercepted"] = int(nums.group(1))
         else:
             m.counts["launched"] = int(nums.group(1))
@@ -438,7 +644,9 @@ def _cyrillic_mentions(s: _Sentence) -> list[Mention]:
         km = pat.search(text)
         if km:
             val = km.group(1) or km.group(2)
-            setattr(m, attr, int(val) if val and val.isdigit() else L.NUMBER_WORDS.get((val or "").lower(), 1))
+            setattr(
+                m, attr, int(val) if val and val.isdigit() else L.NUMBER_WORDS.get((val or "").lower(), 1)
+            )
     if re.search(r"заяв\w*|стверджу\w*|утвержда\w*|сообщ\w* Минобороны|Міноборони РФ", text, re.I):
         m.status = S.claimed
     if re.search(r"фейк|неправд|спростову\w*|опроверг\w*|брехн\w*|ложь", text, re.I):
@@ -467,8 +675,11 @@ def _oblast_hints(sentences: list[_Sentence], gaz: Gazetteer) -> list[dict[str, 
             if p.kind == "region" and obl:
                 codes += obl[0].admin1_code.split(";")
             elif p.kind == "settlement":
-                settl = {c.admin1_code for c in p.candidates if c.precision is LocationPrecision.settlement
-                         and (c.population >= 10000)}
+                settl = {
+                    c.admin1_code
+                    for c in p.candidates
+                    if c.precision is LocationPrecision.settlement and (c.population >= 10000)
+                }
                 if len(settl) == 1 and None not in settl:
                     codes.append(f"~{settl.pop()}")
         named.append(codes)
@@ -496,8 +707,12 @@ def _resolve_places(m: Mention, hints: dict[str, float], gaz: Gazetteer, text_co
     chosen = [p for p in primary if rank[p.kind] == best_rank]
     resolved: list[Place] = []
     for ps in chosen:
-        ctx = ResolveContext(oblast_hints=hints, country_hint=text_country, binding_admin1=ps.binding,
-                             kind="region" if ps.kind in ("region",) else None)
+        ctx = ResolveContext(
+            oblast_hints=hints,
+            country_hint=text_country,
+            binding_admin1=ps.binding,
+            kind="region" if ps.kind in ("region",) else None,
+        )
         place: Place | None
         if ps.kind == "raion":
             place = gaz.raion(ps.text, ps.binding)
@@ -510,9 +725,15 @@ def _resolve_places(m: Mention, hints: dict[str, float], gaz: Gazetteer, text_co
             near = gaz.nearest(lat, lon, place.country)
             region = gaz.oblast(near.admin1_code) if near and near.admin1_code else None
             if ps.offset[0] <= 25 and near is not None:
-                place = Place(name=f"{ps.offset[0]:.0f} km from {place.name}", country=place.country,
-                              precision=LocationPrecision.raion, admin1=place.admin1,
-                              admin1_code=place.admin1_code, lat=lat, lon=lon)
+                place = Place(
+                    name=f"{ps.offset[0]:.0f} km from {place.name}",
+                    country=place.country,
+                    precision=LocationPrecision.raion,
+                    admin1=place.admin1,
+                    admin1_code=place.admin1_code,
+                    lat=lat,
+                    lon=lon,
+                )
             elif region is not None:
                 place = region
             else:
@@ -542,8 +763,12 @@ def _place_compatible(a: Place | None, b: Place | None) -> bool:
 
 
 def _more_precise(a: Place | None, b: Place | None) -> Place | None:
-    order = {LocationPrecision.settlement: 0, LocationPrecision.raion: 1, LocationPrecision.oblast: 2,
-             LocationPrecision.country: 3}
+    order = {
+        LocationPrecision.settlement: 0,
+        LocationPrecision.raion: 1,
+        LocationPrecision.oblast: 2,
+        LocationPrecision.country: 3,
+    }
     if a is None:
         return b
     if b is None:
@@ -582,7 +807,11 @@ def _merge_into(base: Mention, m: Mention) -> None:
 
 
 def _raise_status(base: Mention, status: ClaimStatus, claimed_by: str | None, denied_by: str | None) -> None:
-    if status in (S.denied,) and base.status in (S.claimed, S.reported) and (base.claimed_by or base.status is S.claimed):
+    if (
+        status in (S.denied,)
+        and base.status in (S.claimed, S.reported)
+        and (base.claimed_by or base.status is S.claimed)
+    ):
         status = S.disputed
     if _STATUS_RANK[status] > _STATUS_RANK[base.status]:
         base.status = status
@@ -597,7 +826,11 @@ def _compatible(base: Mention, m: Mention) -> bool:
             return False
     if base.actor and m.actor and base.actor != m.actor and base.actor_strong and m.actor_strong:
         return False
-    if "launched" in base.counts and "launched" in m.counts and base.counts["launched"] != m.counts["launched"]:
+    if (
+        "launched" in base.counts
+        and "launched" in m.counts
+        and base.counts["launched"] != m.counts["launched"]
+    ):
         return False
     if not _date_compatible(base.date, m.date):
         return False
@@ -617,7 +850,9 @@ def _apply_cues(sentences: list[_Sentence], incidents: list[Mention], used: set[
             continue
         keys = {p.key for p in s.places if not p.metonym}
         names = {t.text for t in s.span if t.ent_type_ == "PERSON"} if s.span is not None else set()
-        names |= {w for w in re.findall(r"\b[A-Z][a-z]{3,}\b", text)} & {t for i in incidents for t in i.tokens}
+        names |= {w for w in re.findall(r"\b[A-Z][a-z]{3,}\b", text)} & {
+            t for i in incidents for t in i.tokens
+        }
         earlier = [i for i in incidents if i.sent <= s.index]
         target = None
         for inc in reversed(earlier):
@@ -634,8 +869,12 @@ def _apply_cues(sentences: list[_Sentence], incidents: list[Mention], used: set[
         if fab:
             _raise_status(target, S.fabricated, None, speaker)
         elif den:
-            _raise_status(target, S.disputed if target.claimed_by or target.status is S.claimed else S.denied,
-                          None, speaker)
+            _raise_status(
+                target,
+                S.disputed if target.claimed_by or target.status is S.claimed else S.denied,
+                None,
+                speaker,
+            )
         elif contra and target.type is T.territorial_claim:
             _raise_status(target, S.disputed, None, speaker or _org_in(text))
 
@@ -654,8 +893,9 @@ def _place_keys(p: Place) -> set[str]:
     return keys
 
 
-def extract_article(article: Article, doc: str = "", article_index: int = 0) -> list[Incident]:
-    """The incidents one article reports."""
+def extract_article(article: Article, doc: str = "", article_index: int = 0, with_keys: bool = False) -> list:
+    """The incidents one article reports; `with_keys` pairs each with its target key ("putin:residence",
+    used to place the same target across articles) or None."""
     gaz = get_gazetteer()
     sentences = _sentences(article)
     hints = _oblast_hints(sentences, gaz)
@@ -664,8 +904,9 @@ def extract_article(article: Article, doc: str = "", article_index: int = 0) -> 
         found = _english_mentions(s) if s.span is not None else _cyrillic_mentions(s)
         for m in found:
             country = None
-            if re.search(r"\b(in|inside|across) Russia\b|Russia(?:'s|’s) \w+ (?:region|oblast)|Росії|России",
-                         s.text):
+            if re.search(
+                r"\b(in|inside|across) Russia\b|Russia(?:'s|’s) \w+ (?:region|oblast)|Росії|России", s.text
+            ):
                 country = "RU"
             _resolve_places(m, hints[s.index], gaz, country)
             _settle_actor(m)
@@ -683,7 +924,8 @@ def extract_article(article: Article, doc: str = "", article_index: int = 0) -> 
             _place_or_merge(t, incidents)
     used = {m.sent for m in mentions}
     _apply_cues(sentences, incidents, used)
-    return _finish(incidents, article, doc, article_index, gaz)
+    done = _finish(incidents, article, doc, article_index, gaz)
+    return done if with_keys else [inc for inc, _ in done]
 
 
 def _copy_with_place(m: Mention, place: Place) -> Mention:
@@ -700,32 +942,47 @@ def _place_or_merge(m: Mention, incidents: list[Mention]) -> None:
         for base in reversed(incidents):
             if m.sent - base.sent > 8:
                 break
-            if _compatible(base, m) and _place_compatible(base.place, m.place) and \
-                    (m.target_key is None or base.target_key in (None, m.target_key)):
+            if (
+                _compatible(base, m)
+                and _place_compatible(base.place, m.place)
+                and (m.target_key is None or base.target_key in (None, m.target_key))
+            ):
                 _merge_into(base, m)
                 return
-        incidents.append(m)
+        if m.has_date_expr or m.counts or m.target_key:
+            incidents.append(m)  # else a passing mention ("their airstrikes on Ukrainian cities")
         return
     for base in reversed(incidents):
-        if base.family == m.family and _compatible(base, m) and base.place is not None and \
-                _place_compatible(base.place, m.place) and \
-                (base.place.precision is not LocationPrecision.country or m.sent - base.sent <= 3) and \
-                (base.type == m.type or base.generic or m.generic or base.family != "remote"):
-            if base.family == "territory" and base.place.precision is LocationPrecision.oblast and \
-                    m.place.precision is LocationPrecision.settlement:
+        if (
+            base.family == m.family
+            and _compatible(base, m)
+            and base.place is not None
+            and _place_compatible(base.place, m.place)
+            and (base.place.precision is not LocationPrecision.country or m.sent - base.sent <= 3)
+            and (base.type == m.type or base.generic or m.generic or base.family != "remote")
+        ):
+            if (
+                base.family == "territory"
+                and base.place.precision is LocationPrecision.oblast
+                and m.place.precision is LocationPrecision.settlement
+            ):
                 continue  # an area claim over oblasts is not the claim on a town inside them
-            if base.family == "territory" and m.place.precision is LocationPrecision.oblast and \
-                    base.place.precision is LocationPrecision.settlement:
+            if (
+                base.family == "territory"
+                and m.place.precision is LocationPrecision.oblast
+                and base.place.precision is LocationPrecision.settlement
+            ):
                 continue
             _merge_into(base, m)
             return
     incidents.append(m)
 
 
-def _finish(incidents: list[Mention], article: Article, doc: str, article_index: int,
-            gaz: Gazetteer) -> list[Incident]:
-    out: list[Incident] = []
-    for n, m in enumerate(incidents, start=1):
+def _finish(
+    incidents: list[Mention], article: Article, doc: str, article_index: int, gaz: Gazetteer
+) -> list[tuple[Incident, str | None]]:
+    out: list[tuple[Incident, str | None]] = []
+    for m in incidents:
         if m.place is None:
             # An air attack with numbers or a date and no place: on the other party's country.
             if m.family == "remote" and m.counts and m.actor in ("RU", "UA"):
@@ -735,7 +992,9 @@ def _finish(incidents: list[Mention], article: Article, doc: str, article_index:
         coarse = m.place is None or m.place.precision in (LocationPrecision.oblast, LocationPrecision.country)
         if coarse and not (m.has_date_expr or m.counts or m.target_key):
             continue  # a trend ("advancing in the Zaporizhzhia region"), not an incident
-        if m.family in ("battle", "territory") and (m.place is None or m.place.precision is LocationPrecision.country):
+        if m.family in ("battle", "territory") and (
+            m.place is None or m.place.precision is LocationPrecision.country
+        ):
             continue  # fighting "in Ukraine" is not an incident one can place
         _settle_actor(m)
         when, precision = _date_of(m, article)
@@ -751,18 +1010,33 @@ def _finish(incidents: list[Mention], article: Article, doc: str, article_index:
         if m.generic and m.family == "remote" and not m.weapons:
             note = "weapon not stated"
         location = m.place.to_location() if m.place is not None else Location()
-        ident = hashlib.sha256(f"{doc}|{article_index}|{m.sent}|{m.evidence}|{location.name}".encode()).hexdigest()[:12]
-        out.append(Incident(
-            id=f"x-{ident}", type=m.type, date=when, date_precision=precision,  # type: ignore[arg-type]
-            location=location, actor=m.actor, target=m.target,
-            counts=Counts(**{k: v for k, v in m.counts.items()}), weapons=m.weapons[:50],
-            killed=m.killed, injured=m.injured, status=m.status,
-            claimed_by=(m.claimed_by or None) and m.claimed_by[:2000],
-            denied_by=(m.denied_by or None) and m.denied_by[:2000],
-            source=(article.source or doc or None) and str(article.source or doc)[:300],
-            evidence=m.evidence[:5000], note=note,
-        ))
-        out[-1].__dict__["_target_key"] = m.target_key
+        ident = hashlib.sha256(
+            f"{doc}|{article_index}|{m.sent}|{m.evidence}|{location.name}".encode()
+        ).hexdigest()[:12]
+        out.append(
+            (
+                Incident(
+                    id=f"x-{ident}",
+                    type=m.type,
+                    date=when,
+                    date_precision=precision,  # type: ignore[arg-type]
+                    location=location,
+                    actor=m.actor,
+                    target=m.target,
+                    counts=Counts(**{k: v for k, v in m.counts.items()}),
+                    weapons=m.weapons[:50],
+                    killed=m.killed,
+                    injured=m.injured,
+                    status=m.status,
+                    claimed_by=(m.claimed_by or None) and m.claimed_by[:2000],
+                    denied_by=(m.denied_by or None) and m.denied_by[:2000],
+                    source=(article.source or doc or None) and str(article.source or doc)[:300],
+                    evidence=m.evidence[:5000],
+                    note=note,
+                ),
+                m.target_key,
+            )
+        )
     return out
 
 
@@ -772,21 +1046,29 @@ def _settle_actor(m: Mention) -> None:
     if m.place is None or m.place.country not in ("UA", "RU"):
         return
     by_place = "RU" if m.place.country == "UA" else "UA"
-    if m.family == "territory" and m.place.country == "UA" and \
-            re.search(r"liberat|recaptur|retook|retaken|regained|звільн", m.evidence, re.I) and \
-            not re.search(r"Russian|Russia|Минобороны|освобожд|ВС РФ", m.evidence):
+    if (
+        m.family == "territory"
+        and m.place.country == "UA"
+        and re.search(r"liberat|recaptur|retook|retaken|regained|звільн", m.evidence, re.I)
+        and not re.search(r"Russian|Russia|Минобороны|освобожд|ВС РФ", m.evidence)
+    ):
         by_place = "UA"
     if m.actor is None or (not m.actor_strong and m.family != "battle"):
         m.actor = by_place
+        m.actor_strong = m.family == "remote"  # strikes on one side's soil are the other side's
     elif m.family == "remote" and m.actor == m.place.country:
         m.actor = by_place  # nobody bombs their own side on purpose: the marker was the reporter's
 
 
 def _combine_oblasts(places: list[Place]) -> Place:
     names = [p.admin1 or p.name for p in places]
-    return Place(name=" and ".join(n.replace(" Oblast", "") for n in names) + " regions", country=places[0].country,
-                 precision=LocationPrecision.oblast, admin1=";".join(names),
-                 admin1_code=";".join(p.admin1_code or "" for p in places))
+    return Place(
+        name=" and ".join(n.replace(" Oblast", "") for n in names) + " regions",
+        country=places[0].country,
+        precision=LocationPrecision.oblast,
+        admin1=";".join(names),
+        admin1_code=";".join(p.admin1_code or "" for p in places),
+    )
 
 
 def _date_of(m: Mention, article: Article) -> tuple[date | None, str]:

@@ -1,3 +1,4 @@
+# ruff: noqa: E501 - regular-expression tables read best one pattern a line
 """Word lists: event triggers, weapons, actors, targets and claim cues (English, Ukrainian,
 Russian). Patterns are regular expressions over a sentence; a named group `t` marks the trigger
 word whose grammar (negation, infinitive, modal) decides whether the event happened."""

@@ -14,48 +14,299 @@ from truce.model import LocationPrecision
 
 __all__ = ["PlaceSpan", "find_places_cyrillic", "find_places_en", "offset_point"]
 
-_REGION_WORDS = {"region", "regions", "oblast", "oblasts", "province", "provinces", "krai", "kray",
-                 "republic", "area", "areas"}
+_REGION_WORDS = {
+    "region",
+    "regions",
+    "oblast",
+    "oblasts",
+    "province",
+    "provinces",
+    "krai",
+    "kray",
+    "republic",
+    "area",
+    "areas",
+}
 _RAION_WORDS = {"district", "raion", "rayon", "districts"}
 _CYR_REGION = re.compile(r"^(област|обл\.?$|регіон|регион|край|кра[ею]|республік|республик)", re.I)
 _CYR_RAION = re.compile(r"^(район|р-н)", re.I)
 _NOT_PLACES = {
-    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-    "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
-    "sunday", "president", "general", "colonel", "minister", "army", "brigade", "battalion", "the",
-    "new", "north", "south", "east", "west", "central", "national", "state", "city", "village",
-    "telegram", "twitter", "facebook", "nato", "defense", "defence", "force", "forces", "air", "war",
-    "peace", "deal", "plan", "zone", "free", "security", "office", "house", "white", "black", "red",
-    "union", "russian", "ukrainian", "european", "soviet", "american", "british", "french", "german",
-    "post", "times", "independent", "world", "day", "victory", "freedom", "glory", "liberty", "unity",
-    "mir", "i", "a", "we", "he", "she", "they", "it", "lt", "gen", "col", "sgt", "maj", "mr", "ms",
-    "sea", "island", "point", "port", "bay", "lake", "river", "hill", "cape", "gulf", "mount",
-    "this", "that", "but", "and", "if", "while", "after", "before", "on", "in", "at", "for", "as",
-    "center", "centre", "berlin", "paris", "london", "washington", "florida", "miami", "brussels",
-    "rome", "vienna", "geneva", "istanbul", "ankara", "riyadh", "jeddah", "alaska", "anchorage",
-    "america", "europe", "texas", "california", "york", "palm", "beach", "china", "india", "iran",
-    "trump", "putin", "zelensky", "moscow's", "liberation", "victory", "progress", "october",
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "president",
+    "general",
+    "colonel",
+    "minister",
+    "army",
+    "brigade",
+    "battalion",
+    "the",
+    "new",
+    "north",
+    "south",
+    "east",
+    "west",
+    "central",
+    "national",
+    "state",
+    "city",
+    "village",
+    "telegram",
+    "twitter",
+    "facebook",
+    "nato",
+    "defense",
+    "defence",
+    "force",
+    "forces",
+    "air",
+    "war",
+    "peace",
+    "deal",
+    "plan",
+    "zone",
+    "free",
+    "security",
+    "office",
+    "house",
+    "white",
+    "black",
+    "red",
+    "union",
+    "russian",
+    "ukrainian",
+    "european",
+    "soviet",
+    "american",
+    "british",
+    "french",
+    "german",
+    "post",
+    "times",
+    "independent",
+    "world",
+    "day",
+    "victory",
+    "freedom",
+    "glory",
+    "liberty",
+    "unity",
+    "mir",
+    "i",
+    "a",
+    "we",
+    "he",
+    "she",
+    "they",
+    "it",
+    "lt",
+    "gen",
+    "col",
+    "sgt",
+    "maj",
+    "mr",
+    "ms",
+    "sea",
+    "island",
+    "point",
+    "port",
+    "bay",
+    "lake",
+    "river",
+    "hill",
+    "cape",
+    "gulf",
+    "mount",
+    "this",
+    "that",
+    "but",
+    "and",
+    "if",
+    "while",
+    "after",
+    "before",
+    "on",
+    "in",
+    "at",
+    "for",
+    "as",
+    "center",
+    "centre",
+    "berlin",
+    "paris",
+    "london",
+    "washington",
+    "florida",
+    "miami",
+    "brussels",
+    "rome",
+    "vienna",
+    "geneva",
+    "istanbul",
+    "ankara",
+    "riyadh",
+    "jeddah",
+    "alaska",
+    "anchorage",
+    "america",
+    "europe",
+    "texas",
+    "california",
+    "york",
+    "palm",
+    "beach",
+    "china",
+    "india",
+    "iran",
+    "trump",
+    "putin",
+    "zelensky",
+    "moscow's",
+    "liberation",
+    "progress",
 }
 # Outlets and bodies named after a city: "Kyiv Independent", "Kharkiv Regional Administration".
-_ORG_TAIL = {"independent", "post", "times", "pravda", "tribune", "herald", "regional", "city",
-             "council", "administration", "mayor", "governor", "region's", "oblast's", "university",
-             "airport", "zoo", "metro", "brigade", "battalion", "regime", "government", "authorities",
-             "officials", "police", "patriarchate"}
-_SPEECH_HEADS = {"say", "claim", "deny", "accuse", "want", "announce", "insist", "warn", "seek", "decide",
-                 "reject", "respond", "agree", "refuse", "demand", "believe", "argue", "state", "report",
-                 "confirm", "allege", "call", "urge", "hope", "fear", "push", "ask", "tell", "insist",
-                 "need", "plan", "propose", "offer", "prepare", "try", "consider", "rule", "wary",
-                 "be", "have", "back", "blame"}
+_ORG_TAIL = {
+    "independent",
+    "post",
+    "times",
+    "pravda",
+    "tribune",
+    "herald",
+    "regional",
+    "city",
+    "council",
+    "administration",
+    "mayor",
+    "governor",
+    "region's",
+    "oblast's",
+    "university",
+    "airport",
+    "zoo",
+    "metro",
+    "brigade",
+    "battalion",
+    "regime",
+    "government",
+    "authorities",
+    "officials",
+    "police",
+    "patriarchate",
+}
+_SPEECH_HEADS = {
+    "say",
+    "claim",
+    "deny",
+    "accuse",
+    "want",
+    "announce",
+    "insist",
+    "warn",
+    "seek",
+    "decide",
+    "reject",
+    "respond",
+    "agree",
+    "refuse",
+    "demand",
+    "believe",
+    "argue",
+    "state",
+    "report",
+    "confirm",
+    "allege",
+    "call",
+    "urge",
+    "hope",
+    "fear",
+    "push",
+    "ask",
+    "tell",
+    "need",
+    "plan",
+    "propose",
+    "offer",
+    "prepare",
+    "try",
+    "consider",
+    "rule",
+    "wary",
+    "be",
+    "have",
+    "back",
+    "blame",
+}
 _CAPITAL_KEYS = {name_key(n) for n in ("Kyiv", "Kiev", "Moscow", "Kremlin", "Minsk", "Washington")}
-_LOCATIVE_BEFORE = {"in", "near", "at", "on", "over", "outside", "around", "of", "toward", "towards",
-                    "from", "into", "across", "village", "town", "city", "settlement", "outskirts",
-                    "district", "region", "oblast", "direction", "against", "targeting", "struck", "hit",
-                    "shelled", "captured", "seized", "liberated", "attacked", "took", "entered", "to"}
-_OFFSET = re.compile(r"(?P<n>\d+(?:\.\d+)?)\s*(?P<u>km|kilomet(?:er|re)s?|miles?)\s*(?:\([^)]*\)\s*)?"
-                     r"(?P<dir>north|south|east|west|northeast|northwest|southeast|southwest|"
-                     r"north-east|north-west|south-east|south-west)(?:ern)?\s+of\b", re.I)
-_BEARING = {"north": 0, "northeast": 45, "east": 90, "southeast": 135, "south": 180, "southwest": 225,
-            "west": 270, "northwest": 315}
+_LOCATIVE_BEFORE = {
+    "in",
+    "near",
+    "at",
+    "on",
+    "over",
+    "outside",
+    "around",
+    "of",
+    "toward",
+    "towards",
+    "from",
+    "into",
+    "across",
+    "village",
+    "town",
+    "city",
+    "settlement",
+    "outskirts",
+    "district",
+    "region",
+    "oblast",
+    "direction",
+    "against",
+    "targeting",
+    "struck",
+    "hit",
+    "shelled",
+    "captured",
+    "seized",
+    "liberated",
+    "attacked",
+    "took",
+    "entered",
+    "to",
+}
+_OFFSET = re.compile(
+    r"(?P<n>\d+(?:\.\d+)?)\s*(?P<u>km|kilomet(?:er|re)s?|miles?)\s*(?:\([^)]*\)\s*)?"
+    r"(?P<dir>north|south|east|west|northeast|northwest|southeast|southwest|"
+    r"north-east|north-west|south-east|south-west)(?:ern)?\s+of\b",
+    re.I,
+)
+_BEARING = {
+    "north": 0,
+    "northeast": 45,
+    "east": 90,
+    "southeast": 135,
+    "south": 180,
+    "southwest": 225,
+    "west": 270,
+    "northwest": 315,
+}
 
 
 @dataclass
@@ -83,8 +334,9 @@ def offset_point(lat: float, lon: float, km: float, bearing_deg: float) -> tuple
     b = math.radians(bearing_deg)
     p1, l1 = math.radians(lat), math.radians(lon)
     p2 = math.asin(math.sin(p1) * math.cos(km / r) + math.cos(p1) * math.sin(km / r) * math.cos(b))
-    l2 = l1 + math.atan2(math.sin(b) * math.sin(km / r) * math.cos(p1),
-                         math.cos(km / r) - math.sin(p1) * math.sin(p2))
+    l2 = l1 + math.atan2(
+        math.sin(b) * math.sin(km / r) * math.cos(p1), math.cos(km / r) - math.sin(p1) * math.sin(p2)
+    )
     return math.degrees(p2), math.degrees(l2)
 
 
@@ -119,11 +371,10 @@ def find_places_en(sent, gaz: Gazetteer) -> list[PlaceSpan]:  # noqa: ANN001 - a
         for n in (4, 3, 2, 1):
             if i + n > len(toks):
                 continue
-            piece = toks[i:i + n]
-            if n > 1 and not all(_capitalised(t.text) or t.text in ("-", "na", "on", "nad")
-                                 for t in piece):
+            piece = toks[i : i + n]
+            if n > 1 and not all(_capitalised(t.text) or t.text in ("-", "na", "on", "nad") for t in piece):
                 continue
-            text = sent.doc.text[piece[0].idx:piece[-1].idx + len(piece[-1].text)]
+            text = sent.doc.text[piece[0].idx : piece[-1].idx + len(piece[-1].text)]
             key = name_key(text)
             if len(key) >= 3 and gaz.has_key(key):
                 match = (n, text)
@@ -140,8 +391,11 @@ def find_places_en(sent, gaz: Gazetteer) -> list[PlaceSpan]:  # noqa: ANN001 - a
             i += n
             continue
         region_next = nxt is not None and nxt.text.lower() in _REGION_WORDS | _RAION_WORDS
-        if ents.get(tok.i) in ("PERSON", "NORP", "WORK_OF_ART", "PRODUCT") and not region_next and not \
-                (prev is not None and prev.text.lower() in _LOCATIVE_BEFORE):
+        if (
+            ents.get(tok.i) in ("PERSON", "NORP", "WORK_OF_ART", "PRODUCT")
+            and not region_next
+            and not (prev is not None and prev.text.lower() in _LOCATIVE_BEFORE)
+        ):
             i += n
             continue
         cands = gaz.candidates(text)
@@ -154,8 +408,14 @@ def find_places_en(sent, gaz: Gazetteer) -> list[PlaceSpan]:  # noqa: ANN001 - a
         if not (big or gpe or locative or region_word or raion_word) or (sentence_start and not (big or gpe)):
             i += n
             continue
-        span = PlaceSpan(start=tok.idx, end=last.idx + len(last.text), text=text,
-                         kind=_kind_of(cands, region_word, raion_word), candidates=cands, token_index=i)
+        span = PlaceSpan(
+            start=tok.idx,
+            end=last.idx + len(last.text),
+            text=text,
+            kind=_kind_of(cands, region_word, raion_word),
+            candidates=cands,
+            token_index=i,
+        )
         span.metonym = _is_metonym(span, tok, last, nxt)
         spans.append(span)
         i += n
@@ -165,19 +425,37 @@ def find_places_en(sent, gaz: Gazetteer) -> list[PlaceSpan]:  # noqa: ANN001 - a
     return spans
 
 
-_COUNTRY_LOCATIVE = {"in", "on", "across", "over", "against", "inside", "into", "throughout", "of", "at",
-                     "to", "from", "within"}
+_COUNTRY_LOCATIVE = {
+    "in",
+    "on",
+    "across",
+    "over",
+    "against",
+    "inside",
+    "into",
+    "throughout",
+    "of",
+    "at",
+    "to",
+    "from",
+    "within",
+}
 
 
 def _is_metonym(span: PlaceSpan, first, last, nxt) -> bool:  # noqa: ANN001
     if span.kind == "country":
         prev = first.nbor(-1) if first.i > first.sent.start else None
         if nxt is not None and nxt.text in ("’s", "'s"):
-            return not (nxt.head.text.lower() in _REGION_WORDS or nxt.head.head.text.lower() in _REGION_WORDS
-                        or nxt.head.ent_type_ in ("GPE", "LOC"))
+            return not (
+                nxt.head.text.lower() in _REGION_WORDS
+                or nxt.head.head.text.lower() in _REGION_WORDS
+                or nxt.head.ent_type_ in ("GPE", "LOC")
+            )
         # A country is where something happened only after a preposition ("attacks on Ukraine").
         return prev is None or prev.text.lower() not in _COUNTRY_LOCATIVE
-    if span.kind not in ("country", "settlement") or (span.kind == "settlement" and span.key not in _CAPITAL_KEYS):
+    if span.kind not in ("country", "settlement") or (
+        span.kind == "settlement" and span.key not in _CAPITAL_KEYS
+    ):
         return False
     if nxt is not None and nxt.text in ("’s", "'s") and nxt.head.dep_ not in ("compound",):
         # "Kyiv's targeting", "Russia's attack": a party; "Russia's Samara Region" keeps the region.
@@ -197,7 +475,7 @@ def _regions_in_lists(spans: list[PlaceSpan], toks, sent) -> None:  # noqa: ANN0
     """'the Dnipropetrovsk and Zaporizhzhia regions': every name of the list is a region."""
     text = sent.doc.text
     for a, b in reversed(list(zip(spans, spans[1:], strict=False))):
-        between = text[a.end:b.start].strip().lower()
+        between = text[a.end : b.start].strip().lower()
         if between in ("and", ",", "or", ", and") and b.kind == "region" and a.kind == "settlement":
             if any(p.precision is LocationPrecision.oblast for p in a.candidates):
                 a.kind = "region"
@@ -209,11 +487,30 @@ def _bind_qualifiers(spans: list[PlaceSpan], text: str) -> None:
     for a, b in zip(spans, spans[1:], strict=False):
         if a.kind not in ("settlement", "raion"):
             continue
-        between = text[a.end:b.start].strip().lower()
-        if between not in (",", "in", "in the", "(", "of", "of the", "in southern", "in eastern",
-                           "in northern", "in western", "in the southern", "in the eastern",
-                           "in the northern", "in the western", "in the southeastern", "district,",
-                           "raion,", "district of", "in russia’s", "in russia's", "in ukraine’s"):
+        between = text[a.end : b.start].strip().lower()
+        if between not in (
+            ",",
+            "in",
+            "in the",
+            "(",
+            "of",
+            "of the",
+            "in southern",
+            "in eastern",
+            "in northern",
+            "in western",
+            "in the southern",
+            "in the eastern",
+            "in the northern",
+            "in the western",
+            "in the southeastern",
+            "district,",
+            "raion,",
+            "district of",
+            "in russia’s",
+            "in russia's",
+            "in ukraine’s",
+        ):
             continue
         oblasts = [p for p in b.candidates if p.precision is LocationPrecision.oblast and p.admin1_code]
         if not oblasts:
@@ -229,11 +526,10 @@ def _bind_qualifiers(spans: list[PlaceSpan], text: str) -> None:
 def _references(spans: list[PlaceSpan], text: str, sent_start: int) -> None:
     used: set[int] = set()
     for s in spans:
-        before = text[max(sent_start, s.start - 80):s.start]
-        m = None
-        for m in _OFFSET.finditer(before):
-            pass
-        if m is not None and len(before[m.end():].split()) <= 8:
+        before = text[max(sent_start, s.start - 80) : s.start]
+        offsets = list(_OFFSET.finditer(before))
+        m = offsets[-1] if offsets else None
+        if m is not None and len(before[m.end() :].split()) <= 8:
             s.reference = True
             anchor = s.start - len(before) + m.start()
             if s.kind == "settlement" and anchor not in used and not s.metonym:
@@ -242,8 +538,11 @@ def _references(spans: list[PlaceSpan], text: str, sent_start: int) -> None:
                 s.offset = (km, _BEARING[m.group("dir").lower().replace("-", "")])
             continue
         tail = before[-25:].lower()
-        if re.search(r"\b(near|outside|close to|toward|towards|not far from|direction of)\s+(the\s+)?"
-                     r"(city of |town of |village of )?$", tail):
+        if re.search(
+            r"\b(near|outside|close to|toward|towards|not far from|direction of)\s+(the\s+)?"
+            r"(city of |town of |village of )?$",
+            tail,
+        ):
             s.reference = True
 
 
@@ -268,10 +567,10 @@ def find_places_cyrillic(text: str, gaz: Gazetteer, base: int = 0) -> list[Place
         for n in (2, 1):
             if i + n > len(words):
                 continue
-            piece = words[i:i + n]
+            piece = words[i : i + n]
             if n == 2 and not _CYR_WORD.fullmatch(piece[1].group(0)):
                 continue
-            t = text[piece[0].start():piece[-1].end()]
+            t = text[piece[0].start() : piece[-1].end()]
             if not is_cyrillic(t):
                 continue
             cands = gaz.candidates(t)
@@ -290,9 +589,16 @@ def find_places_cyrillic(text: str, gaz: Gazetteer, base: int = 0) -> list[Place
         raion_word = bool(_CYR_RAION.match(after))
         if region_word:
             cands = [p for p in cands if p.precision is LocationPrecision.oblast] or cands
-        spans.append(PlaceSpan(start=base + words[i].start(), end=base + words[i + n - 1].end(), text=t,
-                               kind=_kind_of(cands, region_word, raion_word), candidates=cands,
-                               token_index=i))
+        spans.append(
+            PlaceSpan(
+                start=base + words[i].start(),
+                end=base + words[i + n - 1].end(),
+                text=t,
+                kind=_kind_of(cands, region_word, raion_word),
+                candidates=cands,
+                token_index=i,
+            )
+        )
         i += n
     _bind_qualifiers(spans, " " * base + text)
     return spans

@@ -741,7 +741,7 @@ def import_geonames_dump(path: str | Path, gazetteer: Gazetteer | None = None,
                 for r in rows:
                     f.write(json.dumps(r, ensure_ascii=False) + "\n")
         except OSError as exc:
-            raise UserError(str(_user_aliases_path()), None, f"cannot save imported names: {exc}")
+            raise UserError(str(_user_aliases_path()), None, f"cannot save imported names: {exc}") from None
     return summary
 
 

@@ -1,0 +1,236 @@
+"""Files to incidents: plain text and Markdown, HTML pages (main text via trafilatura), Telegram
+Desktop channel exports (result.json). Used by `truce extract` (print) and `truce ingest --format
+text|html|telegram` (store one report per article with its incidents)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+from truce.errors import UserError
+from truce.extract.articles import Article, split_articles
+from truce.extract.events import extract_article
+from truce.model import Incident, LocationPrecision
+
+__all__ = [
+    "FORMATS",
+    "ArticleReport",
+    "ExtractedIncident",
+    "detect_format",
+    "extract_file",
+    "extract_text",
+    "iter_reports",
+    "read_articles",
+]
+
+FORMATS = ("text", "html", "telegram")
+
+
+@dataclass
+class ExtractedIncident:
+    """An incident and where it came from: the input file (`doc`) and its article."""
+
+    doc: str
+    incident: Incident
+    article_index: int = 0
+    article_title: str | None = None
+
+    def to_json(self) -> dict:
+        """The gold shape (shared/gold/seed_incidents.jsonl) plus `doc`; `evidence` is the sentence."""
+        out = self.incident.to_json()
+        out["doc"] = self.doc
+        return out
+
+
+@dataclass
+class ArticleReport:
+    """One article as a report for the store: its bytes, publication date and incidents."""
+
+    data: bytes
+    published: date | None
+    incidents: list[Incident] = field(default_factory=list)
+    title: str | None = None
+    index: int = 0
+    source: str | None = None
+
+
+def detect_format(path: str | Path) -> str:
+    p = Path(path)
+    suffix = p.suffix.lower()
+    if suffix in (".html", ".htm", ".xhtml"):
+        return "html"
+    if suffix == ".json":
+        return "telegram"
+    return "text"
+
+
+def _sidecar(path: Path) -> tuple[date | None, dict[str, date]]:
+    """`FILE.dates.json`: {"published": "YYYY-MM-DD", "articles": {"opening words": "YYYY-MM-DD"}}."""
+    side = path.with_name(path.name + ".dates.json")
+    if not side.exists():
+        return None, {}
+    try:
+        data = json.loads(side.read_text(encoding="utf-8"))
+        default = date.fromisoformat(data["published"]) if data.get("published") else None
+        arts = {k: date.fromisoformat(v) for k, v in (data.get("articles") or {}).items()}
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        line = getattr(exc, "lineno", None)
+        raise UserError(str(side), line, f"not a dates sidecar ({exc})") from None
+    return default, arts
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_bytes().decode("utf-8-sig")
+    except OSError as exc:
+        raise UserError(str(path), None, f"cannot read: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        raise UserError(str(path), None, f"not UTF-8 text (byte {exc.start})") from None
+
+
+def read_articles(
+    path: str | Path,
+    fmt: str | None = None,
+    published: date | None = None,
+    published_map: dict[str, date] | None = None,
+) -> list[Article]:
+    """The articles in a file (see the module doc for the formats)."""
+    p = Path(path)
+    fmt = fmt or detect_format(p)
+    if fmt not in FORMATS:
+        raise UserError(str(p), None, f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+    side_default, side_map = _sidecar(p)
+    published = published or side_default
+    pmap = {**side_map, **(published_map or {})}
+    raw = _read_text(p)
+    if fmt == "telegram":
+        return _telegram_articles(p, raw)
+    if fmt == "html":
+        text, page_date = _html_text(p, raw)
+        return split_articles(text, published or page_date, pmap)
+    return split_articles(raw, published, pmap)
+
+
+def _html_text(path: Path, raw: str) -> tuple[str, date | None]:
+    import trafilatura
+
+    text = trafilatura.extract(raw, include_comments=False, include_tables=False, favor_precision=True)
+    if not text:
+        raise UserError(str(path), None, "no article text found in the HTML page")
+    when = None
+    try:
+        meta = trafilatura.extract_metadata(raw)
+        if meta is not None and meta.date:
+            when = date.fromisoformat(str(meta.date)[:10])
+    except (ValueError, TypeError):
+        when = None
+    return text, when
+
+
+def _message_text(value: object) -> str:
+    """A Telegram message's text: a string, or a list of strings and entity objects."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list):
+        return "".join(
+            part if isinstance(part, str) else str(part.get("text", ""))
+            for part in value
+            if isinstance(part, (str, dict))
+        )
+    return ""
+
+
+def _telegram_articles(path: Path, raw: str) -> list[Article]:
+    try:
+        data = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise UserError(str(path), exc.lineno, f"not JSON: {exc.msg}") from None
+    if not isinstance(data, dict) or not isinstance(data.get("messages"), list):
+        raise UserError(str(path), 1, "not a Telegram Desktop export: no 'messages' list")
+    channel = str(data.get("name") or path.stem)
+    out: list[Article] = []
+    for i, msg in enumerate(data["messages"]):
+        if not isinstance(msg, dict) or msg.get("type", "message") != "message":
+            continue
+        text = _message_text(msg.get("text")).strip()
+        if not text:
+            continue
+        when = None
+        if msg.get("date"):
+            try:
+                when = datetime.fromisoformat(str(msg["date"])).date()
+            except ValueError:
+                raise UserError(
+                    str(path), None, f"message {msg.get('id', i)}: bad date {msg['date']!r}"
+                ) from None
+        parts = split_articles(text, when)
+        body = "\n".join(a.text for a in parts) if parts else text
+        out.append(Article(text=body, published=when, source=channel, title=f"message {msg.get('id', i)}"))
+    return out
+
+
+def _fill_from_coreferents(found: list[tuple[ExtractedIncident, str | None]]) -> None:
+    """'Putin's residence' placed in one article places the same target in the others."""
+    best: dict[str, Incident] = {}
+    rank = {LocationPrecision.settlement: 0, LocationPrecision.raion: 1, LocationPrecision.oblast: 2}
+    for ex, key in found:
+        loc = ex.incident.location
+        if key and loc.precision in rank:
+            cur = best.get(key)
+            if cur is None or rank[loc.precision] < rank[cur.location.precision]:
+                best[key] = ex.incident
+    for ex, key in found:
+        loc = ex.incident.location
+        if key and key in best and loc.precision not in rank:
+            ex.incident = ex.incident.model_copy(update={"location": best[key].location.model_copy()})
+
+
+def _extract_articles(articles: list[Article], doc: str) -> list[ExtractedIncident]:
+    found: list[tuple[ExtractedIncident, str | None]] = []
+    for i, art in enumerate(articles):
+        for inc, key in extract_article(art, doc, i, with_keys=True):
+            found.append((ExtractedIncident(doc, inc, i, art.title), key))
+    _fill_from_coreferents(found)
+    return [ex for ex, _ in found if ex.incident.location.precision is not LocationPrecision.unknown]
+
+
+def extract_text(
+    text: str, doc: str = "", published: date | None = None, published_map: dict[str, date] | None = None
+) -> list[ExtractedIncident]:
+    """The incidents in a text (one article or a dump of several)."""
+    return _extract_articles(split_articles(text, published, published_map), doc)
+
+
+def extract_file(
+    path: str | Path,
+    fmt: str | None = None,
+    published: date | None = None,
+    published_map: dict[str, date] | None = None,
+) -> list[ExtractedIncident]:
+    """The incidents in a file, each naming the file (`doc`) and its evidence sentence."""
+    p = Path(path)
+    return _extract_articles(read_articles(p, fmt, published, published_map), str(path))
+
+
+def iter_reports(
+    path: str | Path, fmt: str | None = None, published: date | None = None
+) -> Iterator[ArticleReport]:
+    """One report per article, for `truce ingest`: the article's cleaned text as UTF-8 bytes,
+    its publication date and its incidents. The whole file is read and checked first."""
+    p = Path(path)
+    articles = read_articles(p, fmt, published)
+    extracted = _extract_articles(articles, str(path))
+    for i, art in enumerate(articles):
+        header = "\n".join(x for x in (art.title, art.dateline) if x)
+        data = ((header + "\n\n") if header else "") + art.text
+        yield ArticleReport(
+            data=data.encode("utf-8"),
+            published=art.published,
+            incidents=[e.incident for e in extracted if e.article_index == i],
+            title=art.title,
+            index=i,
+            source=art.source,
+        )
