@@ -205,7 +205,7 @@ MISTAKES = [
     Mistake(
         "a parameter value outside its choices",
         edit_line(16, "    value: 25"),
-        16,
+        15,
         "parameters.fez_width_km: 25 is not one of the choices (5, 10, 40)",
         False,
     ),

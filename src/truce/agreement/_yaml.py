@@ -49,8 +49,12 @@ class Located:
     lines: dict[Loc, int] = field(default_factory=dict)
     key_lines: dict[Loc, int] = field(default_factory=dict)
 
-    def line_of(self, loc: Loc, *, key: bool = False) -> int | None:
-        """The line of the value at `loc` (or of its key), else of its nearest ancestor."""
+    def line_of(self, loc: Loc, *, key: bool = True) -> int | None:
+        """The line of the value at `loc`, else of its nearest ancestor.
+
+        A value under a key is given the key's line: for a block value (a list or mapping on the
+        following lines) that is where its name is written; for a scalar it is the same line.
+        """
         if key and loc in self.key_lines:
             return self.key_lines[loc]
         for end in range(len(loc), -1, -1):

@@ -432,10 +432,11 @@ _TIMESTAMP_SCHEMA: dict[str, Any] = {
     "pattern": _TIMESTAMP_PATTERN,
     "x-expected": _TIMESTAMP_EXPECTED,
 }
+_DURATION_EXPECTED = "an ISO 8601 duration after the effective time, like P30D"
 _DURATION_SCHEMA: dict[str, Any] = {
     "type": "string",
     "pattern": _DURATION_PATTERN,
-    "x-expected": "an ISO 8601 duration after the effective time, like P30D",
+    "x-expected": _DURATION_EXPECTED,
 }
 
 Day = _value_type(
@@ -462,10 +463,8 @@ When = _value_type(
     datetime | str,
     _parse_when,
     {"anyOf": [_TIMESTAMP_SCHEMA, _DURATION_SCHEMA, _PARAM_REF_SCHEMA]},
-    "a date and time with a UTC offset (2026-01-31T00:00:00+02:00) or a duration after the "
-    "effective time (P30D) or a parameter reference like ${name}",
-    unless_ref="a date and time with a UTC offset (2026-01-31T00:00:00+02:00) or a duration after the "
-    "effective time (P30D)",
+    f"{_TIMESTAMP_EXPECTED} or {_DURATION_EXPECTED} or a parameter reference like ${{name}}",
+    unless_ref=f"{_TIMESTAMP_EXPECTED} or {_DURATION_EXPECTED}",
 )
 
 
@@ -483,8 +482,9 @@ def deadline_at(when: datetime | str, effective: datetime) -> datetime:
     match = _DURATION.match(when)
     if match is None:
         raise ValueError(f"not a resolved moment: {when!r}")
-    years, months, weeks, days, _, hours, minutes, seconds = (
-        int(group[:-1]) if group else 0 for group in match.groups()
+    groups = match.groups()
+    years, months, weeks, days, hours, minutes, seconds = (
+        int(group[:-1]) if group else 0 for group in (*groups[:4], *groups[5:])
     )
     moment = _add_months(effective, 12 * years + months)
     return moment + timedelta(weeks=weeks, days=days, hours=hours, minutes=minutes, seconds=seconds)
