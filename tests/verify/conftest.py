@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from itertools import groupby
 from pathlib import Path
 
 import pytest
@@ -17,16 +16,6 @@ DATA = Path(__file__).parent / "data"
 def load_incidents(name: str) -> list[Incident]:
     with (DATA / name).open(encoding="utf-8") as f:
         return [Incident.model_validate_json(line) for line in f if line.strip()]
-
-
-def expected_groups(items: list[Incident]) -> list[list[str]]:
-    """Fixture ids are GROUP.VARIANT: incidents sharing GROUP describe one event."""
-    ids = sorted(i.id for i in items)
-    return sorted(sorted(g) for _, g in groupby(ids, key=lambda s: s.split(".")[0]))
-
-
-def member_groups(clusters) -> list[list[str]]:
-    return sorted(sorted(m.id for m in c.members) for c in clusters)
 
 
 @pytest.fixture(scope="session")

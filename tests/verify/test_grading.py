@@ -19,10 +19,22 @@ from truce.verify.grading import (
 
 
 def strike(incident_id: str, report: str, **extra) -> Incident:
-    fields = {"id": incident_id, "type": "shelling", "date": date(2026, 1, 5), "actor": "RU",
-              "report_id": report, "source": report,
-              "location": {"name": "Kherson", "country": "UA", "admin1": "Kherson Oblast",
-                           "lat": 46.6354, "lon": 32.6169, "precision": "settlement"}}
+    fields = {
+        "id": incident_id,
+        "type": "shelling",
+        "date": date(2026, 1, 5),
+        "actor": "RU",
+        "report_id": report,
+        "source": report,
+        "location": {
+            "name": "Kherson",
+            "country": "UA",
+            "admin1": "Kherson Oblast",
+            "lat": 46.6354,
+            "lon": 32.6169,
+            "precision": "settlement",
+        },
+    }
     return Incident.model_validate(fields | extra)
 
 
@@ -30,28 +42,31 @@ def outlet(source_id: str, reliability: str = "C", kind: str = "media_outlet", p
     return Source(source_id, source_id, SourceKind(kind), party, Reliability(reliability))
 
 
-@pytest.mark.parametrize(("claimant", "party"), [
-    ("Sergey Lavrov (Russia)", "RU"),
-    ("Sergei Lavrov, Russia's foreign minister", "RU"),
-    ("Russia", "RU"),
-    ("Moscow", "RU"),
-    ("Russian MoD / Gerasimov", "RU"),
-    ("Col. Gen. Andrei Ivanaev (Russia)", "RU"),
-    ("Ukrainian Air Force", "UA"),
-    ("Air Force of the Armed Forces of Ukraine", "UA"),
-    ("Volodymyr Zelensky (Ukraine)", "UA"),
-    ("Zelenskyy", "UA"),
-    ("GUR (staged operation)", "UA"),
-    ("Kyiv", "UA"),
-    # Outlets, trackers and the unnamed speak for no party.
-    ("Kyiv Post (initial report)", None),
-    ("Kyiv Independent", None),
-    ("Militarnyi", None),
-    ("DeepState", None),
-    ("Russian sources", None),
-    ("Euromaidan Press", None),
-    (None, None),
-])
+@pytest.mark.parametrize(
+    ("claimant", "party"),
+    [
+        ("Sergey Lavrov (Russia)", "RU"),
+        ("Sergei Lavrov, Russia's foreign minister", "RU"),
+        ("Russia", "RU"),
+        ("Moscow", "RU"),
+        ("Russian MoD / Gerasimov", "RU"),
+        ("Col. Gen. Andrei Ivanaev (Russia)", "RU"),
+        ("Ukrainian Air Force", "UA"),
+        ("Air Force of the Armed Forces of Ukraine", "UA"),
+        ("Volodymyr Zelensky (Ukraine)", "UA"),
+        ("Zelenskyy", "UA"),
+        ("GUR (staged operation)", "UA"),
+        ("Kyiv", "UA"),
+        # Outlets, trackers and the unnamed speak for no party.
+        ("Kyiv Post (initial report)", None),
+        ("Kyiv Independent", None),
+        ("Militarnyi", None),
+        ("DeepState", None),
+        ("Russian sources", None),
+        ("Euromaidan Press", None),
+        (None, None),
+    ],
+)
 def test_claimant_party(claimant, party):
     assert claimant_party(claimant) == party
 
@@ -146,8 +161,9 @@ def test_seed_grades(seed_incidents, seed_sources_by_incident):
 
 
 def test_protected_source_identity_only_for_monitors():
-    informant = Source("inf-12", "Petro from Zolote", SourceKind.party_allegation, "UA", Reliability.C,
-                       protected=True)
+    informant = Source(
+        "inf-12", "Petro from Zolote", SourceKind.party_allegation, "UA", Reliability.C, protected=True
+    )
     seen = source_view(informant, "monitor")
     assert seen["name"] == "Petro from Zolote" and seen["id"] == "inf-12"
     for role in ("admin", "analyst", "party_liaison", "guarantor", "public"):

@@ -9,8 +9,17 @@ import truce.verify  # noqa: F401  (registers the verify tables on the metadata)
 from truce.store.schema import metadata
 from truce.store.workspace import _alembic_config
 
-VERIFY_TABLES = {"source_grades", "clusters", "cluster_members", "cases", "case_incidents", "case_events",
-                 "evidence", "case_evidence", "custody_events"}
+VERIFY_TABLES = {
+    "source_grades",
+    "clusters",
+    "cluster_members",
+    "cases",
+    "case_incidents",
+    "case_events",
+    "evidence",
+    "case_evidence",
+    "custody_events",
+}
 
 
 def test_verify_tables_are_on_the_store_metadata():

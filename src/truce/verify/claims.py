@@ -264,16 +264,6 @@ def check_place_claim(
 # --- area claims -------------------------------------------------------------------------------
 
 
-def _measured_gain(
-    start: ControlSnapshot, end: ControlSnapshot, claimant: str, region: shapely.Geometry
-) -> float:
-    from truce.geo.projection import area_km2
-
-    before = shapely.intersection(controlled_area(start, claimant), region)
-    after = shapely.intersection(controlled_area(end, claimant), region)
-    return area_km2(after) - area_km2(before)
-
-
 def check_area_claim(
     claimed_km2: float,
     oblasts: Sequence[str],
@@ -284,7 +274,8 @@ def check_area_claim(
     params: ClaimCheckParams | None = None,
 ) -> ClaimCheck:
     """Check "`claimant` took `claimed_km2` in `oblasts` between `start` and `end`"."""
-    from truce.geo.admin import oblasts_geometry
+    from truce.geo.admin import lookup_oblast
+    from truce.geo.territory import territorial_change
 
     params = params or ClaimCheckParams()
     dates = list(series.dates())
@@ -299,7 +290,7 @@ def check_area_claim(
         )
         return ClaimCheck(Verdict.undecided, "area", f"no control snapshot {missing}", (), figures)
     try:
-        region = oblasts_geometry(oblasts)
+        names = [lookup_oblast(name).name_en for name in oblasts]
     except LookupError as error:
         return ClaimCheck(Verdict.undecided, "area", f"cannot measure the area: {error}", (), figures)
     first, last = series.get(before[-1]), series.get(after[0])
@@ -311,17 +302,21 @@ def check_area_claim(
             (first.date, last.date),
             figures,
         )
-    measured = _measured_gain(first, last, claimant, region)
+    change = territorial_change(first, last)  # per oblast, in the equal-area projection
+    gained, lost = change.gained_km2(claimant, names), change.lost_km2(claimant, names)
+    measured = gained - lost
     ratio = measured / claimed_km2 if claimed_km2 > 0 else math.inf
     figures.update(
         measured_km2=round(measured, 1),
+        gained_km2=round(gained, 1),
+        lost_km2=round(lost, 1),
         ratio=round(ratio, 3) if math.isfinite(ratio) else None,
         supported_ratio=params.area_supported_ratio,
         contradicted_ratio=params.area_contradicted_ratio,
     )
-    where = " and ".join(oblasts)
+    where = " and ".join(names)
     measured_text = (
-        f"{claimant} gained {measured:.0f} km² in {where} from {first.date} to {last.date} "
+        f"{claimant} gained {measured:.0f} km² net in {where} from {first.date} to {last.date} "
         f"({first.source}; {last.source})"
     )
     if ratio >= params.area_supported_ratio:
