@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, select
 
 from truce.model import Incident
 from truce.store.schema import incidents
@@ -52,23 +52,34 @@ class Evidence:
         return ~np.isnan(self.lon)
 
 
+_NUMERIC = {"t_start": np.int64, "t_end": np.int64, "lon": np.float64, "lat": np.float64}
+
+
 def _columns(rows: Sequence[tuple]) -> Evidence:
     columns = list(zip(*rows, strict=True)) if rows else [()] * len(_COLUMNS)
     data = {}
     for name, values in zip(_COLUMNS, columns, strict=True):
-        if name in ("t_start", "t_end"):
-            data[name] = np.asarray(values, dtype=np.int64)
-        elif name in ("lon", "lat"):
-            data[name] = np.asarray([np.nan if v is None else v for v in values], dtype=np.float64)
+        if name in _NUMERIC:  # None becomes NaN for coordinates
+            data[name] = np.array(values, dtype=_NUMERIC[name])
         else:
-            data[name] = np.asarray(["" if v is None else v for v in values], dtype=object)
+            data[name] = np.array(["" if v is None else v for v in values], dtype=object)
     return Evidence(**data)
 
 
 def load_evidence(conn: Connection) -> Evidence:
     """Every stored incident, ordered by id so results do not depend on insertion order."""
-    query = select(*(incidents.c[name] for name in _COLUMNS)).order_by(incidents.c.id)
-    return _columns(conn.execute(query).all())
+    # Text columns come back as '' rather than NULL so the checks compare without None tests.
+    columns = [incidents.c[name] if name in _NUMERIC else func.coalesce(incidents.c[name], "")
+               for name in _COLUMNS]
+    query = select(*columns).order_by(incidents.c.id)
+    sql = str(query.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
+    cursor = conn.connection.cursor()  # the driver's own cursor: a million rows without per-row wrapping
+    try:
+        cursor.execute(sql)
+        rows = cursor.fetchall()
+    finally:
+        cursor.close()
+    return _columns(rows)
 
 
 def evidence_from_incidents(items: Sequence[Incident]) -> Evidence:

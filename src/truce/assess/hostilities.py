@@ -20,6 +20,7 @@ _SEVERITY = {
     "shelling": Severity.medium,
     "armed_clash": Severity.medium,
 }
+_COUNTRY = {"UA": "Ukraine", "RU": "Russia", "BY": "Belarus", "MD": "Moldova"}
 # Reports that do not stand: not counted against anyone.
 _DISCOUNTED = ("fabricated", "denied")
 # Reports someone asserts but nobody has confirmed: a possible violation until verification decides.
@@ -56,7 +57,7 @@ def check(provision: HostilitiesProvision, ctx: Context) -> list[Finding]:
             else FindingStatus.violation
         )
         party = ev.actor[i] or None
-        place = ev.admin1[i] or ev.country[i] or "an unknown place"
+        place = ev.admin1[i] or _COUNTRY.get(ev.country[i], ev.country[i]) or "an unknown place"
         timing = (
             "its reported time span starts before the ceasefire took effect"
             if straddles

@@ -22,12 +22,19 @@ def check(provision: TriggerProvision, ctx: Context) -> list[Finding]:
     prior: list[Finding] = ctx.cache.get("findings", [])
     actions = ", ".join(a.type.replace("_", " ") for a in provision.actions)
     recipients = ", ".join(provision.recipients)
+    # One finding per violated provision, party and day: what a guarantor would be alerted about.
+    groups: dict[tuple, list[Finding]] = {}
+    for item in prior:
+        if _matches(provision, item):
+            groups.setdefault((item.provision_id, item.party or "", str(item.date)), []).append(item)
     results = []
-    for item in (f for f in prior if _matches(provision, f)):
+    for (provision_id, party, day), items in sorted(groups.items()):
         rationale = (
-            f"Violation of {item.provision_id} ({item.party or 'unattributed'}, {item.date}) would set "
-            f"off: {actions} to {recipients}, once a case verifies it ({provision.on.outcome})."
+            f"{len(items)} violation{'s' if len(items) > 1 else ''} of {provision_id} "
+            f"({party or 'unattributed'}, {day}) would set off: {actions} to {recipients}, "
+            f"once a case verifies one ({provision.on.outcome})."
         )
+        incident_ids = sorted({i for item in items for i in item.incident_ids})
         results.append(
             finding(
                 ctx,
@@ -35,10 +42,13 @@ def check(provision: TriggerProvision, ctx: Context) -> list[Finding]:
                 FindingStatus.pending,
                 Severity.high,
                 rationale,
-                item.id,
-                party=item.party,
-                date=item.date,
-                incident_ids=item.incident_ids,
+                provision_id,
+                party,
+                day,
+                party=party or None,
+                date=items[0].date,
+                incident_ids=incident_ids,
+                measured={"violations": len(items)},
             )
         )
     if not results:
