@@ -28,7 +28,7 @@ __all__ = ["IngestResult", "Progress", "ingest_file"]
 # progress(phase, done, total): phase is "reading" (lines or features parsed) or "storing" (incidents).
 Progress = Callable[[str, int, int], None]
 
-_ID_QUERY_CHUNK = 500  # ids per IN (...) query: well under SQLite's and PostgreSQL's parameter limits
+_ID_QUERY_CHUNK = 900  # ids per IN (...) query: well under SQLite's and PostgreSQL's parameter limits
 _WRITE_CHUNK = 5000
 
 

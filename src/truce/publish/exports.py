@@ -386,7 +386,7 @@ def gpkg_geometry(geometry: shapely.Geometry, srs_id: int = 4326) -> bytes:
 
 def _incident_record(incident: Incident) -> tuple:
     loc, counts = incident.location, incident.counts
-    geometry = None if loc.lat is None else gpkg_geometry(shapely.Point(loc.lon, loc.lat))
+    geometry = None if loc.lat is None else shapely.Point(loc.lon, loc.lat)
     return (
         geometry,
         incident.id,
@@ -424,10 +424,10 @@ def _incident_record(incident: Incident) -> tuple:
 
 def _finding_record(finding: dict) -> tuple:
     geometry = _finding_geometry(finding)
-    blob = gpkg_geometry(shapely.geometry.shape(geometry)) if geometry else None
+    shape = shapely.geometry.shape(geometry) if geometry else None
     values = [finding.get(name) for name, _ in _FINDING_COLUMNS[:-1]]
     values = [v if v is None or isinstance(v, int | float | str) else str(v) for v in values]
-    return (blob, *values, json.dumps(finding, ensure_ascii=False, default=str))
+    return (shape, *values, json.dumps(finding, ensure_ascii=False, default=str))
 
 
 def _feature_table(
@@ -446,11 +446,11 @@ def _feature_table(
     names = ", ".join(f'"{col}"' for col, _ in columns)
     count, box = 0, [float("inf"), float("inf"), float("-inf"), float("-inf")]
     insert = f'INSERT INTO "{name}" (geom, {names}) VALUES ({marks})'
-    for record in records:
-        conn.execute(insert, record)
+    for shape, *values in records:  # records lead with a shapely geometry or None
+        conn.execute(insert, (None if shape is None else gpkg_geometry(shape), *values))
         count += 1
-        if record[0] is not None:
-            minx, miny, maxx, maxy = shapely.from_wkb(_wkb_of(record[0])).bounds
+        if shape is not None:
+            minx, miny, maxx, maxy = shape.bounds
             box = [min(box[0], minx), min(box[1], miny), max(box[2], maxx), max(box[3], maxy)]
     bounds = box if count and box[0] != float("inf") else [None] * 4
     now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
@@ -461,11 +461,6 @@ def _feature_table(
     conn.execute("INSERT INTO gpkg_geometry_columns VALUES (?, 'geom', ?, 4326, 0, 0)", (name, geometry_type))
     return count
 
-
-def _wkb_of(blob: bytes) -> bytes:
-    """The WKB inside a GeoPackageBinary blob (skipping the header and envelope)."""
-    envelope = {0: 0, 1: 32, 2: 48, 3: 48, 4: 64}[(blob[3] >> 1) & 0b111]
-    return blob[8 + envelope :]
 
 
 def export_geopackage(
