@@ -484,9 +484,9 @@ def _english_mentions(s: _Sentence) -> list[Mention]:
         return []
     places = [p for p in s.places if _happened_at(p.start - span.start_char, scopes)]
     weapons, weapon_type = _weapons(text)
-    ground = re.search(
-        r"\b(troops|infantry|assault groups?|units|positions|soldiers|fighters|forces)\b", text, re.I
-    )
+    ground = re.search(r"\b(troops|infantry|assault groups?|soldiers|fighters|positions)\b", text, re.I) and not \
+        re.search(r"\b(airfield|air base|refinery|depot|plant|building|city|cities|town|capital|residential|"
+                  r"infrastructure|substation|port|bridge)\b", text, re.I)
     families: dict[str, list[tuple[IncidentType, bool, object]]] = {}
     for typ, generic, tok in hits:
         if typ is None:
@@ -567,9 +567,7 @@ def _pick_date(m: Mention, s: _Sentence, pos: int) -> None:
 
 def _claims(m: Mention, text: str, speaker: str | None, verb: str | None) -> None:
     m.claimed_by = speaker
-    speaker_side = _side(speaker) or (
-        _side(text[: text.find(speaker)]) if speaker and speaker in text else None
-    )
+    speaker_side = _side(speaker)
     if L.FABRICATION_CUES.search(text):
         m.status = S.fabricated
         m.denied_by = speaker
@@ -701,7 +699,11 @@ def _resolve_places(m: Mention, hints: dict[str, float], gaz: Gazetteer, text_co
     usable = [p for p in m.places if not (p.metonym or p.qualifier)]
     if not usable:
         return
-    primary = [p for p in usable if not p.reference] or usable
+    primary = (
+        [p for p in usable if not p.reference and p.kind != "country"]
+        or [p for p in usable if p.kind != "country"]
+        or usable
+    )
     rank = {"settlement": 0, "raion": 1, "region": 2, "country": 3}
     best_rank = min(rank[p.kind] for p in primary)
     chosen = [p for p in primary if rank[p.kind] == best_rank]
@@ -879,6 +881,30 @@ def _apply_cues(sentences: list[_Sentence], incidents: list[Mention], used: set[
             _raise_status(target, S.disputed, None, speaker or _org_in(text))
 
 
+def _attach_casualties(sentences: list[_Sentence], incidents: list[Mention], used: set[int]) -> None:
+    """'One person died, five were injured.' after an event sentence: that event's toll."""
+    for s in sentences:
+        if s.index in used:
+            continue
+        if s.span is not None:
+            killed, injured = _casualties(s.text)
+        else:
+            killed = injured = None
+            for pat, attr in ((L.CYR_KILLED, "killed"), (L.CYR_INJURED, "injured")):
+                km = pat.search(s.text)
+                if km:
+                    val = km.group(1) or km.group(2)
+                    n = int(val) if val and val.isdigit() else L.NUMBER_WORDS.get((val or "").lower(), 1)
+                    killed, injured = (n, injured) if attr == "killed" else (killed, n)
+        if killed is None and injured is None:
+            continue
+        before = [i for i in incidents if 0 < s.index - i.sent <= 2]
+        if before:
+            target = before[-1]
+            target.killed = target.killed if target.killed is not None else killed
+            target.injured = target.injured if target.injured is not None else injured
+
+
 def _org_in(text: str) -> str | None:
     m = re.search(r"\b(DeepState|ISW|General Staff|Institute for the Study of War)\b", text)
     return m.group(1) if m else None
@@ -924,6 +950,7 @@ def extract_article(article: Article, doc: str = "", article_index: int = 0, wit
             _place_or_merge(t, incidents)
     used = {m.sent for m in mentions}
     _apply_cues(sentences, incidents, used)
+    _attach_casualties(sentences, incidents, used)
     done = _finish(incidents, article, doc, article_index, gaz)
     return done if with_keys else [inc for inc, _ in done]
 
@@ -1056,7 +1083,7 @@ def _settle_actor(m: Mention) -> None:
     if m.actor is None or (not m.actor_strong and m.family != "battle"):
         m.actor = by_place
         m.actor_strong = m.family == "remote"  # strikes on one side's soil are the other side's
-    elif m.family == "remote" and m.actor == m.place.country:
+    elif m.family == "remote" and m.actor == m.place.country and not m.actor_strong:
         m.actor = by_place  # nobody bombs their own side on purpose: the marker was the reporter's
 
 
