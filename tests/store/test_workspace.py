@@ -5,12 +5,12 @@ from alembic.runtime.migration import MigrationContext
 import truce.store
 from truce.errors import UserError
 from truce.store import open_workspace
-from truce.store.schema import metadata
+from truce.store.schema import all_metadata
 
 
 def test_migrations_build_exactly_the_declared_schema(workspace):
     with workspace.engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), metadata)
+        diff = compare_metadata(MigrationContext.configure(conn), all_metadata())
     assert diff == []
 
 

@@ -19,6 +19,7 @@ from sqlalchemy import (
 
 __all__ = [
     "agreements",
+    "all_metadata",
     "assessment_runs",
     "control_snapshots",
     "findings",
@@ -131,3 +132,11 @@ findings = Table(
     Column("body", Text, nullable=False),  # the whole finding as JSON
 )
 Index("ix_findings_agreement", findings.c.agreement_id, findings.c.provision_id)
+
+
+def all_metadata() -> list[MetaData]:
+    """Every table the migrations create: the core's, and those the stages declare beside their code."""
+    import truce.store.verify_tables  # noqa: F401  (registers its tables on `metadata`)
+    from truce.publish.log.tables import metadata as log_metadata
+
+    return [metadata, log_metadata]
