@@ -67,7 +67,7 @@ def load_bytes(data: bytes | str | os.PathLike, path: str | None) -> tuple[bytes
 
 def decode_utf8(content: bytes, path: str) -> str:
     """The text of a file that must be UTF-8 (a byte-order mark is allowed and dropped)."""
-    if not content.strip():
+    if not content or content.isspace():
         raise UserError(path, None, "the file is empty")
     try:
         return content.decode("utf-8-sig")
