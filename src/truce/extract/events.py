@@ -302,6 +302,9 @@ def _counts(text: str) -> tuple[dict[str, int | float], bool]:
         if n is not None and n > 1 or (n == 1 and "launched" not in counts):
             counts["launched"] = n  # type: ignore[assignment]
             break
+    m = re.search(rf"\b({_N}) of (?:the )?({_N})\s+(?:[\w-]+\s+){{0,2}}{_WEAPON_NOUN}", t, re.I)
+    if m and L.parse_number(m.group(2)) is not None and "launched" not in counts:
+        counts["launched"] = L.parse_number(m.group(2))  # type: ignore[assignment]
     m = re.search(r"\b(\d[\d,.]*)\s*(?:square kilomet(?:er|re)s|sq\.? ?km|km2|km²)", t, re.I)
     if m:
         counts["area_km2"] = float(m.group(1).replace(",", ""))
