@@ -13,6 +13,7 @@ from truce.cli.main import app, state
 from truce.cli.output import console, print_json, print_table, progress_bar
 from truce.errors import UserError
 from truce.model import KYIV
+from truce.publish.ledger import publish
 from truce.store import open_workspace
 from truce.store.records import stored_findings
 
@@ -83,11 +84,13 @@ def assess(
     cut_off = _cut_off(until)
     declared = load_declarations(declarations)
     base = _run(workspace, path, cut_off, {}, declared, True, "assessing")
+    published = publish(workspace)
     alt = _run(workspace, path, cut_off, _overrides(what_if), declared, False, "what-if") if what_if else None
     base_counts = tally(base.findings)
     if as_json:
         result = {
             "agreement": base.agreement_id,
+            "log_size": published.size,
             "incidents": base.incidents,
             "findings": len(base.findings),
             "by_provision": base_counts,
@@ -101,7 +104,8 @@ def assess(
         print_json(result)
         return
     console.print(
-        f"assessed {base.incidents} incidents against {base.agreement_id}: {len(base.findings)} findings"
+        f"assessed {base.incidents} incidents against {base.agreement_id}: {len(base.findings)} findings; "
+        f"log size {published.size}"
     )
     if alt is None:
         print_table(

@@ -11,6 +11,7 @@ from truce.cli.output import console, print_json, progress_bar
 from truce.intake.ingest import ingest_file
 from truce.intake.mapping import load_mapping, mapping_from_options
 from truce.publish.exports import FORMATS_WITH_FINDINGS, export
+from truce.publish.ledger import publish
 from truce.store import open_workspace
 from truce.store.records import iter_incidents, stored_findings
 
@@ -55,6 +56,7 @@ def ingest(
                     "skipped": outcome.skipped,
                 }
             )
+    publish(workspace)  # every report's digest goes into the log
     if as_json:
         print_json(results)
         return
