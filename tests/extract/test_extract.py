@@ -8,7 +8,9 @@ from truce.errors import UserError
 from truce.extract import extract_file, extract_text, iter_reports, split_articles
 
 DATA = Path(__file__).resolve().parent / "data"
-CASES = [json.loads(line) for line in (DATA / "styles.jsonl").read_text(encoding="utf-8").splitlines() if line]
+CASES = [
+    json.loads(line) for line in (DATA / "styles.jsonl").read_text(encoding="utf-8").splitlines() if line
+]
 # The publication dates of the seed's articles that have no dateline (from shared/gold/README.md).
 SEED_DATES = {
     "Ukraine’s allies met Tuesday in Paris": date(2026, 1, 6),
@@ -19,8 +21,12 @@ SEED_DATES = {
 
 @pytest.fixture(scope="module")
 def seed():
-    return [e.incident for e in extract_text((DATA / "seed.txt").read_text(encoding="utf-8"), "seed.txt",
-                                             published_map=SEED_DATES)]
+    return [
+        e.incident
+        for e in extract_text(
+            (DATA / "seed.txt").read_text(encoding="utf-8"), "seed.txt", published_map=SEED_DATES
+        )
+    ]
 
 
 def test_split_finds_datelines_and_drops_captions():
@@ -62,13 +68,23 @@ def test_seed_counts_and_dates(seed):
     assert (c.launched, c.intercepted, c.hit) == (116, 86, 27)
     assert "Shahed" in nationwide[0].weapons and "Gerbera" in nationwide[0].weapons
     area = [i for i in seed if i.counts.area_km2]
-    assert area[0].counts.area_km2 == 210 and area[0].location.admin1 == "Dnipropetrovsk Oblast;Zaporizhzhia Oblast"
+    assert (
+        area[0].counts.area_km2 == 210
+        and area[0].location.admin1 == "Dnipropetrovsk Oblast;Zaporizhzhia Oblast"
+    )
 
 
 def test_seed_non_incidents_not_extracted(seed):
     text = " ".join(i.evidence or "" for i in seed)
-    for phrase in ("Paris", "raided", "ordered the Russian military", "Abrams tanks it donated", "horseback",
-                   "45 days", "chief of staff"):
+    for phrase in (
+        "Paris",
+        "raided",
+        "ordered the Russian military",
+        "Abrams tanks it donated",
+        "horseback",
+        "45 days",
+        "chief of staff",
+    ):
         assert phrase not in text
 
 
@@ -102,7 +118,9 @@ def test_other_styles(case):
 def test_telegram_export_with_entity_arrays():
     got = extract_file(DATA / "telegram_result.json", "telegram")
     assert [(e.incident.type.value, e.incident.location.name) for e in got] == [
-        ("drone_strike", "Zaporizhzhia"), ("missile_strike", "Kharkiv")]
+        ("drone_strike", "Zaporizhzhia"),
+        ("missile_strike", "Kharkiv"),
+    ]
     assert got[0].incident.injured == 3 and got[0].incident.date == date(2026, 1, 2)
     assert got[1].incident.killed == 2 and got[1].incident.date == date(2026, 1, 3)
     assert got[0].to_json()["doc"].endswith("telegram_result.json")

@@ -487,9 +487,14 @@ def _english_mentions(s: _Sentence) -> list[Mention]:
         return []
     places = [p for p in s.places if _happened_at(p.start - span.start_char, scopes)]
     weapons, weapon_type = _weapons(text)
-    ground = re.search(r"\b(troops|infantry|assault groups?|soldiers|fighters|positions)\b", text, re.I) and not \
-        re.search(r"\b(airfield|air base|refinery|depot|plant|building|city|cities|town|capital|residential|"
-                  r"infrastructure|substation|port|bridge)\b", text, re.I)
+    ground = re.search(
+        r"\b(troops|infantry|assault groups?|soldiers|fighters|positions)\b", text, re.I
+    ) and not re.search(
+        r"\b(airfield|air base|refinery|depot|plant|building|city|cities|town|capital|residential|"
+        r"infrastructure|substation|port|bridge)\b",
+        text,
+        re.I,
+    )
     families: dict[str, list[tuple[IncidentType, bool, object]]] = {}
     for typ, generic, tok in hits:
         if typ is None:
