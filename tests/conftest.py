@@ -29,3 +29,25 @@ def cli(db_path, capsys):
         return status, out, err
 
     return run
+
+
+@pytest.fixture(scope="session")
+def demo_dir(tmp_path_factory):
+    """The demo workspace (`make demo`), built once per test session."""
+    from truce.demo import build_demo
+
+    out = tmp_path_factory.mktemp("demo")
+    build_demo(out)
+    return out
+
+
+@pytest.fixture
+def demo_copy(demo_dir, tmp_path):
+    """A private copy of the demo workspace (database and keys) that a test may change."""
+    import shutil
+    import sqlite3
+
+    with sqlite3.connect(demo_dir / "truce.db") as source, sqlite3.connect(tmp_path / "truce.db") as copy:
+        source.backup(copy)  # a consistent copy, including what is still in the WAL file
+    shutil.copytree(demo_dir / "keys", tmp_path / "keys")
+    return tmp_path / "truce.db"

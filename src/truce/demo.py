@@ -21,6 +21,7 @@ from truce.geo.control import bundled_snapshots, load_bundled
 from truce.intake.ingest import ingest_file
 from truce.model import KYIV
 from truce.publish.exports import export_geojson
+from truce.publish.ledger import publish
 from truce.store import Workspace, open_workspace
 from truce.store.records import iter_incidents, stored_findings
 
@@ -53,6 +54,7 @@ def build_demo(out_dir: Path) -> Workspace:
     for path in demo_reports():
         ingest_file(workspace, path, "jsonl", source_id="seed-structured")
     assess_workspace(workspace, bundled_agreement_path(AGREEMENT), cut_off=CUT_OFF)
+    publish(workspace)  # report digests and findings into the log, under a signed checkpoint
     return workspace
 
 

@@ -61,18 +61,29 @@ def _report_bodies(conn: Connection) -> list[dict]:
     return [dict(row._mapping) for row in conn.execute(query)]
 
 
-def _finding_bodies(conn: Connection) -> list[dict]:
-    query = select(findings.c.body).order_by(findings.c.agreement_id, findings.c.id)
-    return [json.loads(body) for (body,) in conn.execute(query)]
+def _finding_bodies(conn: Connection) -> list[tuple[str, str, object]]:
+    """(id, agreement id, body) per stored finding; a body that no longer parses is kept as text,
+    so that tampering shows up as a mismatch rather than a crash."""
+    query = select(findings.c.id, findings.c.agreement_id, findings.c.body).order_by(
+        findings.c.agreement_id, findings.c.id
+    )
+    rows = []
+    for finding_id, agreement_id, body in conn.execute(query):
+        try:
+            parsed: object = json.loads(body)
+        except ValueError:
+            parsed = {"unparseable": body}
+        rows.append((finding_id, agreement_id, parsed))
+    return rows
 
 
 def current_entries(conn: Connection) -> list[dict]:
     """The entries that describe what the store holds now, in a stable order."""
     entries = [_entry("report_digest", r["id"], r) for r in _report_bodies(conn)]
     by_agreement: dict[str, list[str]] = {}
-    for body in _finding_bodies(conn):
-        entries.append(_entry("finding", body["id"], body))
-        by_agreement.setdefault(body["agreement_id"], []).append(body["id"])
+    for finding_id, agreement_id, body in _finding_bodies(conn):
+        entries.append(_entry("finding", finding_id, body))
+        by_agreement.setdefault(agreement_id, []).append(finding_id)
     for agreement_id, ids in sorted(by_agreement.items()):
         # Names every finding of the agreement's current assessment, so a deleted row is noticed.
         entries.append(

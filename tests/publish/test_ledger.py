@@ -1,0 +1,79 @@
+import json
+import sqlite3
+
+from truce.cli.main import main
+from truce.publish.ledger import publish, verify_workspace
+from truce.store import open_workspace
+
+
+def run(db, *args):
+    return main(["--db", str(db), *args])
+
+
+def test_the_demo_workspace_verifies(demo_copy):
+    assert verify_workspace(open_workspace(str(demo_copy))) is None
+
+
+def test_one_changed_byte_in_a_stored_finding_is_named(demo_copy):
+    with sqlite3.connect(demo_copy) as db:
+        (finding_id, body) = db.execute("select id, body from findings order by id limit 1").fetchone()
+        db.execute("update findings set body = ? where id = ?", (body.replace("e", "E", 1), finding_id))
+    problem = verify_workspace(open_workspace(str(demo_copy)))
+    assert problem is not None and f"finding:{finding_id}" in problem
+
+
+def test_a_deleted_finding_is_named(demo_copy):
+    with sqlite3.connect(demo_copy) as db:
+        (finding_id,) = db.execute("select id from findings order by id desc limit 1").fetchone()
+        db.execute("delete from findings where id = ?", (finding_id,))
+    problem = verify_workspace(open_workspace(str(demo_copy)))
+    assert problem is not None and finding_id in problem and "missing" in problem
+
+
+def test_changed_report_bytes_are_named(demo_copy):
+    with sqlite3.connect(demo_copy) as db:
+        (report_id, content) = db.execute("select id, content from reports limit 1").fetchone()
+        db.execute("update reports set content = ? where id = ?", (content[:-1] + b" ", report_id))
+    assert report_id in verify_workspace(open_workspace(str(demo_copy)))
+
+
+def test_a_deleted_log_row_is_named(demo_copy):
+    with sqlite3.connect(demo_copy) as db:
+        db.execute("delete from log_entries where seq = 3")
+    assert verify_workspace(open_workspace(str(demo_copy))).startswith("log: ")
+
+
+def test_publishing_twice_appends_nothing_new(demo_copy):
+    workspace = open_workspace(str(demo_copy))
+    first = publish(workspace)
+    assert first.appended == 0 and first.size > 0
+
+
+def test_verify_command_exit_status(demo_copy, capsys):
+    assert run(demo_copy, "verify") == 0
+    with sqlite3.connect(demo_copy) as db:
+        db.execute("update findings set rationale = 'x', body = replace(body, 'km', 'mi')")
+    assert run(demo_copy, "verify") == 1
+    assert "tampered" in capsys.readouterr().err
+
+
+def test_bundle_verifies_offline_with_the_mission_key_only(demo_copy, tmp_path, capsys):
+    bundle = tmp_path / "bundle.json"
+    assert run(demo_copy, "log", "export", str(bundle)) == 0
+    key = demo_copy.parent / "keys" / "mission.key.pub"
+    capsys.readouterr()
+    assert main(["log", "verify", str(bundle), "--trusted-key", str(key), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["entries"] == report["size"] > 10 and report["checkpoints"] >= 1
+    stranger = tmp_path / "stranger.pub"
+    stranger.write_text("stranger+00000000+AQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\n")
+    assert main(["log", "verify", str(bundle), "--trusted-key", str(stranger)]) == 2
+
+
+def test_an_inclusion_proof_is_printed_for_a_logged_finding(demo_copy, capsys):
+    with sqlite3.connect(demo_copy) as db:
+        (entry_id,) = db.execute("select entry_id from log_entries where kind = 'finding' limit 1").fetchone()
+    capsys.readouterr()
+    assert run(demo_copy, "log", "prove", entry_id) == 0
+    proof = json.loads(capsys.readouterr().out)
+    assert proof["entry_id"] == entry_id and proof["size"] > 1 and len(proof["proof"]) >= 1
