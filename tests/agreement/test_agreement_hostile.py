@@ -139,9 +139,10 @@ def test_mutated_terms_load_or_give_a_user_error(data):
             lines[index] = lines[index][:position] + data.draw(_YAMLISH) + lines[index][position:]
         if not lines:
             break
+    text = "\n".join(lines) + "\n"
     try:
-        parse_agreement("\n".join(lines) + "\n")
+        parse_agreement(text)
     except UserError as error:
         assert "\n" not in str(error) and len(str(error)) < 2000
         if error.line is not None:
-            assert 1 <= error.line <= len(lines) + 1
+            assert 1 <= error.line <= text.count("\n") + 1

@@ -17,6 +17,11 @@ VALID = """
 """
 
 
+def test_a_provision_that_draws_no_zone_is_not_a_zone(error):
+    line, message = error(VALID.replace("zones: [fez]", "zones: [ceasefire]"))
+    assert (line, message) == (6, "provisions[2].zones[0]: unknown zone 'ceasefire' (known: fez)")
+
+
 def test_valid(load):
     provision = load(VALID)
     assert isinstance(provision, NotificationProvision)
@@ -30,7 +35,7 @@ def test_valid(load):
             "zones: [fez]",
             "zones: [znpp]",
             6,
-            "provisions[2].zones[0]: unknown zone 'znpp' (known: ceasefire, fez, notice)",
+            "provisions[2].zones[0]: unknown zone 'znpp' (known: fez)",
         ),
         (
             "advance_hours: 48",

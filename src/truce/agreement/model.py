@@ -16,7 +16,13 @@ from typing import Annotated, Any
 from pydantic import BeforeValidator, ConfigDict, Field, ValidationInfo, model_validator
 
 from truce.errors import UserError
-from truce.provisions import PROVISION_KINDS, Provision, ProvisionBase, ZoneExclusionProvision
+from truce.provisions import (
+    PROVISION_KINDS,
+    ProtectedSiteProvision,
+    Provision,
+    ProvisionBase,
+    ZoneExclusionProvision,
+)
 from truce.provisions._base import (
     MAX_NAME,
     PARAM_REF_PATTERN,
@@ -256,11 +262,12 @@ class Agreement(Terms):
         if self.reference.occupying_party not in parties:
             yield _unknown(("reference", "occupying_party"), "party", self.reference.occupying_party, parties)
         provision_ids = {provision.id for provision in self.provisions}
-        zone_ids = provision_ids | {
-            provision.zone.id
-            for provision in self.provisions
-            if isinstance(provision, ZoneExclusionProvision)
-        }
+        zone_ids: set[str] = set()  # a zone is named by its provision's id, or by its zone id
+        for provision in self.provisions:
+            if isinstance(provision, ZoneExclusionProvision):
+                zone_ids |= {provision.id, provision.zone.id}
+            elif isinstance(provision, ProtectedSiteProvision):
+                zone_ids.add(provision.id)
         known = {"party": parties, "actor": actors, "provision": provision_ids, "zone": zone_ids}
         for index, provision in enumerate(self.provisions):
             for ref in provision.references():
