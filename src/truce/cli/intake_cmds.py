@@ -2,20 +2,50 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import typer
 
 from truce.cli.main import app, state
-from truce.cli.output import console, print_json, progress_bar
+from truce.cli.output import console, print_json, print_jsonl, progress_bar
+from truce.errors import UserError
+from truce.extract import extract_file
 from truce.intake.ingest import ingest_file
 from truce.intake.mapping import load_mapping, mapping_from_options
+from truce.pipeline import ingest_text
 from truce.publish.exports import FORMATS_WITH_FINDINGS, export
 from truce.publish.ledger import publish
 from truce.store import open_workspace
 from truce.store.records import iter_incidents, stored_findings
 
-__all__ = ["export_cmd", "ingest"]
+__all__ = ["export_cmd", "extract", "ingest"]
+
+
+TEXT_FORMATS = ("text", "html", "telegram")
+
+
+def _date(value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as error:
+        raise UserError(None, None, f"--published: expected a date YYYY-MM-DD, got {value!r}") from error
+
+
+@app.command()
+def extract(
+    files: list[Path] = typer.Argument(..., help="News text or Markdown, HTML pages, Telegram result.json."),
+    fmt: str = typer.Option(
+        None, "--format", "-f", help="text, html or telegram (default: from the extension)."
+    ),
+    published: str = typer.Option(None, "--published", help="Publication date for text without a dateline."),
+    as_json: bool = typer.Option(False, "--json", help="JSON Lines, one incident a line (the default too)."),
+) -> None:
+    """Print the incidents found in texts, without storing them (JSON Lines in the incident shape)."""
+    for path in files:
+        print_jsonl(item.to_json() for item in extract_file(path, fmt, _date(published)))
 
 
 @app.command()
@@ -31,6 +61,7 @@ def ingest(
     ),
     maps: list[str] = typer.Option([], "--map", help="our_field=their_column, for a CSV in another layout."),
     source: str = typer.Option(None, "--source", help="The source these reports come from (its id)."),
+    published: str = typer.Option(None, "--published", help="Publication date for text without a dateline."),
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
 ) -> None:
     """Store files as immutable reports and their incidents; the same bytes again change nothing."""
@@ -46,6 +77,18 @@ def ingest(
             bar.update(task, description=stage, completed=done, total=total)
 
         for path in files:
+            if fmt in TEXT_FORMATS:
+                text = ingest_text(workspace, path, fmt, _date(published), source)
+                results.append(
+                    {
+                        "file": str(path),
+                        "articles": text.articles,
+                        "new": text.new_reports > 0,
+                        "new_reports": text.new_reports,
+                        "incidents": text.incidents,
+                    }
+                )
+                continue
             outcome = ingest_file(workspace, path, fmt, mapping=mapping, source_id=source, progress=progress)
             results.append(
                 {
@@ -62,7 +105,8 @@ def ingest(
         return
     for row in results:
         verb = "ingested" if row["new"] else "already ingested"
-        console.print(f"{verb} {row['file']}: report {row['report_id']}, {row['incidents']} incidents")
+        what = f"{row['articles']} articles" if "articles" in row else f"report {row['report_id']}"
+        console.print(f"{verb} {row['file']}: {what}, {row['incidents']} incidents")
 
 
 @app.command("export")
