@@ -12,11 +12,12 @@ from truce.cli.main import app, state
 from truce.cli.output import console, print_json, print_table, progress_bar
 from truce.errors import UserError
 from truce.geo.control import ControlSnapshot, load_bundled, load_snapshot
+from truce.geo.gazetteer import cache_dir, get_gazetteer, import_geonames_dump
 from truce.geo.territory import territorial_change
 from truce.store import open_workspace
 from truce.store.records import stored_snapshot
 
-__all__ = ["import_control", "territory"]
+__all__ = ["build_gazetteer", "import_control", "import_gazetteer", "territory"]
 
 geo_app = typer.Typer(help="Reference geography: control snapshots and the gazetteer.", no_args_is_help=True)
 app.add_typer(geo_app, name="geo")
@@ -121,3 +122,33 @@ def territory(
             for r in rows
         ),
     )
+
+
+@geo_app.command("build-gazetteer")
+def build_gazetteer() -> None:
+    """Build (or load) the gazetteer index: COD-AB settlements joined with GeoNames names."""
+    places = len(get_gazetteer().places)
+    console.print(f"gazetteer ready: {places:,} places (cache: {cache_dir()})")
+
+
+@geo_app.command("import-gazetteer")
+def import_gazetteer(
+    file: Path = typer.Argument(..., help="A GeoNames dump, e.g. UA.txt (19 tab-separated columns)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+) -> None:
+    """Add the names in a GeoNames dump to the gazetteer (the whole file is checked first)."""
+    summary = import_geonames_dump(file)
+    if as_json:
+        print_json(
+            {
+                "file": str(file),
+                "lines": summary.lines,
+                "aliases_added": summary.aliases_added,
+                "places_added": summary.places_added,
+            }
+        )
+    else:
+        console.print(
+            f"{file}: {summary.lines} lines, {summary.aliases_added} names added to known places, "
+            f"{summary.places_added} new places"
+        )
