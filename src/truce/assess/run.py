@@ -11,9 +11,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import delete, insert
+from sqlalchemy import Connection, insert, select, update
 
 from truce.agreement.loader import load_agreement
+from truce.agreement.model import Agreement
 from truce.agreement.resolve import resolve
 from truce.assess.context import Context
 from truce.assess.declarations import Declarations
@@ -68,15 +69,16 @@ def finding_rows(findings: list[Finding]) -> list[dict]:
     ]
 
 
-def _store_agreement(conn: object, path: Path, agreement: object) -> str:
+def _store_agreement(conn: Connection, path: Path, agreement: Agreement) -> str:
+    """Record the terms the findings were computed from (the latest text of each agreement id)."""
     text = path.read_text(encoding="utf-8")
     sha = hashlib.sha256(text.encode()).hexdigest()
-    conn.execute(delete(agreements).where(agreements.c.id == agreement.id))
-    conn.execute(
-        insert(agreements).values(
-            id=agreement.id, version=agreement.version, sha256=sha, source_text=text, loaded_at=now_utc()
-        )
-    )
+    values = {"version": agreement.version, "sha256": sha, "source_text": text, "loaded_at": now_utc()}
+    exists = conn.execute(select(agreements.c.id).where(agreements.c.id == agreement.id)).first()
+    if exists:
+        conn.execute(update(agreements).where(agreements.c.id == agreement.id).values(**values))
+    else:
+        conn.execute(insert(agreements).values(id=agreement.id, **values))
     return sha
 
 

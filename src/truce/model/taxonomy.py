@@ -61,7 +61,6 @@ ACLED_SUB_EVENT: dict[IncidentType, str] = {
 ACLED_EVENT_TYPE: dict[str, str] = {
     "Shelling/artillery/missile attack": "Explosions/Remote violence",
     "Air/drone strike": "Explosions/Remote violence",
-    "Disrupted weapons use": "Explosions/Remote violence",
     "Remote explosive/landmine/IED": "Explosions/Remote violence",
     "Grenade": "Explosions/Remote violence",
     "Suicide bomb": "Explosions/Remote violence",
@@ -72,6 +71,7 @@ ACLED_EVENT_TYPE: dict[str, str] = {
     "Attack": "Violence against civilians",
     "Abduction/forced disappearance": "Violence against civilians",
     "Sexual violence": "Violence against civilians",
+    "Disrupted weapons use": "Strategic developments",
     "Other": "Strategic developments",
 }
 
