@@ -104,6 +104,7 @@ def _hard(hard_incidents, incident_id):
         ("donetsk-obl.a", "kherson13.a", "NOT in the oblast"),
         ("belgorod.a", "vovchansk.a", "countries RU and UA differ"),
         ("jam.a", "checkpoint.a", "NOT compatible"),
+        ("andriivka16.a", "novoandriivka16.a", "beyond 2 km (different names)"),  # neighbouring villages
     ],
 )
 def test_near_misses_are_not_compatible(hard_incidents, first, second, why):
@@ -122,6 +123,7 @@ def test_near_misses_are_not_compatible(hard_incidents, first, second, why):
         ("kharkiv-boom.a", "kharkiv-drone.a"),
         ("kharkiv-boom.a", "kharkiv-missile.a"),
         ("mykolaiv.a", "mykolaiv.u"),
+        ("huliaipole17.a", "huliaipole17.b"),  # Huliaipole / Hulyaypole, 0.3 km apart
     ],
 )
 def test_compatible_pairs(hard_incidents, first, second):

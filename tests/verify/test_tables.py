@@ -6,7 +6,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
 import truce.verify  # noqa: F401  (registers the verify tables on the metadata)
-from truce.store.schema import metadata
+from truce.store.schema import all_metadata, metadata
 from truce.store.workspace import _alembic_config
 
 VERIFY_TABLES = {
@@ -24,14 +24,15 @@ VERIFY_TABLES = {
 
 def test_verify_tables_are_on_the_store_metadata():
     assert VERIFY_TABLES <= set(metadata.tables)
+    assert metadata in all_metadata()  # what the migrations environment compares against
 
 
 def test_migrations_give_exactly_the_tables_in_metadata(workspace):
     with workspace.engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), metadata)
+        diff = compare_metadata(MigrationContext.configure(conn), all_metadata())
         tables = set(sa.inspect(conn).get_table_names()) - {"alembic_version"}
     assert diff == []
-    assert tables == set(metadata.tables)
+    assert tables == {name for declared in all_metadata() for name in declared.tables}
 
 
 def test_0002_is_the_head_after_0001_and_downgrades_cleanly(workspace):

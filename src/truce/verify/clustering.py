@@ -27,10 +27,12 @@ from __future__ import annotations
 import hashlib
 import math
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
+
+import numpy as np
 
 from truce.model import ClaimStatus, Incident, IncidentType, LocationPrecision
 from truce.verify.categories import GENERIC_TYPES, TYPE_GROUP, category_of, types_compatible
@@ -61,6 +63,9 @@ class ClusterParams:
     radius_km: Mapping[LocationPrecision, float] = field(default_factory=lambda: dict(DEFAULT_RADIUS_KM))
     time_slack_s: int = 1800  # an exact time stands for ±30 min: reports of one moment differ a little
     grid_cells_km: tuple[float, ...] = (10.0, 50.0)  # blocking grids; a point goes in the finest that fits
+    # Two settlement-precise places with different names are different villages unless they are this
+    # close (a spelling variant geocoded by another gazetteer): neighbours 5 km apart stay apart.
+    different_names_km: float = 2.0
 
 
 @dataclass(slots=True)
@@ -76,12 +81,22 @@ class _Item:
     admin1: frozenset[str]
     country: str | None
     actor: str | None
-    prov: tuple
+    prov: int  # provenance (report, source) as a small int
+    tcode: int  # the type's index in _TYPES
+    name: str | None = None  # normalised, for settlement-precise points only
+    alias_r: float = 0.0  # half of different_names_km, metres
     level: int = -1
 
     @property
     def type(self) -> IncidentType:
         return self.incident.type
+
+
+_TYPES = list(IncidentType)
+_TYPE_CODE = {t: n for n, t in enumerate(_TYPES)}
+# _TYPE_OK[a][b]: may types a and b describe one event (categories.types_compatible, as a table).
+_TYPE_OK = np.array([[types_compatible(a, b) for b in _TYPES] for a in _TYPES], dtype=bool)
+_TYPE_OK_ROWS = [frozenset(np.flatnonzero(row).tolist()) for row in _TYPE_OK]
 
 
 # --- features ----------------------------------------------------------------------------------
@@ -101,6 +116,7 @@ def _admin_key(name: str) -> str:
     return " ".join(words) or normalize_name(name)
 
 
+@lru_cache(maxsize=4096)
 def _admin_keys(admin1: str | None) -> frozenset[str]:
     if not admin1:
         return frozenset()
@@ -113,6 +129,14 @@ def _interval(incident: Incident, slack: int) -> tuple[int, int]:
     if t1 <= t0:
         t0, t1 = t0 - slack, t0 + slack
     return t0, t1
+
+
+@lru_cache(maxsize=65536)
+def _place_name(name: str | None) -> str | None:
+    """ "Novo-Andriivka" and "novoandriivka" are one name; spelling variants are not."""
+    if not name:
+        return None
+    return "".join(c for c in name.casefold() if c.isalnum()) or None
 
 
 def _location_class(incident: Incident) -> int:
@@ -136,16 +160,23 @@ def _items(incidents: Sequence[Incident], params: ClusterParams) -> list[_Item]:
     from truce.geo.projection import to_metric_xy
 
     items = []
+    spans: dict[tuple, tuple[int, int]] = {}  # without a time, the span depends on date and precision only
+    provenances: dict[tuple, int] = {}
     for incident in incidents:
         loc = incident.location
-        t0, t1 = _interval(incident, params.time_slack_s)
+        if incident.time is None:
+            key = (incident.date, incident.date_precision)
+            span = spans.get(key) or spans.setdefault(key, _interval(incident, params.time_slack_s))
+        else:
+            span = _interval(incident, params.time_slack_s)
         cls = _location_class(incident)
         radius = params.radius_km.get(loc.precision, 0.0) * 1000.0 if cls == _POINT else 0.0
+        prov = _provenance(incident)
         items.append(
             _Item(
                 incident=incident,
-                t0=t0,
-                t1=t1,
+                t0=span[0],
+                t1=span[1],
                 loc=cls,
                 rank=_PRECISION_RANK[loc.precision],
                 x=0.0,
@@ -154,7 +185,10 @@ def _items(incidents: Sequence[Incident], params: ClusterParams) -> list[_Item]:
                 admin1=_admin_keys(loc.admin1),
                 country=loc.country.upper() if loc.country else None,
                 actor=incident.actor.strip().upper() if incident.actor else None,
-                prov=_provenance(incident),
+                prov=provenances.setdefault(prov, len(provenances)),
+                tcode=_TYPE_CODE[incident.type],
+                name=_place_name(loc.name) if cls == _POINT and loc.precision is P.settlement else None,
+                alias_r=params.different_names_km * 500.0,
             )
         )
     points = [item for item in items if item.loc == _POINT]
@@ -173,7 +207,7 @@ def _items(incidents: Sequence[Incident], params: ClusterParams) -> list[_Item]:
 def _compatible(a: _Item, b: _Item) -> bool:
     if a.prov == b.prov or not (a.t0 < b.t1 and b.t0 < a.t1):
         return False
-    if not types_compatible(a.incident.type, b.incident.type):
+    if b.tcode not in _TYPE_OK_ROWS[a.tcode]:
         return False
     if a.actor is not None and b.actor is not None and a.actor != b.actor:
         return False
@@ -190,8 +224,15 @@ def _same_place(a: _Item, b: _Item) -> bool:
         return fine.country is not None  # equal: checked above
     if coarse.loc == _AREA:
         return not fine.admin1.isdisjoint(coarse.admin1)
-    dx, dy, limit = a.x - b.x, a.y - b.y, a.r + b.r
+    dx, dy, limit = a.x - b.x, a.y - b.y, _point_limit(a, b)
     return dx * dx + dy * dy <= limit * limit
+
+
+def _point_limit(a: _Item, b: _Item) -> float:
+    """How far apart two points may be and still be one place (metres)."""
+    if a.name is not None and b.name is not None and a.name != b.name:
+        return min(a.r + b.r, a.alias_r + b.alias_r)
+    return a.r + b.r
 
 
 def compatible(a: Incident, b: Incident, params: ClusterParams | None = None) -> bool:
@@ -258,10 +299,11 @@ def _place_reason(a: _Item, b: _Item) -> str:
             f"({fine.incident.location.admin1 or 'oblast unknown'})"
         )
     distance = math.hypot(a.x - b.x, a.y - b.y) / 1000
-    limit = (a.r + b.r) / 1000
+    limit = _point_limit(a, b) / 1000
+    names = " (different names)" if limit < (a.r + b.r) / 1000 else ""
     return (
         f"{_where(a)} and {_where(b)} are {distance:.1f} km apart, "
-        f"{'within' if ok else 'beyond'} {limit:g} km"
+        f"{'within' if ok else 'beyond'} {limit:g} km{names}"
     )
 
 
@@ -285,76 +327,132 @@ def _days(item: _Item) -> range:
     return range(item.t0 // _DAY, (item.t1 - 1) // _DAY + 1)
 
 
-class _Blocks:
-    """Keys an item is filed under, and keys it must look under to meet every compatible item.
+_GROUPS = {g: n for n, g in enumerate(sorted(set(TYPE_GROUP.values())))}
+_CELL_BITS = 22  # grid coordinates are packed into one int key; 2**21 cells of 10 km is ample
+_CELL_OFFSET = 1 << (_CELL_BITS - 1)
 
-    A pair is looked up from the coarser side (an oblast-level item looks among the points of its
-    oblast), or from both sides when the items are of one class; see `_candidates`.
+
+class _Blocks:
+    """Where each item is filed, and where it must look to meet every item it may be compatible with.
+
+    Points are filed in a grid (cell size by precision) per type group and day, under int keys;
+    points and areas also under their oblasts and country, when coarser items need that. A pair is
+    looked up from its coarser side (an oblast-level item looks among the points of its oblast),
+    or from both sides when the items are of one class; `_neighbours` keeps each pair once.
     """
 
     def __init__(self, items: list[_Item], params: ClusterParams) -> None:
         self.cells = [c * 1000 for c in params.grid_cells_km]
         classes = Counter(item.loc for item in items)
-        self.need_all = classes[_UNKNOWN] > 0  # only unknown places look at everything
-        self.need_country = classes[_COUNTRY] > 0
+        self.first_day = min((item.t0 // _DAY for item in items), default=0)
+        self.day_span = max(((item.t1 - 1) // _DAY for item in items), default=0) - self.first_day + 1
         self.max_r = [0.0] * len(self.cells)
         for item in items:
             if item.loc == _POINT:
                 item.level = _grid_level(item, params.grid_cells_km)
                 self.max_r[item.level] = max(self.max_r[item.level], item.r)
-        self.index: dict[tuple, list[int]] = defaultdict(list)
+        self.grid: dict[int, list[int]] = defaultdict(list)
+        self.keyed: dict[tuple, list[int]] = defaultdict(list)
+        want_all, want_country, want_admin = classes[_UNKNOWN] > 0, classes[_COUNTRY] > 0, classes[_AREA] > 0
         for n, item in enumerate(items):
-            for key in self._filed(item):
-                for day in _days(item):
-                    self.index[(*key, day)].append(n)
+            group = _GROUPS[TYPE_GROUP[item.type]]
+            days = self._days(item)
+            keys = []
+            if want_all:
+                keys.append((group, "*"))
+            if want_country and item.country is not None:
+                keys.append((group, "c", item.country))
+            if item.loc == _POINT:
+                cell = self._cell_key(group, item.level, *self._cell(item, item.level))
+                for day in days:
+                    self.grid[cell + day].append(n)
+                if want_admin:
+                    keys += [(group, "a", admin) for admin in item.admin1]
+            elif item.loc == _AREA:
+                keys += [(group, "A", admin) for admin in item.admin1]
+            for key in keys:
+                for day in days:
+                    self.keyed[(*key, day)].append(n)
+
+    def _days(self, item: _Item) -> range:
+        return range(item.t0 // _DAY - self.first_day, (item.t1 - 1) // _DAY - self.first_day + 1)
 
     def _cell(self, item: _Item, level: int) -> tuple[int, int]:
         size = self.cells[level]
         return math.floor(item.x / size), math.floor(item.y / size)
 
-    def _filed(self, item: _Item) -> Iterator[tuple]:
-        group = TYPE_GROUP[item.type]
-        if self.need_all:
-            yield (group, "*")
-        if self.need_country and item.country is not None:
-            yield (group, "c", item.country)
-        if item.loc == _POINT:
-            yield (group, "g", item.level, *self._cell(item, item.level))
-            for admin in item.admin1:
-                yield (group, "a", admin)
-        elif item.loc == _AREA:
-            for admin in item.admin1:
-                yield (group, "A", admin)
+    def _cell_key(self, group: int, level: int, cx: int, cy: int) -> int:
+        packed = (((group * 8 + level) << _CELL_BITS | (cx + _CELL_OFFSET)) << _CELL_BITS) | (
+            cy + _CELL_OFFSET
+        )
+        return packed * self.day_span
 
-    def _sought(self, item: _Item) -> Iterator[tuple]:
-        group = TYPE_GROUP[item.type]
-        if item.loc == _UNKNOWN:
-            yield (group, "*")
-        elif item.loc == _COUNTRY:
-            yield (group, "c", item.country)
-        elif item.loc == _AREA:
-            for admin in item.admin1:
-                yield (group, "a", admin)
-                yield (group, "A", admin)
-        else:
-            for level, size in enumerate(self.cells):
-                if self.max_r[level] == 0.0:
-                    continue
-                reach = math.ceil((item.r + self.max_r[level]) / size)
-                cx, cy = self._cell(item, level)
-                for dx in range(-reach, reach + 1):
-                    for dy in range(-reach, reach + 1):
-                        yield (group, "g", level, cx + dx, cy + dy)
-
-    def candidates(self, n: int, item: _Item) -> set[int]:
+    def point_candidates(self, item: _Item) -> set[int]:
+        group = _GROUPS[TYPE_GROUP[item.type]]
+        days = self._days(item)
         found: set[int] = set()
-        index = self.index
-        for key in self._sought(item):
-            for day in _days(item):
-                bucket = index.get((*key, day))
-                if bucket:
-                    found.update(bucket)
+        grid = self.grid
+        for level, size in enumerate(self.cells):
+            if self.max_r[level] == 0.0:
+                continue
+            reach = math.ceil((item.r + self.max_r[level]) / size)
+            cx, cy = self._cell(item, level)
+            for dx in range(-reach, reach + 1):
+                for dy in range(-reach, reach + 1):
+                    cell = self._cell_key(group, level, cx + dx, cy + dy)
+                    for day in days:
+                        bucket = grid.get(cell + day)
+                        if bucket:
+                            found.update(bucket)
         return found
+
+    def coarse_candidates(self, item: _Item) -> list[list[int]]:
+        group = _GROUPS[TYPE_GROUP[item.type]]
+        if item.loc == _UNKNOWN:
+            keys = [(group, "*")]
+        elif item.loc == _COUNTRY:
+            keys = [(group, "c", item.country)]
+        else:
+            keys = [(group, kind, admin) for admin in item.admin1 for kind in ("a", "A")]
+        buckets = []
+        for key in keys:
+            for day in self._days(item):
+                bucket = self.keyed.get((*key, day))
+                if bucket:
+                    buckets.append(bucket)
+        return buckets
+
+
+class _Columns:
+    """The items' fields as arrays, to test a coarse item against hundreds of candidates at once."""
+
+    def __init__(self, items: list[_Item]) -> None:
+        codes: dict[str | None, int] = {None: -1}
+        self.t0 = np.array([i.t0 for i in items], dtype=np.int64)
+        self.t1 = np.array([i.t1 for i in items], dtype=np.int64)
+        self.tcode = np.array([i.tcode for i in items], dtype=np.int16)
+        self.prov = np.array([i.prov for i in items], dtype=np.int64)
+        self.loc = np.array([i.loc for i in items], dtype=np.int8)
+        self.actor = np.array([codes.setdefault(i.actor, len(codes) - 1) for i in items], dtype=np.int32)
+        self.country = np.array([codes.setdefault(i.country, len(codes) - 1) for i in items], dtype=np.int32)
+
+    def compatible(self, n: int, item: _Item, candidates: np.ndarray) -> np.ndarray:
+        """The candidates (all no coarser than the item, and found under its own keys) it fits.
+
+        Same rules as _compatible. The place needs no test beyond the country: a candidate found
+        under the item's oblast key shares that oblast, one under its country key that country, and
+        an unknown place fits anywhere."""
+        c = candidates
+        ok = (self.prov[c] != item.prov) & (self.t0[c] < item.t1) & (item.t0 < self.t1[c])
+        ok &= _TYPE_OK[item.tcode][self.tcode[c]]
+        actor, country = self.actor[n], self.country[n]
+        if actor >= 0:
+            ok &= (self.actor[c] < 0) | (self.actor[c] == actor)
+        if country >= 0:
+            ok &= (self.country[c] < 0) | (self.country[c] == country)
+        if item.loc == _COUNTRY:
+            ok &= self.country[c] >= 0
+        return c[ok]
 
 
 def _neighbours(items: list[_Item], params: ClusterParams, blocking: bool) -> list[set[int]]:
@@ -367,15 +465,25 @@ def _neighbours(items: list[_Item], params: ClusterParams, blocking: bool) -> li
                     neighbours[m].add(n)
         return neighbours
     blocks = _Blocks(items, params)
+    columns = _Columns(items) if any(item.loc != _POINT for item in items) else None
     for n, a in enumerate(items):
-        for m in blocks.candidates(n, a):
-            b = items[m]
-            # Each pair is examined once: from the coarser side, or from the lower index.
-            if b.loc > a.loc or (b.loc == a.loc and m <= n):
-                continue
-            if _compatible(a, b):
-                neighbours[n].add(m)
-                neighbours[m].add(n)
+        if a.loc == _POINT:
+            # Points meet only points here (coarser items find them); each pair once, from its lower index.
+            for m in blocks.point_candidates(a):
+                if m > n and items[m].loc == _POINT and _compatible(a, items[m]):
+                    neighbours[n].add(m)
+                    neighbours[m].add(n)
+            continue
+        buckets = blocks.coarse_candidates(a)
+        if not buckets or columns is None:
+            continue
+        found = np.unique(np.concatenate([np.asarray(b, dtype=np.int64) for b in buckets]))
+        # Each pair once: from the coarser side, or from the lower index within a class.
+        finer = columns.loc[found]
+        found = found[(finer < a.loc) | ((finer == a.loc) & (found > n))]
+        for m in columns.compatible(n, a, found).tolist():
+            neighbours[n].add(m)
+            neighbours[m].add(n)
     return neighbours
 
 
