@@ -28,4 +28,4 @@ def test_declarations_file_errors_name_the_file(cli, demo_copy, tmp_path):
     bad = tmp_path / "d.yaml"
     bad.write_text("declarations:\n  - provision: peacetime-cap\n    value: lots\n")
     status, _, err = cli("assess", "--until", "2026-02-01", "--declarations", str(bad), db=str(demo_copy))
-    assert status == 2 and err.startswith(str(bad)) and "value" in err
+    assert status == 2 and err.startswith(f"{bad}:3: declarations[0].value: ")

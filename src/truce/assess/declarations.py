@@ -6,9 +6,9 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from truce.agreement._yaml import YamlProblem, parse_yaml
 from truce.errors import UserError
 
 __all__ = ["Declaration", "Declarations", "Notice", "load_declarations"]
@@ -51,18 +51,21 @@ class Declarations(BaseModel):
 
 
 def load_declarations(path: str | Path | None) -> Declarations:
+    """Read a declarations file; the first problem is one line naming the file, line and field."""
     if path is None:
         return Declarations()
     try:
-        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+        located = parse_yaml(Path(path).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as error:
         raise UserError(str(path), None, f"cannot read: {error}") from error
-    except yaml.YAMLError as error:
-        line = getattr(getattr(error, "problem_mark", None), "line", None)
-        raise UserError(str(path), None if line is None else line + 1, "not valid YAML") from error
+    except YamlProblem as problem:
+        raise UserError(str(path), problem.line, problem.message) from None
     try:
-        return Declarations.model_validate(raw)
+        return Declarations.model_validate(located.data if located else {})
     except ValidationError as error:
         first = error.errors()[0]
-        where = ".".join(str(part) for part in first["loc"])
-        raise UserError(str(path), None, f"{where}: {first['msg']}") from error
+        loc = tuple(first["loc"])
+        where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc).lstrip(".")
+        raise UserError(
+            str(path), located.line_of(loc) if located else None, f"{where}: {first['msg']}"
+        ) from None
