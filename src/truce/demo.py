@@ -111,7 +111,8 @@ def summary(workspace: Workspace) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
-    out_dir = Path(args[0]) if args else Path("demo-out")
+    paths = [a for a in args if not a.startswith("--")]
+    out_dir = Path(paths[0]) if paths else Path("demo-out")
     workspace = build_demo(out_dir)
     summary(workspace)
     what_if_table(workspace)

@@ -1,0 +1,37 @@
+"""The January 2026 counterfactual (`make demo`): what docs/assessment.md says it shows."""
+
+import json
+from collections import Counter
+
+from truce.demo import main
+
+
+def test_demo_writes_findings_as_json_and_geojson(demo_dir, tmp_path, capsys):
+    out = tmp_path / "demo-out"
+    assert main([str(out), "--no-serve"]) == 0
+    rows = json.loads((out / "findings.json").read_text())
+    geo = json.loads((out / "findings.geojson").read_text())
+    assert geo["type"] == "FeatureCollection"
+    assert {f["properties"]["record"] for f in geo["features"]} == {"incident", "finding"}
+    assert len([f for f in geo["features"] if f["properties"]["record"] == "finding"]) == len(rows)
+    printed = capsys.readouterr().out
+    assert "findings" in printed and "what-if" in printed
+
+
+def test_the_counterfactual_findings(demo_dir):
+    from truce.store import open_workspace
+    from truce.store.records import stored_findings
+
+    with open_workspace(str(demo_dir / "truce.db")).engine.connect() as conn:
+        rows = stored_findings(conn, "ukraine-framework-2025")
+    by = Counter((r["provision_id"], r["status"]) for r in rows)
+    assert by[("ceasefire", "violation")] == 3 and by[("ceasefire", "possible_violation")] == 1
+    ceasefire = {r["party"] for r in rows if r["provision_id"] == "ceasefire" and r["status"] == "violation"}
+    assert ceasefire == {"RU", "UA"}
+    freeze = [r for r in rows if r["provision_id"] == "front-line-freeze"]
+    assert len(freeze) == 13 and all(r["status"] == "violation" and r["party"] == "RU" for r in freeze)
+    huliaipole = [r for r in freeze if "Huliaipole" in r["places"]]
+    assert huliaipole[0]["date"] == "2026-01-16" and huliaipole[0]["measured"]["gained_km2"] > 20
+    withdrawal = {r["measured"]["oblast"]: r["status"] for r in rows if r["provision_id"] == "ru-withdrawal"}
+    assert withdrawal["Kharkiv Oblast"] == "violation" and len(withdrawal) == 4
+    assert by[("peacetime-cap", "not_assessable")] == 1 and by[("referendum", "pending")] == 1
