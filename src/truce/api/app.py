@@ -1,0 +1,193 @@
+"""The app factory: one FastAPI application over one workspace.
+
+    create_app(workspace, settings) -> FastAPI
+
+Routers are mounted under /api/v1 (one per resource) and /ogc (OGC API – Features). Every route
+must declare the (action, resource) it needs through truce.api.deps.requires; the factory refuses
+to build an app with a route that does not (deny by default, checked, not hoped for).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.routing import APIRoute
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+import truce.store.api_tables  # noqa: F401  (registers the API's tables on the store's metadata)
+import truce.store.verify_tables  # noqa: F401
+from truce.api.alerts import Dispatcher
+from truce.api.context import ApiContext
+from truce.api.deps import requires
+from truce.api.limits import BodyLimit, RateLimiter
+from truce.api.logview import LogService
+from truce.api.ogc import router as ogc_router
+from truce.api.policy import Action, Actor, Resource
+from truce.api.problems import PROBLEM_JSON, Problem, install_problem_handlers
+from truce.api.routers import (
+    admin,
+    agreements,
+    alerts,
+    cases,
+    clusters,
+    exports,
+    findings,
+    incidents,
+    log,
+    meta,
+    notices,
+    reports,
+    sources,
+    territory,
+)
+from truce.api.settings import ApiSettings
+from truce.store import Workspace
+
+__all__ = ["API_PREFIX", "create_app"]
+
+API_PREFIX = "/api/v1"
+_log = logging.getLogger("truce.api")
+
+
+def _problem(description: str) -> dict:
+    return {"description": description, "model": Problem, "content": {PROBLEM_JSON: {}}}
+
+
+PROBLEMS = {
+    400: _problem("bad request (problem details)"),
+    401: _problem("a token is needed, or the one given is unknown or revoked"),
+    403: _problem("the caller's role may not do this"),
+    404: _problem("no such object, or not one the caller may see"),
+    413: _problem("request body or export too large"),
+    422: _problem("the request does not match the schema, or the act is not allowed now"),
+    429: _problem("rate limited; see Retry-After"),
+}
+
+
+class _SecurityHeaders:
+    """No caching of answers that depend on who asked; no content sniffing."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                names = {k.lower() for k, _ in headers}
+                if b"cache-control" not in names:
+                    headers.append((b"cache-control", b"no-store"))
+                headers.append((b"x-content-type-options", b"nosniff"))
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
+def _check_every_route_is_guarded(app: FastAPI) -> None:
+    for route in app.routes:
+        if not isinstance(route, APIRoute):
+            continue  # FastAPI's own /openapi.json and /docs
+        declared = [d.call for d in route.dependant.dependencies if hasattr(d.call, "truce_permission")]
+        if not declared:
+            raise RuntimeError(f"route {route.methods} {route.path} declares no permission (deny by default)")
+
+
+def _warm(ctx: ApiContext) -> None:
+    """Draw zones and contact lines once in the background, so the first map is not slow."""
+    from truce.api.geodata import (
+        contact_line_feature,
+        load_agreement_row,
+        snapshot_days,
+        stored_agreements,
+        zone_features,
+    )
+
+    try:
+        for row in stored_agreements(ctx):
+            zone_features(ctx, load_agreement_row(ctx, row["id"]))
+        for day in reversed(snapshot_days(ctx)):
+            contact_line_feature(ctx, day)
+    except Exception:  # noqa: BLE001 — warming is best effort; requests will report real errors
+        _log.warning("could not pre-draw the geography", exc_info=True)
+
+
+def create_app(workspace: Workspace, settings: ApiSettings | None = None, *, warm: bool = False) -> FastAPI:
+    settings = settings or ApiSettings()
+    ctx = ApiContext(
+        workspace=workspace,
+        settings=settings,
+        limiter=RateLimiter(settings.rate_per_second, settings.rate_burst),
+        log=LogService(workspace),
+    )
+    ctx.memo.size = 128
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        ctx.dispatcher = Dispatcher(ctx)
+        ctx.dispatcher.resume()
+        if warm:
+            threading.Thread(target=_warm, args=(ctx,), name="truce-warm", daemon=True).start()
+        try:
+            yield
+        finally:
+            ctx.dispatcher.close()
+
+    app = FastAPI(
+        title="truce API",
+        version="1",
+        summary="Ceasefire monitoring: reports in, findings out, all verifiable.",
+        description=(
+            "Access depends on the bearer token's role (admin, monitor, analyst, party_liaison, guarantor) "
+            "or, without one, the public record. Errors are RFC 9457 problem details. See docs/api.md."
+        ),
+        docs_url="/docs",
+        redoc_url=None,
+        openapi_url="/openapi.json",
+        lifespan=lifespan,
+    )
+    app.state.truce = ctx
+    install_problem_handlers(app)
+    for module in (
+        meta,
+        reports,
+        incidents,
+        sources,
+        clusters,
+        cases,
+        findings,
+        agreements,
+        territory,
+        notices,
+        alerts,
+        log,
+        exports,
+        admin,
+    ):
+        app.include_router(module.router, prefix=API_PREFIX, responses=PROBLEMS)
+    app.include_router(ogc_router, responses={k: PROBLEMS[k] for k in (400, 401, 404, 429)})
+
+    @app.get("/", summary="Where to start", tags=["meta"])
+    def root(request: Request, actor: Actor = Depends(requires(Action.read, Resource.meta))) -> dict:
+        return {
+            "title": "truce",
+            "links": [
+                {"rel": "api", "href": str(request.url_for("index"))},
+                {"rel": "ogc", "href": str(request.url_for("ogc_landing"))},
+                {"rel": "service-doc", "href": str(request.url_for("swagger_ui_html"))},
+                {"rel": "service-desc", "href": str(request.url_for("openapi"))},
+            ],
+        }
+
+    app.add_middleware(_SecurityHeaders)
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    _check_every_route_is_guarded(app)
+    return app

@@ -1,0 +1,195 @@
+"""Dependencies every route uses: who is calling (bearer token or the public), whether the policy
+allows what the route does, the rate limit, paging, and the write helper that audits each write in
+the same transaction."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from fastapi import Depends, Query, Request, Security
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import Connection
+
+from truce.api import audit
+from truce.api.context import ApiContext
+from truce.api.policy import PUBLIC, Action, Actor, Resource, allowed
+from truce.api.problems import ProblemError, forbidden
+from truce.api.users import actor_for_token
+from truce.errors import UserError
+
+__all__ = ["PageParams", "WriteNote", "context", "page_params", "requires", "writing"]
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+bearer = HTTPBearer(
+    auto_error=False,
+    description="An API token from `truce user token NAME`. Without one you are the public.",
+)
+
+
+def context(request: Request) -> ApiContext:
+    return request.app.state.truce
+
+
+async def _body_sha256(request: Request) -> str:
+    """SHA-256 of the request body, for the audit trail (FastAPI has read the body already)."""
+    if request.method in SAFE_METHODS:
+        return hashlib.sha256(b"").hexdigest()
+    return hashlib.sha256(await request.body()).hexdigest()
+
+
+def _authenticate(
+    ctx: ApiContext, request: Request, credentials: HTTPAuthorizationCredentials | None
+) -> Actor:
+    header = request.headers.get("authorization")
+    if header is None:
+        return PUBLIC
+    if credentials is None:  # an Authorization header that is not "Bearer <token>"
+        raise ProblemError(
+            401,
+            "use Authorization: Bearer <token>",
+            kind="unauthorized",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    with ctx.workspace.engine.connect() as conn:
+        actor = actor_for_token(conn, credentials.credentials)
+    if actor is None:
+        raise ProblemError(
+            401,
+            "the token is unknown or revoked",
+            kind="unauthorized",
+            headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
+        )
+    return actor
+
+
+def _audit_refusal(
+    ctx: ApiContext,
+    request: Request,
+    actor: Actor,
+    action: str,
+    resource: str,
+    status: int,
+    outcome: str,
+    body_sha: str,
+    resource_id: str | None = None,
+) -> None:
+    with ctx.write_lock, ctx.workspace.engine.begin() as conn:
+        audit.record(
+            conn,
+            actor,
+            action,
+            resource,
+            resource_id,
+            method=request.method,
+            path=request.url.path,
+            request_sha256=body_sha,
+            outcome=outcome,
+            status=status,
+        )
+
+
+def requires(action: Action, resource: Resource) -> Callable[..., Actor]:
+    """The dependency a route declares: the caller, if the policy lets them `action` `resource`."""
+
+    def dependency(
+        request: Request,
+        credentials: HTTPAuthorizationCredentials | None = Security(bearer),
+        body_sha: str = Depends(_body_sha256),
+    ) -> Actor:
+        ctx = context(request)
+        client = request.client.host if request.client else "unknown"
+        try:
+            actor = _authenticate(ctx, request, credentials)
+        except ProblemError:
+            ctx.limiter.check(f"addr:{client}")  # failed logins spend the address's budget too
+            raise
+        ctx.limiter.check(actor.token_id or f"addr:{client}")
+        request.state.actor, request.state.body_sha = actor, body_sha
+        if allowed(actor, action, resource):
+            return actor
+        if request.method not in SAFE_METHODS:
+            _audit_refusal(ctx, request, actor, action.value, resource.value, 403, "denied", body_sha)
+        if actor.is_anonymous:
+            raise ProblemError(
+                401,
+                f"to {action.value} {resource.value}, authenticate with a token",
+                kind="unauthorized",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+        raise forbidden(f"a {actor.role.value} may not {action.value} {resource.value}")
+
+    dependency.truce_permission = (action, resource)  # checked by the app factory: deny by default
+    return dependency
+
+
+@dataclass
+class WriteNote:
+    """What a write tells the audit trail: the object it touched and the status it answers with."""
+
+    resource_id: str | None = None
+    status: int = 200
+
+
+@contextmanager
+def writing(
+    request: Request, actor: Actor, resource: Resource, action: str
+) -> Iterator[tuple[Connection, WriteNote]]:
+    """One transaction for the write and its audit row. A refused or failed write is audited too
+    (in its own transaction), then the error goes on to the client."""
+    ctx = context(request)
+    note = WriteNote()
+    body_sha = getattr(request.state, "body_sha", hashlib.sha256(b"").hexdigest())
+    with ctx.write_lock:
+        try:
+            with ctx.workspace.engine.begin() as conn:
+                yield conn, note
+                audit.record(
+                    conn,
+                    actor,
+                    action,
+                    resource.value,
+                    note.resource_id,
+                    method=request.method,
+                    path=request.url.path,
+                    request_sha256=body_sha,
+                    outcome="done",
+                    status=note.status,
+                )
+        except ProblemError as error:
+            outcome = "denied" if error.status in (401, 403, 404) else "rejected"
+            _audit_refusal(
+                ctx, request, actor, action, resource.value, error.status, outcome, body_sha, note.resource_id
+            )
+            raise
+        except UserError:
+            _audit_refusal(
+                ctx, request, actor, action, resource.value, 422, "rejected", body_sha, note.resource_id
+            )
+            raise
+        except Exception:
+            _audit_refusal(
+                ctx, request, actor, action, resource.value, 500, "failed", body_sha, note.resource_id
+            )
+            raise
+
+
+@dataclass(frozen=True)
+class PageParams:
+    limit: int
+    offset: int
+
+    def next_url(self, request: Request, matched: int) -> str | None:
+        if self.offset + self.limit >= matched:
+            return None
+        return str(request.url.include_query_params(offset=self.offset + self.limit, limit=self.limit))
+
+
+def page_params(
+    request: Request,
+    limit: int = Query(100, ge=1, le=1000, description="items per page (at most 1000)"),
+    offset: int = Query(0, ge=0, le=100_000_000),
+) -> PageParams:
+    return PageParams(min(limit, context(request).settings.max_page), offset)

@@ -1,0 +1,171 @@
+"""Limits: request body size (an ASGI middleware, so a large body is refused before it is read),
+per-token rate limits (an in-process token bucket), bbox parsing with an area cap."""
+
+from __future__ import annotations
+
+import json
+import math
+import threading
+import time
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+from truce.api.problems import PROBLEM_JSON, TYPE_BASE, ProblemError
+
+__all__ = ["BodyLimit", "RateLimiter", "parse_bbox"]
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+App = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+
+class RateLimiter:
+    """A token bucket per key (a token id, or a client address for anonymous calls): `burst`
+    requests at once, refilled at `rate` per second. Buckets idle long enough to be full again are
+    forgotten, so memory stays bounded by the number of recently active keys."""
+
+    def __init__(self, rate: float, burst: int, clock: Callable[[], float] = time.monotonic) -> None:
+        self.rate, self.burst, self._clock = rate, burst, clock
+        self._buckets: dict[str, tuple[float, float]] = {}
+        self._lock = threading.Lock()
+        self._last_sweep = clock()
+
+    def take(self, key: str) -> float:
+        """Spend one request; return 0 if allowed, else the seconds until one is available."""
+        if self.rate <= 0:
+            return 0.0
+        now = self._clock()
+        with self._lock:
+            tokens, then = self._buckets.get(key, (float(self.burst), now))
+            tokens = min(float(self.burst), tokens + (now - then) * self.rate)
+            if tokens >= 1:
+                self._buckets[key] = (tokens - 1, now)
+                wait = 0.0
+            else:
+                self._buckets[key] = (tokens, now)
+                wait = (1 - tokens) / self.rate
+            if now - self._last_sweep > 60:
+                self._sweep(now)
+        return wait
+
+    def check(self, key: str) -> None:
+        wait = self.take(key)
+        if wait > 0:
+            seconds = max(1, math.ceil(wait))
+            raise ProblemError(
+                429,
+                f"too many requests; at most {self.rate:g} per second (bursts of {self.burst})",
+                kind="rate-limited",
+                headers={"Retry-After": str(seconds)},
+            )
+
+    def _sweep(self, now: float) -> None:
+        full_after = self.burst / self.rate
+        self._buckets = {k: v for k, v in self._buckets.items() if now - v[1] < full_after}
+        self._last_sweep = now
+
+
+class BodyLimit:
+    """Refuse request bodies over `limit` bytes with 413, by Content-Length or while streaming."""
+
+    def __init__(self, app: App, limit: int) -> None:
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers") or ()).get(b"content-length")
+        if declared is not None:
+            try:
+                too_big = int(declared) > self.limit
+            except ValueError:
+                too_big = True  # a Content-Length that is not a number: refuse, do not guess
+            if too_big:
+                await self._refuse(scope, send)
+                return
+        seen = 0
+        started = False
+
+        async def counting_receive() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.limit:
+                    raise _TooLarge
+            return message
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, counting_receive, tracking_send)
+        except _TooLarge:
+            if not started:
+                await self._refuse(scope, send)
+
+    async def _refuse(self, scope: Scope, send: Send) -> None:
+        body = json.dumps(
+            {
+                "type": TYPE_BASE + "too-large",
+                "title": "Content Too Large",
+                "status": 413,
+                "detail": f"request bodies are limited to {self.limit} bytes",
+                "instance": scope.get("path"),
+            }
+        ).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [
+                    (b"content-type", PROBLEM_JSON.encode()),
+                    (b"content-length", str(len(body)).encode()),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def parse_bbox(text: str | None, max_area_deg2: float) -> tuple[float, float, float, float] | None:
+    """OGC bbox: 'minLon,minLat,maxLon,maxLat' (or 6 numbers with heights, which are ignored), in
+    CRS84. A box crossing the antimeridian has minLon > maxLon. Its area is capped."""
+    if text is None:
+        return None
+    parts = text.split(",")
+    if len(parts) not in (4, 6):
+        raise ProblemError(
+            400, "bbox: four numbers minLon,minLat,maxLon,maxLat (or six with heights)", kind="bad-request"
+        )
+    try:
+        values = [float(p) for p in parts]
+    except ValueError:
+        raise ProblemError(400, "bbox: every value must be a number", kind="bad-request") from None
+    if not all(math.isfinite(v) for v in values):
+        raise ProblemError(400, "bbox: every value must be finite", kind="bad-request")
+    if len(values) == 6:
+        values = [values[0], values[1], values[3], values[4]]
+    west, south, east, north = values
+    if not (-180 <= west <= 180 and -180 <= east <= 180 and -90 <= south <= north <= 90):
+        raise ProblemError(
+            400, "bbox: longitudes within ±180, latitudes within ±90, south ≤ north", kind="bad-request"
+        )
+    width = east - west if east >= west else 360 - (west - east)
+    area = width * (north - south)
+    if area > max_area_deg2:
+        raise ProblemError(
+            400,
+            f"bbox covers {area:,.0f} square degrees; at most {max_area_deg2:,.0f}: ask for a smaller area",
+            kind="bbox-too-large",
+        )
+    return west, south, east, north

@@ -1,0 +1,159 @@
+"""The API's side of the tamper-evident log: report digests appended as reports arrive, checkpoints
+signed with the mission key, and Rekor-shaped views of checkpoints and proofs.
+
+A report's digest entry is appended *before* the report is stored and acknowledged. A crash between
+the two leaves a digest without a report (a submission that was never acknowledged) and never an
+acknowledged report missing from the log, so `truce verify` passes after a kill at any instant.
+The entry has the same id and body as truce.publish.ledger makes for the report, so a later
+`publish` sees it as already logged.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import threading
+import time
+from typing import Any
+
+import rfc8785
+from sqlalchemy import select
+
+from truce.publish.log import LogError, LogStore, Signer
+from truce.publish.log.tables import log_entries
+from truce.store import Workspace
+
+try:  # the workspace's log conventions (key file, origin), when the publish stage provides them
+    from truce.publish.ledger import log_store as _ledger_log_store
+    from truce.publish.ledger import mission_key as _ledger_mission_key
+    from truce.publish.ledger import mission_key_path as _ledger_key_path
+except ImportError:  # pragma: no cover - only before truce.publish.ledger exists
+    _ledger_log_store = _ledger_mission_key = _ledger_key_path = None
+
+__all__ = ["LogService", "report_digest_entry"]
+
+
+def _digest(body: object) -> str:
+    return hashlib.sha256(rfc8785.dumps(body)).hexdigest()[:16]
+
+
+def report_digest_entry(report: dict[str, Any]) -> dict[str, Any]:
+    """The log entry for a stored report row: id, sha256, format, filename, size, received_at."""
+    body = {k: report[k] for k in ("id", "sha256", "format", "filename", "size", "received_at")}
+    return {"kind": "report_digest", "id": f"report_digest:{body['id']}:{_digest(body)}", "body": body}
+
+
+def _hex(data: bytes) -> str:
+    return data.hex()
+
+
+class LogService:
+    """One per app. Signing is serialised, and at most one new checkpoint is signed per
+    `min_interval` seconds, however often clients ask for a fresh tree head."""
+
+    def __init__(self, workspace: Workspace, min_interval: float = 1.0) -> None:
+        self.workspace = workspace
+        self.store: LogStore = (
+            _ledger_log_store(workspace)
+            if _ledger_log_store
+            else LogStore(workspace.engine, "truce.mission/log")
+        )
+        self.min_interval = min_interval
+        self._lock = threading.Lock()
+        self._last_signed = 0.0
+        self._signer: Signer | None = None
+
+    def signer(self) -> Signer:
+        if self._signer is None:
+            if _ledger_mission_key is None:  # pragma: no cover
+                raise LogError(None, None, "no mission key: the publish stage's ledger is not installed")
+            # The key file is made on first use; its folder may not exist yet (owner-only).
+            _ledger_key_path(self.workspace).parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            self._signer = _ledger_mission_key(self.workspace)
+        return self._signer
+
+    def append(self, entries: list[dict[str, Any]]) -> None:
+        self.store.append(entries)
+
+    def checkpoint(self, *, force: bool = False) -> str | None:
+        """Sign a checkpoint of the whole log if it grew (and, unless forced, if the last one is at
+        least min_interval old). Returns the latest note."""
+        with self._lock:
+            latest = self.store.latest_checkpoint()
+            size = self.store.size()
+            signed_size = _note_size(latest) if latest else -1
+            due = force or time.monotonic() - self._last_signed >= self.min_interval
+            if size > 0 and size != signed_size and due:
+                latest = self.store.checkpoint(self.signer())
+                self._last_signed = time.monotonic()
+            return latest
+
+    def info(self) -> dict[str, Any]:
+        note = self.checkpoint()
+        size = self.store.size()
+        if note is None:
+            empty = hashlib.sha256(b"").digest()
+            return {
+                "treeSize": 0,
+                "rootHash": _hex(empty),
+                "signedTreeHead": None,
+                "treeID": self.store.origin,
+                "pendingEntries": size,
+            }
+        tree_size = _note_size(note)
+        return {
+            "treeSize": tree_size,
+            "rootHash": _hex(self.store.root(tree_size)),
+            "signedTreeHead": note,
+            "treeID": self.store.origin,
+            "pendingEntries": size - tree_size,
+        }
+
+    def consistency(self, first: int, last: int | None) -> dict[str, Any]:
+        proof = self.store.consistency_proof(first, last)
+        return {
+            "firstSize": proof.old_size,
+            "lastSize": proof.new_size,
+            "rootHash": _hex(proof.new_root),
+            "firstRootHash": _hex(proof.old_root),
+            "hashes": [_hex(h) for h in proof.hashes],
+        }
+
+    def entry(self, entry_id: str) -> dict[str, Any]:
+        seq, entry = self.store.entry(entry_id)
+        note = self.checkpoint()
+        proof = None
+        if note is not None and seq < _note_size(note):
+            p = self.store.inclusion_proof(entry_id, _note_size(note))
+            proof = {
+                "logIndex": p.index,
+                "treeSize": p.size,
+                "rootHash": _hex(p.root),
+                "hashes": [_hex(h) for h in p.hashes],
+                "checkpoint": p.note,
+            }
+        data = rfc8785.dumps(entry)
+        return {
+            "entryId": entry_id,
+            "kind": entry["kind"],
+            "logIndex": seq,
+            "body": base64.b64encode(data).decode(),
+            "entry": entry,
+            "integratedTime": self._appended_at(seq),
+            "leafHash": _hex(hashlib.sha256(b"\x00" + data).digest()),
+            "inclusionProof": proof,
+        }
+
+    def _appended_at(self, seq: int) -> str:
+        with self.workspace.engine.connect() as conn:
+            return conn.execute(
+                select(log_entries.c.appended_at).where(log_entries.c.seq == seq)
+            ).scalar_one()
+
+    def public_key(self) -> str:
+        return self.signer().vkey
+
+
+def _note_size(note: str) -> int:
+    # A checkpoint body is "origin\nsize\nroot\n"; the size is the second line.
+    return int(note.split("\n", 2)[1])

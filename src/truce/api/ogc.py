@@ -1,0 +1,665 @@
+"""OGC API – Features – Part 1: Core, with the GeoJSON conformance class, over the same store and the
+same access rules as the rest of the API (a token, if given, widens what the incidents layer shows).
+
+    /ogc                                      landing page: service-desc, service-doc, conformance, data
+    /ogc/conformance                          the conformance classes implemented
+    /ogc/collections                          zones, contact-line, incidents, findings
+    /ogc/collections/{collectionId}
+    /ogc/collections/{collectionId}/items     bbox, datetime, limit, offset (in `next` links)
+    /ogc/collections/{collectionId}/items/{featureId}
+
+Coordinates are CRS84 (lon/lat). Paths and parameter names follow the standard, so QGIS ("Add WFS /
+OGC API – Features layer") finds the limits in the OpenAPI document. Unknown query parameters are
+refused with 400, as /req/core/query-param-unknown asks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy import select
+
+from truce.api.context import ApiContext
+from truce.api.deps import context, requires
+from truce.api.geodata import (
+    contact_line_feature,
+    load_agreement_row,
+    snapshot_days,
+    stored_agreements,
+    zone_features,
+)
+from truce.api.limits import parse_bbox
+from truce.api.policy import Action, Actor, Resource, allowed
+from truce.api.problems import ProblemError, not_found
+from truce.api.routers.findings import present_findings
+from truce.api.views import count, incident_select, present_incidents
+from truce.model import KYIV
+from truce.store.schema import findings, incidents
+
+__all__ = ["CONFORMANCE", "GEOJSON", "router"]
+
+GEOJSON = "application/geo+json"
+CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
+TRS = "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian"
+CONFORMANCE = [
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+]
+DEFAULT_LIMIT = 10
+MAX_LIMIT = 1000
+_ITEM_PARAMS = {"limit", "offset", "bbox", "datetime", "f"}
+
+router = APIRouter(prefix="/ogc", tags=["OGC API – Features"])
+
+
+# --- parameters ----------------------------------------------------------------------------------
+
+Interval = tuple[float | None, float | None]  # epoch seconds, None for an open end
+
+
+def _moment(text: str, end: bool) -> float:
+    """An RFC 3339 date-time (with offset) or full-date; a date stands for its whole day (UTC)."""
+    try:
+        if len(text) == 10:
+            day = dt.date.fromisoformat(text)
+            start = dt.datetime.combine(day, dt.time(0), dt.UTC)
+            return (start + dt.timedelta(days=1)).timestamp() - 1e-6 if end else start.timestamp()
+        moment = dt.datetime.fromisoformat(text.replace("z", "Z").replace("Z", "+00:00"))
+    except ValueError:
+        raise ProblemError(
+            400, f"datetime: {text!r} is not an RFC 3339 date-time or date", kind="bad-request"
+        ) from None
+    if moment.tzinfo is None:
+        raise ProblemError(400, f"datetime: {text!r} needs a time zone (e.g. Z)", kind="bad-request")
+    return moment.timestamp()
+
+
+def parse_datetime(text: str | None) -> Interval | None:
+    """OGC datetime: an instant, or an interval start/end where either end may be '..' or empty."""
+    if text is None:
+        return None
+    if "/" not in text:
+        return _moment(text, False), _moment(text, True)
+    parts = text.split("/")
+    if len(parts) != 2:
+        raise ProblemError(400, "datetime: an instant or one interval start/end", kind="bad-request")
+    lo = None if parts[0] in ("", "..") else _moment(parts[0], False)
+    hi = None if parts[1] in ("", "..") else _moment(parts[1], True)
+    if lo is None and hi is None and parts[0] == parts[1] == "":
+        raise ProblemError(400, "datetime: an interval needs at least one end (or '..')", kind="bad-request")
+    if lo is not None and hi is not None and lo > hi:
+        raise ProblemError(400, "datetime: the interval ends before it starts", kind="bad-request")
+    return lo, hi
+
+
+def _overlaps(interval: Interval | None, start: float, end: float) -> bool:
+    if interval is None:
+        return True
+    lo, hi = interval
+    return (hi is None or start <= hi) and (lo is None or end >= lo)
+
+
+def _in_bbox(box: tuple[float, float, float, float] | None, feature_bbox: list[float] | None) -> bool:
+    if box is None:
+        return True
+    if feature_bbox is None:
+        return False
+    west, south, east, north = box
+    fw, fs, fe, fn = feature_bbox
+    if fs > north or fn < south:
+        return False
+    if west <= east:
+        return not (fw > east or fe < west)
+    return fe >= west or fw <= east
+
+
+@dataclass(frozen=True)
+class Query_:
+    limit: int
+    offset: int
+    bbox: tuple[float, float, float, float] | None
+    interval: Interval | None
+
+
+def _item_query(
+    request: Request, ctx: ApiContext, limit: int, offset: int, bbox: str | None, datetime: str | None
+) -> Query_:
+    unknown = sorted(set(request.query_params) - _ITEM_PARAMS)
+    if unknown:
+        raise ProblemError(
+            400,
+            f"unknown query parameter {unknown[0]!r}; this API knows {', '.join(sorted(_ITEM_PARAMS))}",
+            kind="bad-request",
+        )
+    if request.query_params.get("f", "json") not in ("json", "geojson"):
+        raise ProblemError(400, "f: only json (GeoJSON) is offered", kind="bad-request")
+    return Query_(
+        min(limit, ctx.settings.max_page),
+        offset,
+        parse_bbox(bbox, ctx.settings.max_bbox_deg2),
+        parse_datetime(datetime),
+    )
+
+
+# --- collections ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Collection:
+    id: str
+    title: str
+    description: str
+    resource: Resource
+    items: Callable[[ApiContext, Actor, Query_], tuple[int, list[dict]]]
+    item: Callable[[ApiContext, Actor, str], dict | None]
+    extent: Callable[[ApiContext, Actor], dict]
+
+
+def _flat(value: Any, prefix: str = "") -> dict[str, Any]:  # noqa: ANN401
+    """Flat properties for GIS tables: nested objects become prefix_key, lists a '; '-joined string."""
+    out: dict[str, Any] = {}
+    for key, item in value.items():
+        name = f"{prefix}{key}"
+        if isinstance(item, dict):
+            out.update(_flat(item, f"{name}_"))
+        elif isinstance(item, list):
+            out[name] = "; ".join(str(v) for v in item)
+        else:
+            out[name] = item
+    return out
+
+
+def _point(lon: float | None, lat: float | None) -> dict | None:
+    if lon is None or lat is None:
+        return None
+    return {"type": "Point", "coordinates": [lon, lat]}
+
+
+def _incident_feature(model: Any) -> dict:  # noqa: ANN401
+    data = model.model_dump(mode="json")
+    loc = data.get("location") or {}
+    data.pop("source_record", None)
+    data.pop("acled", None)
+    return {
+        "type": "Feature",
+        "id": data["id"],
+        "geometry": _point(loc.get("lon"), loc.get("lat")),
+        "properties": _flat(data),
+    }
+
+
+def _incidents_query(actor: Actor, q: Query_ | None) -> Any:  # noqa: ANN401
+    query = incident_select(actor)
+    if q is None:
+        return query
+    if q.bbox is not None:
+        west, south, east, north = q.bbox
+        lon = (
+            incidents.c.lon.between(west, east)
+            if west <= east
+            else (incidents.c.lon >= west) | (incidents.c.lon <= east)
+        )
+        query = query.where(lon, incidents.c.lat.between(south, north))
+    if q.interval is not None:
+        lo, hi = q.interval
+        if hi is not None:
+            query = query.where(incidents.c.t_start <= math.floor(hi))
+        if lo is not None:
+            query = query.where(incidents.c.t_end >= math.ceil(lo))
+    return query
+
+
+def _incident_items(ctx: ApiContext, actor: Actor, q: Query_) -> tuple[int, list[dict]]:
+    query = _incidents_query(actor, q)
+    with ctx.workspace.engine.connect() as conn:
+        matched = count(conn, query)
+        rows = conn.execute(
+            query.order_by(incidents.c.t_start, incidents.c.id).limit(q.limit).offset(q.offset)
+        ).all()
+        return matched, [_incident_feature(m) for m in present_incidents(conn, actor, rows)]
+
+
+def _incident_item(ctx: ApiContext, actor: Actor, feature_id: str) -> dict | None:
+    with ctx.workspace.engine.connect() as conn:
+        row = conn.execute(incident_select(actor).where(incidents.c.id == feature_id)).first()
+        return _incident_feature(present_incidents(conn, actor, [row])[0]) if row else None
+
+
+def _incident_extent(ctx: ApiContext, actor: Actor) -> dict:
+    from sqlalchemy import func
+
+    query = _incidents_query(actor, None).subquery()
+    with ctx.workspace.engine.connect() as conn:
+        row = conn.execute(
+            select(
+                func.min(incidents.c.lon),
+                func.min(incidents.c.lat),
+                func.max(incidents.c.lon),
+                func.max(incidents.c.lat),
+                func.min(incidents.c.t_start),
+                func.max(incidents.c.t_end),
+            ).where(incidents.c.id.in_(select(query.c.id)))
+        ).one()
+    return _extent(row[:4], row[4], row[5])
+
+
+def _day_span(day: dt.date) -> tuple[float, float]:
+    start = dt.datetime.combine(day, dt.time(0), KYIV)
+    return start.timestamp(), (start + dt.timedelta(days=1)).timestamp()
+
+
+def _finding_feature(model: Any) -> dict:  # noqa: ANN401
+    data = model.model_dump(mode="json")
+    return {
+        "type": "Feature",
+        "id": data["id"],
+        "geometry": _point(data.get("lon"), data.get("lat")),
+        "properties": _flat(data),
+    }
+
+
+def _findings_query(q: Query_ | None) -> Any:  # noqa: ANN401
+    query = select(findings.c.body)
+    if q is None:
+        return query
+    if q.bbox is not None:
+        west, south, east, north = q.bbox
+        lon = (
+            findings.c.lon.between(west, east)
+            if west <= east
+            else (findings.c.lon >= west) | (findings.c.lon <= east)
+        )
+        query = query.where(lon, findings.c.lat.between(south, north))
+    if q.interval is not None:
+        lo, hi = q.interval
+        # A finding's date is a Kyiv day; compare with the interval by day (a few hours of slack).
+        if hi is not None:
+            query = query.where(findings.c.date <= dt.datetime.fromtimestamp(hi, KYIV).date())
+        if lo is not None:
+            query = query.where(findings.c.date >= dt.datetime.fromtimestamp(lo, KYIV).date())
+        query = query.where(findings.c.date.is_not(None))
+    return query
+
+
+def _finding_items(ctx: ApiContext, actor: Actor, q: Query_) -> tuple[int, list[dict]]:
+    query = _findings_query(q)
+    with ctx.workspace.engine.connect() as conn:
+        matched = count(conn, query)
+        rows = conn.execute(
+            query.order_by(findings.c.date, findings.c.id).limit(q.limit).offset(q.offset)
+        ).all()
+        models = present_findings(conn, actor, [json.loads(r.body) for r in rows])
+    return matched, [_finding_feature(m) for m in models]
+
+
+def _finding_item(ctx: ApiContext, actor: Actor, feature_id: str) -> dict | None:
+    with ctx.workspace.engine.connect() as conn:
+        body = conn.execute(select(findings.c.body).where(findings.c.id == feature_id)).scalar()
+        return _finding_feature(present_findings(conn, actor, [json.loads(body)])[0]) if body else None
+
+
+def _finding_extent(ctx: ApiContext, actor: Actor) -> dict:
+    from sqlalchemy import func
+
+    with ctx.workspace.engine.connect() as conn:
+        row = conn.execute(
+            select(
+                func.min(findings.c.lon),
+                func.min(findings.c.lat),
+                func.max(findings.c.lon),
+                func.max(findings.c.lat),
+                func.min(findings.c.date),
+                func.max(findings.c.date),
+            )
+        ).one()
+    start = _day_span(row[4])[0] if row[4] else None
+    end = _day_span(row[5])[1] if row[5] else None
+    return _extent(row[:4], start, end)
+
+
+def _all_zones(ctx: ApiContext) -> list[dict]:
+    features, seen = [], set()
+    for stored in stored_agreements(ctx):
+        agreement = load_agreement_row(ctx, stored["id"])
+        for feature in zone_features(ctx, agreement):
+            if feature["id"] in seen:  # two agreements drawing a zone of the same id
+                feature = {**feature, "id": f"{agreement.id}.{feature['id']}"}
+            seen.add(feature["id"])
+            features.append(feature)
+    return features
+
+
+def _zone_span(feature: dict) -> tuple[float, float]:
+    return dt.datetime.fromisoformat(feature["properties"]["valid_from"]).timestamp(), math.inf
+
+
+def _zone_items(ctx: ApiContext, actor: Actor, q: Query_) -> tuple[int, list[dict]]:
+    chosen = [
+        f
+        for f in _all_zones(ctx)
+        if _in_bbox(q.bbox, f.get("bbox")) and _overlaps(q.interval, *_zone_span(f))
+    ]
+    return len(chosen), chosen[q.offset : q.offset + q.limit]
+
+
+def _zone_item(ctx: ApiContext, actor: Actor, feature_id: str) -> dict | None:
+    return next((f for f in _all_zones(ctx) if f["id"] == feature_id), None)
+
+
+def _zone_extent(ctx: ApiContext, actor: Actor) -> dict:
+    zones = _all_zones(ctx)
+    if not zones:
+        return _extent((None,) * 4, None, None)
+    boxes = [f["bbox"] for f in zones]
+    box = (
+        min(b[0] for b in boxes),
+        min(b[1] for b in boxes),
+        max(b[2] for b in boxes),
+        max(b[3] for b in boxes),
+    )
+    return _extent(box, min(_zone_span(f)[0] for f in zones), None)
+
+
+def _line_days(ctx: ApiContext, q: Query_ | None) -> list[dt.date]:
+    days = snapshot_days(ctx)
+    return [d for d in days if q is None or _overlaps(q.interval, *_day_span(d))]
+
+
+def _line_items(ctx: ApiContext, actor: Actor, q: Query_) -> tuple[int, list[dict]]:
+    days = _line_days(ctx, q)
+    if q.bbox is None:  # without a bbox, only the page's lines are drawn
+        page = [contact_line_feature(ctx, d) for d in days[q.offset : q.offset + q.limit]]
+        return len(days), [f for f in page if f]
+    chosen = [
+        f for f in (contact_line_feature(ctx, d) for d in days) if f and _in_bbox(q.bbox, f.get("bbox"))
+    ]
+    return len(chosen), chosen[q.offset : q.offset + q.limit]
+
+
+def _line_item(ctx: ApiContext, actor: Actor, feature_id: str) -> dict | None:
+    try:
+        day = dt.date.fromisoformat(feature_id)
+    except ValueError:
+        return None
+    return contact_line_feature(ctx, day)
+
+
+def _line_extent(ctx: ApiContext, actor: Actor) -> dict:
+    days = snapshot_days(ctx)
+    box = (22.0, 44.0, 40.5, 52.5)  # Ukraine's lines lie within; drawing all lines to measure is slow
+    if not days:
+        return _extent(box, None, None)
+    return _extent(box, _day_span(days[0])[0], _day_span(days[-1])[1])
+
+
+def _iso(seconds: float | None) -> str | None:
+    if seconds is None or math.isinf(seconds):
+        return None
+    return dt.datetime.fromtimestamp(seconds, dt.UTC).isoformat().replace("+00:00", "Z")
+
+
+def _extent(box: tuple, start: float | None, end: float | None) -> dict:
+    spatial = [list(box)] if None not in box else [[-180.0, -90.0, 180.0, 90.0]]
+    return {
+        "spatial": {"bbox": spatial, "crs": CRS84},
+        "temporal": {"interval": [[_iso(start), _iso(end)]], "trs": TRS},
+    }
+
+
+COLLECTIONS = {
+    c.id: c
+    for c in (
+        Collection(
+            "zones",
+            "Agreement zones",
+            "Zones the agreements draw (pull-back belts, exclusion and protected areas), valid from the "
+            "agreement's effective time.",
+            Resource.agreements,
+            _zone_items,
+            _zone_item,
+            _zone_extent,
+        ),
+        Collection(
+            "contact-line",
+            "Contact line by day",
+            "The line of contact derived from each day's control snapshot.",
+            Resource.territory,
+            _line_items,
+            _line_item,
+            _line_extent,
+        ),
+        Collection(
+            "incidents",
+            "Incidents",
+            "Sourced, dated, placed incidents (as the caller may see them; without a token, the "
+            "public record).",
+            Resource.incidents,
+            _incident_items,
+            _incident_item,
+            _incident_extent,
+        ),
+        Collection(
+            "findings",
+            "Findings",
+            "The assessment's findings against the agreements' provisions.",
+            Resource.findings,
+            _finding_items,
+            _finding_item,
+            _finding_extent,
+        ),
+    )
+}
+
+
+# --- routes --------------------------------------------------------------------------------------
+
+
+def _url(request: Request, name: str, **params: str) -> str:
+    return str(request.url_for(name, **params))
+
+
+def _json(body: dict, media: str = "application/json") -> JSONResponse:
+    return JSONResponse(body, media_type=media)
+
+
+@router.get("", name="ogc_landing", summary="Landing page")
+def landing(request: Request, actor: Actor = Depends(requires(Action.read, Resource.meta))) -> JSONResponse:
+    self_url = _url(request, "ogc_landing")
+    return _json(
+        {
+            "title": "truce – OGC API – Features",
+            "description": "Zones, the contact line, incidents and findings of the monitoring mission.",
+            "links": [
+                {"href": self_url, "rel": "self", "type": "application/json", "title": "this document"},
+                {
+                    "href": _url(request, "openapi"),
+                    "rel": "service-desc",
+                    "type": "application/vnd.oai.openapi+json;version=3.1",
+                    "title": "the API definition",
+                },
+                {
+                    "href": _url(request, "swagger_ui_html"),
+                    "rel": "service-doc",
+                    "type": "text/html",
+                    "title": "the API documentation",
+                },
+                {
+                    "href": _url(request, "ogc_conformance"),
+                    "rel": "conformance",
+                    "type": "application/json",
+                    "title": "conformance classes implemented",
+                },
+                {
+                    "href": _url(request, "ogc_collections"),
+                    "rel": "data",
+                    "type": "application/json",
+                    "title": "the feature collections",
+                },
+            ],
+        }
+    )
+
+
+@router.get("/conformance", name="ogc_conformance", summary="Conformance classes")
+def conformance(
+    request: Request, actor: Actor = Depends(requires(Action.read, Resource.meta))
+) -> JSONResponse:
+    return _json({"conformsTo": CONFORMANCE})
+
+
+def _collection_doc(request: Request, ctx: ApiContext, actor: Actor, collection: Collection) -> dict:
+    self_url = _url(request, "ogc_collection", collectionId=collection.id)
+    return {
+        "id": collection.id,
+        "title": collection.title,
+        "description": collection.description,
+        "itemType": "feature",
+        "crs": [CRS84],
+        "extent": collection.extent(ctx, actor),
+        "links": [
+            {"href": self_url, "rel": "self", "type": "application/json", "title": collection.title},
+            {
+                "href": _url(request, "ogc_items", collectionId=collection.id),
+                "rel": "items",
+                "type": GEOJSON,
+                "title": f"{collection.title} (GeoJSON)",
+            },
+        ],
+    }
+
+
+def _readable(actor: Actor) -> list[Collection]:
+    return [c for c in COLLECTIONS.values() if allowed(actor, Action.read, c.resource)]
+
+
+@router.get("/collections", name="ogc_collections", summary="The feature collections")
+def collections(
+    request: Request, actor: Actor = Depends(requires(Action.read, Resource.meta))
+) -> JSONResponse:
+    ctx = context(request)
+    return _json(
+        {
+            "links": [
+                {
+                    "href": _url(request, "ogc_collections"),
+                    "rel": "self",
+                    "type": "application/json",
+                    "title": "the feature collections",
+                }
+            ],
+            "collections": [_collection_doc(request, ctx, actor, c) for c in _readable(actor)],
+        }
+    )
+
+
+def _collection(actor: Actor, collection_id: str) -> Collection:
+    collection = COLLECTIONS.get(collection_id)
+    if collection is None or not allowed(actor, Action.read, collection.resource):
+        raise not_found("collection")
+    return collection
+
+
+_CollectionId = Path(
+    ..., alias="collectionId", max_length=40, description="zones, contact-line, incidents or findings"
+)
+
+
+@router.get("/collections/{collectionId}", name="ogc_collection", summary="One collection")
+def collection(
+    request: Request,
+    collection_id: str = _CollectionId,
+    actor: Actor = Depends(requires(Action.read, Resource.meta)),
+) -> JSONResponse:
+    return _json(_collection_doc(request, context(request), actor, _collection(actor, collection_id)))
+
+
+@router.get(
+    "/collections/{collectionId}/items",
+    name="ogc_items",
+    response_class=JSONResponse,
+    responses={200: {"content": {GEOJSON: {}}}},
+    summary="Features of a collection",
+)
+def items(
+    request: Request,
+    collection_id: str = _CollectionId,
+    limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="features per page"),
+    offset: int = Query(0, ge=0, le=100_000_000, description="features to skip (used by `next` links)"),
+    bbox: str | None = Query(None, description="minLon,minLat,maxLon,maxLat (CRS84), or six numbers"),
+    datetime: str | None = Query(
+        None, max_length=100, description="an RFC 3339 instant, or an interval start/end; '..' for open"
+    ),
+    f: str | None = Query(None, description="json (the only encoding offered)"),
+    actor: Actor = Depends(requires(Action.read, Resource.meta)),
+) -> JSONResponse:
+    ctx = context(request)
+    chosen = _collection(actor, collection_id)
+    q = _item_query(request, ctx, limit, offset, bbox, datetime)
+    matched, features = chosen.items(ctx, actor, q)
+    for feature in features:
+        feature.pop("bbox", None)
+    self_url = str(request.url)
+    links = [
+        {"href": self_url, "rel": "self", "type": GEOJSON, "title": "this page"},
+        {
+            "href": _url(request, "ogc_collection", collectionId=chosen.id),
+            "rel": "collection",
+            "type": "application/json",
+            "title": chosen.title,
+        },
+    ]
+    if q.offset + len(features) < matched:
+        following = request.url.include_query_params(offset=q.offset + q.limit, limit=q.limit)
+        links.append({"href": str(following), "rel": "next", "type": GEOJSON, "title": "next page"})
+    if q.offset > 0:
+        before = request.url.include_query_params(offset=max(0, q.offset - q.limit), limit=q.limit)
+        links.append({"href": str(before), "rel": "prev", "type": GEOJSON, "title": "previous page"})
+    return _json(
+        {
+            "type": "FeatureCollection",
+            "features": features,
+            "links": links,
+            "timeStamp": dt.datetime.now(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
+            "numberMatched": matched,
+            "numberReturned": len(features),
+        },
+        GEOJSON,
+    )
+
+
+@router.get(
+    "/collections/{collectionId}/items/{featureId}",
+    name="ogc_item",
+    response_class=JSONResponse,
+    responses={200: {"content": {GEOJSON: {}}}},
+    summary="One feature",
+)
+def item(
+    request: Request,
+    collection_id: str = _CollectionId,
+    feature_id: str = Path(..., alias="featureId", max_length=200),
+    actor: Actor = Depends(requires(Action.read, Resource.meta)),
+) -> JSONResponse:
+    ctx = context(request)
+    chosen = _collection(actor, collection_id)
+    feature = chosen.item(ctx, actor, feature_id)
+    if feature is None:
+        raise not_found("feature")
+    feature = {k: v for k, v in feature.items() if k != "bbox"}
+    feature["links"] = [
+        {"href": str(request.url), "rel": "self", "type": GEOJSON, "title": "this feature"},
+        {
+            "href": _url(request, "ogc_collection", collectionId=chosen.id),
+            "rel": "collection",
+            "type": "application/json",
+            "title": chosen.title,
+        },
+    ]
+    return _json(feature, GEOJSON)

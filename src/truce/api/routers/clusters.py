@@ -1,0 +1,80 @@
+"""Clusters: reports of one event, graded. Recomputing them is a monitor's act."""
+
+from __future__ import annotations
+
+import json
+
+from fastapi import APIRouter, Depends, Query, Request
+from sqlalchemy import select
+
+from truce.api.deps import PageParams, context, page_params, requires, writing
+from truce.api.policy import Action, Actor, Resource
+from truce.api.problems import not_found
+from truce.api.schemas.common import Page
+from truce.api.schemas.records import ClusterMonitor, ClusterPublic
+from truce.api.views import (
+    cluster_members_visible,
+    cluster_visibility,
+    count,
+    present_cluster,
+    protected_source_names,
+)
+from truce.store.verify_tables import clusters
+from truce.verify import store as verify_store
+
+router = APIRouter(prefix="/clusters", tags=["clusters"])
+AnyCluster = ClusterMonitor | ClusterPublic
+
+
+def _present(conn, actor: Actor, bodies: list[dict]) -> list:  # noqa: ANN001
+    visible = cluster_members_visible(conn, actor, [b["id"] for b in bodies])
+    names = protected_source_names(conn)
+    return [present_cluster(actor, b, visible, names) for b in bodies]
+
+
+@router.get("", response_model=None, responses={200: {"model": Page[AnyCluster]}}, summary="Clusters by time")
+def list_clusters(
+    request: Request,
+    actor: Actor = Depends(requires(Action.read, Resource.clusters)),
+    page: PageParams = Depends(page_params),
+    category: str | None = Query(None, max_length=20),
+) -> dict:
+    query = select(clusters.c.body).where(cluster_visibility(actor))
+    if category:
+        query = query.where(clusters.c.category == category)
+    with context(request).workspace.engine.connect() as conn:
+        matched = count(conn, query)
+        rows = conn.execute(
+            query.order_by(clusters.c.t_start, clusters.c.id).limit(page.limit).offset(page.offset)
+        ).all()
+        items = _present(conn, actor, [json.loads(r.body) for r in rows])
+    return {
+        "items": items,
+        "limit": page.limit,
+        "offset": page.offset,
+        "number_matched": matched,
+        "next": page.next_url(request, matched),
+    }
+
+
+@router.get(
+    "/{cluster_id}", response_model=None, responses={200: {"model": AnyCluster}}, summary="One cluster"
+)
+def get_cluster(
+    request: Request, cluster_id: str, actor: Actor = Depends(requires(Action.read, Resource.clusters))
+) -> AnyCluster:
+    with context(request).workspace.engine.connect() as conn:
+        body = conn.execute(
+            select(clusters.c.body).where(clusters.c.id == cluster_id, cluster_visibility(actor))
+        ).scalar()
+        if body is None:
+            raise not_found("cluster")
+        return _present(conn, actor, [json.loads(body)])[0]
+
+
+@router.post("/recompute", summary="Re-cluster and re-grade every incident")
+def recompute(request: Request, actor: Actor = Depends(requires(Action.run, Resource.clusters))) -> dict:
+    with writing(request, actor, Resource.clusters, "run") as (conn, note):
+        made = verify_store.recluster(conn)
+        note.resource_id = f"{len(made)} clusters"
+    return {"clusters": len(made)}

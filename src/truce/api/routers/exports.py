@@ -1,0 +1,80 @@
+"""Exports of what the caller may see: GeoJSON, CSV, ACLED CSV or GeoPackage, capped in size."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import tempfile
+from pathlib import Path
+from typing import Literal
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response
+from sqlalchemy import select
+
+from truce.api.deps import context, requires
+from truce.api.policy import Action, Actor, Resource
+from truce.api.problems import ProblemError
+from truce.api.routers.findings import present_findings
+from truce.api.views import count, incident_select, present_incidents
+from truce.model import KYIV, Incident
+from truce.publish.exports import FORMATS_WITH_FINDINGS, export
+from truce.store.schema import findings, incidents
+
+router = APIRouter(prefix="/exports", tags=["exports"])
+MEDIA = {
+    "geojson": ("application/geo+json", "geojson"),
+    "csv": ("text/csv; charset=utf-8", "csv"),
+    "acled": ("text/csv; charset=utf-8", "csv"),
+    "gpkg": ("application/geopackage+sqlite3", "gpkg"),
+}
+
+
+def _as_incidents(models: list) -> list[Incident]:
+    fields = set(Incident.model_fields)
+    return [Incident.model_validate({k: v for k, v in m.model_dump().items() if k in fields}) for m in models]
+
+
+@router.get(
+    "/{fmt}",
+    response_class=Response,
+    responses={200: {"content": {m: {} for m, _ in MEDIA.values()}}},
+    summary="Incidents (and findings) the caller may see, as a file",
+)
+def export_file(
+    request: Request,
+    fmt: Literal["geojson", "csv", "acled", "gpkg"],
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    with_findings: bool = Query(True, alias="findings"),
+    actor: Actor = Depends(requires(Action.read, Resource.exports)),
+) -> Response:
+    ctx = context(request)
+    query = incident_select(actor)
+    if since is not None:
+        query = query.where(incidents.c.t_end > int(dt.datetime.combine(since, dt.time(0), KYIV).timestamp()))
+    if until is not None:
+        end = dt.datetime.combine(until + dt.timedelta(days=1), dt.time(0), KYIV)
+        query = query.where(incidents.c.t_start < int(end.timestamp()))
+    with ctx.workspace.engine.connect() as conn:
+        matched = count(conn, query)
+        if matched > ctx.settings.max_export_records:
+            raise ProblemError(
+                413,
+                f"{matched} incidents match; an export holds at most "
+                f"{ctx.settings.max_export_records}: narrow it with since/until",
+                kind="export-too-large",
+            )
+        rows = conn.execute(query.order_by(incidents.c.t_start, incidents.c.id)).all()
+        items = _as_incidents(present_incidents(conn, actor, rows))
+        found = None
+        if with_findings and fmt in FORMATS_WITH_FINDINGS:
+            bodies = [json.loads(b) for (b,) in conn.execute(select(findings.c.body).order_by(findings.c.id))]
+            found = [f.model_dump(mode="json") for f in present_findings(conn, actor, bodies)]
+    media, suffix = MEDIA[fmt]
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"export.{suffix}"
+        export(fmt, items, path, findings=found)
+        data = path.read_bytes()
+    name = f"truce-{fmt}-{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%SZ}.{suffix}"
+    return Response(data, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'})

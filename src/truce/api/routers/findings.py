@@ -1,0 +1,74 @@
+"""Findings: the assessment's conclusions, the public record (incidents the caller may not see are
+left out of each finding and counted)."""
+
+from __future__ import annotations
+
+import json
+
+from fastapi import APIRouter, Depends, Query, Request
+from sqlalchemy import select
+
+from truce.api.deps import PageParams, context, page_params, requires
+from truce.api.policy import Action, Actor, Resource
+from truce.api.problems import not_found
+from truce.api.schemas.common import Page
+from truce.api.schemas.records import FindingOut
+from truce.api.views import count, present_finding, visible_incident_ids
+from truce.model import FindingStatus
+from truce.store.schema import findings
+
+router = APIRouter(prefix="/findings", tags=["findings"])
+
+
+def present_findings(conn, actor: Actor, bodies: list[dict]) -> list[FindingOut]:  # noqa: ANN001
+    visible = None
+    if not actor.is_mission:
+        visible = visible_incident_ids(conn, actor, (i for b in bodies for i in b.get("incident_ids", [])))
+    return [present_finding(b, visible) for b in bodies]
+
+
+@router.get("", response_model=Page[FindingOut], summary="Findings, by date")
+def list_findings(
+    request: Request,
+    actor: Actor = Depends(requires(Action.read, Resource.findings)),
+    page: PageParams = Depends(page_params),
+    agreement: str | None = Query(None, max_length=200),
+    provision: str | None = Query(None, max_length=200),
+    status: FindingStatus | None = None,
+    party: str | None = Query(None, max_length=20),
+) -> dict:
+    query = select(findings.c.body)
+    for column, value in (
+        (findings.c.agreement_id, agreement),
+        (findings.c.provision_id, provision),
+        (findings.c.status, status.value if status else None),
+        (findings.c.party, party),
+    ):
+        if value is not None:
+            query = query.where(column == value)
+    with context(request).workspace.engine.connect() as conn:
+        matched = count(conn, query)
+        rows = conn.execute(
+            query.order_by(findings.c.date, findings.c.provision_id, findings.c.id)
+            .limit(page.limit)
+            .offset(page.offset)
+        ).all()
+        items = present_findings(conn, actor, [json.loads(r.body) for r in rows])
+    return {
+        "items": items,
+        "limit": page.limit,
+        "offset": page.offset,
+        "number_matched": matched,
+        "next": page.next_url(request, matched),
+    }
+
+
+@router.get("/{finding_id}", response_model=FindingOut, summary="One finding")
+def get_finding(
+    request: Request, finding_id: str, actor: Actor = Depends(requires(Action.read, Resource.findings))
+) -> FindingOut:
+    with context(request).workspace.engine.connect() as conn:
+        body = conn.execute(select(findings.c.body).where(findings.c.id == finding_id)).scalar()
+        if body is None:
+            raise not_found("finding")
+        return present_findings(conn, actor, [json.loads(body)])[0]

@@ -1,0 +1,39 @@
+"""The API's limits and knobs, in one place. Every cap has a default that suits one mission on one
+machine; `truce serve` and the environment (TRUCE_API_*) can change them."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, fields, replace
+
+__all__ = ["ApiSettings"]
+
+
+@dataclass(frozen=True)
+class ApiSettings:
+    max_body_bytes: int = 1024 * 1024  # a report larger than 1 MiB goes through `truce ingest`
+    max_text_chars: int = 200_000  # a text report's characters
+    max_incidents_per_report: int = 500
+    default_page: int = 100
+    max_page: int = 1000
+    max_bbox_deg2: float = 3600.0  # 60° × 60°: all of Europe, not the world
+    max_export_records: int = 100_000
+    rate_per_second: float = 20.0  # sustained requests per token (or per address, without one)
+    rate_burst: int = 60
+    webhook_attempts: int = 5
+    webhook_backoff_seconds: float = 1.0  # first retry after 1 s, then 2, 4, 8 …
+    webhook_timeout_seconds: float = 5.0
+    log_report_digests: bool = True  # append a report_digest entry for every submitted report
+
+    @classmethod
+    def from_env(cls, **overrides: object) -> ApiSettings:
+        """Defaults, then TRUCE_API_<FIELD> from the environment, then explicit overrides."""
+        values: dict[str, object] = {}
+        for spec in fields(cls):
+            raw = os.environ.get(f"TRUCE_API_{spec.name.upper()}")
+            if raw is None:
+                continue
+            kind = type(getattr(cls, spec.name))
+            values[spec.name] = raw.strip().lower() in ("1", "true", "yes") if kind is bool else kind(raw)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return replace(cls(), **values)

@@ -1,0 +1,288 @@
+"""Reading the store as one actor may see it: the queries carry the object-level rules of
+truce.api.policy (so a page never counts what the caller may not see), and the presenters build
+the response model for the caller's role, redacting protected fields."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import Connection, Select, false, func, or_, select, true
+
+from truce.api.policy import (
+    Actor,
+    Role,
+    can_see_protected,
+    can_see_source_identity,
+)
+from truce.api.schemas.cases import CaseMonitor, CaseParty, CasePublic
+from truce.api.schemas.incidents import IncidentMonitor, IncidentParty, IncidentPublic, SourceView
+from truce.api.schemas.records import ClusterMonitor, ClusterPublic, FindingOut
+from truce.model import Incident
+from truce.store.api_tables import api_alerts, api_report_access
+from truce.store.schema import incidents, reports, sources
+from truce.store.verify_tables import cases, cluster_members, clusters
+from truce.verify.grading import Source, source_view
+
+__all__ = [
+    "PROTECTED_SOURCE",
+    "case_visibility",
+    "cluster_visibility",
+    "count",
+    "incident_select",
+    "incident_visibility",
+    "present_case",
+    "present_cluster",
+    "present_finding",
+    "present_incidents",
+    "protected_source_names",
+    "scrub",
+    "sources_for",
+    "visible_incident_ids",
+]
+
+PROTECTED_SOURCE = "protected source"
+
+
+def count(conn: Connection, query: Select) -> int:
+    return conn.execute(select(func.count()).select_from(query.order_by(None).subquery())).scalar_one()
+
+
+# --- incidents -----------------------------------------------------------------------------------
+
+
+def incident_visibility(actor: Actor) -> Any:  # noqa: ANN401 — a SQL condition
+    """Which incidents the actor may see, as a condition on incidents ⟕ api_report_access."""
+    if actor.is_mission:
+        return true()
+    public = or_(api_report_access.c.protected.is_(None), api_report_access.c.protected == 0)
+    if actor.role is Role.party_liaison and actor.party:
+        return or_(public, api_report_access.c.owner_party == actor.party)
+    return public
+
+
+def incident_select(actor: Actor) -> Select:
+    joined = incidents.join(reports, reports.c.id == incidents.c.report_id).outerjoin(
+        api_report_access, api_report_access.c.report_id == incidents.c.report_id
+    )
+    return (
+        select(
+            incidents.c.id,
+            incidents.c.body,
+            reports.c.source_id,
+            api_report_access.c.owner_party,
+            api_report_access.c.protected,
+            api_report_access.c.submitted_by,
+        )
+        .select_from(joined)
+        .where(incident_visibility(actor))
+    )
+
+
+def visible_incident_ids(conn: Connection, actor: Actor, ids: Iterable[str]) -> set[str]:
+    wanted = sorted(set(ids))
+    if not wanted:
+        return set()
+    found: set[str] = set()
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        query = incident_select(actor).with_only_columns(incidents.c.id).where(incidents.c.id.in_(chunk))
+        found.update(row[0] for row in conn.execute(query))
+    return found
+
+
+def sources_for(
+    conn: Connection, ids: Iterable[str | None], names: Iterable[str | None]
+) -> dict[str, Source]:
+    """Registered sources by id and by case-folded name, for the ids and names given."""
+    ids = {i for i in ids if i}
+    names = {n for n in names if n}
+    if not ids and not names:
+        return {}
+    query = select(sources).where(or_(sources.c.id.in_(ids | names), sources.c.name.in_(names)))
+    found: dict[str, Source] = {}
+    for row in conn.execute(query).mappings():
+        source = Source.from_row(row)
+        found[source.id] = source
+        found.setdefault("name:" + source.name.casefold(), source)
+    return found
+
+
+def _source_of(incident: Incident, source_id: str | None, known: dict[str, Source]) -> Source | None:
+    if source_id and source_id in known:
+        return known[source_id]
+    if incident.source:
+        return known.get(incident.source) or known.get("name:" + incident.source.casefold())
+    return None
+
+
+def _view_role(actor: Actor) -> str:
+    return "monitor" if can_see_source_identity(actor) else "public"
+
+
+def present_incidents(conn: Connection, actor: Actor, rows: Sequence[Any]) -> list[IncidentPublic]:
+    """Rows of incident_select, as the actor's model: IncidentMonitor for mission staff,
+    IncidentParty for liaisons, IncidentPublic for everyone else."""
+    parsed = [(Incident.model_validate_json(r.body), r) for r in rows]
+    known = sources_for(conn, (r.source_id for _, r in parsed), (i.source for i, _ in parsed))
+    return [_present_incident(actor, incident, row, known) for incident, row in parsed]
+
+
+def _present_incident(actor: Actor, incident: Incident, row: Any, known: dict[str, Source]) -> IncidentPublic:  # noqa: ANN401
+    source = _source_of(incident, row.source_id, known)
+    protected = bool(row.protected)
+    own = protected and can_see_protected(actor, row.owner_party) and not actor.is_mission
+    hide_identity = source is not None and source.protected and not can_see_source_identity(actor) and not own
+    data = incident.model_dump()
+    if hide_identity:
+        data["source"] = PROTECTED_SOURCE
+        if not actor.is_mission:
+            data["evidence"] = None  # the words would point to the person
+    if actor.is_mission:
+        record = SourceView(**source_view(source, _view_role(actor))) if source else None
+        return IncidentMonitor(
+            **data,
+            protected=protected,
+            owner_party=row.owner_party,
+            submitted_by=row.submitted_by,
+            source_record=record,
+        )
+    if actor.role is Role.party_liaison:
+        return IncidentParty(**_public_fields(data), protected=protected, owner_party=row.owner_party)
+    return IncidentPublic(**_public_fields(data))
+
+
+def _public_fields(data: dict) -> dict:
+    return {k: data[k] for k in IncidentPublic.model_fields}
+
+
+# --- cases ---------------------------------------------------------------------------------------
+
+
+def case_visibility(actor: Actor) -> Any:  # noqa: ANN401 — a SQL condition
+    if actor.is_mission:
+        return true()
+    public = cases.c.protected == 0
+    if actor.role is Role.party_liaison and actor.party:
+        return or_(public, cases.c.alleged_by == f"party:{actor.party}")
+    return public if actor.role in (Role.public, Role.guarantor, Role.party_liaison) else false()
+
+
+def present_case(conn: Connection, actor: Actor, body: dict, *, detail: dict | None = None) -> CasePublic:
+    visible = visible_incident_ids(conn, actor, body["incident_ids"])
+    shown = [i for i in body["incident_ids"] if i in visible]
+    history = [{k: e[k] for k in ("seq", "action", "from_state", "to_state", "at")} for e in body["events"]]
+    base = {
+        **{k: body[k] for k in CasePublic.model_fields if k in body and k not in ("incident_ids",)},
+        "incident_ids": shown,
+        "withheld_incidents": len(body["incident_ids"]) - len(shown),
+        "history": history,
+    }
+    if not actor.is_mission:
+        if actor.role is Role.party_liaison:
+            return CaseParty(**base, alleged_by=body["alleged_by"], protected=body["protected"])
+        return CasePublic(**base)
+    alerts = [r[0] for r in conn.execute(select(api_alerts.c.id).where(api_alerts.c.case_id == body["id"]))]
+    events = (detail or body)["events"]
+    return CaseMonitor(
+        **base,
+        alleged_by=body["alleged_by"],
+        protected=body["protected"],
+        assigned_to=body["assigned_to"],
+        version=len(body["events"]),
+        events=[
+            {
+                k: e.get(k)
+                for k in ("seq", "action", "from_state", "to_state", "at", "actor", "reason", "details")
+            }
+            for e in events
+        ],
+        evidence=(detail or {}).get("evidence") or [{"sha256": s} for s in body.get("evidence", [])],
+        alerts=alerts,
+    )
+
+
+# --- findings and clusters -----------------------------------------------------------------------
+
+
+def present_finding(body: dict, visible: set[str] | None) -> FindingOut:
+    """A finding with the incidents the caller may not see left out (and counted)."""
+    ids = body.get("incident_ids", [])
+    shown = ids if visible is None else [i for i in ids if i in visible]
+    return FindingOut(**{**body, "incident_ids": shown, "withheld_incidents": len(ids) - len(shown)})
+
+
+def protected_source_names(conn: Connection) -> list[str]:
+    """Ids and names of protected sources, longest first (for scrubbing them out of text)."""
+    rows = conn.execute(select(sources.c.id, sources.c.name).where(sources.c.protected != 0))
+    names = {value for row in rows for value in row if value}
+    return sorted(names, key=len, reverse=True)
+
+
+def scrub(value: Any, names: Sequence[str]) -> Any:  # noqa: ANN401 — any JSON value
+    """The value with every protected source's id or name replaced, in every string inside it."""
+    if not names:
+        return value
+    if isinstance(value, str):
+        for name in names:
+            value = value.replace(name, PROTECTED_SOURCE)
+        return value
+    if isinstance(value, list):
+        return [scrub(v, names) for v in value]
+    if isinstance(value, dict):
+        return {k: scrub(v, names) for k, v in value.items()}
+    return value
+
+
+def present_cluster(
+    actor: Actor, body: dict, visible: set[str] | None, protected: Sequence[str]
+) -> ClusterPublic:
+    if not can_see_source_identity(actor):
+        body = scrub(body, protected)
+    members = body.get("members", [])
+    shown = members if visible is None else [m for m in members if m in visible]
+    withheld = len(members) - len(shown)
+    grade = body.get("grade") or {}
+    # The rationale names origins ("party:RU"); with a member withheld it would betray that member.
+    rationale = list(grade.get("rationale", [])) if not withheld else []
+    base = {
+        "id": body["id"],
+        "type": body["type"],
+        "category": body["category"],
+        "date": body["date"],
+        "start": body.get("start"),
+        "end": body.get("end"),
+        "location": body.get("location") or {},
+        "actor": body.get("actor"),
+        "status": body["status"],
+        "code": grade.get("code", ""),
+        "reliability": grade.get("reliability", "F"),
+        "credibility": grade.get("credibility", 6),
+        "credibility_meaning": grade.get("credibility_meaning"),
+        "origin_count": len(grade.get("origins", [])) if not withheld else None,
+        "rationale": rationale,
+        "claim_check": body.get("claim_check"),
+        "members": shown,
+        "withheld_members": withheld,
+    }
+    if not actor.is_mission:
+        return ClusterPublic(**base)
+    return ClusterMonitor(**base, detail=body)
+
+
+def cluster_visibility(actor: Actor) -> Any:  # noqa: ANN401 — a SQL condition on clusters
+    """Clusters with at least one member the actor may see."""
+    if actor.is_mission:
+        return true()
+    joined = cluster_members.join(incidents, incidents.c.id == cluster_members.c.incident_id).outerjoin(
+        api_report_access, api_report_access.c.report_id == incidents.c.report_id
+    )
+    members = select(cluster_members.c.cluster_id).select_from(joined).where(incident_visibility(actor))
+    return clusters.c.id.in_(members)
+
+
+def cluster_members_visible(conn: Connection, actor: Actor, cluster_ids: Sequence[str]) -> set[str] | None:
+    if actor.is_mission:
+        return None
+    query = select(cluster_members.c.incident_id).where(cluster_members.c.cluster_id.in_(list(cluster_ids)))
+    return visible_incident_ids(conn, actor, (r[0] for r in conn.execute(query)))

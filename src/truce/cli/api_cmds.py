@@ -1,0 +1,113 @@
+"""`truce serve` (the HTTP API on uvicorn) and `truce user add|token|revoke|list` (its accounts)."""
+
+from __future__ import annotations
+
+import typer
+
+from truce.cli.main import app, state
+from truce.cli.output import console, err_console, print_json, print_table
+from truce.store import open_workspace
+
+__all__ = ["serve", "user_add", "user_list", "user_revoke", "user_token"]
+
+user_app = typer.Typer(help="API users and their tokens (tokens are shown once).", no_args_is_help=True)
+app.add_typer(user_app, name="user")
+
+
+@app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on (loopback by default)."),
+    port: int = typer.Option(8000, "--port", help="TCP port."),
+    rate: float = typer.Option(None, "--rate", help="Requests per second per token (default 20)."),
+    burst: int = typer.Option(None, "--burst", help="Burst size of the rate limit (default 60)."),
+    log_level: str = typer.Option("info", "--log-level", help="uvicorn's log level."),
+) -> None:
+    """Serve the HTTP API (OpenAPI at /docs) and OGC API – Features (/ogc) on the workspace."""
+    import uvicorn
+
+    from truce.api import ApiSettings, create_app
+
+    workspace = open_workspace(state["db"])
+    settings = ApiSettings.from_env(rate_per_second=rate, rate_burst=burst)
+    api = create_app(workspace, settings, warm=True)
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        err_console.print(
+            f"[yellow]listening on {host}: put TLS in front of it (tokens are bearer secrets)[/]"
+        )
+    console.print(f"truce API on http://{host}:{port}/docs  (workspace {workspace.url})")
+    uvicorn.run(api, host=host, port=port, log_level=log_level, access_log=log_level == "debug")
+
+
+@user_app.command("add")
+def user_add(
+    name: str = typer.Argument(..., help="A short user name."),
+    role: str = typer.Option(
+        ..., "--role", help="admin, monitor, analyst, party_liaison, guarantor or public."
+    ),
+    party: str = typer.Option(
+        None, "--party", help="The party (liaison) or guarantor (guarantor) they act for."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print the user as JSON."),
+) -> None:
+    """Create a user (without a token: make one with `truce user token NAME`)."""
+    from truce.api.users import add_user
+
+    user = add_user(open_workspace(state["db"]), name, role, party)
+    if as_json:
+        print_json(user)
+    else:
+        console.print(
+            f"user {user['name']} ({user['role']}{', ' + user['party'] if user['party'] else ''}) added"
+        )
+
+
+@user_app.command("token")
+def user_token(
+    name: str = typer.Argument(..., help="The user to make a token for."),
+    as_json: bool = typer.Option(False, "--json", help="Print {id, token} as JSON."),
+) -> None:
+    """Make a new API token for a user and print it, once: only its SHA-256 is kept."""
+    from truce.api.users import issue_token
+
+    token_id, token = issue_token(open_workspace(state["db"]), name)
+    if as_json:
+        print_json({"id": token_id, "user": name, "token": token})
+        return
+    err_console.print(f"token {token_id} for {name}; it is shown only now:")
+    typer.echo(token)
+
+
+@user_app.command("revoke")
+def user_revoke(
+    target: str = typer.Argument(..., help="A user name (all its tokens) or a token id (tok-…)."),
+) -> None:
+    """Revoke one token, or a user and all of its tokens."""
+    from truce.api.users import revoke
+
+    count = revoke(open_workspace(state["db"]), target)
+    console.print(f"revoked {count} token{'s' if count != 1 else ''} ({target})")
+
+
+@user_app.command("list")
+def user_list(as_json: bool = typer.Option(False, "--json", help="Print as JSON.")) -> None:
+    """Users, roles and token ids (never the tokens)."""
+    from truce.api.users import list_users
+
+    users = list_users(open_workspace(state["db"]))
+    if as_json:
+        print_json(users)
+        return
+    print_table(
+        "API users",
+        ["name", "role", "party", "active tokens", "disabled"],
+        (
+            [
+                u["name"],
+                u["role"],
+                u["party"],
+                ", ".join(t["id"] for t in u["tokens"] if not t["revoked_at"]),
+                u["disabled_at"] or "",
+            ]
+            for u in users
+        ),
+    )
