@@ -6,8 +6,8 @@ interference; truce.verify.store reads and writes the stage's tables; truce.veri
 CLI command in one transaction. See docs/verification.md.
 """
 
-# The stage's tables join the store's metadata when this package is imported (the store package
-# does not import them itself yet).
+# The stage's tables join the store's metadata on import (truce.store.schema.all_metadata() imports
+# them too, for the migrations).
 import truce.store.verify_tables  # noqa: F401
 from truce.verify.cases import Case, CaseState, Facts, IllegalTransition
 from truce.verify.claims import BundledSnapshots, ClaimCheck, ClaimCheckParams, Verdict, check_claim
