@@ -8,4 +8,5 @@ from truce.cli import (  # noqa: F401
     geo_cmds,
     intake_cmds,
     log_cmds,
+    verify_cmds,
 )

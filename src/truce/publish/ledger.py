@@ -17,6 +17,7 @@ from truce.publish.log import LogStore, Signer, generate_key, load_key
 from truce.publish.log.tables import log_entries
 from truce.store import Workspace
 from truce.store.schema import findings, reports
+from truce.store.verify_tables import case_events
 
 __all__ = ["PublishResult", "log_store", "mission_key", "mission_key_path", "publish", "verify_workspace"]
 
@@ -61,6 +62,11 @@ def _report_bodies(conn: Connection) -> list[dict]:
     return [dict(row._mapping) for row in conn.execute(query)]
 
 
+def _case_events(conn: Connection) -> list[dict]:
+    query = select(case_events).order_by(case_events.c.at, case_events.c.case_id, case_events.c.seq)
+    return [dict(row._mapping) for row in conn.execute(query)]
+
+
 def _finding_bodies(conn: Connection) -> list[tuple[str, str, object]]:
     """(id, agreement id, body) per stored finding; a body that no longer parses is kept as text,
     so that tampering shows up as a mismatch rather than a crash."""
@@ -80,6 +86,7 @@ def _finding_bodies(conn: Connection) -> list[tuple[str, str, object]]:
 def current_entries(conn: Connection) -> list[dict]:
     """The entries that describe what the store holds now, in a stable order."""
     entries = [_entry("report_digest", r["id"], r) for r in _report_bodies(conn)]
+    entries += [_entry("case_transition", f"{e['case_id']}#{e['seq']}", e) for e in _case_events(conn)]
     by_agreement: dict[str, list[str]] = {}
     for finding_id, agreement_id, body in _finding_bodies(conn):
         entries.append(_entry("finding", finding_id, body))

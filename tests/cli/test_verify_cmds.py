@@ -1,0 +1,100 @@
+import json
+import sqlite3
+
+
+def test_clusters_grade_and_check_the_seed(cli, demo_copy):
+    status, out, _ = cli("clusters", "--json", db=str(demo_copy))
+    rows = json.loads(out)
+    assert status == 0 and len(rows) == 11
+    verdicts = {r["claim_check"]["verdict"] for r in rows if r.get("claim_check")}
+    assert "supported" in verdicts  # Siversk
+
+
+def test_a_case_from_allegation_to_referral_is_audited_and_logged(cli, demo_copy):
+    db = str(demo_copy)
+    status, out, _ = cli(
+        "case",
+        "open",
+        "Missile strike on Kharkiv",
+        "--alleged-by",
+        "UA",
+        "--against",
+        "RU",
+        "--incident",
+        "seed-02",
+        "--date",
+        "2026-01-02",
+        "--reason",
+        "party allegation",
+        "--actor",
+        "liaison-ua",
+        "--json",
+        db=db,
+    )
+    case_id = json.loads(out)["id"]
+    assert status == 0
+    assert (
+        cli("case", "assign", case_id, "monitor-1", "--reason", "site visit", "--actor", "chief", db=db)[0]
+        == 0
+    )
+    status, _, err = cli(
+        "case",
+        "decide",
+        case_id,
+        "verified_violation",
+        "--facts",
+        "established",
+        "--reason",
+        "crater analysis",
+        "--attribution",
+        "RU",
+        "--attribution-reason",
+        "trajectory",
+        "--actor",
+        "monitor-1",
+        db=db,
+    )
+    assert status == 0, err
+    assert (
+        cli(
+            "case",
+            "refer",
+            case_id,
+            "party:RU",
+            "guarantor:US",
+            "--reason",
+            "verified",
+            "--actor",
+            "chief",
+            db=db,
+        )[0]
+        == 0
+    )
+    _, out, _ = cli("case", "show", case_id, "--json", db=db)
+    case = json.loads(out)
+    actions = [e["action"] for e in case["events"]]
+    assert actions[0] == "open" and "refer" in actions[-1] and len(actions) >= 5
+    assert all(e["actor"] and e["reason"] for e in case["events"])
+    with sqlite3.connect(demo_copy) as conn:
+        logged = conn.execute("select count(*) from log_entries where kind = 'case_transition'").fetchone()[0]
+    assert logged >= 4
+    assert cli("verify", db=db)[0] == 0
+
+
+def test_an_illegal_transition_is_a_user_error(cli, demo_copy):
+    db = str(demo_copy)
+    _, out, _ = cli(
+        "case", "open", "x", "--alleged-by", "RU", "--reason", "r", "--actor", "a", "--json", db=db
+    )
+    case_id = json.loads(out)["id"]
+    status, _, err = cli("case", "refer", case_id, "party:UA", "--reason", "too early", "--actor", "b", db=db)
+    assert status == 2 and err.count("\\n") <= 1
+
+
+def test_quiet_days_and_sources(cli, demo_copy):
+    status, out, _ = cli(
+        "quiet", "--as-of", "2026-01-31", "--since", "2026-01-01", "--json", db=str(demo_copy)
+    )
+    assert status == 0 and json.loads(out)[0]["required"] == 7
+    status, out, _ = cli("sources", "--json", db=str(demo_copy))
+    assert status == 0 and json.loads(out)[0]["id"] == "seed-structured"
