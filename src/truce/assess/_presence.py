@@ -26,8 +26,20 @@ def presence_mask(ev: Evidence, party: str | None, classes: tuple[str, ...]) -> 
     if party is not None:
         mask &= ev.actor == party
     candidates = np.flatnonzero(mask)
+    if not len(candidates):
+        return mask
+    # Decide once per distinct (type, class) pair, not once per incident.
+    pairs = np.char.add(
+        ev.type[candidates].astype(str), np.char.add("|", ev.weapon_class[candidates].astype(str))
+    )
+    distinct, inverse = np.unique(pairs, return_inverse=True)
+    verdicts = np.array([_covers(pair, classes) for pair in distinct], dtype=bool)
     covered = np.zeros(len(ev), dtype=bool)
-    for i in candidates:
-        seen = observed_class(ev.type[i], ev.weapon_class[i])
-        covered[i] = seen is not None and any(force_class_covers(rule, seen) for rule in classes)
+    covered[candidates] = verdicts[inverse]
     return covered
+
+
+def _covers(pair: str, classes: tuple[str, ...]) -> bool:
+    incident_type, _, weapon_class = pair.partition("|")
+    seen = observed_class(incident_type, weapon_class)
+    return seen is not None and any(force_class_covers(rule, seen) for rule in classes)

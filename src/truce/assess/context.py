@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -15,6 +16,13 @@ from truce.geo.control import ControlSnapshot
 from truce.model import KYIV
 
 __all__ = ["Context", "SnapshotSource"]
+
+
+@lru_cache(maxsize=65536)
+def _kyiv_date_of_hour(hour: int) -> dt.date:
+    # Kyiv's offset only changes on the hour, so the date is the same for every second of an hour.
+    return dt.datetime.fromtimestamp(hour * 3600, KYIV).date()
+
 
 # A date -> the latest control snapshot on or before it (None when there is none).
 SnapshotSource = Callable[[dt.date], ControlSnapshot | None]
@@ -45,7 +53,7 @@ class Context:
         return (ev.t_end > start) & (ev.t_start < int(self.cut_off.timestamp()))
 
     def local_date(self, epoch: int) -> dt.date:
-        return dt.datetime.fromtimestamp(int(epoch), KYIV).date()
+        return _kyiv_date_of_hour(int(epoch) // 3600)
 
     def snapshot_dates_after_effective(self) -> list[dt.date]:
         start = self.effective.astimezone(KYIV).date()

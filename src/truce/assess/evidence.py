@@ -69,8 +69,9 @@ def _columns(rows: Sequence[tuple]) -> Evidence:
 def load_evidence(conn: Connection) -> Evidence:
     """Every stored incident, ordered by id so results do not depend on insertion order."""
     # Text columns come back as '' rather than NULL so the checks compare without None tests.
-    columns = [incidents.c[name] if name in _NUMERIC else func.coalesce(incidents.c[name], "")
-               for name in _COLUMNS]
+    columns = [
+        incidents.c[name] if name in _NUMERIC else func.coalesce(incidents.c[name], "") for name in _COLUMNS
+    ]
     query = select(*columns).order_by(incidents.c.id)
     sql = str(query.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
     cursor = conn.connection.cursor()  # the driver's own cursor: a million rows without per-row wrapping

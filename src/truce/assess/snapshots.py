@@ -18,10 +18,22 @@ __all__ = ["SnapshotIndex", "save_snapshot", "snapshot_from_row"]
 def save_snapshot(conn: Connection, snapshot: ControlSnapshot) -> dict:
     """Store a snapshot (the inverse of snapshot_from_row); returns what was stored, for display."""
     area = area_km2(snapshot.geometry)
-    changed = put_snapshot(conn, snapshot.date, snapshot.party, snapshot.source, snapshot.sha256, area,
-                           shapely.to_geojson(snapshot.geometry))
-    return {"date": snapshot.date.isoformat(), "party": snapshot.party, "area_km2": round(area, 1),
-            "changed": changed, "notes": list(snapshot.notes)}
+    changed = put_snapshot(
+        conn,
+        snapshot.date,
+        snapshot.party,
+        snapshot.source,
+        snapshot.sha256,
+        area,
+        shapely.to_geojson(snapshot.geometry),
+    )
+    return {
+        "date": snapshot.date.isoformat(),
+        "party": snapshot.party,
+        "area_km2": round(area, 1),
+        "changed": changed,
+        "notes": list(snapshot.notes),
+    }
 
 
 def snapshot_from_row(row: dict) -> ControlSnapshot:

@@ -7,8 +7,9 @@ import hashlib
 import json
 from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime
+from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select
+from sqlalchemy import Connection, Table, delete, insert, select
 
 from truce.model import Incident
 from truce.store.schema import control_snapshots, findings, incidents, reports, sources
@@ -18,6 +19,7 @@ __all__ = [
     "add_report",
     "ensure_source",
     "incident_row",
+    "insert_many",
     "iter_incidents",
     "now_utc",
     "put_snapshot",
@@ -125,11 +127,23 @@ def iter_incidents(conn: Connection) -> Iterator[Incident]:
         yield Incident.model_validate_json(body)
 
 
+def insert_many(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """executemany. On SQLite straight to the driver: SQLAlchemy's per-row parameter handling would
+    double the cost of a bulk write. Elsewhere through SQLAlchemy, which batches rows on PostgreSQL."""
+    if not rows:
+        return
+    if conn.dialect.name != "sqlite":
+        conn.execute(insert(table), rows)
+        return
+    columns = list(rows[0])
+    sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+    conn.exec_driver_sql(sql, [tuple(row[c] for c in columns) for row in rows])
+
+
 def replace_findings(conn: Connection, agreement_id: str, rows: list[dict]) -> None:
     """Findings are recomputed whole: same data and terms give the same rows (idempotent)."""
     conn.execute(delete(findings).where(findings.c.agreement_id == agreement_id))
-    if rows:
-        conn.execute(insert(findings), rows)
+    insert_many(conn, findings, rows)
 
 
 def stored_findings(conn: Connection, agreement_id: str | None = None) -> list[dict]:

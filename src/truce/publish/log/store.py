@@ -11,7 +11,7 @@ from itertools import zip_longest
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, TextClause, func, insert, select, text, update
+from sqlalchemy import Connection, Engine, TextClause, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from truce.errors import UserError
@@ -39,6 +39,7 @@ from truce.publish.log.note import (
     sign_note,
 )
 from truce.publish.log.tables import log_checkpoints, log_entries, log_nodes
+from truce.store.records import insert_many
 
 __all__ = [
     "ConsistencyProof",
@@ -150,17 +151,6 @@ def _read_nodes(conn: Connection, wanted: Sequence[NodeId]) -> dict[NodeId, byte
     return {(level, idx): bytes(h) for level, idx, h in rows}
 
 
-def _insert_many(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
-    """executemany. On SQLite straight to the driver: SQLAlchemy's per-row parameter handling would
-    double the cost of an append. Elsewhere through SQLAlchemy, which batches rows on PostgreSQL."""
-    if conn.dialect.name != "sqlite":
-        conn.execute(insert(table), rows)
-        return
-    columns = list(rows[0])
-    sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
-    conn.exec_driver_sql(sql, [tuple(row.values()) for row in rows])
-
-
 class LogStore:
     """A tamper-evident log in the tables of `truce.publish.log.tables` (created by the migrations)."""
 
@@ -254,8 +244,8 @@ class LogStore:
                     )
                     nodes.extend({"level": lv, "idx": i, "hash": h} for lv, i, h in tree.append(leaf))
                 if rows:
-                    _insert_many(conn, log_entries, rows)
-                    _insert_many(conn, log_nodes, nodes)
+                    insert_many(conn, log_entries, rows)
+                    insert_many(conn, log_nodes, nodes)
         except IntegrityError:
             raise self._error(self._duplicate_message(sorted(ids))) from None
         except ProofError as error:
