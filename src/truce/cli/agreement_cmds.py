@@ -20,7 +20,7 @@ from truce.cli.output import console, print_json, print_table
 from truce.errors import UserError
 from truce.geo.control import load_bundled
 
-__all__ = ["agreement_file"]
+__all__ = ["agreement_file", "parse_overrides"]
 
 agreement_app = typer.Typer(
     help="Agreement terms files: validate, show, diff, draw zones.", no_args_is_help=True
@@ -103,7 +103,7 @@ def zones(
     """Write the agreement's zones as GeoJSON."""
     if fmt != "geojson":
         raise UserError(None, None, f"--format: expected geojson, got {fmt!r}")
-    agreement = resolve(load_agreement(agreement_file(file)), _overrides(what_if))
+    agreement = resolve(load_agreement(agreement_file(file)), parse_overrides(what_if))
     if date:
         agreement = agreement.model_copy(
             update={
@@ -146,7 +146,7 @@ def _feature(rz: object) -> dict:
     }
 
 
-def _overrides(pairs: list[str]) -> dict[str, str]:
+def parse_overrides(pairs: list[str]) -> dict[str, str]:
     result = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")

@@ -8,7 +8,7 @@ import typer
 
 from truce.assess.declarations import load_declarations
 from truce.assess.run import AssessmentResult, assess_workspace, tally
-from truce.cli.agreement_cmds import FILE_HELP, _overrides, agreement_file
+from truce.cli.agreement_cmds import FILE_HELP, agreement_file, parse_overrides
 from truce.cli.main import app, state
 from truce.cli.output import console, print_json, print_table, progress_bar
 from truce.errors import UserError
@@ -85,7 +85,11 @@ def assess(
     declared = load_declarations(declarations)
     base = _run(workspace, path, cut_off, {}, declared, True, "assessing")
     published = publish(workspace)
-    alt = _run(workspace, path, cut_off, _overrides(what_if), declared, False, "what-if") if what_if else None
+    alt = (
+        _run(workspace, path, cut_off, parse_overrides(what_if), declared, False, "what-if")
+        if what_if
+        else None
+    )
     base_counts = tally(base.findings)
     if as_json:
         result = {
