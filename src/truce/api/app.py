@@ -47,7 +47,7 @@ from truce.api.routers import (
 from truce.api.settings import ApiSettings
 from truce.store import Workspace
 
-__all__ = ["API_PREFIX", "create_app"]
+__all__ = ["API_PREFIX", "create_app", "route_permissions"]
 
 API_PREFIX = "/api/v1"
 _log = logging.getLogger("truce.api")
@@ -92,13 +92,34 @@ class _SecurityHeaders:
         await self.app(scope, receive, with_headers)
 
 
-def _check_every_route_is_guarded(app: FastAPI) -> None:
-    for route in app.routes:
+def route_permissions(app: FastAPI) -> list[tuple[frozenset[str], str, tuple | None]]:
+    """(methods, full path, (action, resource) or None) for every API route of the app."""
+    try:  # FastAPI ≥ 0.13x keeps included routers nested; this walks them with their prefixes
+        from fastapi.routing import iter_route_contexts
+    except ImportError:  # pragma: no cover - older FastAPI flattens included routes
+        contexts = [(r, r.path, r.methods) for r in app.routes]
+    else:
+        contexts = [(c.original_route, c.path, c.methods) for c in iter_route_contexts(app.routes)]
+    found = []
+    for route, path, methods in contexts:
         if not isinstance(route, APIRoute):
             continue  # FastAPI's own /openapi.json and /docs
-        declared = [d.call for d in route.dependant.dependencies if hasattr(d.call, "truce_permission")]
-        if not declared:
-            raise RuntimeError(f"route {route.methods} {route.path} declares no permission (deny by default)")
+        declared = [
+            d.call.truce_permission
+            for d in route.dependant.dependencies
+            if hasattr(d.call, "truce_permission")
+        ]
+        found.append((frozenset(methods or ()), path, declared[0] if declared else None))
+    return found
+
+
+def _check_every_route_is_guarded(app: FastAPI) -> None:
+    routes = route_permissions(app)
+    for methods, path, permission in routes:
+        if permission is None:
+            raise RuntimeError(f"route {sorted(methods)} {path} declares no permission (deny by default)")
+    if len(routes) < 2:
+        raise RuntimeError("found no API routes to check: has FastAPI changed how it keeps them?")
 
 
 def _warm(ctx: ApiContext) -> None:
