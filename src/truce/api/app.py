@@ -25,6 +25,7 @@ from truce.api.context import ApiContext
 from truce.api.deps import requires
 from truce.api.limits import BodyLimit, RateLimiter
 from truce.api.logview import LogService
+from truce.api.ogc import patch_openapi
 from truce.api.ogc import router as ogc_router
 from truce.api.policy import Action, Actor, Resource
 from truce.api.problems import PROBLEM_JSON, Problem, install_problem_handlers
@@ -208,6 +209,12 @@ def create_app(workspace: Workspace, settings: ApiSettings | None = None, *, war
             ],
         }
 
+    def openapi() -> dict:
+        if app.openapi_schema is None:
+            app.openapi_schema = patch_openapi(FastAPI.openapi(app))
+        return app.openapi_schema
+
+    app.openapi = openapi
     app.add_middleware(_SecurityHeaders)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     _check_every_route_is_guarded(app)

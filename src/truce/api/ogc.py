@@ -43,7 +43,7 @@ from truce.api.views import count, incident_select, present_incidents
 from truce.model import KYIV
 from truce.store.schema import findings, incidents
 
-__all__ = ["CONFORMANCE", "GEOJSON", "router"]
+__all__ = ["CONFORMANCE", "GEOJSON", "patch_openapi", "router"]
 
 GEOJSON = "application/geo+json"
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
@@ -65,11 +65,11 @@ Interval = tuple[float | None, float | None]  # epoch seconds, None for an open 
 
 
 def _moment(text: str, end: bool) -> float:
-    """An RFC 3339 date-time (with offset) or full-date; a date stands for its whole day (UTC)."""
+    """An RFC 3339 date-time (with an offset), or a full-date: the whole day in Kyiv time, as every
+    date in truce is (incident dates, snapshot days, finding dates)."""
     try:
         if len(text) == 10:
-            day = dt.date.fromisoformat(text)
-            start = dt.datetime.combine(day, dt.time(0), dt.UTC)
+            start = dt.datetime.combine(dt.date.fromisoformat(text), dt.time(0), KYIV)
             return (start + dt.timedelta(days=1)).timestamp() - 1e-6 if end else start.timestamp()
         moment = dt.datetime.fromisoformat(text.replace("z", "Z").replace("Z", "+00:00"))
     except ValueError:
@@ -100,10 +100,12 @@ def parse_datetime(text: str | None) -> Interval | None:
 
 
 def _overlaps(interval: Interval | None, start: float, end: float) -> bool:
+    """Does the feature's span [start, end) meet the closed interval? (An instant span has
+    start == end.)"""
     if interval is None:
         return True
     lo, hi = interval
-    return (hi is None or start <= hi) and (lo is None or end >= lo)
+    return (hi is None or start <= hi) and (lo is None or end > lo or start >= lo)
 
 
 def _in_bbox(box: tuple[float, float, float, float] | None, feature_bbox: list[float] | None) -> bool:
@@ -212,7 +214,8 @@ def _incidents_query(actor: Actor, q: Query_ | None) -> Any:  # noqa: ANN401
         if hi is not None:
             query = query.where(incidents.c.t_start <= math.floor(hi))
         if lo is not None:
-            query = query.where(incidents.c.t_end >= math.ceil(lo))
+            # [t_start, t_end) meets [lo, ..]; an exact moment has t_start == t_end
+            query = query.where((incidents.c.t_end > lo) | (incidents.c.t_start >= lo))
     return query
 
 
@@ -603,8 +606,8 @@ def items(
     chosen = _collection(actor, collection_id)
     q = _item_query(request, ctx, limit, offset, bbox, datetime)
     matched, features = chosen.items(ctx, actor, q)
-    for feature in features:
-        feature.pop("bbox", None)
+    # Copies without the helper bbox: cached features are shared between requests.
+    features = [{k: v for k, v in f.items() if k != "bbox"} for f in features]
     self_url = str(request.url)
     links = [
         {"href": self_url, "rel": "self", "type": GEOJSON, "title": "this page"},
@@ -663,3 +666,54 @@ def item(
         },
     ]
     return _json(feature, GEOJSON)
+
+
+# The parameters exactly as /req/core/fc-limit-definition, fc-bbox-definition and fc-time-definition
+# word them (FastAPI would describe bbox as a plain string, which is what it parses).
+_OGC_PARAMETERS = {
+    "limit": {
+        "name": "limit",
+        "in": "query",
+        "required": False,
+        "style": "form",
+        "explode": False,
+        "description": "features per page",
+        "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT},
+    },
+    "bbox": {
+        "name": "bbox",
+        "in": "query",
+        "required": False,
+        "style": "form",
+        "explode": False,
+        "description": "minLon,minLat,maxLon,maxLat (CRS84), or six numbers with heights",
+        "schema": {
+            "oneOf": [
+                {"type": "array", "minItems": 4, "maxItems": 4, "items": {"type": "number"}},
+                {"type": "array", "minItems": 6, "maxItems": 6, "items": {"type": "number"}},
+            ]
+        },
+    },
+    "datetime": {
+        "name": "datetime",
+        "in": "query",
+        "required": False,
+        "style": "form",
+        "explode": False,
+        "description": "an RFC 3339 instant, or an interval start/end where '..' leaves an end open",
+        "schema": {"type": "string"},
+    },
+}
+
+
+def patch_openapi(document: dict) -> dict:
+    """Describe the items parameters as the standard defines them."""
+    for path, item in document.get("paths", {}).items():
+        if not path.endswith("/collections/{collectionId}/items"):
+            continue
+        for parameter in item.get("get", {}).get("parameters", []):
+            name = parameter.get("name")
+            if parameter.get("in") == "query" and name in _OGC_PARAMETERS:
+                parameter.clear()
+                parameter.update(_OGC_PARAMETERS[name])
+    return document
