@@ -8,5 +8,6 @@ from truce.cli import (  # noqa: F401
     geo_cmds,
     intake_cmds,
     log_cmds,
+    report_cmds,
     verify_cmds,
 )
