@@ -33,6 +33,19 @@ def checkpoint(as_json: bool = typer.Option(False, "--json", help="Print the res
         typer.echo(result.checkpoint, nl=False)
 
 
+@log_app.command("key")
+def key(
+    output: Path = typer.Option(None, "--output", "-o", help="Write the public key to this file."),
+) -> None:
+    """Print (or write) the mission's public key: what parties and the public verify checkpoints with."""
+    vkey = mission_key(open_workspace(state["db"])).vkey
+    if output:
+        output.write_text(vkey + "\n", encoding="utf-8")
+        console.print(f"wrote {output}")
+    else:
+        typer.echo(vkey)
+
+
 @log_app.command("prove")
 def prove(
     entry_id: str = typer.Argument(..., help="The log entry id (see `truce log export`)."),
