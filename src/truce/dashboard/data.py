@@ -1,0 +1,430 @@
+"""What the dashboard page reads that the API does not serve in one piece: its settings, the oblasts,
+the contact line on or before a day, incidents and findings of a date range as map features (as the
+caller may see them, with the zones each incident lies in), and what-if runs of the assessment with
+a draft parameter changed. Thin adapters over the API's views and the assessment; no HTTP here."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import tempfile
+import threading
+import zoneinfo
+from collections import Counter
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import shapely
+from sqlalchemy import func, select
+
+from truce.agreement.loader import parse_agreement
+from truce.agreement.resolve import resolve
+from truce.api.context import ApiContext
+from truce.api.geodata import (
+    SIMPLIFY_DEG,
+    contact_line_feature,
+    load_agreement_row,
+    ruled_zones,
+    snapshot_days,
+    stored_agreements,
+)
+from truce.api.notices import notice_declarations
+from truce.api.policy import Actor
+from truce.api.problems import ProblemError
+from truce.api.routers.findings import present_findings
+from truce.api.views import incident_select, present_incidents
+from truce.assess.run import assess_workspace
+from truce.assess.snapshots import SnapshotIndex
+from truce.assess.zones import RuledZone, agreement_zones
+from truce.geo.admin import find_oblast, oblasts
+from truce.model import KYIV, IncidentType
+from truce.publish.report.style import PARTY_COLORS, STATUS_STYLE, TYPE_COLORS, ZONE_COLORS
+from truce.store.schema import assessment_runs, control_snapshots, findings, incidents
+from truce.verify.categories import category_of
+
+__all__ = [
+    "dashboard_config",
+    "finding_list",
+    "incident_collection",
+    "line_on",
+    "oblast_collection",
+    "what_if",
+    "what_if_parameters",
+]
+
+TILE_URL_ENV = "TRUCE_DASHBOARD_TILES"  # e.g. a local tile server: http://tiles.local/{z}/{x}/{y}.png
+TILE_ATTRIBUTION_ENV = "TRUCE_DASHBOARD_TILES_ATTRIBUTION"
+_whatif_lock = threading.Lock()  # one what-if assessment at a time: they are CPU-bound
+
+
+def _day_start(day: dt.date) -> int:
+    return int(dt.datetime.combine(day, dt.time(0), KYIV).timestamp())
+
+
+def _default_agreement(ctx: ApiContext) -> str | None:
+    rows = stored_agreements(ctx)
+    return rows[0]["id"] if rows else None
+
+
+def what_if_parameters(agreement: Any) -> dict[str, dict]:  # noqa: ANN401 — a resolved Agreement
+    """The draft parameters the dashboard may change: those with a list of choices."""
+    found = {}
+    for name, parameter in agreement.parameters.items():
+        if parameter.choices:
+            found[name] = {
+                "value": parameter.value,
+                "choices": list(parameter.choices),
+                "unit": parameter.unit,
+                "description": parameter.description,
+            }
+    return found
+
+
+def dashboard_config(ctx: ApiContext, api_prefix: str) -> dict:
+    """Settings for the page: agreements, days with a snapshot, palette, optional tiles."""
+    days = snapshot_days(ctx)
+    agreements = []
+    for row in stored_agreements(ctx):
+        stored = load_agreement_row(ctx, row["id"])
+        agreement = stored.agreement
+        tz = zoneinfo.ZoneInfo(agreement.timezone)
+        agreements.append(
+            {
+                "id": agreement.id,
+                "title": agreement.title,
+                "effective": agreement.effective.isoformat(),
+                "effective_day": agreement.effective.astimezone(tz).date().isoformat(),
+                "timezone": agreement.timezone,
+                "parties": [{"id": p.id, "name": p.name} for p in agreement.parties],
+                "reference_day": agreement.reference.control_snapshot.isoformat(),
+                "parameters": what_if_parameters(agreement),
+            }
+        )
+    return {
+        "api": api_prefix,
+        "agreements": agreements,
+        "default_agreement": agreements[0]["id"] if agreements else None,
+        "snapshot_days": [d.isoformat() for d in days],
+        "tiles": {
+            "url": os.environ.get(TILE_URL_ENV) or None,
+            "attribution": os.environ.get(TILE_ATTRIBUTION_ENV) or "",
+        },
+        "types": [t.value for t in IncidentType],
+        "categories": {t.value: category_of(t) for t in IncidentType},
+        "statuses": list(STATUS_STYLE),
+        "palette": {
+            "types": TYPE_COLORS,
+            "statuses": STATUS_STYLE,
+            "parties": PARTY_COLORS,
+            "zones": list(ZONE_COLORS),
+        },
+    }
+
+
+@lru_cache(maxsize=1)
+def _oblasts_json() -> str:
+    features = [
+        {
+            "type": "Feature",
+            "id": unit.iso,
+            "geometry": json.loads(shapely.to_geojson(shapely.simplify(unit.geometry, 0.01))),
+            "properties": {
+                "iso": unit.iso,
+                "name_en": unit.name_en,
+                "name_uk": unit.name_uk,
+                "name_ru": unit.name_ru,
+            },
+        }
+        for unit in oblasts()
+    ]
+    return json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False)
+
+
+def oblast_collection() -> str:
+    """The 27 units, simplified for display (GeoJSON text)."""
+    return _oblasts_json()
+
+
+def line_on(ctx: ApiContext, day: dt.date, party: str = "RU") -> dict | None:
+    """The contact line of the latest snapshot on or before `day`."""
+    days = [d for d in snapshot_days(ctx, party) if d <= day]
+    return contact_line_feature(ctx, days[-1], party) if days else None
+
+
+# --- incidents and findings ----------------------------------------------------------------------
+
+
+def _zones_of(ctx: ApiContext, agreement_id: str | None) -> list[RuledZone]:
+    if agreement_id is None:
+        return []
+    try:
+        return ruled_zones(ctx, load_agreement_row(ctx, agreement_id))
+    except ProblemError:
+        return []  # no snapshot to draw them from: incidents are shown without zones
+
+
+def _membership(zones: list[RuledZone], lons: list[float], lats: list[float]) -> list[list[str]]:
+    inside = [[] for _ in lons]
+    if not lons:
+        return inside
+    xs, ys = np.asarray(lons, dtype=float), np.asarray(lats, dtype=float)
+    for ruled in zones:
+        hits = shapely.intersects_xy(ruled.zone.prepared, xs, ys)
+        for n in np.flatnonzero(hits):
+            inside[n].append(ruled.zone.id)
+    return inside
+
+
+@lru_cache(maxsize=64)
+def _approximate_point(admin1: str) -> tuple[float, float] | None:
+    unit = find_oblast(admin1)
+    if unit is None:
+        return None
+    point = shapely.point_on_surface(unit.geometry)
+    return round(point.x, 4), round(point.y, 4)
+
+
+def incident_collection(
+    ctx: ApiContext, actor: Actor, agreement_id: str | None, since: dt.date, until: dt.date
+) -> dict:
+    """Incidents that may have happened in [since, until] (Kyiv days), as the actor may see them.
+    An incident placed only by its oblast is drawn at a point inside the oblast, marked approx."""
+    query = incident_select(actor).where(
+        incidents.c.t_end > _day_start(since), incidents.c.t_start < _day_start(until + dt.timedelta(days=1))
+    )
+    with ctx.workspace.engine.connect() as conn:
+        rows = conn.execute(query.order_by(incidents.c.t_start, incidents.c.id)).all()
+        models = present_incidents(conn, actor, rows)
+    points: list[tuple[float, float, bool] | None] = []
+    for model in models:
+        loc = model.location
+        if loc.lon is not None and loc.lat is not None:
+            points.append((loc.lon, loc.lat, False))
+        elif loc.admin1 and (approx := _approximate_point(loc.admin1)):
+            points.append((approx[0], approx[1], True))
+        else:
+            points.append(None)
+    placed = [n for n, p in enumerate(points) if p is not None]
+    inside = _membership(
+        _zones_of(ctx, agreement_id), [points[n][0] for n in placed], [points[n][1] for n in placed]
+    )
+    zones_of = dict(zip(placed, inside, strict=True))
+    features = []
+    for n, model in enumerate(models):
+        props = model.model_dump(mode="json")
+        point = points[n]
+        props.update(
+            party=model.actor or "unattributed",
+            category=category_of(model.type),
+            zones=zones_of.get(n, []),
+            approx=bool(point and point[2]),
+        )
+        geometry = {"type": "Point", "coordinates": [point[0], point[1]]} if point else None
+        features.append({"type": "Feature", "id": model.id, "geometry": geometry, "properties": props})
+    return {"type": "FeatureCollection", "features": features, "number_matched": len(features)}
+
+
+def finding_list(
+    ctx: ApiContext, actor: Actor, agreement_id: str | None, since: dt.date, until: dt.date
+) -> list[dict]:
+    query = select(findings.c.body).where(findings.c.date >= since, findings.c.date <= until)
+    if agreement_id:
+        query = query.where(findings.c.agreement_id == agreement_id)
+    with ctx.workspace.engine.connect() as conn:
+        bodies = [json.loads(r[0]) for r in conn.execute(query.order_by(findings.c.date, findings.c.id))]
+        return [f.model_dump(mode="json") for f in present_findings(conn, actor, bodies)]
+
+
+# --- what-if -------------------------------------------------------------------------------------
+
+
+def _data_version(ctx: ApiContext) -> tuple:
+    """Changes whenever incidents, snapshots or assessments change: part of the what-if cache key."""
+    with ctx.workspace.engine.connect() as conn:
+        return (
+            conn.execute(select(func.count(), func.max(incidents.c.t_start))).one()._tuple(),
+            conn.execute(
+                select(func.count(), func.max(control_snapshots.c.date)).select_from(control_snapshots)
+            )
+            .one()
+            ._tuple(),
+            conn.execute(select(func.max(assessment_runs.c.id))).scalar(),
+        )
+
+
+def _cut_off(agreement: Any, days: list[dt.date]) -> dt.datetime:  # noqa: ANN401
+    """The end of the last day with a control snapshot (the data run that far), in the agreement's
+    time zone; the effective time if there is none."""
+    tz = zoneinfo.ZoneInfo(agreement.timezone)
+    if not days:
+        return agreement.effective
+    return dt.datetime.combine(days[-1] + dt.timedelta(days=1), dt.time(0), tz)
+
+
+def _checked_overrides(agreement: Any, overrides: dict[str, str]) -> dict[str, str]:  # noqa: ANN401
+    allowed = what_if_parameters(agreement)
+    for name, value in overrides.items():
+        if name not in allowed:
+            names = ", ".join(sorted(allowed)) or "none"
+            raise ProblemError(
+                400,
+                f"{name!r} is not a draft parameter with choices (these are: {names})",
+                kind="bad-request",
+            )
+        if value not in {str(c) for c in allowed[name]["choices"]}:
+            choices = ", ".join(str(c) for c in allowed[name]["choices"])
+            raise ProblemError(400, f"{name}={value!r}: one of {choices}", kind="bad-request")
+    return dict(sorted(overrides.items()))
+
+
+def _run(ctx: ApiContext, agreement_id: str, overrides: dict[str, str]) -> dict:
+    """Zones and finding counts of one what-if run (the assessment is not stored)."""
+    with ctx.workspace.engine.connect() as conn:
+        from truce.store.schema import agreements
+
+        source = conn.execute(
+            select(agreements.c.source_text).where(agreements.c.id == agreement_id)
+        ).scalar_one()
+    agreement = resolve(parse_agreement(source, f"agreement {agreement_id}"), overrides)
+    days = snapshot_days(ctx, agreement.reference.occupying_party)
+    with ctx.workspace.engine.connect() as conn:
+        index = SnapshotIndex(conn, agreement.reference.occupying_party)
+        zones = agreement_zones(agreement, index.on_or_before)
+    handle, temp = tempfile.mkstemp(suffix=".yaml", prefix="truce-whatif-")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(source)
+        result = assess_workspace(
+            ctx.workspace,
+            Path(temp),
+            cut_off=_cut_off(agreement, days),
+            overrides=overrides,
+            declarations=notice_declarations(ctx.workspace),
+            store=False,
+        )
+    finally:
+        Path(temp).unlink(missing_ok=True)
+    by_provision: dict[str, Counter] = {}
+    for finding in result.findings:
+        counts = by_provision.setdefault(finding.provision_id, Counter())
+        counts[finding.status.value] += 1
+        for key, value in finding.measured.items():
+            if key.startswith("inside_") and isinstance(value, int):
+                counts[key] += value
+    return {
+        "parameters": {name: p["value"] for name, p in what_if_parameters(agreement).items()},
+        "zones": [
+            {
+                "type": "Feature",
+                "id": rz.zone.id,
+                "geometry": json.loads(shapely.to_geojson(shapely.simplify(rz.zone.geometry, SIMPLIFY_DEG))),
+                "properties": {
+                    "zone_id": rz.zone.id,
+                    "name": rz.zone.name,
+                    "provision_id": rz.provision_id,
+                    "party": rz.zone.party,
+                    "distance_km": rz.distance_km,
+                    "area_km2": round(rz.zone.area_km2, 1),
+                },
+            }
+            for rz in zones
+        ],
+        "prepared": [(rz.zone.id, rz.zone.prepared) for rz in zones],
+        "findings_by_status": dict(sorted(Counter(f.status.value for f in result.findings).items())),
+        "by_provision": {k: dict(sorted(v.items())) for k, v in sorted(by_provision.items())},
+        "incidents_assessed": result.incidents,
+        "cut_off": _cut_off(agreement, days).isoformat(),
+    }
+
+
+def _cached_run(ctx: ApiContext, agreement_id: str, overrides: dict[str, str]) -> dict:
+    stored = load_agreement_row(ctx, agreement_id)
+    key = ("dashboard-whatif", stored.sha256, tuple(overrides.items()), _data_version(ctx))
+
+    def compute() -> dict:
+        with _whatif_lock:
+            return _run(ctx, agreement_id, overrides)
+
+    return ctx.memo.get(key, compute)
+
+
+def _visible_inside(
+    ctx: ApiContext,
+    actor: Actor,
+    prepared: list[tuple[str, shapely.Geometry]],
+    since: dt.date,
+    until: dt.date,
+) -> dict[str, int]:
+    query = (
+        incident_select(actor)
+        .with_only_columns(incidents.c.lon, incidents.c.lat)
+        .where(
+            incidents.c.lon.is_not(None),
+            incidents.c.t_end > _day_start(since),
+            incidents.c.t_start < _day_start(until + dt.timedelta(days=1)),
+        )
+    )
+    with ctx.workspace.engine.connect() as conn:
+        rows = conn.execute(query).all()
+    xs = np.asarray([r[0] for r in rows], dtype=float)
+    ys = np.asarray([r[1] for r in rows], dtype=float)
+    return {
+        zone_id: int(shapely.intersects_xy(geom, xs, ys).sum()) if len(xs) else 0
+        for zone_id, geom in prepared
+    }
+
+
+def _public(run: dict, inside: dict[str, int]) -> dict:
+    zones = [
+        {**z, "properties": {**z["properties"], "incidents_inside": inside.get(z["id"], 0)}}
+        for z in run["zones"]
+    ]
+    return {
+        "parameters": run["parameters"],
+        "zones": {"type": "FeatureCollection", "features": zones},
+        "incidents_inside": inside,
+        "findings_by_status": run["findings_by_status"],
+        "by_provision": run["by_provision"],
+        "incidents_assessed": run["incidents_assessed"],
+        "cut_off": run["cut_off"],
+    }
+
+
+def what_if(
+    ctx: ApiContext,
+    actor: Actor,
+    agreement_id: str,
+    overrides: dict[str, str],
+    since: dt.date,
+    until: dt.date,
+) -> dict:
+    """The agreement as drafted and with `overrides`: zones (with area and the caller's visible
+    incidents inside, in [since, until]) and the assessment's findings by status, side by side."""
+    stored = load_agreement_row(ctx, agreement_id)
+    chosen = _checked_overrides(stored.agreement, overrides)
+    baseline = _cached_run(ctx, agreement_id, {})
+    changed = _cached_run(ctx, agreement_id, chosen) if chosen else baseline
+    return {
+        "agreement_id": agreement_id,
+        "overrides": chosen,
+        "baseline": _public(baseline, _visible_inside(ctx, actor, baseline["prepared"], since, until)),
+        "what_if": _public(changed, _visible_inside(ctx, actor, changed["prepared"], since, until)),
+    }
+
+
+def warm_what_if(ctx: ApiContext) -> None:
+    """Compute the drafted agreement's run in the background, so the first what-if is quicker."""
+    agreement_id = _default_agreement(ctx)
+    if agreement_id is None:
+        return
+
+    def work() -> None:
+        try:
+            _cached_run(ctx, agreement_id, {})
+        except Exception:  # noqa: BLE001,S110 — best effort; a request will report the real error
+            pass
+
+    threading.Thread(target=work, name="truce-dashboard-warm", daemon=True).start()
