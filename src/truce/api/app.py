@@ -46,6 +46,7 @@ from truce.api.routers import (
     territory,
 )
 from truce.api.settings import ApiSettings
+from truce.dashboard.router import router as dashboard_router
 from truce.store import Workspace
 
 __all__ = ["API_PREFIX", "create_app", "route_permissions"]
@@ -196,6 +197,7 @@ def create_app(workspace: Workspace, settings: ApiSettings | None = None, *, war
     ):
         app.include_router(module.router, prefix=API_PREFIX, responses=PROBLEMS)
     app.include_router(ogc_router, responses={k: PROBLEMS[k] for k in (400, 401, 404, 429)})
+    app.include_router(dashboard_router, responses=PROBLEMS)  # the dashboard page and its JSON
 
     @app.get("/", summary="Where to start", tags=["meta"])
     def root(request: Request, actor: Actor = Depends(requires(Action.read, Resource.meta))) -> dict:
