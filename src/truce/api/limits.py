@@ -68,7 +68,8 @@ class RateLimiter:
 
 
 class BodyLimit:
-    """Refuse request bodies over `limit` bytes with 413, by Content-Length or while streaming."""
+    """Refuse request bodies over `limit` bytes with 413: by Content-Length before anything is read,
+    or, for a chunked body, after reading at most `limit` + 1 bytes of it (then replayed to the app)."""
 
     def __init__(self, app: App, limit: int) -> None:
         self.app, self.limit = app, limit
@@ -85,30 +86,30 @@ class BodyLimit:
                 too_big = True  # a Content-Length that is not a number: refuse, do not guess
             if too_big:
                 await self._refuse(scope, send)
-                return
-        seen = 0
-        started = False
-
-        async def counting_receive() -> Message:
-            nonlocal seen
+            else:  # the server holds the client to its Content-Length
+                await self.app(scope, receive, send)
+            return
+        if scope.get("method") in ("GET", "HEAD", "OPTIONS", "DELETE"):
+            await self.app(scope, receive, send)
+            return
+        buffered, size = [], 0
+        while True:
             message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > self.limit:
-                    raise _TooLarge
-            return message
-
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
-
-        try:
-            await self.app(scope, counting_receive, tracking_send)
-        except _TooLarge:
-            if not started:
+            if message["type"] != "http.request":
+                buffered.append(message)
+                break
+            size += len(message.get("body", b""))
+            if size > self.limit:
                 await self._refuse(scope, send)
+                return
+            buffered.append(message)
+            if not message.get("more_body", False):
+                break
+
+        async def replay() -> Message:
+            return buffered.pop(0) if buffered else await receive()
+
+        await self.app(scope, replay, send)
 
     async def _refuse(self, scope: Scope, send: Send) -> None:
         body = json.dumps(
@@ -127,14 +128,11 @@ class BodyLimit:
                 "headers": [
                     (b"content-type", PROBLEM_JSON.encode()),
                     (b"content-length", str(len(body)).encode()),
+                    (b"connection", b"close"),
                 ],
             }
         )
         await send({"type": "http.response.body", "body": body})
-
-
-class _TooLarge(Exception):
-    pass
 
 
 def parse_bbox(text: str | None, max_area_deg2: float) -> tuple[float, float, float, float] | None:

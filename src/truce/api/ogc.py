@@ -39,6 +39,7 @@ from truce.api.limits import parse_bbox
 from truce.api.policy import Action, Actor, Resource, allowed
 from truce.api.problems import ProblemError, not_found
 from truce.api.routers.findings import present_findings
+from truce.api.schemas.common import EARLIEST, LATEST
 from truce.api.views import count, incident_select, present_incidents
 from truce.model import KYIV
 from truce.store.schema import findings, incidents
@@ -69,15 +70,19 @@ def _moment(text: str, end: bool) -> float:
     date in truce is (incident dates, snapshot days, finding dates)."""
     try:
         if len(text) == 10:
-            start = dt.datetime.combine(dt.date.fromisoformat(text), dt.time(0), KYIV)
-            return (start + dt.timedelta(days=1)).timestamp() - 1e-6 if end else start.timestamp()
-        moment = dt.datetime.fromisoformat(text.replace("z", "Z").replace("Z", "+00:00"))
-    except ValueError:
+            moment = dt.datetime.combine(dt.date.fromisoformat(text), dt.time(0), KYIV)
+            if end:
+                moment += dt.timedelta(days=1, microseconds=-1)
+        else:
+            moment = dt.datetime.fromisoformat(text.replace("z", "Z").replace("Z", "+00:00"))
+    except (ValueError, OverflowError):
         raise ProblemError(
             400, f"datetime: {text!r} is not an RFC 3339 date-time or date", kind="bad-request"
         ) from None
     if moment.tzinfo is None:
         raise ProblemError(400, f"datetime: {text!r} needs a time zone (e.g. Z)", kind="bad-request")
+    if not EARLIEST <= moment.date() <= LATEST:
+        raise ProblemError(400, f"datetime: between {EARLIEST} and {LATEST}", kind="bad-request")
     return moment.timestamp()
 
 

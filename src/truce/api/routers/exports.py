@@ -16,6 +16,7 @@ from truce.api.deps import context, requires
 from truce.api.policy import Action, Actor, Resource
 from truce.api.problems import ProblemError
 from truce.api.routers.findings import present_findings
+from truce.api.schemas.common import Day
 from truce.api.views import count, incident_select, present_incidents
 from truce.model import KYIV, Incident
 from truce.publish.exports import FORMATS_WITH_FINDINGS, export
@@ -44,8 +45,8 @@ def _as_incidents(models: list) -> list[Incident]:
 def export_file(
     request: Request,
     fmt: Literal["geojson", "csv", "acled", "gpkg"],
-    since: dt.date | None = None,
-    until: dt.date | None = None,
+    since: Day | None = None,
+    until: Day | None = None,
     with_findings: bool = Query(True, alias="findings"),
     actor: Actor = Depends(requires(Action.read, Resource.exports)),
 ) -> Response:
@@ -56,20 +57,27 @@ def export_file(
     if until is not None:
         end = dt.datetime.combine(until + dt.timedelta(days=1), dt.time(0), KYIV)
         query = query.where(incidents.c.t_start < int(end.timestamp()))
+    found_query = None
+    if with_findings and fmt in FORMATS_WITH_FINDINGS:
+        found_query = select(findings.c.body)
+        if since is not None:
+            found_query = found_query.where(findings.c.date >= since)
+        if until is not None:
+            found_query = found_query.where(findings.c.date <= until)
     with ctx.workspace.engine.connect() as conn:
-        matched = count(conn, query)
+        matched = count(conn, query) + (count(conn, found_query) if found_query is not None else 0)
         if matched > ctx.settings.max_export_records:
             raise ProblemError(
                 413,
-                f"{matched} incidents match; an export holds at most "
-                f"{ctx.settings.max_export_records}: narrow it with since/until",
+                f"{matched} records match; an export holds at most "
+                f"{ctx.settings.max_export_records}: narrow it with since/until (or findings=false)",
                 kind="export-too-large",
             )
         rows = conn.execute(query.order_by(incidents.c.t_start, incidents.c.id)).all()
         items = _as_incidents(present_incidents(conn, actor, rows))
         found = None
-        if with_findings and fmt in FORMATS_WITH_FINDINGS:
-            bodies = [json.loads(b) for (b,) in conn.execute(select(findings.c.body).order_by(findings.c.id))]
+        if found_query is not None:
+            bodies = [json.loads(b) for (b,) in conn.execute(found_query.order_by(findings.c.id))]
             found = [f.model_dump(mode="json") for f in present_findings(conn, actor, bodies)]
     media, suffix = MEDIA[fmt]
     with tempfile.TemporaryDirectory() as folder:

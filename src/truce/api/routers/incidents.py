@@ -10,7 +10,7 @@ from truce.api.deps import PageParams, context, page_params, requires
 from truce.api.limits import parse_bbox
 from truce.api.policy import Action, Actor, Resource
 from truce.api.problems import not_found
-from truce.api.schemas.common import Page
+from truce.api.schemas.common import Day, Page
 from truce.api.schemas.incidents import IncidentMonitor, IncidentParty, IncidentPublic
 from truce.api.views import count, incident_select, present_incidents
 from truce.model import KYIV, ClaimStatus, IncidentType
@@ -37,8 +37,8 @@ def list_incidents(
     type: IncidentType | None = None,  # noqa: A002 — the field's name
     by: str | None = Query(None, max_length=100, description="alleged actor, e.g. RU"),
     status: ClaimStatus | None = None,
-    since: dt.date | None = Query(None, description="on or after this day (Kyiv time)"),
-    until: dt.date | None = Query(None, description="on or before this day (Kyiv time)"),
+    since: Day | None = Query(None, description="on or after this day (Kyiv time)"),
+    until: Day | None = Query(None, description="on or before this day (Kyiv time)"),
     bbox: str | None = Query(None, description="minLon,minLat,maxLon,maxLat"),
     report_id: str | None = Query(None, max_length=40),
 ) -> dict:

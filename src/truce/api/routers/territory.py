@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from fastapi import APIRouter, Depends, Query, Request
 
 from truce.api.deps import context, requires
 from truce.api.geodata import snapshot_days, territory_change
 from truce.api.policy import Action, Actor, Resource
+from truce.api.schemas.common import Day
 
 router = APIRouter(prefix="/territory", tags=["territory"])
 
@@ -25,8 +24,8 @@ def snapshots(
 @router.get("/change", summary="km² gained and lost per party per oblast between two snapshots")
 def change(
     request: Request,
-    start: dt.date = Query(..., alias="from"),
-    end: dt.date = Query(..., alias="to"),
+    start: Day = Query(..., alias="from"),
+    end: Day = Query(..., alias="to"),
     party: str = Query("RU", max_length=20),
     actor: Actor = Depends(requires(Action.read, Resource.territory)),
 ) -> dict:

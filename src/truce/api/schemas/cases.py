@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
-from truce.api.schemas.common import Strict
+from truce.api.schemas.common import Day, Strict
 
 __all__ = [
     "Assign",
@@ -32,7 +32,7 @@ class CaseIn(Strict):
     title: str = Field(min_length=1, max_length=500)
     reason: _Reason = Field(description="the allegation as filed")
     incident_ids: list[Annotated[str, Field(max_length=200)]] = Field(default_factory=list, max_length=100)
-    event_date: dt.date | None = None
+    event_date: Day | None = None
     zone: str | None = Field(default=None, max_length=200)
     sector: str | None = Field(default=None, max_length=200)
     alleged_against: str | None = Field(default=None, max_length=20)

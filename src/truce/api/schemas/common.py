@@ -2,11 +2,31 @@
 
 from __future__ import annotations
 
-from typing import Generic, TypeVar
+import datetime as dt
+from typing import Annotated, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-__all__ = ["Page", "Strict"]
+__all__ = ["Day", "Moment", "Page", "Strict"]
+
+# What the mission can be asked about: dates far outside it are typing mistakes, and at the ends of
+# Python's calendar they overflow time arithmetic (a day before 0001-01-01 does not exist).
+EARLIEST, LATEST = dt.date(1900, 1, 1), dt.date(2199, 12, 31)
+
+
+def _day_in_range(value: dt.date) -> dt.date:
+    if not EARLIEST <= value <= LATEST:
+        raise ValueError(f"must be between {EARLIEST} and {LATEST}")
+    return value
+
+
+def _moment_in_range(value: dt.datetime) -> dt.datetime:
+    _day_in_range(value.date())
+    return value
+
+
+Day = Annotated[dt.date, AfterValidator(_day_in_range)]
+Moment = Annotated[dt.datetime, AfterValidator(_moment_in_range)]
 
 T = TypeVar("T")
 

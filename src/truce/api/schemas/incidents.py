@@ -15,7 +15,7 @@ import datetime as dt
 
 from pydantic import BaseModel, Field
 
-from truce.api.schemas.common import Strict
+from truce.api.schemas.common import Day, Moment, Strict
 from truce.model import ClaimStatus, Counts, IncidentType, Location
 from truce.model.incident import DatePrecision
 
@@ -24,9 +24,9 @@ __all__ = ["IncidentIn", "IncidentMonitor", "IncidentParty", "IncidentPublic", "
 
 class IncidentIn(Strict):
     type: IncidentType
-    date: dt.date
+    date: Day
     date_precision: DatePrecision = "day"
-    time: dt.datetime | None = None
+    time: Moment | None = None
     location: Location = Field(default_factory=Location)
     actor: str | None = Field(default=None, max_length=100)
     target: str | None = Field(default=None, max_length=100)

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field, model_validator
 
-from truce.api.schemas.common import Strict
+from truce.api.schemas.common import Moment, Strict
 from truce.provisions._base import ForceClass
 
 __all__ = [
@@ -79,8 +79,8 @@ class ClusterMonitor(ClusterPublic):
 class NoticeIn(Strict):
     zone: str = Field(min_length=1, max_length=200, description="a zone id or the provision that draws it")
     classes: list[ForceClass] = Field(min_length=1, max_length=13)
-    starts: dt.datetime
-    ends: dt.datetime
+    starts: Moment
+    ends: Moment
     description: str = Field(default="", max_length=2000)
 
     @model_validator(mode="after")
@@ -141,7 +141,7 @@ class WebhookCreated(WebhookOut):
 
 
 class AssessIn(Strict):
-    cut_off: dt.datetime
+    cut_off: Moment
     what_if: dict[Annotated[str, Field(max_length=200)], Annotated[str, Field(max_length=200)]] = Field(
         default_factory=dict, max_length=20
     )

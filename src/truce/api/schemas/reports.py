@@ -7,7 +7,7 @@ import datetime as dt
 
 from pydantic import BaseModel, Field
 
-from truce.api.schemas.common import Strict
+from truce.api.schemas.common import Day, Strict
 from truce.api.schemas.incidents import IncidentIn, SourceView
 
 __all__ = ["AllegationIn", "ReportIn", "ReportMonitor", "ReportParty", "ReportReceipt", "TextReportIn"]
@@ -25,7 +25,7 @@ class AllegationIn(Strict):
 
 class ReportIn(Strict):
     incidents: list[IncidentIn] = Field(min_length=1, max_length=500)
-    published_on: dt.date | None = None
+    published_on: Day | None = None
     source: str | None = Field(
         default=None,
         max_length=200,
@@ -37,7 +37,7 @@ class ReportIn(Strict):
 class TextReportIn(Strict):
     text: str = Field(min_length=1, max_length=200_000)
     title: str | None = Field(default=None, max_length=500)
-    published_on: dt.date | None = None
+    published_on: Day | None = None
     source: str | None = Field(default=None, max_length=200, description="mission staff only")
     allegation: AllegationIn | None = None
 
