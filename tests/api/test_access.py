@@ -6,11 +6,13 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import time
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
+from truce.api import ApiSettings
 from truce.api.app import route_permissions
 from truce.api.policy import POLICY, Action, Resource, Role
 from truce.store.api_tables import api_audit, api_tokens
@@ -263,8 +265,11 @@ def test_a_partys_report_is_its_protected_allegation(api):
 # --- tokens and audit ----------------------------------------------------------------------------
 
 
-def test_tokens_are_256_bit_stored_only_as_sha256_and_revocable(api):
+def test_tokens_are_256_bit_stored_only_as_sha256_and_revocable(make_api):
     from truce.api.users import issue_token, revoke
+
+    ttl = 0.3  # a revocation by `truce user revoke` (another process) bites within the token cache's life
+    api = make_api(ApiSettings(rate_per_second=1e6, rate_burst=10**6, token_cache_seconds=ttl))
 
     token_id, token = issue_token(api.workspace, "demo-analyst")
     assert token.startswith("trc_") and len(token) == 4 + 43  # 32 random bytes, URL-safe base64
@@ -276,10 +281,12 @@ def test_tokens_are_256_bit_stored_only_as_sha256_and_revocable(api):
     assert token.encode() not in stored_bytes and stored.sha256.encode() in stored_bytes
     assert api.client.get("/api/v1/me", headers=bearer(token)).json()["role"] == "analyst"
     revoke(api.workspace, token_id)
+    time.sleep(ttl)
     gone = api.client.get("/api/v1/me", headers=bearer(token))
     assert gone.status_code == 401 and gone.headers["www-authenticate"].startswith("Bearer")
     assert api.get("/api/v1/me", "analyst").status_code == 200  # the user's other token still works
     revoke(api.workspace, "demo-analyst")
+    time.sleep(ttl)
     assert api.get("/api/v1/me", "analyst").status_code == 401
 
 

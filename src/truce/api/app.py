@@ -21,7 +21,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 import truce.store.api_tables  # noqa: F401  (registers the API's tables on the store's metadata)
 import truce.store.verify_tables  # noqa: F401
 from truce.api.alerts import Dispatcher
-from truce.api.context import ApiContext
+from truce.api.context import ApiContext, TokenCache
 from truce.api.deps import requires
 from truce.api.limits import BodyLimit, RateLimiter
 from truce.api.logview import LogService
@@ -150,6 +150,7 @@ def create_app(workspace: Workspace, settings: ApiSettings | None = None, *, war
         settings=settings,
         limiter=RateLimiter(settings.rate_per_second, settings.rate_burst),
         log=LogService(workspace),
+        tokens=TokenCache(settings.token_cache_seconds),
     )
     ctx.memo.size = 128
 

@@ -3,7 +3,9 @@ slow to draw, the log and the alert dispatcher. One ApiContext per app, on app.s
 
 from __future__ import annotations
 
+import hashlib
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -14,7 +16,7 @@ from truce.api.logview import LogService
 from truce.api.settings import ApiSettings
 from truce.store import Workspace
 
-__all__ = ["ApiContext", "Memo"]
+__all__ = ["ApiContext", "Memo", "TokenCache"]
 
 
 class Memo:
@@ -39,6 +41,43 @@ class Memo:
         return value
 
 
+class TokenCache:
+    """Who a token belongs to, remembered for `seconds` (so a revocation made by `truce user revoke`
+    in another process takes effect within that time). Keyed by the token's SHA-256."""
+
+    def __init__(self, seconds: float, size: int = 10_000) -> None:
+        self.seconds, self.size = seconds, size
+        self._entries: dict[str, tuple[float, Any]] = {}
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def _key(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()
+
+    def fresh(self, token: str) -> bool:
+        entry = self._entries.get(self._key(token))
+        return entry is not None and entry[0] > time.monotonic()
+
+    def get(self, token: str, lookup: Callable[[str], Any]) -> Any:  # noqa: ANN401 — an Actor or None
+        key, now = self._key(token), time.monotonic()
+        entry = self._entries.get(key)
+        if entry is not None and entry[0] > now:
+            return entry[1]
+        actor = lookup(token)
+        if self.seconds > 0:
+            with self._lock:
+                if len(self._entries) >= self.size:
+                    self._entries = {k: v for k, v in self._entries.items() if v[0] > now}
+                    if len(self._entries) >= self.size:
+                        self._entries.clear()
+                self._entries[key] = (now + self.seconds, actor)
+        return actor
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
 @dataclass
 class ApiContext:
     workspace: Workspace
@@ -48,4 +87,5 @@ class ApiContext:
     # SQLite has one writer at a time; taking turns here beats retrying on "database is locked".
     write_lock: threading.RLock = field(default_factory=threading.RLock)
     memo: Memo = field(default_factory=Memo)
+    tokens: TokenCache = field(default_factory=lambda: TokenCache(2.0))
     dispatcher: Any = None  # truce.api.alerts.Dispatcher, set by the app factory

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from fastapi import Depends, Query, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Connection
+from starlette.concurrency import run_in_threadpool
 
 from truce.api import audit
 from truce.api.context import ApiContext
@@ -53,8 +54,7 @@ def _authenticate(
             kind="unauthorized",
             headers={"WWW-Authenticate": "Bearer"},
         )
-    with ctx.workspace.engine.connect() as conn:
-        actor = actor_for_token(conn, credentials.credentials)
+    actor = ctx.tokens.get(credentials.credentials, lambda token: _lookup(ctx, token))
     if actor is None:
         raise ProblemError(
             401,
@@ -63,6 +63,11 @@ def _authenticate(
             headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
         )
     return actor
+
+
+def _lookup(ctx: ApiContext, token: str) -> Actor | None:
+    with ctx.workspace.engine.connect() as conn:
+        return actor_for_token(conn, token)
 
 
 def _audit_refusal(
@@ -94,7 +99,9 @@ def _audit_refusal(
 def requires(action: Action, resource: Resource) -> Callable[..., Actor]:
     """The dependency a route declares: the caller, if the policy lets them `action` `resource`."""
 
-    def dependency(
+    # async, so a request whose token is cached (nearly all) costs no hop to the thread pool; a
+    # token lookup or an audit row is done on the pool.
+    async def dependency(
         request: Request,
         credentials: HTTPAuthorizationCredentials | None = Security(bearer),
         body_sha: str = Depends(_body_sha256),
@@ -102,7 +109,10 @@ def requires(action: Action, resource: Resource) -> Callable[..., Actor]:
         ctx = context(request)
         client = request.client.host if request.client else "unknown"
         try:
-            actor = _authenticate(ctx, request, credentials)
+            if credentials is not None and not ctx.tokens.fresh(credentials.credentials):
+                actor = await run_in_threadpool(_authenticate, ctx, request, credentials)
+            else:
+                actor = _authenticate(ctx, request, credentials)
         except ProblemError:
             ctx.limiter.check(f"addr:{client}")  # failed logins spend the address's budget too
             raise
@@ -111,7 +121,9 @@ def requires(action: Action, resource: Resource) -> Callable[..., Actor]:
         if allowed(actor, action, resource):
             return actor
         if request.method not in SAFE_METHODS:
-            _audit_refusal(ctx, request, actor, action.value, resource.value, 403, "denied", body_sha)
+            await run_in_threadpool(
+                _audit_refusal, ctx, request, actor, action.value, resource.value, 403, "denied", body_sha
+            )
         if actor.is_anonymous:
             raise ProblemError(
                 401,
@@ -187,7 +199,7 @@ class PageParams:
         return str(request.url.include_query_params(offset=self.offset + self.limit, limit=self.limit))
 
 
-def page_params(
+async def page_params(  # async: no I/O, so no hop to the thread pool
     request: Request,
     limit: int = Query(100, ge=1, le=1000, description="items per page (at most 1000)"),
     offset: int = Query(0, ge=0, le=100_000_000),

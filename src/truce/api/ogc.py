@@ -38,6 +38,7 @@ from truce.api.geodata import (
 from truce.api.limits import parse_bbox
 from truce.api.policy import Action, Actor, Resource, allowed
 from truce.api.problems import ProblemError, not_found
+from truce.api.responses import FastJSON
 from truce.api.routers.findings import present_findings
 from truce.api.schemas.common import EARLIEST, LATEST
 from truce.api.views import count, incident_select, present_incidents
@@ -189,11 +190,9 @@ def _point(lon: float | None, lat: float | None) -> dict | None:
     return {"type": "Point", "coordinates": [lon, lat]}
 
 
-def _incident_feature(model: Any) -> dict:  # noqa: ANN401
-    data = model.model_dump(mode="json")
+def _incident_feature(view: dict) -> dict:
+    data = {k: v for k, v in view.items() if k not in ("source_record", "acled")}
     loc = data.get("location") or {}
-    data.pop("source_record", None)
-    data.pop("acled", None)
     return {
         "type": "Feature",
         "id": data["id"],
@@ -263,8 +262,7 @@ def _day_span(day: dt.date) -> tuple[float, float]:
     return start.timestamp(), (start + dt.timedelta(days=1)).timestamp()
 
 
-def _finding_feature(model: Any) -> dict:  # noqa: ANN401
-    data = model.model_dump(mode="json")
+def _finding_feature(data: dict) -> dict:
     return {
         "type": "Feature",
         "id": data["id"],
@@ -473,8 +471,8 @@ def _url(request: Request, name: str, **params: str) -> str:
     return str(request.url_for(name, **params))
 
 
-def _json(body: dict, media: str = "application/json") -> JSONResponse:
-    return JSONResponse(body, media_type=media)
+def _json(body: dict, media: str = "application/json") -> FastJSON:
+    return FastJSON(body, media_type=media)
 
 
 @router.get("", name="ogc_landing", summary="Landing page")

@@ -4,6 +4,7 @@ the response model for the caller's role, redacting protected fields."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -16,9 +17,8 @@ from truce.api.policy import (
     can_see_source_identity,
 )
 from truce.api.schemas.cases import CaseMonitor, CaseParty, CasePublic
-from truce.api.schemas.incidents import IncidentMonitor, IncidentParty, IncidentPublic, SourceView
-from truce.api.schemas.records import ClusterMonitor, ClusterPublic, FindingOut
-from truce.model import Incident
+from truce.api.schemas.incidents import IncidentParty, IncidentPublic
+from truce.api.schemas.records import ClusterMonitor, ClusterPublic
 from truce.store.api_tables import api_alerts, api_report_access
 from truce.store.schema import incidents, reports, sources
 from truce.store.verify_tables import cases, cluster_members, clusters
@@ -108,11 +108,12 @@ def sources_for(
     return found
 
 
-def _source_of(incident: Incident, source_id: str | None, known: dict[str, Source]) -> Source | None:
+def _source_of(incident: dict, source_id: str | None, known: dict[str, Source]) -> Source | None:
     if source_id and source_id in known:
         return known[source_id]
-    if incident.source:
-        return known.get(incident.source) or known.get("name:" + incident.source.casefold())
+    named = incident.get("source")
+    if named:
+        return known.get(named) or known.get("name:" + named.casefold())
     return None
 
 
@@ -120,40 +121,37 @@ def _view_role(actor: Actor) -> str:
     return "monitor" if can_see_source_identity(actor) else "public"
 
 
-def present_incidents(conn: Connection, actor: Actor, rows: Sequence[Any]) -> list[IncidentPublic]:
-    """Rows of incident_select, as the actor's model: IncidentMonitor for mission staff,
+# The fields of each view, from its response model (the models document the API; the views are
+# built as plain dicts from the stored JSON, which is validated once, when it comes in).
+_PUBLIC = tuple(IncidentPublic.model_fields)
+_PARTY_EXTRA = tuple(k for k in IncidentParty.model_fields if k not in IncidentPublic.model_fields)
+
+
+def present_incidents(conn: Connection, actor: Actor, rows: Sequence[Any]) -> list[dict]:
+    """Rows of incident_select, as the actor's view: IncidentMonitor for mission staff,
     IncidentParty for liaisons, IncidentPublic for everyone else."""
-    parsed = [(Incident.model_validate_json(r.body), r) for r in rows]
-    known = sources_for(conn, (r.source_id for _, r in parsed), (i.source for i, _ in parsed))
+    parsed = [(json.loads(r.body), r) for r in rows]
+    known = sources_for(conn, (r.source_id for _, r in parsed), (i.get("source") for i, _ in parsed))
     return [_present_incident(actor, incident, row, known) for incident, row in parsed]
 
 
-def _present_incident(actor: Actor, incident: Incident, row: Any, known: dict[str, Source]) -> IncidentPublic:  # noqa: ANN401
-    source = _source_of(incident, row.source_id, known)
+def _present_incident(actor: Actor, data: dict, row: Any, known: dict[str, Source]) -> dict:  # noqa: ANN401
+    source = _source_of(data, row.source_id, known)
     protected = bool(row.protected)
     own = protected and can_see_protected(actor, row.owner_party) and not actor.is_mission
     hide_identity = source is not None and source.protected and not can_see_source_identity(actor) and not own
-    data = incident.model_dump()
     if hide_identity:
         data["source"] = PROTECTED_SOURCE
         if not actor.is_mission:
             data["evidence"] = None  # the words would point to the person
+    extra = {"protected": protected, "owner_party": row.owner_party}
     if actor.is_mission:
-        record = SourceView(**source_view(source, _view_role(actor))) if source else None
-        return IncidentMonitor(
-            **data,
-            protected=protected,
-            owner_party=row.owner_party,
-            submitted_by=row.submitted_by,
-            source_record=record,
-        )
+        record = source_view(source, _view_role(actor)) if source else None
+        return {**data, **extra, "submitted_by": row.submitted_by, "source_record": record}
+    view = {k: data.get(k) for k in _PUBLIC}
     if actor.role is Role.party_liaison:
-        return IncidentParty(**_public_fields(data), protected=protected, owner_party=row.owner_party)
-    return IncidentPublic(**_public_fields(data))
-
-
-def _public_fields(data: dict) -> dict:
-    return {k: data[k] for k in IncidentPublic.model_fields}
+        view.update({k: extra[k] for k in _PARTY_EXTRA})
+    return view
 
 
 # --- cases ---------------------------------------------------------------------------------------
@@ -205,11 +203,11 @@ def present_case(conn: Connection, actor: Actor, body: dict, *, detail: dict | N
 # --- findings and clusters -----------------------------------------------------------------------
 
 
-def present_finding(body: dict, visible: set[str] | None) -> FindingOut:
-    """A finding with the incidents the caller may not see left out (and counted)."""
+def present_finding(body: dict, visible: set[str] | None) -> dict:
+    """A finding (FindingOut) with the incidents the caller may not see left out, and counted."""
     ids = body.get("incident_ids", [])
     shown = ids if visible is None else [i for i in ids if i in visible]
-    return FindingOut(**{**body, "incident_ids": shown, "withheld_incidents": len(ids) - len(shown)})
+    return {**body, "incident_ids": shown, "withheld_incidents": len(ids) - len(shown)}
 
 
 def protected_source_names(conn: Connection) -> list[str]:

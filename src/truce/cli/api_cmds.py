@@ -21,6 +21,7 @@ def serve(
     rate: float = typer.Option(None, "--rate", help="Requests per second per token (default 20)."),
     burst: int = typer.Option(None, "--burst", help="Burst size of the rate limit (default 60)."),
     log_level: str = typer.Option("info", "--log-level", help="uvicorn's log level."),
+    warm: bool = typer.Option(True, "--warm/--no-warm", help="Draw zones and contact lines at start."),
 ) -> None:
     """Serve the HTTP API (OpenAPI at /docs) and OGC API – Features (/ogc) on the workspace."""
     import uvicorn
@@ -29,7 +30,7 @@ def serve(
 
     workspace = open_workspace(state["db"])
     settings = ApiSettings.from_env(rate_per_second=rate, rate_burst=burst)
-    api = create_app(workspace, settings, warm=True)
+    api = create_app(workspace, settings, warm=warm)
     if host not in ("127.0.0.1", "localhost", "::1"):
         err_console.print(
             f"[yellow]listening on {host}: put TLS in front of it (tokens are bearer secrets)[/]"

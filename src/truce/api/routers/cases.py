@@ -14,6 +14,7 @@ from truce.api.alerts import fire_triggers
 from truce.api.deps import PageParams, context, page_params, requires, writing
 from truce.api.policy import Action, Actor, Resource, Role
 from truce.api.problems import conflict, forbidden, not_found, unprocessable
+from truce.api.responses import ok
 from truce.api.schemas.cases import (
     Assign,
     Attribute,
@@ -55,13 +56,15 @@ def list_cases(
         matched = count(conn, query)
         rows = conn.execute(query.order_by(cases.c.id).limit(page.limit).offset(page.offset)).all()
         items = [present_case(conn, actor, json.loads(r.body)) for r in rows]
-    return {
-        "items": items,
-        "limit": page.limit,
-        "offset": page.offset,
-        "number_matched": matched,
-        "next": page.next_url(request, matched),
-    }
+    return ok(
+        {
+            "items": items,
+            "limit": page.limit,
+            "offset": page.offset,
+            "number_matched": matched,
+            "next": page.next_url(request, matched),
+        }
+    )
 
 
 def _visible_case(conn, actor: Actor, case_id: str) -> dict:  # noqa: ANN001

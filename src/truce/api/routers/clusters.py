@@ -10,6 +10,7 @@ from sqlalchemy import select
 from truce.api.deps import PageParams, context, page_params, requires, writing
 from truce.api.policy import Action, Actor, Resource
 from truce.api.problems import not_found
+from truce.api.responses import ok
 from truce.api.schemas.common import Page
 from truce.api.schemas.records import ClusterMonitor, ClusterPublic
 from truce.api.views import (
@@ -48,13 +49,15 @@ def list_clusters(
             query.order_by(clusters.c.t_start, clusters.c.id).limit(page.limit).offset(page.offset)
         ).all()
         items = _present(conn, actor, [json.loads(r.body) for r in rows])
-    return {
-        "items": items,
-        "limit": page.limit,
-        "offset": page.offset,
-        "number_matched": matched,
-        "next": page.next_url(request, matched),
-    }
+    return ok(
+        {
+            "items": items,
+            "limit": page.limit,
+            "offset": page.offset,
+            "number_matched": matched,
+            "next": page.next_url(request, matched),
+        }
+    )
 
 
 @router.get(

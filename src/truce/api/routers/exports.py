@@ -31,9 +31,9 @@ MEDIA = {
 }
 
 
-def _as_incidents(models: list) -> list[Incident]:
+def _as_incidents(views: list[dict]) -> list[Incident]:
     fields = set(Incident.model_fields)
-    return [Incident.model_validate({k: v for k, v in m.model_dump().items() if k in fields}) for m in models]
+    return [Incident.model_validate({k: v for k, v in view.items() if k in fields}) for view in views]
 
 
 @router.get(
@@ -78,7 +78,7 @@ def export_file(
         found = None
         if found_query is not None:
             bodies = [json.loads(b) for (b,) in conn.execute(found_query.order_by(findings.c.id))]
-            found = [f.model_dump(mode="json") for f in present_findings(conn, actor, bodies)]
+            found = present_findings(conn, actor, bodies)
     media, suffix = MEDIA[fmt]
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"export.{suffix}"

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from truce.api.deps import PageParams, context, page_params, requires
 from truce.api.policy import Action, Actor, Resource
 from truce.api.problems import not_found
+from truce.api.responses import FastJSON, ok
 from truce.api.schemas.common import Page
 from truce.api.schemas.records import FindingOut
 from truce.api.views import count, present_finding, visible_incident_ids
@@ -20,14 +21,16 @@ from truce.store.schema import findings
 router = APIRouter(prefix="/findings", tags=["findings"])
 
 
-def present_findings(conn, actor: Actor, bodies: list[dict]) -> list[FindingOut]:  # noqa: ANN001
+def present_findings(conn, actor: Actor, bodies: list[dict]) -> list[dict]:  # noqa: ANN001
     visible = None
     if not actor.is_mission:
         visible = visible_incident_ids(conn, actor, (i for b in bodies for i in b.get("incident_ids", [])))
     return [present_finding(b, visible) for b in bodies]
 
 
-@router.get("", response_model=Page[FindingOut], summary="Findings, by date")
+@router.get(
+    "", response_model=None, responses={200: {"model": Page[FindingOut]}}, summary="Findings, by date"
+)
 def list_findings(
     request: Request,
     actor: Actor = Depends(requires(Action.read, Resource.findings)),
@@ -36,7 +39,7 @@ def list_findings(
     provision: str | None = Query(None, max_length=200),
     status: FindingStatus | None = None,
     party: str | None = Query(None, max_length=20),
-) -> dict:
+) -> FastJSON:
     query = select(findings.c.body)
     for column, value in (
         (findings.c.agreement_id, agreement),
@@ -54,21 +57,25 @@ def list_findings(
             .offset(page.offset)
         ).all()
         items = present_findings(conn, actor, [json.loads(r.body) for r in rows])
-    return {
-        "items": items,
-        "limit": page.limit,
-        "offset": page.offset,
-        "number_matched": matched,
-        "next": page.next_url(request, matched),
-    }
+    return ok(
+        {
+            "items": items,
+            "limit": page.limit,
+            "offset": page.offset,
+            "number_matched": matched,
+            "next": page.next_url(request, matched),
+        }
+    )
 
 
-@router.get("/{finding_id}", response_model=FindingOut, summary="One finding")
+@router.get(
+    "/{finding_id}", response_model=None, responses={200: {"model": FindingOut}}, summary="One finding"
+)
 def get_finding(
     request: Request, finding_id: str, actor: Actor = Depends(requires(Action.read, Resource.findings))
-) -> FindingOut:
+) -> FastJSON:
     with context(request).workspace.engine.connect() as conn:
         body = conn.execute(select(findings.c.body).where(findings.c.id == finding_id)).scalar()
         if body is None:
             raise not_found("finding")
-        return present_findings(conn, actor, [json.loads(body)])[0]
+        return ok(present_findings(conn, actor, [json.loads(body)])[0])

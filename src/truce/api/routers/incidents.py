@@ -10,6 +10,7 @@ from truce.api.deps import PageParams, context, page_params, requires
 from truce.api.limits import parse_bbox
 from truce.api.policy import Action, Actor, Resource
 from truce.api.problems import not_found
+from truce.api.responses import FastJSON, ok
 from truce.api.schemas.common import Day, Page
 from truce.api.schemas.incidents import IncidentMonitor, IncidentParty, IncidentPublic
 from truce.api.views import count, incident_select, present_incidents
@@ -41,7 +42,7 @@ def list_incidents(
     until: Day | None = Query(None, description="on or before this day (Kyiv time)"),
     bbox: str | None = Query(None, description="minLon,minLat,maxLon,maxLat"),
     report_id: str | None = Query(None, max_length=40),
-) -> dict:
+) -> FastJSON:
     ctx = context(request)
     query = incident_select(actor)
     if type is not None:
@@ -71,13 +72,15 @@ def list_incidents(
             query.order_by(incidents.c.t_start.desc(), incidents.c.id).limit(page.limit).offset(page.offset)
         ).all()
         items = present_incidents(conn, actor, rows)
-    return {
-        "items": items,
-        "limit": page.limit,
-        "offset": page.offset,
-        "number_matched": matched,
-        "next": page.next_url(request, matched),
-    }
+    return ok(
+        {
+            "items": items,
+            "limit": page.limit,
+            "offset": page.offset,
+            "number_matched": matched,
+            "next": page.next_url(request, matched),
+        }
+    )
 
 
 @router.get(
@@ -88,10 +91,10 @@ def list_incidents(
 )
 def get_incident(
     request: Request, incident_id: str, actor: Actor = Depends(requires(Action.read, Resource.incidents))
-) -> AnyIncident:
+) -> FastJSON:
     ctx = context(request)
     with ctx.workspace.engine.connect() as conn:
         row = conn.execute(incident_select(actor).where(incidents.c.id == incident_id)).first()
         if row is None:
             raise not_found("incident")
-        return present_incidents(conn, actor, [row])[0]
+        return ok(present_incidents(conn, actor, [row])[0])

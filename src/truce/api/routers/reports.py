@@ -9,6 +9,7 @@ from sqlalchemy import select
 from truce.api.deps import PageParams, context, page_params, requires, writing
 from truce.api.policy import Action, Actor, Resource, Role, can_see_report
 from truce.api.problems import not_found
+from truce.api.responses import ok
 from truce.api.schemas.common import Page
 from truce.api.schemas.incidents import SourceView
 from truce.api.schemas.reports import ReportIn, ReportMonitor, ReportParty, ReportReceipt, TextReportIn
@@ -136,13 +137,15 @@ def list_reports(
             query.order_by(reports.c.received_at.desc(), reports.c.id).limit(page.limit).offset(page.offset)
         ).all()
         items = _present(conn, actor, rows)
-    return {
-        "items": items,
-        "limit": page.limit,
-        "offset": page.offset,
-        "number_matched": matched,
-        "next": page.next_url(request, matched),
-    }
+    return ok(
+        {
+            "items": items,
+            "limit": page.limit,
+            "offset": page.offset,
+            "number_matched": matched,
+            "next": page.next_url(request, matched),
+        }
+    )
 
 
 def _one(request: Request, actor: Actor, report_id: str):  # noqa: ANN202
