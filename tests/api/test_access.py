@@ -315,3 +315,25 @@ def test_every_write_is_audited_with_the_request_hash(api):
     assert refused.status_code == 403 and denied["outcome"] == "denied" and denied["resource"] == "notices"
     audit = api.get("/api/v1/audit?limit=5", "admin").json()
     assert audit[0]["id"] == denied["id"]
+
+
+def test_views_have_exactly_their_models_fields(shared_api):
+    from truce.api.schemas.incidents import IncidentMonitor, IncidentParty, IncidentPublic
+
+    path = f"/api/v1/incidents/{shared_api.ids['UA_incident']}"
+    for key, model in (
+        ("monitor", IncidentMonitor),
+        ("party_liaison:UA", IncidentParty),
+        (None, IncidentPublic),
+    ):
+        target = path if key else "/api/v1/incidents/seed-02"
+        view = shared_api.get(target, key).json()
+        assert set(view) == set(model.model_fields), key
+        model.model_validate(view)
+
+
+def test_parties_do_not_learn_which_monitor_filed_a_case(api):
+    opened = api.post("/api/v1/cases", "monitor", json={"title": "patrol saw craters", "reason": "r"}).json()
+    seen = api.get(f"/api/v1/cases/{opened['id']}", "party_liaison:RU").json()
+    assert seen["alleged_by"] == "mission" and "demo-monitor" not in json.dumps(seen)
+    assert api.get(f"/api/v1/cases/{opened['id']}", "monitor").json()["alleged_by"] == "user:demo-monitor"

@@ -5,9 +5,13 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from urllib.parse import quote
+
+from sqlalchemy import select
 
 from truce.publish.ledger import verify_workspace
 from truce.publish.log.merkle import verify_consistency, verify_inclusion
+from truce.publish.log.tables import log_entries
 
 from .conftest import incident
 
@@ -115,3 +119,33 @@ def test_log_errors_are_problems(api):
     assert api.get("/api/v1/log/proof?firstSize=0").status_code == 422
     too_far = api.get("/api/v1/log/proof?firstSize=1&lastSize=999999")
     assert too_far.status_code == 400 and too_far.headers["content-type"] == "application/problem+json"
+
+
+def test_case_acts_go_into_the_log_and_the_workspace_verifies(api):
+    from truce.publish.ledger import publish
+
+    publish(api.workspace)  # the world was built without publishing
+    opened = api.post(
+        "/api/v1/cases", "monitor", json={"title": "t", "reason": "r", "incident_ids": ["seed-02"]}
+    )
+    case_id = opened.json()["id"]
+    api.post(
+        f"/api/v1/cases/{case_id}/transitions",
+        "monitor",
+        json={"action": "assign", "investigator": "x", "reason": "r"},
+    )
+    api.post(
+        "/api/v1/reports",
+        "party_liaison:UA",
+        json={"incidents": [incident()], "allegation": {"title": "t", "reason": "r"}},
+    )
+    assert verify_workspace(api.workspace) is None  # nothing the API stored is missing from the log
+    with api.workspace.engine.connect() as conn:
+        logged = [r[0] for r in conn.execute(select(log_entries.c.entry_id))]
+    acts = sorted(e for e in logged if e.startswith(f"case_transition:{case_id}#"))
+    assert len(acts) == 2
+    entry = api.get(f"/api/v1/log/entries/{quote(acts[1], safe='')}").json()  # "#" must be escaped
+    assert (
+        entry["entry"]["body"]["action"] == "assign"
+        and entry["inclusionProof"]["treeSize"] > entry["logIndex"]
+    )

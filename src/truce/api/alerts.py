@@ -34,6 +34,7 @@ from sqlalchemy import Connection, func, insert, select
 
 from truce.api.context import ApiContext
 from truce.api.geodata import load_agreement_row
+from truce.publish.log import Verifier
 from truce.store.api_tables import api_alert_acks, api_alerts, api_deliveries, api_webhooks
 from truce.store.records import now_utc
 from truce.store.schema import agreements, findings
@@ -163,8 +164,6 @@ def alert_envelope(row: Any) -> dict:  # noqa: ANN401 — a row of api_alerts
 def verify_alert(envelope: dict) -> bool:
     """Check an alert's signature with the verifier key it names (compare that key with the
     mission's published key yourself)."""
-    from truce.publish.log import Verifier
-
     try:
         verifier = Verifier.from_vkey(envelope["signer"])
         signature = base64.b64decode(envelope["signature"], validate=True)

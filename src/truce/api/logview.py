@@ -19,16 +19,14 @@ from typing import Any
 import rfc8785
 from sqlalchemy import select
 
-from truce.publish.log import LogError, LogStore, Signer
+# The workspace's log conventions (key file, origin) are the publish stage's.
+from truce.publish.ledger import log_store as _ledger_log_store
+from truce.publish.ledger import mission_key as _ledger_mission_key
+from truce.publish.ledger import mission_key_path as _ledger_key_path
+from truce.publish.ledger import publish as _ledger_publish
+from truce.publish.log import LogStore, Signer
 from truce.publish.log.tables import log_entries
 from truce.store import Workspace
-
-try:  # the workspace's log conventions (key file, origin), when the publish stage provides them
-    from truce.publish.ledger import log_store as _ledger_log_store
-    from truce.publish.ledger import mission_key as _ledger_mission_key
-    from truce.publish.ledger import mission_key_path as _ledger_key_path
-except ImportError:  # pragma: no cover - only before truce.publish.ledger exists
-    _ledger_log_store = _ledger_mission_key = _ledger_key_path = None
 
 __all__ = ["LogService", "report_digest_entry"]
 
@@ -53,11 +51,7 @@ class LogService:
 
     def __init__(self, workspace: Workspace, min_interval: float = 1.0) -> None:
         self.workspace = workspace
-        self.store: LogStore = (
-            _ledger_log_store(workspace)
-            if _ledger_log_store
-            else LogStore(workspace.engine, "truce.mission/log")
-        )
+        self.store: LogStore = _ledger_log_store(workspace)
         self.min_interval = min_interval
         self._lock = threading.Lock()
         self._last_signed = 0.0
@@ -66,8 +60,6 @@ class LogService:
 
     def signer(self) -> Signer:
         if self._signer is None:
-            if _ledger_mission_key is None:  # pragma: no cover
-                raise LogError(None, None, "no mission key: the publish stage's ledger is not installed")
             # The key file is made on first use; its folder may not exist yet (owner-only).
             _ledger_key_path(self.workspace).parent.mkdir(mode=0o700, parents=True, exist_ok=True)
             self._signer = _ledger_mission_key(self.workspace)
@@ -75,6 +67,14 @@ class LogService:
 
     def append(self, entries: list[dict[str, Any]]) -> None:
         self.store.append(entries)
+
+    def publish(self) -> None:
+        """Log what the store holds and the log does not yet (case transitions, after a case act),
+        as `truce case ...` does, and sign a checkpoint."""
+        with self._lock:
+            result = _ledger_publish(self.workspace)
+            self._latest = result.checkpoint
+            self._last_signed = time.monotonic()
 
     def checkpoint(self, *, force: bool = False) -> str | None:
         """Sign a checkpoint of the whole log if it grew (and, unless forced, if the last one is at

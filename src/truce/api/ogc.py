@@ -24,7 +24,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from truce.api.context import ApiContext
 from truce.api.deps import context, requires
@@ -240,8 +240,6 @@ def _incident_item(ctx: ApiContext, actor: Actor, feature_id: str) -> dict | Non
 
 
 def _incident_extent(ctx: ApiContext, actor: Actor) -> dict:
-    from sqlalchemy import func
-
     query = _incidents_query(actor, None).subquery()
     with ctx.workspace.engine.connect() as conn:
         row = conn.execute(
@@ -312,8 +310,6 @@ def _finding_item(ctx: ApiContext, actor: Actor, feature_id: str) -> dict | None
 
 
 def _finding_extent(ctx: ApiContext, actor: Actor) -> dict:
-    from sqlalchemy import func
-
     with ctx.workspace.engine.connect() as conn:
         row = conn.execute(
             select(

@@ -25,6 +25,7 @@ from truce.api.logview import report_digest_entry
 from truce.api.policy import Actor, Role
 from truce.api.problems import ProblemError, forbidden, unprocessable
 from truce.api.schemas.reports import AllegationIn, ReportIn, ReportReceipt, TextReportIn
+from truce.model import Incident
 from truce.publish.log import LogError
 from truce.store.api_tables import api_report_access
 from truce.store.records import add_incidents, ensure_source, now_utc, report_id_for
@@ -70,8 +71,6 @@ def _who(actor: Actor, source: str | None) -> tuple[str, str, str | None, bool]:
 
 
 def _incidents(report_id: str, items: list[dict], source_id: str) -> list:
-    from truce.model import Incident
-
     made = []
     for n, item in enumerate(items, 1):
         data = {**item, "id": f"{report_id}-{n:03d}"}
@@ -118,7 +117,7 @@ def prepare_structured(actor: Actor, payload: ReportIn) -> Prepared:
 
 def prepare_text(actor: Actor, payload: TextReportIn) -> Prepared:
     """Extraction runs here, before any lock is taken: it is the slow part."""
-    from truce.extract import extract_text
+    from truce.extract import extract_text  # here: it loads spaCy, which only text reports need
 
     source_id, kind, owner, protected = _who(actor, payload.source)
     published = payload.published_on or dt.datetime.now(dt.UTC).date()

@@ -178,7 +178,10 @@ def present_case(conn: Connection, actor: Actor, body: dict, *, detail: dict | N
     }
     if not actor.is_mission:
         if actor.role is Role.party_liaison:
-            return CaseParty(**base, alleged_by=body["alleged_by"], protected=body["protected"])
+            # A party's allegation names the party; anything else is the mission's own, and which
+            # monitor filed it is not for the parties to know.
+            accuser = body["alleged_by"] if body["alleged_by"].startswith("party:") else "mission"
+            return CaseParty(**base, alleged_by=accuser, protected=body["protected"])
         return CasePublic(**base)
     alerts = [r[0] for r in conn.execute(select(api_alerts.c.id).where(api_alerts.c.case_id == body["id"]))]
     events = (detail or body)["events"]

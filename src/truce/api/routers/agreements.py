@@ -10,6 +10,7 @@ from pathlib import Path
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
+from sqlalchemy import select
 
 from truce.api.deps import context, requires, writing
 from truce.api.geodata import load_agreement_row, stored_agreements, zone_features
@@ -17,6 +18,7 @@ from truce.api.notices import notice_declarations
 from truce.api.policy import Action, Actor, Resource
 from truce.api.schemas.records import AssessIn, AssessOut
 from truce.assess.run import assess_workspace
+from truce.store.schema import agreements
 
 router = APIRouter(prefix="/agreements", tags=["agreements"])
 
@@ -99,10 +101,6 @@ def assess(
 
 
 def _source_text(ctx, agreement_id: str) -> str:  # noqa: ANN001
-    from sqlalchemy import select
-
-    from truce.store.schema import agreements
-
     with ctx.workspace.engine.connect() as conn:
         return conn.execute(
             select(agreements.c.source_text).where(agreements.c.id == agreement_id)

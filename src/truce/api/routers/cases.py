@@ -125,8 +125,17 @@ def open_case(
         )
         note.resource_id, note.status = case.id, 201
         shown = present_case(conn, actor, case.to_json())
+    _publish(request)
     location = str(request.url_for("get_case", case_id=case.id))
     return JSONResponse(shown.model_dump(mode="json"), status_code=201, headers={"Location": location})
+
+
+def _publish(request: Request) -> None:
+    """Every case act goes into the log once committed (as with `truce case ...`). If the server
+    dies before this, `truce verify` names the act as unpublished until the next publish."""
+    ctx = context(request)
+    with ctx.write_lock:
+        ctx.log.publish()
 
 
 def _apply(conn, act: Transition, case_id: str, actor: Actor) -> Case:  # noqa: ANN001
@@ -172,6 +181,7 @@ def transition(
         case = _apply(conn, act, case_id, actor)
         alerts = fire_triggers(conn, ctx, case)
         shown = present_case(conn, actor, case.to_json())
+    _publish(request)
     if alerts and ctx.dispatcher is not None:
         ctx.dispatcher.submit(alerts)
     return shown.model_dump(mode="json")
