@@ -65,7 +65,8 @@ def write_outputs(workspace: Workspace, out_dir: Path) -> None:
     (out_dir / "findings.json").write_text(
         json.dumps(findings, ensure_ascii=False, indent=2, default=str) + "\n", encoding="utf-8"
     )
-    export_geojson(incidents, out_dir / "findings.geojson", findings=findings)
+    checkpoint = publish(workspace).checkpoint
+    export_geojson(incidents, out_dir / "findings.geojson", findings=findings, checkpoint=checkpoint)
 
 
 def what_if_table(workspace: Workspace) -> None:

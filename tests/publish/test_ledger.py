@@ -77,3 +77,13 @@ def test_an_inclusion_proof_is_printed_for_a_logged_finding(demo_copy, capsys):
     assert run(demo_copy, "log", "prove", entry_id) == 0
     proof = json.loads(capsys.readouterr().out)
     assert proof["entry_id"] == entry_id and proof["size"] > 1 and len(proof["proof"]) >= 1
+
+
+def test_exports_carry_the_checkpoint_they_were_built_from(demo_copy, tmp_path):
+    out = tmp_path / "all.geojson"
+    assert run(demo_copy, "export", str(out), "--format", "geojson") == 0
+    document = json.loads(out.read_text())
+    sidecar = (tmp_path / "all.geojson.checkpoint").read_text()
+    assert document["checkpoint"] == sidecar and sidecar.startswith("truce.mission/log\n")
+    assert run(demo_copy, "export", str(tmp_path / "all.csv"), "--format", "acled") == 0
+    assert (tmp_path / "all.csv.checkpoint").read_text().splitlines()[:2] == sidecar.splitlines()[:2]

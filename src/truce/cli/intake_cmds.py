@@ -119,8 +119,9 @@ def export_cmd(
 ) -> None:
     """Export the stored incidents (and findings) for GIS, spreadsheets or ACLED tooling."""
     workspace = open_workspace(state["db"])
+    checkpoint = publish(workspace).checkpoint  # the export says which log state it was built from
     with workspace.engine.connect() as conn:
         incidents = list(iter_incidents(conn))
         findings = stored_findings(conn) if with_findings and fmt in FORMATS_WITH_FINDINGS else None
-    count = export(fmt, incidents, output, findings=findings)
+    count = export(fmt, incidents, output, findings=findings, checkpoint=checkpoint)
     console.print(f"wrote {count} records to {output}")

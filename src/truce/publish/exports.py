@@ -256,10 +256,14 @@ def finding_feature(finding: dict) -> dict:
 
 
 def export_geojson(
-    incidents: Iterable[Incident], path: str | os.PathLike, findings: Iterable[dict] | None = None
+    incidents: Iterable[Incident],
+    path: str | os.PathLike,
+    findings: Iterable[dict] | None = None,
+    checkpoint: str | None = None,
 ) -> int:
     """An RFC 7946 FeatureCollection (WGS84, [longitude, latitude]); each feature's properties say
-    "record": "incident" or "finding". Written feature by feature, so large exports stay small in memory."""
+    "record": "incident" or "finding". Written feature by feature, so large exports stay small in memory.
+    `checkpoint`, the signed log checkpoint the export was built from, is a foreign member."""
     count = 0
 
     def all_features() -> Iterator[dict]:
@@ -267,7 +271,10 @@ def export_geojson(
         yield from (finding_feature(finding) for finding in findings or ())
 
     with _atomic(path) as temp, temp.open("w", encoding="utf-8") as out:
-        out.write('{"type": "FeatureCollection", "features": [')
+        out.write('{"type": "FeatureCollection", ')
+        if checkpoint is not None:
+            out.write(f'"checkpoint": {json.dumps(checkpoint)}, ')
+        out.write('"features": [')
         for feature in all_features():
             out.write(",\n" if count else "\n")
             out.write(json.dumps(feature, ensure_ascii=False, default=str))
@@ -511,12 +518,23 @@ FORMATS_WITH_FINDINGS: frozenset[str] = frozenset({"geojson", "gpkg"})
 
 
 def export(
-    fmt: str, incidents: Iterable[Incident], path: str | os.PathLike, findings: Iterable[dict] | None = None
+    fmt: str,
+    incidents: Iterable[Incident],
+    path: str | os.PathLike,
+    findings: Iterable[dict] | None = None,
+    checkpoint: str | None = None,
 ) -> int:
-    """Export in the named format (EXPORTERS); returns the number of records written."""
+    """Export in the named format (EXPORTERS); returns the number of records written. With a
+    checkpoint, it also goes beside the file as PATH.checkpoint (and inside GeoJSON), so a reader can
+    check the export against the public log."""
     try:
         exporter = EXPORTERS[fmt]
     except KeyError:
         known = ", ".join(sorted(EXPORTERS))
         raise UserError(str(path), None, f"unknown export format {fmt!r}; known formats: {known}") from None
-    return exporter(incidents, path, findings=findings)
+    extra = {"checkpoint": checkpoint} if checkpoint is not None and fmt == "geojson" else {}
+    count = exporter(incidents, path, findings=findings, **extra)
+    if checkpoint is not None:
+        with _atomic(f"{os.fspath(path)}.checkpoint") as temp:
+            temp.write_text(checkpoint, encoding="utf-8")
+    return count
