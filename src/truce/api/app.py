@@ -14,6 +14,7 @@ import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import anyio
 from fastapi import Depends, FastAPI, Request
 from fastapi.routing import APIRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -145,17 +146,21 @@ def _warm(ctx: ApiContext) -> None:
 
 def create_app(workspace: Workspace, settings: ApiSettings | None = None, *, warm: bool = False) -> FastAPI:
     settings = settings or ApiSettings()
+    write_lock = threading.RLock()
     ctx = ApiContext(
+        write_lock=write_lock,
         workspace=workspace,
         settings=settings,
         limiter=RateLimiter(settings.rate_per_second, settings.rate_burst),
-        log=LogService(workspace),
+        log=LogService(workspace, write_lock),
         tokens=TokenCache(settings.token_cache_seconds),
     )
     ctx.memo.size = 128
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Python runs one thread at a time: past a few, more threads only make each request slower.
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.threads
         ctx.dispatcher = Dispatcher(ctx)
         ctx.dispatcher.resume()
         if warm:

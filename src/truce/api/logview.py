@@ -49,8 +49,12 @@ class LogService:
     """One per app. Signing is serialised, and at most one new checkpoint is signed per
     `min_interval` seconds, however often clients ask for a fresh tree head."""
 
-    def __init__(self, workspace: Workspace, min_interval: float = 1.0) -> None:
+    def __init__(
+        self, workspace: Workspace, write_lock: threading.RLock | None = None, min_interval: float = 1.0
+    ) -> None:
         self.workspace = workspace
+        # The app's write lock: signing writes, so it takes turns with the other writers.
+        self.write_lock = write_lock or threading.RLock()
         self.store: LogStore = _ledger_log_store(workspace)
         self.min_interval = min_interval
         self._lock = threading.Lock()
@@ -71,24 +75,31 @@ class LogService:
     def publish(self) -> None:
         """Log what the store holds and the log does not yet (case transitions, after a case act),
         as `truce case ...` does, and sign a checkpoint."""
-        with self._lock:
+        with self.write_lock, self._lock:
             result = _ledger_publish(self.workspace)
             self._latest = result.checkpoint
             self._last_signed = time.monotonic()
 
     def checkpoint(self, *, force: bool = False) -> str | None:
-        """Sign a checkpoint of the whole log if it grew (and, unless forced, if the last one is at
-        least min_interval old). Returns the latest note."""
-        with self._lock:
-            if self._latest is None:
-                self._latest = self.store.latest_checkpoint()  # reads every note: once per process
-            size = self.store.size()
-            signed_size = _note_size(self._latest) if self._latest else -1
-            due = force or time.monotonic() - self._last_signed >= self.min_interval
-            if size > 0 and size != signed_size and due:
+        """The latest checkpoint note, signing a new one of the whole log first if the log grew
+        (and, unless forced, the last one is at least min_interval old). Readers that find nothing
+        to sign never wait for the write lock."""
+        if self._latest is None:
+            with self._lock:
+                if self._latest is None:
+                    self._latest = self.store.latest_checkpoint()  # reads every note: once per process
+        if not (force or self._due()):
+            return self._latest
+        with self.write_lock, self._lock:
+            if force or self._due():
                 self._latest = self.store.checkpoint(self.signer())  # refuses to fork, whoever signed last
                 self._last_signed = time.monotonic()
             return self._latest
+
+    def _due(self) -> bool:
+        size = self.store.size()
+        signed = _note_size(self._latest) if self._latest else -1
+        return size > 0 and size != signed and time.monotonic() - self._last_signed >= self.min_interval
 
     def info(self) -> dict[str, Any]:
         note = self.checkpoint()

@@ -133,7 +133,7 @@ POLICY: dict[Role, dict[Resource, frozenset[Action]]] = {
         R.alerts: _READ,
         R.webhooks: frozenset({A.read, A.create, A.delete}),
         R.log: frozenset({A.read, A.run}),
-        R.users: frozenset({A.read, A.create, A.delete}),
+        R.users: _READ,  # accounts are made and revoked with `truce user` on the server
         R.audit: _READ,
     },
 }

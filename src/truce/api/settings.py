@@ -21,6 +21,7 @@ class ApiSettings:
     rate_per_second: float = 20.0  # sustained requests per token (or per address, without one)
     rate_burst: int = 60
     token_cache_seconds: float = 2.0  # how long a revocation from another process may take to bite
+    threads: int = 40  # requests handled at once on the thread pool (anyio's default is 40)
     webhook_attempts: int = 5
     webhook_backoff_seconds: float = 1.0  # first retry after 1 s, then 2, 4, 8 …
     webhook_timeout_seconds: float = 5.0

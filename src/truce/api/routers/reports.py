@@ -29,8 +29,7 @@ def _store(request: Request, actor: Actor, prepared: Prepared) -> JSONResponse:
         receipt = store_submission(conn, ctx, prepared)
         note.resource_id, note.status = receipt.report_id, 201 if receipt.new else 200
     if receipt.case_id and receipt.new:
-        with ctx.write_lock:
-            ctx.log.publish()  # the allegation's case was opened: its first act goes into the log
+        ctx.log.publish()  # the allegation's case was opened: its first act goes into the log
     location = str(request.url_for("get_report", report_id=receipt.report_id))
     return JSONResponse(
         receipt.model_dump(mode="json"), status_code=note.status, headers={"Location": location}
