@@ -197,34 +197,42 @@ def incident_collection(
     )
     with ctx.workspace.engine.connect() as conn:
         rows = conn.execute(query.order_by(incidents.c.t_start, incidents.c.id)).all()
-        models = present_incidents(conn, actor, rows)
+        shown = [_as_dict(m) for m in present_incidents(conn, actor, rows)]
     points: list[tuple[float, float, bool] | None] = []
-    for model in models:
-        loc = model.location
-        if loc.lon is not None and loc.lat is not None:
-            points.append((loc.lon, loc.lat, False))
-        elif loc.admin1 and (approx := _approximate_point(loc.admin1)):
+    for item in shown:
+        loc = item.get("location") or {}
+        if loc.get("lon") is not None and loc.get("lat") is not None:
+            points.append((loc["lon"], loc["lat"], False))
+        elif loc.get("admin1") and (approx := _approximate_point(loc["admin1"])):
             points.append((approx[0], approx[1], True))
         else:
             points.append(None)
     placed = [n for n, p in enumerate(points) if p is not None]
-    inside = _membership(
-        _zones_of(ctx, agreement_id), [points[n][0] for n in placed], [points[n][1] for n in placed]
-    )
+    zones = _zones_of(ctx, agreement_id)
+    inside = _membership(zones, [points[n][0] for n in placed], [points[n][1] for n in placed])
     zones_of = dict(zip(placed, inside, strict=True))
     features = []
-    for n, model in enumerate(models):
-        props = model.model_dump(mode="json")
+    for n, item in enumerate(shown):
         point = points[n]
-        props.update(
-            party=model.actor or "unattributed",
-            category=category_of(model.type),
-            zones=zones_of.get(n, []),
-            approx=bool(point and point[2]),
-        )
+        props = {
+            **item,
+            "party": item.get("actor") or "unattributed",
+            "category": category_of(IncidentType(item["type"])),
+            "zones": zones_of.get(n, []),
+            "approx": bool(point and point[2]),
+        }
         geometry = {"type": "Point", "coordinates": [point[0], point[1]]} if point else None
-        features.append({"type": "Feature", "id": model.id, "geometry": geometry, "properties": props})
+        features.append({"type": "Feature", "id": item["id"], "geometry": geometry, "properties": props})
     return {"type": "FeatureCollection", "features": features, "number_matched": len(features)}
+
+
+def _as_dict(item: Any) -> dict:  # noqa: ANN401 — a response model or already a dict
+    """The API's presenters give models or plain dicts (JSON-ready); the dashboard wants dicts."""
+    return (
+        item.model_dump(mode="json")
+        if hasattr(item, "model_dump")
+        else json.loads(json.dumps(item, default=str))
+    )
 
 
 def finding_list(
@@ -235,7 +243,7 @@ def finding_list(
         query = query.where(findings.c.agreement_id == agreement_id)
     with ctx.workspace.engine.connect() as conn:
         bodies = [json.loads(r[0]) for r in conn.execute(query.order_by(findings.c.date, findings.c.id))]
-        return [f.model_dump(mode="json") for f in present_findings(conn, actor, bodies)]
+        return [_as_dict(f) for f in present_findings(conn, actor, bodies)]
 
 
 # --- what-if -------------------------------------------------------------------------------------
@@ -243,14 +251,12 @@ def finding_list(
 
 def _data_version(ctx: ApiContext) -> tuple:
     """Changes whenever incidents, snapshots or assessments change: part of the what-if cache key."""
+    counted = select(func.count(), func.max(incidents.c.t_start))
+    snapshots = select(func.count(), func.max(control_snapshots.c.date)).select_from(control_snapshots)
     with ctx.workspace.engine.connect() as conn:
         return (
-            conn.execute(select(func.count(), func.max(incidents.c.t_start))).one()._tuple(),
-            conn.execute(
-                select(func.count(), func.max(control_snapshots.c.date)).select_from(control_snapshots)
-            )
-            .one()
-            ._tuple(),
+            tuple(conn.execute(counted).one()),
+            tuple(conn.execute(snapshots).one()),
             conn.execute(select(func.max(assessment_runs.c.id))).scalar(),
         )
 

@@ -87,7 +87,7 @@ export class MapView {
         dashArray: p.approx ? "2 3" : (style.dash || null),
         fillColor: types[p.type] || "#888",
         fillOpacity: style.fill_opacity,
-        className: `incident incident-${p.type} status-${p.status}${p.approx ? " approx" : ""}`,
+        className: `incident incident-${p.type} status-${p.status} i-${safeClass(feature.id)}${p.approx ? " approx" : ""}`,
       })
         .bindTooltip(`${escapeHtml(p.type.replace(/_/g, " "))} · ${escapeHtml(p.date)}${p.approx ? " (oblast only)" : ""}`)
         .on("click", () => this.onSelect({ kind: "incident", feature }))
@@ -102,7 +102,7 @@ export class MapView {
       if (!["violation", "possible_violation"].includes(f.status)) continue;
       L.marker([f.lat, f.lon], {
         pane: "findings",
-        icon: L.divIcon({ className: `finding finding-${f.status}`, html: '<span class="diamond"></span>', iconSize: [16, 16] }),
+        icon: L.divIcon({ className: `finding finding-${f.status} f-${safeClass(f.id)}`, html: '<span class="diamond"></span>', iconSize: [16, 16] }),
         title: `${f.provision_id}: ${f.status}`,
         keyboard: true,
       })
@@ -110,6 +110,10 @@ export class MapView {
         .addTo(this.layers.findings);
     }
   }
+}
+
+export function safeClass(id) {
+  return String(id).replace(/[^A-Za-z0-9_-]/g, "_");
 }
 
 function spread(feature) {

@@ -48,6 +48,7 @@ export function showIncident(panel, feature) {
   p.place = where ? where + precision : null;
   if (p.source_record) {
     const s = p.source_record;
+    if (!p.source) p.source = s.name; // the report's registered source, when the incident names none
     p.source_record = `${s.name} · reliability ${s.reliability} (${s.reliability_meaning}) · ${s.kind}${s.protected ? " · protected" : ""}`;
   }
   const list = h("dl", { id: "incident-details", "data-id": feature.id });
