@@ -3,8 +3,11 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+BROWSER_STAMP := node_modules/.installed
+# apt-get as root (CI, containers) or through sudo; without either, say what to install.
+APT := $(shell [ "$$(id -u)" = 0 ] && echo apt-get || (command -v sudo >/dev/null && echo sudo apt-get))
 
-.PHONY: demo test lint clean
+.PHONY: demo test lint clean browser
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,15 +17,27 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/truce geo build-gazetteer  # the gazetteer index, built once at set-up
 	touch $(STAMP)
 
-demo: $(STAMP)
+# Debian's Chromium (browser tests, PDF reports) and Leaflet from npm (the dashboard's map, no CDN).
+browser: $(BROWSER_STAMP)
+
+$(BROWSER_STAMP): package.json package-lock.json
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ -n "$(APT)" ]; then $(APT) update && $(APT) install -y chromium; \
+	  else echo "install Debian's chromium (apt-get install chromium) for PDF reports and browser tests"; fi; \
+	fi
+	@command -v npm >/dev/null || { [ -n "$(APT)" ] && $(APT) install -y npm; }
+	npm ci --no-audit --no-fund
+	touch $(BROWSER_STAMP)
+
+demo: $(STAMP) $(BROWSER_STAMP)
 	$(BIN)/python -m truce.demo
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
 
-test: $(STAMP)
+test: $(STAMP) $(BROWSER_STAMP)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/pytest
 
 clean:
-	rm -rf $(VENV) demo-out .pytest_cache
+	rm -rf $(VENV) demo-out .pytest_cache node_modules test-artifacts
