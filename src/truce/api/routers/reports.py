@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from truce.api.deps import PageParams, context, page_params, requires, writing
 from truce.api.policy import Action, Actor, Resource, Role, can_see_report
-from truce.api.problems import not_found
+from truce.api.problems import not_found, unprocessable
 from truce.api.responses import ok
 from truce.api.schemas.common import Page
 from truce.api.schemas.incidents import SourceView
@@ -59,6 +59,9 @@ def submit_report(
 def submit_text(
     request: Request, payload: TextReportIn, actor: Actor = Depends(requires(Action.create, Resource.reports))
 ) -> JSONResponse:
+    limit = context(request).settings.max_text_chars
+    if len(payload.text) > limit:
+        raise unprocessable(f"a text report holds at most {limit} characters; ingest longer texts as files")
     return _store(request, actor, prepare_text(actor, payload))
 
 
