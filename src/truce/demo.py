@@ -17,6 +17,7 @@ from truce.agreement.bundled import bundled_agreement_path
 from truce.assess.run import assess_workspace, tally
 from truce.assess.snapshots import save_snapshot
 from truce.cli.output import console, print_table, progress_bar
+from truce.dashboard import serve_demo
 from truce.geo.control import bundled_snapshots, load_bundled
 from truce.intake.ingest import ingest_file
 from truce.model import KYIV
@@ -119,6 +120,9 @@ def main(argv: list[str] | None = None) -> int:
     what_if_table(workspace)
     write_outputs(workspace, out_dir)
     console.print(f"wrote {out_dir / 'findings.json'} and {out_dir / 'findings.geojson'}")
+    if "--no-serve" not in args:
+        # Prints the dashboard's URL and a token per role; serves until Ctrl-C only with a terminal.
+        serve_demo(out_dir)
     return 0
 
 
