@@ -44,6 +44,8 @@ __all__ = [
     "CUT_OFF_TIME",
     "NOTABLE_STATUSES",
     "PENDING_STATES",
+    "MapLayers",
+    "Period",
     "ReportData",
     "build_report",
     "incident_area",
