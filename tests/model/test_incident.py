@@ -48,3 +48,8 @@ def test_every_type_maps_to_acled_and_back_where_acled_has_it():
     assert from_acled("Air/drone strike", "Shahed drones hit Odesa") is IncidentType.drone_strike
     assert from_acled("Shelling/artillery/missile attack", "a missile hit") is IncidentType.missile_strike
     assert from_acled("Peaceful protest") is None
+
+
+def test_implausible_years_are_rejected():
+    with pytest.raises(ValidationError, match="between 1900-01-01 and 2199-12-31"):
+        Incident(id="a", type="shelling", date=date(1, 1, 1))

@@ -40,6 +40,7 @@ DatePrecision = Literal["hour", "day", "week", "month", "year"]
 _HALF_WIDTH = {"week": timedelta(days=3), "month": timedelta(days=15), "year": timedelta(days=182)}
 
 _Text = Field(default=None, max_length=2000)
+_EARLIEST, _LATEST = date(1900, 1, 1), date(2199, 12, 31)
 
 
 class Location(BaseModel):
@@ -100,6 +101,14 @@ class Incident(BaseModel):
     # (event_id_cnty, dates, types, coordinates). None for incidents that did not come from ACLED.
     acled: dict[str, str] | None = None
     report_id: str | None = None  # the report it came from (set by the store)
+
+    @field_validator("date")
+    @classmethod
+    def _plausible_date(cls, value: date) -> date:
+        # Far-off years are typing mistakes, and they overflow date arithmetic downstream.
+        if not (_EARLIEST <= value <= _LATEST):
+            raise ValueError(f"date must be between {_EARLIEST} and {_LATEST}")
+        return value
 
     @field_validator("time")
     @classmethod
