@@ -51,6 +51,7 @@ __all__ = [
     "incident_collection",
     "line_on",
     "oblast_collection",
+    "warm_what_if",
     "what_if",
     "what_if_parameters",
 ]
