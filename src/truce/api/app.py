@@ -16,6 +16,8 @@ from contextlib import asynccontextmanager
 
 import anyio
 from fastapi import Depends, FastAPI, Request
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse
 from fastapi.routing import APIRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -178,7 +180,7 @@ def create_app(workspace: Workspace, settings: ApiSettings | None = None, *, war
             "Access depends on the bearer token's role (admin, monitor, analyst, party_liaison, guarantor) "
             "or, without one, the public record. Errors are RFC 9457 problem details. See docs/api.md."
         ),
-        docs_url="/docs",
+        docs_url=None,  # served below from the npm package, so it works offline
         redoc_url=None,
         openapi_url="/openapi.json",
         lifespan=lifespan,
@@ -216,6 +218,16 @@ def create_app(workspace: Workspace, settings: ApiSettings | None = None, *, war
                 {"rel": "service-desc", "href": str(request.url_for("openapi"))},
             ],
         }
+
+    @app.get("/docs", include_in_schema=False, name="swagger_ui_html")
+    def docs(actor: Actor = Depends(requires(Action.read, Resource.meta))) -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="truce API",
+            swagger_js_url="/dashboard/vendor/swagger/swagger-ui-bundle.js",
+            swagger_css_url="/dashboard/vendor/swagger/swagger-ui.css",
+            swagger_favicon_url="data:,",
+        )
 
     def openapi() -> dict:
         if app.openapi_schema is None:

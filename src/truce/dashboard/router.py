@@ -29,7 +29,7 @@ from truce.api.policy import Action, Actor, Resource
 from truce.api.problems import ProblemError, not_found
 from truce.dashboard import data
 
-__all__ = ["LEAFLET_ENV", "STATIC_DIR", "leaflet_dir", "router"]
+__all__ = ["LEAFLET_ENV", "STATIC_DIR", "leaflet_dir", "router", "swagger_dir"]
 
 STATIC_DIR = Path(__file__).parent / "static"
 LEAFLET_ENV = "TRUCE_LEAFLET_DIR"
@@ -51,6 +51,16 @@ def leaflet_dir() -> Path | None:
         Path.cwd() / "node_modules" / "leaflet" / "dist",
     ]
     return next((c for c in candidates if (c / "leaflet.js").is_file()), None)
+
+
+@lru_cache(maxsize=1)
+def swagger_dir() -> Path | None:
+    """Swagger UI's files (npm package swagger-ui-dist), for the API's /docs page without a CDN."""
+    candidates = [
+        root / "node_modules" / "swagger-ui-dist"
+        for root in (Path(__file__).resolve().parents[3], Path.cwd())
+    ]
+    return next((c for c in candidates if (c / "swagger-ui-bundle.js").is_file()), None)
 
 
 def _file_in(folder: Path | None, name: str) -> FileResponse:
@@ -90,6 +100,11 @@ def page(actor: Actor = Depends(requires(Action.read, Resource.meta))) -> HTMLRe
 @router.get("/static/{name:path}", include_in_schema=False)
 def static(name: str, actor: Actor = Depends(requires(Action.read, Resource.meta))) -> FileResponse:
     return _file_in(STATIC_DIR, name)
+
+
+@router.get("/vendor/swagger/{name:path}", include_in_schema=False)
+def swagger(name: str, actor: Actor = Depends(requires(Action.read, Resource.meta))) -> Response:
+    return _file_in(swagger_dir(), name)
 
 
 @router.get("/vendor/leaflet/{name:path}", include_in_schema=False)
