@@ -162,24 +162,6 @@ def territory_change(ctx: ApiContext, start: dt.date, end: dt.date, party: str) 
             rows.append(row)
 
     def compute() -> dict:
-        change = territorial_change(snapshot_from_row(rows[0]), snapshot_from_row(rows[1]))
-        return {
-            "from": start.isoformat(),
-            "to": end.isoformat(),
-            "party": change.party,
-            "area_before_km2": round(change.area_before_km2, 1),
-            "area_after_km2": round(change.area_after_km2, 1),
-            "by_oblast": [
-                {
-                    "oblast": r.oblast,
-                    "iso": r.iso,
-                    "party": r.party,
-                    "gained_km2": round(r.gained_km2, 2),
-                    "lost_km2": round(r.lost_km2, 2),
-                    "net_km2": round(r.net_km2, 2),
-                }
-                for r in change.by_oblast
-            ],
-        }
+        return territorial_change(snapshot_from_row(rows[0]), snapshot_from_row(rows[1])).to_json()
 
     return ctx.memo.get(("territory", rows[0]["sha256"], rows[1]["sha256"]), compute)

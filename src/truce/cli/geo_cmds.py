@@ -81,28 +81,9 @@ def territory(
         except ValueError as error:
             raise UserError(None, None, f"{label}: expected a date YYYY-MM-DD, got {value!r}") from error
     change = territorial_change(_snapshot_for(days[0], party), _snapshot_for(days[1], party))
-    rows = [
-        {
-            "oblast": r.oblast,
-            "iso": r.iso,
-            "party": r.party,
-            "gained_km2": round(r.gained_km2, 2),
-            "lost_km2": round(r.lost_km2, 2),
-            "net_km2": round(r.net_km2, 2),
-        }
-        for r in change.by_oblast
-    ]
+    figures = change.to_json()
     if as_json:
-        print_json(
-            {
-                "from": days[0].isoformat(),
-                "to": days[1].isoformat(),
-                "party": change.party,
-                "area_before_km2": round(change.area_before_km2, 1),
-                "area_after_km2": round(change.area_after_km2, 1),
-                "by_oblast": rows,
-            }
-        )
+        print_json(figures)
         return
     console.print(
         f"{change.party} area {change.area_before_km2:,.1f} km² on {days[0]} → "
@@ -119,7 +100,7 @@ def territory(
                 f"{r['lost_km2']:,.2f}",
                 f"{r['net_km2']:,.2f}",
             ]
-            for r in rows
+            for r in figures["by_oblast"]
         ),
     )
 

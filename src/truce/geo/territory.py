@@ -75,6 +75,27 @@ class TerritorialChange:
     def net_km2(self, party: str, oblast_names: Iterable[str] | None = None) -> float:
         return self.gained_km2(party, oblast_names) - self.lost_km2(party, oblast_names)
 
+    def to_json(self) -> dict:
+        """The figures as the CLI's --json and the API give them (km², rounded for people)."""
+        return {
+            "from": self.before.isoformat(),
+            "to": self.after.isoformat(),
+            "party": self.party,
+            "area_before_km2": round(self.area_before_km2, 1),
+            "area_after_km2": round(self.area_after_km2, 1),
+            "by_oblast": [
+                {
+                    "oblast": r.oblast,
+                    "iso": r.iso,
+                    "party": r.party,
+                    "gained_km2": round(r.gained_km2, 2),
+                    "lost_km2": round(r.lost_km2, 2),
+                    "net_km2": round(r.net_km2, 2),
+                }
+                for r in self.by_oblast
+            ],
+        }
+
 
 def occupied_area_km2(snapshot: ControlSnapshot) -> float:
     """Area of the snapshot party's polygons in km² (e.g. the occupied area on that date)."""
