@@ -13,7 +13,8 @@ from rich.table import Table
 
 __all__ = ["console", "err_console", "print_json", "print_jsonl", "print_table", "progress_bar"]
 
-console = Console()
+# Piped or logged output gets a readable width rather than rich's 80-column fallback.
+console = Console(width=None if sys.stdout.isatty() else 140)
 err_console = Console(stderr=True)
 
 
