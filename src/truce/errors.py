@@ -15,6 +15,8 @@ class UserError(Exception):
         super().__init__(str(self))
 
     def __str__(self) -> str:
+        if self.path is None and self.line is None:
+            return f"truce: {self.message}"  # about the command line itself, not a file
         where = self.path or "<input>"
         if self.line is not None:
             where = f"{where}:{self.line}"

@@ -37,7 +37,8 @@ def print_table(title: str, columns: Sequence[str], rows: Iterable[Sequence[Any]
 
 
 def progress_bar() -> Progress:
-    """A progress bar on stderr, so stdout stays clean for data."""
+    """A progress bar on stderr, so stdout stays clean for data; none when stderr is not a terminal
+    (logs and pipes get no control codes or stray blank lines)."""
     return Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -45,4 +46,5 @@ def progress_bar() -> Progress:
         TimeRemainingColumn(),
         console=err_console,
         transient=True,
+        disable=not err_console.is_terminal,
     )
