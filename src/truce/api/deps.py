@@ -198,6 +198,16 @@ class PageParams:
             return None
         return str(request.url.include_query_params(offset=self.offset + self.limit, limit=self.limit))
 
+    def envelope(self, request: Request, items: list, matched: int) -> dict:
+        """One page of a list route, in the shape of schemas.common.Page."""
+        return {
+            "items": items,
+            "limit": self.limit,
+            "offset": self.offset,
+            "number_matched": matched,
+            "next": self.next_url(request, matched),
+        }
+
 
 async def page_params(  # async: no I/O, so no hop to the thread pool
     request: Request,

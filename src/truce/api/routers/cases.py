@@ -56,15 +56,7 @@ def list_cases(
         matched = count(conn, query)
         rows = conn.execute(query.order_by(cases.c.id).limit(page.limit).offset(page.offset)).all()
         items = [present_case(conn, actor, json.loads(r.body)) for r in rows]
-    return ok(
-        {
-            "items": items,
-            "limit": page.limit,
-            "offset": page.offset,
-            "number_matched": matched,
-            "next": page.next_url(request, matched),
-        }
-    )
+    return ok(page.envelope(request, items, matched))
 
 
 def _visible_case(conn, actor: Actor, case_id: str) -> dict:  # noqa: ANN001

@@ -49,15 +49,7 @@ def list_clusters(
             query.order_by(clusters.c.t_start, clusters.c.id).limit(page.limit).offset(page.offset)
         ).all()
         items = _present(conn, actor, [json.loads(r.body) for r in rows])
-    return ok(
-        {
-            "items": items,
-            "limit": page.limit,
-            "offset": page.offset,
-            "number_matched": matched,
-            "next": page.next_url(request, matched),
-        }
-    )
+    return ok(page.envelope(request, items, matched))
 
 
 @router.get(

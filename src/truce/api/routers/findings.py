@@ -57,15 +57,7 @@ def list_findings(
             .offset(page.offset)
         ).all()
         items = present_findings(conn, actor, [json.loads(r.body) for r in rows])
-    return ok(
-        {
-            "items": items,
-            "limit": page.limit,
-            "offset": page.offset,
-            "number_matched": matched,
-            "next": page.next_url(request, matched),
-        }
-    )
+    return ok(page.envelope(request, items, matched))
 
 
 @router.get(

@@ -72,15 +72,7 @@ def list_incidents(
             query.order_by(incidents.c.t_start.desc(), incidents.c.id).limit(page.limit).offset(page.offset)
         ).all()
         items = present_incidents(conn, actor, rows)
-    return ok(
-        {
-            "items": items,
-            "limit": page.limit,
-            "offset": page.offset,
-            "number_matched": matched,
-            "next": page.next_url(request, matched),
-        }
-    )
+    return ok(page.envelope(request, items, matched))
 
 
 @router.get(

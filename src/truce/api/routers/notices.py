@@ -99,13 +99,7 @@ def list_notices(
             .limit(page.limit)
             .offset(page.offset)
         ).all()
-    return {
-        "items": [notice_view(r) for r in rows],
-        "limit": page.limit,
-        "offset": page.offset,
-        "number_matched": matched,
-        "next": page.next_url(request, matched),
-    }
+    return page.envelope(request, [notice_view(r) for r in rows], matched)
 
 
 @router.get("/{notice_id}", response_model=NoticeOut, summary="One notice")

@@ -142,15 +142,7 @@ def list_reports(
             query.order_by(reports.c.received_at.desc(), reports.c.id).limit(page.limit).offset(page.offset)
         ).all()
         items = _present(conn, actor, rows)
-    return ok(
-        {
-            "items": items,
-            "limit": page.limit,
-            "offset": page.offset,
-            "number_matched": matched,
-            "next": page.next_url(request, matched),
-        }
-    )
+    return ok(page.envelope(request, items, matched))
 
 
 def _one(request: Request, actor: Actor, report_id: str):  # noqa: ANN202
