@@ -41,7 +41,7 @@ from truce.api.problems import ProblemError, not_found
 from truce.api.responses import FastJSON
 from truce.api.routers.findings import present_findings
 from truce.api.schemas.common import EARLIEST, LATEST
-from truce.api.views import count, incident_select, present_incidents
+from truce.api.views import count, in_bbox, incident_select, present_incidents
 from truce.model import KYIV
 from truce.store.schema import findings, incidents
 
@@ -206,13 +206,7 @@ def _incidents_query(actor: Actor, q: Query_ | None) -> Any:  # noqa: ANN401
     if q is None:
         return query
     if q.bbox is not None:
-        west, south, east, north = q.bbox
-        lon = (
-            incidents.c.lon.between(west, east)
-            if west <= east
-            else (incidents.c.lon >= west) | (incidents.c.lon <= east)
-        )
-        query = query.where(lon, incidents.c.lat.between(south, north))
+        query = query.where(in_bbox(incidents.c.lon, incidents.c.lat, q.bbox))
     if q.interval is not None:
         lo, hi = q.interval
         if hi is not None:
@@ -274,13 +268,7 @@ def _findings_query(q: Query_ | None) -> Any:  # noqa: ANN401
     if q is None:
         return query
     if q.bbox is not None:
-        west, south, east, north = q.bbox
-        lon = (
-            findings.c.lon.between(west, east)
-            if west <= east
-            else (findings.c.lon >= west) | (findings.c.lon <= east)
-        )
-        query = query.where(lon, findings.c.lat.between(south, north))
+        query = query.where(in_bbox(findings.c.lon, findings.c.lat, q.bbox))
     if q.interval is not None:
         lo, hi = q.interval
         # A finding's date is a Kyiv day; compare with the interval by day (a few hours of slack).

@@ -8,7 +8,7 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Select, false, func, or_, select, true
+from sqlalchemy import Connection, Select, and_, false, func, or_, select, true
 
 from truce.api.policy import (
     Actor,
@@ -29,6 +29,7 @@ __all__ = [
     "case_visibility",
     "cluster_visibility",
     "count",
+    "in_bbox",
     "incident_select",
     "incident_visibility",
     "present_case",
@@ -46,6 +47,14 @@ PROTECTED_SOURCE = "protected source"
 
 def count(conn: Connection, query: Select) -> int:
     return conn.execute(select(func.count()).select_from(query.order_by(None).subquery())).scalar_one()
+
+
+def in_bbox(lon: Any, lat: Any, box: tuple[float, float, float, float]) -> Any:  # noqa: ANN401 — SQL
+    """The point (lon, lat) lies in the box west, south, east, north (from limits.parse_bbox); a box
+    crossing the antimeridian has west > east."""
+    west, south, east, north = box
+    in_lon = lon.between(west, east) if west <= east else (lon >= west) | (lon <= east)
+    return and_(in_lon, lat.between(south, north))
 
 
 # --- incidents -----------------------------------------------------------------------------------

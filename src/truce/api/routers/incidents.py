@@ -13,7 +13,7 @@ from truce.api.problems import not_found
 from truce.api.responses import FastJSON, ok
 from truce.api.schemas.common import Day, Page
 from truce.api.schemas.incidents import IncidentMonitor, IncidentParty, IncidentPublic
-from truce.api.views import count, incident_select, present_incidents
+from truce.api.views import count, in_bbox, incident_select, present_incidents
 from truce.model import KYIV, ClaimStatus, IncidentType
 from truce.store.schema import incidents
 
@@ -59,13 +59,7 @@ def list_incidents(
         query = query.where(incidents.c.report_id == report_id)
     box = parse_bbox(bbox, ctx.settings.max_bbox_deg2)
     if box is not None:
-        west, south, east, north = box
-        lon = (
-            incidents.c.lon.between(west, east)
-            if west <= east
-            else (incidents.c.lon >= west) | (incidents.c.lon <= east)
-        )
-        query = query.where(lon, incidents.c.lat.between(south, north))
+        query = query.where(in_bbox(incidents.c.lon, incidents.c.lat, box))
     with ctx.workspace.engine.connect() as conn:
         matched = count(conn, query)
         rows = conn.execute(
