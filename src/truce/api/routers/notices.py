@@ -102,14 +102,20 @@ def list_notices(
     return page.envelope(request, [notice_view(r) for r in rows], matched)
 
 
+def _visible_notice(conn, actor: Actor, notice_id: str):  # noqa: ANN001, ANN202 — a row of api_notices
+    """The notice, or 404 whether it does not exist or is another party's (the same answer)."""
+    row = conn.execute(select(api_notices).where(api_notices.c.id == notice_id)).first()
+    if row is None or not can_see_notice(actor, row.party):
+        raise not_found("notice")
+    return row
+
+
 @router.get("/{notice_id}", response_model=NoticeOut, summary="One notice")
 def get_notice(
     request: Request, notice_id: str, actor: Actor = Depends(requires(Action.read, Resource.notices))
 ) -> dict:
     with context(request).workspace.engine.connect() as conn:
-        row = conn.execute(select(api_notices).where(api_notices.c.id == notice_id)).first()
-    if row is None or not can_see_notice(actor, row.party):
-        raise not_found("notice")
+        row = _visible_notice(conn, actor, notice_id)
     return notice_view(row)
 
 
@@ -119,9 +125,7 @@ def withdraw_notice(
 ) -> dict:
     with writing(request, actor, Resource.notices, "withdraw") as (conn, note):
         note.resource_id = notice_id
-        row = conn.execute(select(api_notices).where(api_notices.c.id == notice_id)).first()
-        if row is None or not can_see_notice(actor, row.party):
-            raise not_found("notice")
+        row = _visible_notice(conn, actor, notice_id)
         if row.withdrawn_at:
             raise conflict("the notice was withdrawn already")
         conn.execute(update(api_notices).where(api_notices.c.id == notice_id).values(withdrawn_at=now_utc()))
