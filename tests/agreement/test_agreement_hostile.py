@@ -146,3 +146,9 @@ def test_mutated_terms_load_or_give_a_user_error(data):
         assert "\n" not in str(error) and len(str(error)) < 2000
         if error.line is not None:
             assert 1 <= error.line <= text.count("\n") + 1
+
+
+def test_an_unclosed_quote_at_the_end_names_a_line_that_exists(load_error):
+    text = 'id: x\ntitle: "never closed\n\n\n'
+    error = load_error(text)
+    assert error.line is not None and 1 <= error.line <= len(text.splitlines())

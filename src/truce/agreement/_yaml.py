@@ -118,7 +118,7 @@ def parse_yaml(text: str) -> Located | None:
     try:
         node = composer.get_single_node()
     except yaml.MarkedYAMLError as error:
-        raise YamlProblem(_line(error), _yaml_message(error)) from None
+        raise YamlProblem(_line(error, text), _yaml_message(error)) from None
     except yaml.YAMLError as error:  # pragma: no cover - reader errors are caught above
         raise YamlProblem(None, f"not valid YAML: {' '.join(str(error).split())[:200]}") from None
     except RecursionError:
@@ -132,9 +132,12 @@ def parse_yaml(text: str) -> Located | None:
     return located
 
 
-def _line(error: yaml.MarkedYAMLError) -> int | None:
+def _line(error: yaml.MarkedYAMLError, text: str) -> int | None:
     mark = error.problem_mark or error.context_mark
-    return mark.line + 1 if mark is not None else None
+    if mark is None:
+        return None
+    # "Unexpected end of stream" is marked past the last line: name the last line there is.
+    return min(mark.line + 1, max(1, len(text.splitlines())))
 
 
 def _yaml_message(error: yaml.MarkedYAMLError) -> str:
