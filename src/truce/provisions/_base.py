@@ -17,6 +17,8 @@ from typing import Annotated, Any, Literal, NamedTuple
 from pydantic import BaseModel, BeforeValidator, ConfigDict, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
+from truce.model.taxonomy import IncidentType
+
 __all__ = [
     "ACTIVITY_TYPES",
     "ATTACK_TYPES",
@@ -110,45 +112,9 @@ ForceClass = Literal[
     "military_drones",
 ]
 
-# The incident taxonomy of DESIGN.md: what an observation can be.
-ACTIVITY_TYPES: tuple[str, ...] = (
-    "shelling",
-    "missile_strike",
-    "air_strike",
-    "drone_strike",
-    "interception",
-    "armed_clash",
-    "territorial_claim",
-    "mine_ied",
-    "attack_on_civilians",
-    "explosion",
-    "projectile",
-    "small_arms_fire",
-    "weapon_sighting",
-    "troop_presence",
-    "movement",
-    "monitor_restriction",
-    "jamming",
-)
-ActivityType = Literal[
-    "shelling",
-    "missile_strike",
-    "air_strike",
-    "drone_strike",
-    "interception",
-    "armed_clash",
-    "territorial_claim",
-    "mine_ied",
-    "attack_on_civilians",
-    "explosion",
-    "projectile",
-    "small_arms_fire",
-    "weapon_sighting",
-    "troop_presence",
-    "movement",
-    "monitor_restriction",
-    "jamming",
-]
+# The incident taxonomy of DESIGN.md (truce.model.taxonomy): what an observation can be.
+ACTIVITY_TYPES: tuple[str, ...] = tuple(kind.value for kind in IncidentType)
+ActivityType = Literal[ACTIVITY_TYPES]  # type: ignore[valid-type]  # the same names, for the schema
 # What a ceasefire forbids unless a provision says otherwise: the attack types of the taxonomy.
 ATTACK_TYPES: tuple[str, ...] = (
     "shelling",
