@@ -9,7 +9,7 @@ from truce.assess.context import Context
 from truce.model import KYIV, Finding, FindingStatus, Severity, finding_id
 from truce.provisions import ProvisionBase
 
-__all__ = ["finding", "fmt_km", "fmt_when", "summary_finding"]
+__all__ = ["about_incident", "finding", "fmt_km", "fmt_when", "summary_finding"]
 
 
 def fmt_when(moment: dt.datetime) -> str:
@@ -56,6 +56,18 @@ _DEFAULTS: dict[str, Any] = {
     "lon": None,
     "lat": None,
 }
+
+
+def about_incident(ctx: Context, i: int) -> dict[str, Any]:
+    """The fields every finding about one located incident carries: party, day, id and point."""
+    ev = ctx.evidence
+    return {
+        "party": ev.actor[i] or None,
+        "date": ctx.local_date(ev.t_start[i]),
+        "incident_ids": [ev.id[i]],
+        "lon": float(ev.lon[i]),
+        "lat": float(ev.lat[i]),
+    }
 
 
 def summary_finding(

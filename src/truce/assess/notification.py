@@ -6,7 +6,7 @@ import datetime as dt
 
 import numpy as np
 
-from truce.assess._findings import finding, summary_finding
+from truce.assess._findings import about_incident, finding, summary_finding
 from truce.assess._presence import presence_mask
 from truce.assess.context import Context
 from truce.assess.zones import provision_zones
@@ -68,12 +68,8 @@ def check(provision: NotificationProvision, ctx: Context) -> list[Finding]:
                     rationale,
                     rz.zone.id,
                     ev.id[i],
-                    party=ev.actor[i],
-                    date=ctx.local_date(ev.t_start[i]),
                     zone_id=rz.zone.id,
-                    incident_ids=[ev.id[i]],
-                    lon=float(ev.lon[i]),
-                    lat=float(ev.lat[i]),
+                    **about_incident(ctx, i),
                 )
             )
     if not results:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from truce.assess._findings import finding, summary_finding
+from truce.assess._findings import about_incident, finding, summary_finding
 from truce.assess._presence import presence_mask
 from truce.assess.context import Context
 from truce.assess.zones import provision_zones
@@ -48,12 +48,8 @@ def check(provision: ProtectedSiteProvision, ctx: Context) -> list[Finding]:
                 Severity.critical,
                 rationale,
                 ev.id[i],
-                party=ev.actor[i] or None,
-                date=ctx.local_date(ev.t_start[i]),
                 zone_id=ruled.zone.id,
-                incident_ids=[ev.id[i]],
-                lon=float(ev.lon[i]),
-                lat=float(ev.lat[i]),
+                **about_incident(ctx, i),
                 measured={"distance_km": round(km, 2)},
             )
         )

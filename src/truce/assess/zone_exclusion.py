@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from truce.assess._findings import finding, fmt_km, summary_finding
+from truce.assess._findings import about_incident, finding, fmt_km, summary_finding
 from truce.assess._presence import presence_mask
 from truce.assess.context import Context
 from truce.assess.zones import RuledZone, provision_zones
@@ -92,12 +92,8 @@ def _violations(
                 rationale,
                 rz.zone.id,
                 ev.id[i],
-                party=ev.actor[i],
-                date=ctx.local_date(ev.t_start[i]),
                 zone_id=rz.zone.id,
-                incident_ids=[ev.id[i]],
-                lon=float(ev.lon[i]),
-                lat=float(ev.lat[i]),
+                **about_incident(ctx, i),
                 measured={
                     "distance_km": None if np.isnan(km) else round(float(km), 2),
                     "required_km": rz.distance_km,
