@@ -44,10 +44,6 @@ def demo_dir(tmp_path_factory):
 @pytest.fixture
 def demo_copy(demo_dir, tmp_path):
     """A private copy of the demo workspace (database and keys) that a test may change."""
-    import shutil
-    import sqlite3
+    from truce.store import copy_workspace
 
-    with sqlite3.connect(demo_dir / "truce.db") as source, sqlite3.connect(tmp_path / "truce.db") as copy:
-        source.backup(copy)  # a consistent copy, including what is still in the WAL file
-    shutil.copytree(demo_dir / "keys", tmp_path / "keys")
-    return tmp_path / "truce.db"
+    return copy_workspace(demo_dir / "truce.db", tmp_path)

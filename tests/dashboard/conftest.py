@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import shutil
-import sqlite3
 import threading
 import time
 from dataclasses import dataclass
@@ -25,7 +23,7 @@ from truce.demo import AGREEMENT, CUT_OFF
 from truce.intake.ingest import ingest_file
 from truce.model import KYIV
 from truce.publish.ledger import publish
-from truce.store import open_workspace
+from truce.store import copy_workspace, open_workspace
 from truce.verify import store as verify_store
 
 DATA = Path(__file__).parent / "data"
@@ -57,10 +55,7 @@ class World:
 
 
 def _copy(source_dir: Path, target_dir: Path) -> Path:
-    with sqlite3.connect(source_dir / "truce.db") as src, sqlite3.connect(target_dir / "truce.db") as dst:
-        src.backup(dst)
-    shutil.copytree(source_dir / "keys", target_dir / "keys")
-    return target_dir / "truce.db"
+    return copy_workspace(source_dir / "truce.db", target_dir)
 
 
 def _at(day: str, time: str = "12:00") -> dt.datetime:
@@ -188,10 +183,7 @@ class Server:
 def served(dash_world, tmp_path_factory):
     """The dashboard served on a private copy of the world (tests may change cases on it)."""
     folder = tmp_path_factory.mktemp("served")
-    db = folder / "truce.db"
-    with sqlite3.connect(dash_world.db) as src, sqlite3.connect(db) as dst:
-        src.backup(dst)
-    shutil.copytree(dash_world.db.parent / "keys", folder / "keys")
+    db = copy_workspace(dash_world.db, folder)
     with Server(db) as server:
         yield server
 

@@ -4,16 +4,13 @@ endpoint's rules; serve_demo does not block without a terminal."""
 
 from __future__ import annotations
 
-import shutil
-import sqlite3
-
 import pytest
 from fastapi.testclient import TestClient
 
 from truce.api import create_app
 from truce.dashboard.router import leaflet_dir
 from truce.demo import AGREEMENT
-from truce.store import open_workspace
+from truce.store import copy_workspace, open_workspace
 
 from .conftest import FAST, INFORMANT, INFORMANT_WORDS, UA_SECRET
 
@@ -23,10 +20,7 @@ JANUARY = {"since": "2026-01-01", "until": "2026-01-31", "agreement": AGREEMENT}
 @pytest.fixture(scope="module")
 def client(dash_world, tmp_path_factory):
     folder = tmp_path_factory.mktemp("router")
-    with sqlite3.connect(dash_world.db) as src, sqlite3.connect(folder / "truce.db") as dst:
-        src.backup(dst)
-    shutil.copytree(dash_world.db.parent / "keys", folder / "keys")
-    ws = open_workspace(str(folder / "truce.db"))
+    ws = open_workspace(str(copy_workspace(dash_world.db, folder)))
     with TestClient(create_app(ws, FAST), raise_server_exceptions=False) as test_client:
         test_client.tokens = dash_world.tokens
         yield test_client

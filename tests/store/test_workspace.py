@@ -35,3 +35,19 @@ def test_init_is_idempotent(db_path):
     assert again.is_current()
     assert "incidents" in sa.inspect(again.engine).get_table_names()
     assert truce.store.Workspace is type(again)
+
+
+def test_a_copy_holds_what_is_still_in_the_wal_and_the_keys(workspace, db_path, tmp_path):
+    from pathlib import Path
+
+    from truce.store import copy_workspace
+
+    with workspace.engine.begin() as conn:
+        conn.exec_driver_sql("insert into sources (id, name, created_at) values ('s1', 'S', 'now')")
+    keys = Path(db_path).parent / "keys"
+    keys.mkdir()
+    (keys / "mission.key.pub").write_text("k\n")
+    copied = copy_workspace(db_path, tmp_path / "copy")
+    with open_workspace(str(copied)).engine.connect() as conn:
+        assert conn.exec_driver_sql("select name from sources").scalar() == "S"
+    assert (tmp_path / "copy" / "keys" / "mission.key.pub").read_text() == "k\n"

@@ -1,5 +1,5 @@
 """The store: SQLAlchemy 2 Core tables, Alembic migrations, and the workspace that holds them."""
 
-from truce.store.workspace import Workspace, open_workspace
+from truce.store.workspace import Workspace, copy_workspace, open_workspace
 
-__all__ = ["Workspace", "open_workspace"]
+__all__ = ["Workspace", "copy_workspace", "open_workspace"]

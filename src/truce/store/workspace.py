@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,7 +16,7 @@ from sqlalchemy import Engine, create_engine, event
 
 from truce.errors import UserError
 
-__all__ = ["DEFAULT_DB", "Workspace", "database_url", "open_workspace"]
+__all__ = ["DEFAULT_DB", "Workspace", "copy_workspace", "database_url", "open_workspace"]
 
 DEFAULT_DB = "truce.db"
 _MIGRATIONS = Path(__file__).parent / "migrations"
@@ -62,6 +64,20 @@ class Workspace:
         with self.engine.begin() as conn:
             config.attributes["connection"] = conn
             command.upgrade(config, "head")
+
+
+def copy_workspace(source_db: str | Path, target_dir: str | Path) -> Path:
+    """Copy a SQLite workspace into `target_dir`: a consistent copy of the database (what is still in
+    the WAL file included) and the keys kept beside it. Returns the new database's path."""
+    source_db, target_dir = Path(source_db), Path(target_dir)
+    target_dir.mkdir(parents=True, exist_ok=True)
+    target_db = target_dir / source_db.name
+    with sqlite3.connect(source_db) as source, sqlite3.connect(target_db) as copy:
+        source.backup(copy)
+    keys = source_db.parent / "keys"
+    if keys.is_dir():
+        shutil.copytree(keys, target_dir / "keys", dirs_exist_ok=True)
+    return target_db
 
 
 def open_workspace(db: str | None = None, *, create: bool = False) -> Workspace:

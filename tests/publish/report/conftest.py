@@ -6,8 +6,6 @@ cases opened, investigated and decided before the cut-off, one after it, one pro
 from __future__ import annotations
 
 import datetime as dt
-import shutil
-import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +18,7 @@ from truce.assess.run import assess_workspace
 from truce.demo import AGREEMENT, CUT_OFF
 from truce.intake.ingest import ingest_file
 from truce.model import KYIV, Location
+from truce.store import copy_workspace as store_copy
 from truce.store import open_workspace
 from truce.verify import store as verify_store
 
@@ -34,11 +33,7 @@ class ReportWorld:
 
 
 def copy_workspace(source_dir: Path, target_dir: Path) -> Path:
-    target_dir.mkdir(parents=True, exist_ok=True)
-    with sqlite3.connect(source_dir / "truce.db") as src, sqlite3.connect(target_dir / "truce.db") as dst:
-        src.backup(dst)
-    shutil.copytree(source_dir / "keys", target_dir / "keys")
-    return target_dir / "truce.db"
+    return store_copy(source_dir / "truce.db", target_dir)
 
 
 def at(day: str, time: str = "12:00") -> dt.datetime:
