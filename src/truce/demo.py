@@ -39,13 +39,17 @@ def demo_reports() -> list[Path]:
     return sorted(Path(str(folder)).glob("*.jsonl"))
 
 
-def build_demo(out_dir: Path) -> Workspace:
-    """Create the demo workspace from scratch (replacing an old one) and assess it."""
+def build_demo(out_dir: Path, db: str | None = None) -> Workspace:
+    """Create the demo workspace from scratch (replacing an old one) and assess it: a SQLite file in
+    `out_dir`, or the empty database `db` (a PostgreSQL URL) with its keys in `out_dir`."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    db = out_dir / "truce.db"
-    for stale in (db, db.with_name("truce.db-wal"), db.with_name("truce.db-shm")):
-        stale.unlink(missing_ok=True)
-    workspace = open_workspace(str(db), create=True)
+    if db is None:
+        path = out_dir / "truce.db"
+        for stale in (path, path.with_name("truce.db-wal"), path.with_name("truce.db-shm")):
+            stale.unlink(missing_ok=True)
+        workspace = open_workspace(str(path), create=True)
+    else:
+        workspace = open_workspace(db, create=True, home=out_dir)
     days = [d for d in bundled_snapshots() if FIRST_SNAPSHOT <= d < CUT_OFF.date()]
     with progress_bar() as bar, workspace.engine.begin() as conn:
         task = bar.add_task("control snapshots", total=len(days))

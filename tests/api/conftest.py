@@ -4,18 +4,22 @@ from a protected source, and advance notices. Each test gets its own copy of tha
 
 from __future__ import annotations
 
+import itertools
 import json
+import shutil
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy.engine import make_url
 
 from truce.api import ApiSettings, create_app, create_demo_users
 from truce.api.users import add_user, issue_token
 from truce.demo import build_demo
-from truce.store import open_workspace
+from truce.store import Workspace, open_workspace
+from truce.store.local_cluster import LocalCluster
 from truce.verify import api as verify_api
 
 # Words that must never reach anyone but mission staff (or the party that wrote them).
@@ -23,6 +27,9 @@ UA_SECRET = "UA-ONLY shelter coordinates 48.1 N"
 RU_SECRET = "RU-ONLY unit 3rd battalion position"
 INFORMANT = "informant-kestrel-7"
 INFORMANT_WORDS = "Kestrel saw the convoy from the water tower"
+
+STORES = ("sqlite", "postgresql")
+_copies = itertools.count(1)
 
 FAST = ApiSettings(rate_per_second=1e6, rate_burst=1_000_000, webhook_backoff_seconds=0.25)
 
@@ -64,9 +71,27 @@ def demo_db(tmp_path_factory) -> Path:
 
 @dataclass
 class World:
-    db: Path
+    db: str  # a SQLite file, or a PostgreSQL URL
     tokens: dict[str, str]
     ids: dict[str, str]
+    cluster: LocalCluster | None = None
+
+    def copy(self, folder: Path) -> Workspace:
+        """A private copy of the world's database (keys in `folder`), for a test to change."""
+        if self.cluster is None:
+            copy_db(Path(self.db), folder / "truce.db")
+            return open_workspace(str(folder / "truce.db"))
+        template = make_url(self.db).database
+        assert template is not None
+        url = self.cluster.create_database(f"{template}_{next(_copies)}", template=template)
+        return open_workspace(url, home=folder)
+
+    def stored_bytes(self, workspace: Workspace) -> bytes:
+        """Everything the store holds, as bytes: the SQLite files, or a plain pg_dump of the database."""
+        if self.cluster is None:
+            database = Path(str(workspace.engine.url.database))
+            return b"".join(p.read_bytes() for p in database.parent.glob(database.name + "*"))
+        return self.cluster.dump(str(workspace.engine.url.database))
 
 
 def _seed(client: TestClient, tokens: dict[str, str]) -> dict[str, str]:
@@ -122,12 +147,20 @@ def _seed(client: TestClient, tokens: dict[str, str]) -> dict[str, str]:
     return ids
 
 
-@pytest.fixture(scope="session")
-def world(demo_db, tmp_path_factory) -> World:
+@pytest.fixture(scope="session", params=STORES)
+def world(request, tmp_path_factory) -> World:
+    """The scenario, once per store: on SQLite (a file) and on PostgreSQL + PostGIS (a database)."""
     folder = tmp_path_factory.mktemp("world")
-    db = folder / "truce.db"
-    copy_db(demo_db, db)
-    ws = open_workspace(str(db), create=True)
+    if request.param == "sqlite":
+        db = str(folder / "truce.db")
+        copy_db(request.getfixturevalue("demo_db"), Path(db))
+        cluster = None
+    else:
+        cluster = request.getfixturevalue("pg_cluster")
+        template, home = request.getfixturevalue("pg_demo")
+        shutil.copytree(home / "keys", folder / "keys")
+        db = cluster.create_database(f"world_{folder.name}", template=template)
+    ws = open_workspace(db, create=True, home=folder)
     tokens = create_demo_users(ws)
     for name, role, party in (
         ("demo-guarantor-eu", "guarantor", "EUROPE"),
@@ -150,7 +183,7 @@ def world(demo_db, tmp_path_factory) -> World:
     verify_api.clusters(ws)  # clusters over everything, the allegations included
     ws.engine.dispose()
     (folder / "world.json").write_text(json.dumps({"tokens": tokens, "ids": ids}))
-    return World(db, tokens, ids)
+    return World(db, tokens, ids, cluster)
 
 
 class Api:
@@ -171,12 +204,12 @@ class Api:
 
 
 def _api(world: World, folder: Path, settings: ApiSettings):
-    db = folder / "truce.db"
-    copy_db(world.db, db)
-    ws = open_workspace(str(db))
+    ws = world.copy(folder)
     with TestClient(create_app(ws, settings), raise_server_exceptions=False) as client:
         yield Api(client, world, ws)
     ws.engine.dispose()
+    if world.cluster is not None:
+        world.cluster.drop_database(ws.engine.url.database)
 
 
 @pytest.fixture

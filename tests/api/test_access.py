@@ -7,7 +7,6 @@ import hashlib
 import json
 import re
 import time
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -265,7 +264,7 @@ def test_a_partys_report_is_its_protected_allegation(api):
 # --- tokens and audit ----------------------------------------------------------------------------
 
 
-def test_tokens_are_256_bit_stored_only_as_sha256_and_revocable(make_api):
+def test_tokens_are_256_bit_stored_only_as_sha256_and_revocable(make_api, world):
     from truce.api.users import issue_token, revoke
 
     ttl = 0.3  # a revocation by `truce user revoke` (another process) bites within the token cache's life
@@ -276,8 +275,7 @@ def test_tokens_are_256_bit_stored_only_as_sha256_and_revocable(make_api):
     with api.workspace.engine.connect() as conn:
         stored = conn.execute(select(api_tokens).where(api_tokens.c.id == token_id)).one()
     assert stored.sha256 == hashlib.sha256(token.encode()).hexdigest()
-    database = Path(api.workspace.engine.url.database)
-    stored_bytes = b"".join(p.read_bytes() for p in database.parent.glob(database.name + "*"))
+    stored_bytes = world.stored_bytes(api.workspace)
     assert token.encode() not in stored_bytes and stored.sha256.encode() in stored_bytes
     assert api.client.get("/api/v1/me", headers=bearer(token)).json()["role"] == "analyst"
     revoke(api.workspace, token_id)

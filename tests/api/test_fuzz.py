@@ -14,9 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from truce.api import create_app
-from truce.store import open_workspace
 
-from .conftest import FAST, bearer, copy_db
+from .conftest import FAST, bearer
 
 schemathesis = pytest.importorskip(
     "schemathesis", reason="schemathesis is not installed (the lock pins schemathesis==4.32.5 for this test)"
@@ -28,9 +27,7 @@ EXAMPLES = int(os.environ.get("TRUCE_FUZZ_EXAMPLES", "15"))
 
 @pytest.fixture(scope="module")
 def fuzz_app(world, tmp_path_factory):
-    db = tmp_path_factory.mktemp("fuzz") / "truce.db"
-    copy_db(world.db, db)
-    workspace = open_workspace(str(db))
+    workspace = world.copy(tmp_path_factory.mktemp("fuzz"))
     app = create_app(workspace, FAST)
     with TestClient(app):  # runs the lifespan: the alert dispatcher starts
         yield app

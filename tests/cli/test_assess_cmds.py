@@ -1,5 +1,9 @@
 import json
 
+import pytest
+
+pytestmark = pytest.mark.both_stores
+
 
 def test_assess_stores_findings_and_the_what_if_stores_nothing(cli, demo_copy):
     db = str(demo_copy)

@@ -1,9 +1,12 @@
 import json
-import sqlite3
+
+import pytest
 
 from truce.cli.main import main
 from truce.publish.ledger import publish, verify_workspace
 from truce.store import open_workspace
+
+pytestmark = pytest.mark.both_stores
 
 
 def run(db, *args):
@@ -14,32 +17,30 @@ def test_the_demo_workspace_verifies(demo_copy):
     assert verify_workspace(open_workspace(str(demo_copy))) is None
 
 
-def test_one_changed_byte_in_a_stored_finding_is_named(demo_copy):
-    with sqlite3.connect(demo_copy) as db:
-        (finding_id, body) = db.execute("select id, body from findings order by id limit 1").fetchone()
-        db.execute("update findings set body = ? where id = ?", (body.replace("e", "E", 1), finding_id))
+def test_one_changed_byte_in_a_stored_finding_is_named(demo_copy, sql):
+    [(finding_id, body)] = sql(demo_copy, "select id, body from findings order by id limit 1")
+    changed = body.replace("e", "E", 1)
+    sql(demo_copy, "update findings set body = :body where id = :id", body=changed, id=finding_id)
     problem = verify_workspace(open_workspace(str(demo_copy)))
     assert problem is not None and f"finding:{finding_id}" in problem
 
 
-def test_a_deleted_finding_is_named(demo_copy):
-    with sqlite3.connect(demo_copy) as db:
-        (finding_id,) = db.execute("select id from findings order by id desc limit 1").fetchone()
-        db.execute("delete from findings where id = ?", (finding_id,))
+def test_a_deleted_finding_is_named(demo_copy, sql):
+    [(finding_id,)] = sql(demo_copy, "select id from findings order by id desc limit 1")
+    sql(demo_copy, "delete from findings where id = :id", id=finding_id)
     problem = verify_workspace(open_workspace(str(demo_copy)))
     assert problem is not None and finding_id in problem and "missing" in problem
 
 
-def test_changed_report_bytes_are_named(demo_copy):
-    with sqlite3.connect(demo_copy) as db:
-        (report_id, content) = db.execute("select id, content from reports limit 1").fetchone()
-        db.execute("update reports set content = ? where id = ?", (content[:-1] + b" ", report_id))
+def test_changed_report_bytes_are_named(demo_copy, sql):
+    [(report_id, content)] = sql(demo_copy, "select id, content from reports order by id limit 1")
+    changed = bytes(content[:-1]) + b" "
+    sql(demo_copy, "update reports set content = :c where id = :id", c=changed, id=report_id)
     assert report_id in verify_workspace(open_workspace(str(demo_copy)))
 
 
-def test_a_deleted_log_row_is_named(demo_copy):
-    with sqlite3.connect(demo_copy) as db:
-        db.execute("delete from log_entries where seq = 3")
+def test_a_deleted_log_row_is_named(demo_copy, sql):
+    sql(demo_copy, "delete from log_entries where seq = 3")
     assert verify_workspace(open_workspace(str(demo_copy))).startswith("log: ")
 
 
@@ -49,10 +50,9 @@ def test_publishing_twice_appends_nothing_new(demo_copy):
     assert first.appended == 0 and first.size > 0
 
 
-def test_verify_command_exit_status(demo_copy, capsys):
+def test_verify_command_exit_status(demo_copy, capsys, sql):
     assert run(demo_copy, "verify") == 0
-    with sqlite3.connect(demo_copy) as db:
-        db.execute("update findings set rationale = 'x', body = replace(body, 'km', 'mi')")
+    sql(demo_copy, "update findings set rationale = 'x', body = replace(body, 'km', 'mi')")
     assert run(demo_copy, "verify") == 1
     assert "tampered" in capsys.readouterr().err
 
@@ -60,7 +60,7 @@ def test_verify_command_exit_status(demo_copy, capsys):
 def test_bundle_verifies_offline_with_the_mission_key_only(demo_copy, tmp_path, capsys):
     bundle = tmp_path / "bundle.json"
     assert run(demo_copy, "log", "export", str(bundle)) == 0
-    key = demo_copy.parent / "keys" / "mission.key.pub"
+    key = open_workspace(str(demo_copy)).directory / "keys" / "mission.key.pub"
     capsys.readouterr()
     assert main(["log", "verify", str(bundle), "--trusted-key", str(key), "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
@@ -70,9 +70,8 @@ def test_bundle_verifies_offline_with_the_mission_key_only(demo_copy, tmp_path, 
     assert main(["log", "verify", str(bundle), "--trusted-key", str(stranger)]) == 2
 
 
-def test_an_inclusion_proof_is_printed_for_a_logged_finding(demo_copy, capsys):
-    with sqlite3.connect(demo_copy) as db:
-        (entry_id,) = db.execute("select entry_id from log_entries where kind = 'finding' limit 1").fetchone()
+def test_an_inclusion_proof_is_printed_for_a_logged_finding(demo_copy, capsys, sql):
+    [(entry_id,)] = sql(demo_copy, "select entry_id from log_entries where kind = 'finding' order by seq")[:1]
     capsys.readouterr()
     assert run(demo_copy, "log", "prove", entry_id) == 0
     proof = json.loads(capsys.readouterr().out)

@@ -1,3 +1,4 @@
+import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -7,11 +8,61 @@ from truce.errors import UserError
 from truce.store import open_workspace
 from truce.store.schema import all_metadata
 
+GEOMETRY_TABLES = ("incidents", "findings", "control_snapshots")
 
+
+def _postgis_only(obj, name, kind, reflected, compare_to):
+    """PostGIS's own tables and the geometry columns the PostGIS migration adds on PostgreSQL only."""
+    if kind == "table" and reflected and compare_to is None:
+        return name not in {"spatial_ref_sys"}
+    if kind == "column" and name == "geom":
+        return False
+    if kind == "index" and name and name.endswith("_geom"):
+        return False
+    return True
+
+
+@pytest.mark.both_stores
 def test_migrations_build_exactly_the_declared_schema(workspace):
     with workspace.engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), all_metadata())
+        context = MigrationContext.configure(conn, opts={"include_object": _postgis_only})
+        diff = compare_metadata(context, all_metadata())
     assert diff == []
+
+
+@pytest.mark.both_stores
+def test_geometry_columns_and_gist_indexes_only_on_postgis(workspace, store_kind):
+    inspector = sa.inspect(workspace.engine)
+    for table in GEOMETRY_TABLES:
+        columns = {c["name"] for c in inspector.get_columns(table)}
+        indexes = {i["name"] for i in inspector.get_indexes(table)}
+        assert ("geom" in columns) == (store_kind == "postgresql")
+        assert (f"ix_{table}_geom" in indexes) == (store_kind == "postgresql")
+
+
+@pytest.mark.parametrize("store_kind", ["postgresql"], indirect=True)
+def test_the_database_keeps_incident_points_in_step_with_lon_lat(workspace):
+    with workspace.engine.begin() as conn:
+        conn.exec_driver_sql("insert into sources (id, name, created_at) values ('s', 'S', 'now')")
+        conn.exec_driver_sql(
+            "insert into reports (id, sha256, format, received_at, size, content) "
+            "values ('r', 'x', 'jsonl', 'now', 0, '')"
+        )
+        for key, lon, lat in (("a", 36.26, 47.66), ("b", None, None)):
+            conn.execute(
+                sa.text(
+                    "insert into incidents (id, report_id, type, date, date_precision, t_start, t_end,"
+                    " lon, lat, precision, status, body)"
+                    " values (:id, 'r', 'shelling', '2026-01-05', 'day', 0, 1,"
+                    " :lon, :lat, 'settlement', 'claimed', '{}')"
+                ),
+                {"id": key, "lon": lon, "lat": lat},
+            )
+        conn.exec_driver_sql("update incidents set lon = 30.52, lat = 50.45 where id = 'a'")
+        rows = dict(
+            conn.exec_driver_sql("select id, ST_AsText(geom) || ':' || ST_SRID(geom) from incidents").all()
+        )
+    assert rows == {"a": "POINT(30.52 50.45):4326", "b": None}
 
 
 def test_sqlite_runs_in_wal_mode_with_foreign_keys(workspace):
@@ -29,6 +80,7 @@ def test_opening_a_missing_workspace_is_a_user_error(tmp_path):
         raise AssertionError("expected a UserError")
 
 
+@pytest.mark.both_stores
 def test_init_is_idempotent(db_path):
     open_workspace(db_path, create=True)
     again = open_workspace(db_path, create=True)

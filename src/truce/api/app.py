@@ -10,6 +10,7 @@ to build an app with a route that does not (deny by default, checked, not hoped 
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -26,7 +27,7 @@ import truce.store.verify_tables  # noqa: F401
 from truce.api.alerts import Dispatcher
 from truce.api.context import ApiContext, TokenCache
 from truce.api.deps import requires
-from truce.api.limits import BodyLimit, RateLimiter
+from truce.api.limits import BodyLimit, RateLimiter, SharedRateLimiter
 from truce.api.logview import LogService
 from truce.api.ogc import patch_openapi
 from truce.api.ogc import router as ogc_router
@@ -50,7 +51,7 @@ from truce.api.routers import (
 )
 from truce.api.settings import ApiSettings
 from truce.dashboard.router import router as dashboard_router
-from truce.store import Workspace
+from truce.store import Workspace, open_workspace
 
 __all__ = ["API_PREFIX", "create_app", "route_permissions"]
 
@@ -146,6 +147,21 @@ def _warm(ctx: ApiContext) -> None:
         _log.warning("could not pre-draw the geography", exc_info=True)
 
 
+def _rate_limiter(workspace: Workspace, settings: ApiSettings) -> RateLimiter:
+    """In the process on SQLite (one API process); in the database on PostgreSQL, where several
+    workers must spend one budget per token."""
+    if workspace.is_postgres:
+        return SharedRateLimiter(workspace.engine, settings.rate_per_second, settings.rate_burst)
+    return RateLimiter(settings.rate_per_second, settings.rate_burst)
+
+
+def app_from_environment() -> FastAPI:
+    """The app of one worker of `truce serve --workers N`: workspace from TRUCE_DB (keys in
+    TRUCE_HOME), settings from TRUCE_API_*."""
+    workspace = open_workspace(os.environ["TRUCE_DB"])
+    return create_app(workspace, ApiSettings.from_env(), warm=os.environ.get("TRUCE_API_WARM") == "1")
+
+
 def create_app(workspace: Workspace, settings: ApiSettings | None = None, *, warm: bool = False) -> FastAPI:
     settings = settings or ApiSettings()
     write_lock = threading.RLock()
@@ -153,7 +169,7 @@ def create_app(workspace: Workspace, settings: ApiSettings | None = None, *, war
         write_lock=write_lock,
         workspace=workspace,
         settings=settings,
-        limiter=RateLimiter(settings.rate_per_second, settings.rate_burst),
+        limiter=_rate_limiter(workspace, settings),
         log=LogService(workspace, write_lock),
         tokens=TokenCache(settings.token_cache_seconds),
     )

@@ -96,6 +96,14 @@ def _audit_refusal(
         )
 
 
+async def _spend(ctx: ApiContext, key: str) -> None:
+    """One request from `key`'s rate budget; a budget kept in the database is spent on the pool."""
+    if ctx.limiter.in_database:
+        await run_in_threadpool(ctx.limiter.check, key)
+    else:
+        ctx.limiter.check(key)
+
+
 def requires(action: Action, resource: Resource) -> Callable[..., Actor]:
     """The dependency a route declares: the caller, if the policy lets them `action` `resource`."""
 
@@ -114,9 +122,9 @@ def requires(action: Action, resource: Resource) -> Callable[..., Actor]:
             else:
                 actor = _authenticate(ctx, request, credentials)
         except ProblemError:
-            ctx.limiter.check(f"addr:{client}")  # failed logins spend the address's budget too
+            await _spend(ctx, f"addr:{client}")  # failed logins spend the address's budget too
             raise
-        ctx.limiter.check(actor.token_id or f"addr:{client}")
+        await _spend(ctx, actor.token_id or f"addr:{client}")
         request.state.actor, request.state.body_sha = actor, body_sha
         if allowed(actor, action, resource):
             return actor

@@ -1,5 +1,6 @@
 """Limits: request body size (an ASGI middleware, so a large body is refused before it is read),
-per-token rate limits (an in-process token bucket), bbox parsing with an area cap."""
+per-token rate limits (a token bucket, in the process or, shared by several workers, in PostgreSQL),
+bbox parsing with an area cap."""
 
 from __future__ import annotations
 
@@ -10,9 +11,11 @@ import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
+from sqlalchemy import Engine, text
+
 from truce.api.problems import PROBLEM_JSON, TYPE_BASE, ProblemError
 
-__all__ = ["BodyLimit", "RateLimiter", "parse_bbox"]
+__all__ = ["BodyLimit", "RateLimiter", "SharedRateLimiter", "parse_bbox"]
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -25,6 +28,8 @@ class RateLimiter:
     """A token bucket per key (a token id, or a client address for anonymous calls): `burst`
     requests at once, refilled at `rate` per second. Buckets idle long enough to be full again are
     forgotten, so memory stays bounded by the number of recently active keys."""
+
+    in_database = False
 
     def __init__(self, rate: float, burst: int, clock: Callable[[], float] = time.monotonic) -> None:
         self.rate, self.burst, self._clock = rate, burst, clock
@@ -65,6 +70,48 @@ class RateLimiter:
         full_after = self.burst / self.rate
         self._buckets = {k: v for k, v in self._buckets.items() if now - v[1] < full_after}
         self._last_sweep = now
+
+
+# One statement per request: refill the bucket for the time since it was last spent (the database's
+# clock, the same for every worker), spend one token if there is one, and say whether there was.
+# SET expressions read the row as it was, so `b.tokens` and `b.at` are the old values throughout.
+_REFILLED = "LEAST(:burst, b.tokens + (EXCLUDED.at - b.at) * :rate)"
+_SPEND = text(
+    f"""
+    INSERT INTO api_rate_buckets AS b (key, tokens, at, allowed)
+    VALUES (:key, :burst - 1, extract(epoch from clock_timestamp()), true)
+    ON CONFLICT (key) DO UPDATE SET
+        tokens = CASE WHEN {_REFILLED} >= 1 THEN {_REFILLED} - 1 ELSE {_REFILLED} END,
+        allowed = {_REFILLED} >= 1,
+        at = EXCLUDED.at
+    RETURNING allowed, tokens
+    """
+)
+_SWEEP = text("DELETE FROM api_rate_buckets WHERE at < extract(epoch from clock_timestamp()) - :full_after")
+
+
+class SharedRateLimiter(RateLimiter):
+    """The same token buckets, kept in PostgreSQL (an UNLOGGED table) so that every worker process
+    spends one budget per key: N workers do not multiply anyone's rate by N."""
+
+    in_database = True
+
+    def __init__(
+        self, engine: Engine, rate: float, burst: int, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        super().__init__(rate, burst, clock)
+        self.engine = engine
+
+    def take(self, key: str) -> float:
+        if self.rate <= 0:
+            return 0.0
+        with self.engine.begin() as conn:
+            allowed, tokens = conn.execute(_SPEND, {"key": key, "burst": self.burst, "rate": self.rate}).one()
+            now = self._clock()
+            if now - self._last_sweep > 60:  # each worker sweeps now and then; any one would do
+                self._last_sweep = now
+                conn.execute(_SWEEP, {"full_after": self.burst / self.rate})
+        return 0.0 if allowed else (1 - tokens) / self.rate
 
 
 class BodyLimit:

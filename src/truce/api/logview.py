@@ -60,7 +60,6 @@ class LogService:
         self._lock = threading.Lock()
         self._last_signed = 0.0
         self._signer: Signer | None = None
-        self._latest: str | None = None  # the newest checkpoint note this process has seen
 
     def signer(self) -> Signer:
         if self._signer is None:
@@ -76,30 +75,31 @@ class LogService:
         """Log what the store holds and the log does not yet (case transitions, after a case act),
         as `truce case ...` does, and sign a checkpoint."""
         with self.write_lock, self._lock:
-            result = _ledger_publish(self.workspace)
-            self._latest = result.checkpoint
+            _ledger_publish(self.workspace)
             self._last_signed = time.monotonic()
 
     def checkpoint(self, *, force: bool = False) -> str | None:
         """The latest checkpoint note, signing a new one of the whole log first if the log grew
-        (and, unless forced, the last one is at least min_interval old). Readers that find nothing
-        to sign never wait for the write lock."""
-        if self._latest is None:
-            with self._lock:
-                if self._latest is None:
-                    self._latest = self.store.latest_checkpoint()  # reads every note: once per process
-        if not (force or self._due()):
-            return self._latest
+        (and, unless forced, this process signed none in the last min_interval). The newest note is
+        read from the store each time, so every worker answers with the same tree head; readers that
+        find nothing to sign never wait for the write lock."""
+        latest = self.store.latest_checkpoint()
+        if not (force or self._due(latest)):
+            return latest
         with self.write_lock, self._lock:
-            if force or self._due():
-                self._latest = self.store.checkpoint(self.signer())  # refuses to fork, whoever signed last
+            if force or self._due(self.store.latest_checkpoint()):
+                # The store takes the log's cross-process lock and refuses to fork, whoever signed last.
+                latest = self.store.checkpoint(self.signer())
                 self._last_signed = time.monotonic()
-            return self._latest
+            else:
+                latest = self.store.latest_checkpoint()
+            return latest
 
-    def _due(self) -> bool:
+    def _due(self, latest: str | None) -> bool:
+        if time.monotonic() - self._last_signed < self.min_interval:
+            return False
         size = self.store.size()
-        signed = _note_size(self._latest) if self._latest else -1
-        return size > 0 and size != signed and time.monotonic() - self._last_signed >= self.min_interval
+        return size > 0 and size != (_note_size(latest) if latest else -1)
 
     def info(self) -> dict[str, Any]:
         note = self.checkpoint()

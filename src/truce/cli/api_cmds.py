@@ -6,6 +6,7 @@ import typer
 
 from truce.cli.main import app, state
 from truce.cli.output import console, err_console, print_json, print_table
+from truce.errors import UserError
 from truce.store import open_workspace
 
 __all__ = ["serve", "user_add", "user_list", "user_revoke", "user_token"]
@@ -22,21 +23,44 @@ def serve(
     burst: int = typer.Option(None, "--burst", help="Burst size of the rate limit (default 60)."),
     log_level: str = typer.Option("info", "--log-level", help="uvicorn's log level."),
     warm: bool = typer.Option(True, "--warm/--no-warm", help="Draw zones and contact lines at start."),
+    workers: int = typer.Option(
+        1, "--workers", min=1, max=64, help="Worker processes (more than one needs a PostgreSQL workspace)."
+    ),
 ) -> None:
     """Serve the HTTP API (OpenAPI at /docs) and OGC API – Features (/ogc) on the workspace."""
+    import os
+
     import uvicorn
 
     from truce.api import ApiSettings, create_app
 
     workspace = open_workspace(state["db"])
+    if workers > 1 and not workspace.is_postgres:
+        raise UserError(
+            "--workers", None, "several workers need a PostgreSQL workspace (SQLite has one writer at a time)"
+        )
     settings = ApiSettings.from_env(rate_per_second=rate, rate_burst=burst)
-    api = create_app(workspace, settings, warm=warm)
     if host not in ("127.0.0.1", "localhost", "::1"):
         err_console.print(
             f"[yellow]listening on {host}: put TLS in front of it (tokens are bearer secrets)[/]"
         )
-    console.print(f"truce API on http://{host}:{port}/docs  (workspace {workspace.url})")
-    uvicorn.run(api, host=host, port=port, log_level=log_level, access_log=log_level == "debug")
+    console.print(f"truce API on http://{host}:{port}/docs  (workspace {workspace.display_url})")
+    options = {"host": host, "port": port, "log_level": log_level, "access_log": log_level == "debug"}
+    if workers == 1:
+        uvicorn.run(create_app(workspace, settings, warm=warm), **options)
+        return
+    # Each worker builds its own app from the environment (uvicorn starts them as new processes).
+    workspace.engine.dispose()
+    os.environ.update(
+        {
+            "TRUCE_DB": workspace.url,
+            "TRUCE_HOME": str(workspace.directory),
+            "TRUCE_API_RATE_PER_SECOND": str(settings.rate_per_second),
+            "TRUCE_API_RATE_BURST": str(settings.rate_burst),
+            "TRUCE_API_WARM": "1" if warm else "0",
+        }
+    )
+    uvicorn.run("truce.api.app:app_from_environment", factory=True, workers=workers, **options)
 
 
 @user_app.command("add")

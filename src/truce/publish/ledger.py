@@ -112,10 +112,9 @@ def publish(workspace: Workspace) -> PublishResult:
     with workspace.engine.connect() as conn:
         logged = {row[0] for row in conn.execute(select(log_entries.c.entry_id))}
         new = [e for e in current_entries(conn) if e["id"] not in logged]
-    if new:
-        store.append(new)
+    appended = store.append(new, skip_logged=True) if new else range(0)  # another process may publish too
     note = store.checkpoint(mission_key(workspace))
-    return PublishResult(len(new), store.size(), note)
+    return PublishResult(len(appended), store.size(), note)
 
 
 def verify_workspace(workspace: Workspace) -> str | None:

@@ -9,7 +9,7 @@ before using `metadata` for anything that must see every table (truce.api import
 
 from __future__ import annotations
 
-from sqlalchemy import Column, ForeignKey, Index, Integer, String, Table, Text
+from sqlalchemy import Boolean, Column, Float, ForeignKey, Index, Integer, String, Table, Text
 
 from truce.store.schema import metadata
 
@@ -19,6 +19,7 @@ __all__ = [
     "api_audit",
     "api_deliveries",
     "api_notices",
+    "api_rate_buckets",
     "api_report_access",
     "api_tokens",
     "api_users",
@@ -155,3 +156,14 @@ api_deliveries = Table(
     Column("delivered", Integer, nullable=False, server_default="0"),
 )
 Index("ix_api_deliveries_alert", api_deliveries.c.alert_id)
+
+# The rate limiter's token buckets when API workers share them (PostgreSQL): tokens left, when last
+# spent (seconds since the epoch, the database's clock), and whether that last request was allowed.
+api_rate_buckets = Table(
+    "api_rate_buckets",
+    metadata,
+    Column("key", String(200), primary_key=True),
+    Column("tokens", Float, nullable=False),
+    Column("at", Float, nullable=False),
+    Column("allowed", Boolean, nullable=False),
+)

@@ -13,6 +13,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 
 from truce.errors import UserError
 
@@ -46,20 +47,44 @@ def _alembic_config(engine: Engine) -> Config:
 class Workspace:
     engine: Engine
     url: str
+    home: Path | None = None  # where keys live for a server database; default $TRUCE_HOME or "."
 
     @property
     def directory(self) -> Path:
         """Where the workspace keeps files beside the database (keys, exports)."""
+        if self.home is not None:
+            return self.home.resolve()
         if self.url.startswith("sqlite:///"):
             return Path(self.url.removeprefix("sqlite:///")).resolve().parent
         return Path(os.environ.get("TRUCE_HOME", ".")).resolve()
 
-    def is_current(self) -> bool:
-        head = ScriptDirectory.from_config(_alembic_config(self.engine)).get_current_head()
+    @property
+    def display_url(self) -> str:
+        """The URL without its password, for messages and logs."""
+        return _shown(self.engine)
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.engine.dialect.name == "postgresql"
+
+    def revision(self) -> str | None:
+        """The schema revision the database is at (None: an empty database)."""
         with self.engine.connect() as conn:
-            return MigrationContext.configure(conn).get_current_revision() == head
+            return MigrationContext.configure(conn).get_current_revision()
+
+    @staticmethod
+    def head() -> str | None:
+        """The newest schema revision this release knows."""
+        config = Config()
+        config.set_main_option("script_location", str(_MIGRATIONS))
+        return ScriptDirectory.from_config(config).get_current_head()
+
+    def is_current(self) -> bool:
+        return self.revision() == self.head()
 
     def migrate(self) -> None:
+        """Upgrade the schema in place to the newest revision, in one transaction (PostgreSQL) or
+        revision by revision (SQLite); a no-op when it is current."""
         config = _alembic_config(self.engine)
         with self.engine.begin() as conn:
             config.attributes["connection"] = conn
@@ -80,20 +105,47 @@ def copy_workspace(source_db: str | Path, target_dir: str | Path) -> Path:
     return target_db
 
 
-def open_workspace(db: str | None = None, *, create: bool = False) -> Workspace:
-    """Open (and with create=True, create and migrate) the workspace database."""
+def _engine(url: str) -> Engine:
+    try:
+        engine = create_engine(url)
+    except (ArgumentError, NoSuchModuleError) as error:
+        raise UserError(url, None, f"not a database URL truce can open: {error}") from None
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    elif engine.dialect.name == "postgresql":
+        # Connections are checked before use, so a worker survives a database restart.
+        engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    else:
+        raise UserError(url, None, "truce stores its workspace in SQLite or PostgreSQL (with PostGIS)")
+    return engine
+
+
+def open_workspace(
+    db: str | None = None, *, create: bool = False, home: Path | None = None, require_current: bool = True
+) -> Workspace:
+    """Open (and with create=True, create and migrate) the workspace database. `home` is the folder
+    of its keys when the database is a server's (PostgreSQL); a SQLite file keeps them beside it."""
     url = database_url(db)
     if url.startswith("sqlite:///"):
         path = Path(url.removeprefix("sqlite:///"))
         if not create and not path.exists():
             raise UserError(str(path), None, "no workspace here; run `truce init` first")
         path.parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url)
-    if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _sqlite_pragmas)
-    workspace = Workspace(engine=engine, url=url)
-    if create:
-        workspace.migrate()
-    elif not workspace.is_current():
-        raise UserError(url, None, "workspace schema is out of date; run `truce init` to migrate it")
+    engine = _engine(url)
+    workspace = Workspace(engine=engine, url=url, home=Path(home) if home is not None else None)
+    try:
+        if create:
+            workspace.migrate()
+        elif require_current and not workspace.is_current():
+            raise UserError(
+                _shown(engine), None, "workspace schema is out of date; run `truce migrate` to upgrade it"
+            )
+    except OperationalError as error:
+        reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
+        raise UserError(_shown(engine), None, f"cannot open the database: {reason}") from None
     return workspace
+
+
+def _shown(engine: Engine) -> str:
+    """The URL without its password, for messages."""
+    return engine.url.render_as_string(hide_password=True)

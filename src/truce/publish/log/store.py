@@ -39,6 +39,7 @@ from truce.publish.log.note import (
     sign_note,
 )
 from truce.publish.log.tables import log_checkpoints, log_entries, log_nodes
+from truce.store.locks import hold_for_transaction
 from truce.store.records import insert_many
 
 __all__ = [
@@ -50,6 +51,8 @@ __all__ = [
     "StoreProblem",
     "b64",
 ]
+
+LOG_LOCK = "truce.log"  # appends and checkpoints, across processes
 
 
 def b64(data: bytes) -> str:
@@ -197,8 +200,10 @@ class LogStore:
             return [c.note for c in self._checkpoints(conn)]
 
     def latest_checkpoint(self) -> str | None:
-        notes = self.checkpoints()
-        return notes[-1] if notes else None
+        """The newest checkpoint note (the largest size signed), read fresh from the store."""
+        newest = log_checkpoints.c.size.desc(), log_checkpoints.c.id.desc()
+        with self.engine.connect() as conn:
+            return conn.execute(select(log_checkpoints.c.note).order_by(*newest).limit(1)).scalar()
 
     def _check_forks(self, checkpoints: Sequence[_Stored]) -> None:
         first_of_size: dict[int, _Stored] = {}
@@ -213,8 +218,10 @@ class LogStore:
 
     # --- writing ----------------------------------------------------------------------------------
 
-    def append(self, entries: Iterable[Mapping[str, Any]]) -> range:
-        """Append entries in one transaction; return their sequence numbers."""
+    def append(self, entries: Iterable[Mapping[str, Any]], *, skip_logged: bool = False) -> range:
+        """Append entries in one transaction; return their sequence numbers. With skip_logged,
+        entries whose id is already in the log are left out (decided under the log's lock, so two
+        processes publishing the same records at once append them once)."""
         prepared, ids = [], set()
         for entry in entries:
             try:
@@ -227,6 +234,10 @@ class LogStore:
             prepared.append((entry["id"], entry["kind"], data))
         try:
             with self.engine.begin() as conn:
+                hold_for_transaction(conn, LOG_LOCK)  # appenders in other processes take turns
+                if skip_logged:
+                    logged = self._logged_ids(conn, [p[0] for p in prepared])
+                    prepared = [p for p in prepared if p[0] not in logged]
                 start = self._size(conn)
                 tree = CompactRange.load(start, partial(_read_nodes, conn))
                 now, rows, nodes = _now(), [], []
@@ -252,6 +263,14 @@ class LogStore:
             raise self._error(f"cannot append: {error}") from None
         return range(start, start + len(prepared))
 
+    @staticmethod
+    def _logged_ids(conn: Connection, ids: Sequence[str]) -> set[str]:
+        found: set[str] = set()
+        for i in range(0, len(ids), 500):
+            query = select(log_entries.c.entry_id).where(log_entries.c.entry_id.in_(ids[i : i + 500]))
+            found.update(conn.execute(query).scalars())
+        return found
+
     def _duplicate_message(self, ids: Sequence[str]) -> str:
         with self.engine.connect() as conn:
             for i in range(0, len(ids), 500):
@@ -266,6 +285,7 @@ class LogStore:
     def checkpoint(self, signer: Signer) -> str:
         """Sign and store a checkpoint of the whole log; refuse if it does not extend the last one."""
         with self.engine.begin() as conn:
+            hold_for_transaction(conn, LOG_LOCK)  # one signer at a time, whichever worker it is
             size = self._size(conn)
             read = partial(_read_nodes, conn)
             try:
