@@ -7,7 +7,7 @@ BROWSER_STAMP := node_modules/.installed
 # apt-get as root (CI, containers) or through sudo; without either, say what to install.
 APT := $(shell [ "$$(id -u)" = 0 ] && echo apt-get || (command -v sudo >/dev/null && echo sudo apt-get))
 
-.PHONY: demo test lint clean browser
+.PHONY: demo test lint clean browser postgres
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,13 +29,24 @@ $(BROWSER_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $(BROWSER_STAMP)
 
+# PostgreSQL 15 + PostGIS 3 from Debian's packages: the tests run the store, API, log and assessment
+# on a throw-away cluster of them as well as on SQLite (skipped, saying why, only if they cannot be had).
+postgres:
+	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 \
+	  || ! ls /usr/share/postgresql/*/extension/postgis.control >/dev/null 2>&1; then \
+	  if [ -n "$(APT)" ]; then \
+	    $(APT) update && DEBIAN_FRONTEND=noninteractive $(APT) install -y postgresql-15 postgresql-15-postgis-3 \
+	    || echo "could not install PostgreSQL/PostGIS: their tests will be skipped"; \
+	  else echo "install postgresql-15 and postgresql-15-postgis-3 to run the PostgreSQL tests"; fi; \
+	fi
+
 demo: $(STAMP) $(BROWSER_STAMP)
 	$(BIN)/python -m truce.demo
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
 
-test: $(STAMP) $(BROWSER_STAMP)
+test: $(STAMP) $(BROWSER_STAMP) postgres
 	$(BIN)/ruff check src tests bench
 	$(BIN)/pytest
 

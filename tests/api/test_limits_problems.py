@@ -135,3 +135,21 @@ def test_answers_are_not_cached_or_sniffed(shared_api):
         response.headers["cache-control"] == "no-store"
         and response.headers["x-content-type-options"] == "nosniff"
     )
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/api/v1/cases?state=%00", "/api/v1/incidents?type=a%00b", "/ogc/collections/incidents/items?f=%00"],
+)
+def test_a_nul_character_is_a_bad_request_on_either_store(shared_api, path):
+    """PostgreSQL's text cannot hold NUL (SQLite's can): refused as the caller's error, never a 500."""
+    body = _is_problem(shared_api.get(path, "monitor"), 400)
+    assert "NUL" in body["detail"]
+
+
+def test_a_nul_character_in_a_report_is_refused_and_nothing_is_stored(api):
+    before = api.get("/api/v1/incidents?limit=1", "monitor").json()["number_matched"]
+    response = api.post("/api/v1/reports", "monitor", json={"incidents": [incident(note="a\u0000b")]})
+    assert response.status_code in (201, 400), response.text
+    after = api.get("/api/v1/incidents?limit=1", "monitor").json()["number_matched"]
+    assert after == before + (1 if response.status_code == 201 else 0)

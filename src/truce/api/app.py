@@ -27,7 +27,7 @@ import truce.store.verify_tables  # noqa: F401
 from truce.api.alerts import Dispatcher
 from truce.api.context import ApiContext, TokenCache
 from truce.api.deps import requires
-from truce.api.limits import BodyLimit, RateLimiter, SharedRateLimiter
+from truce.api.limits import BodyLimit, NoNulInQuery, RateLimiter, SharedRateLimiter
 from truce.api.logview import LogService
 from truce.api.ogc import patch_openapi
 from truce.api.ogc import router as ogc_router
@@ -251,6 +251,7 @@ def create_app(workspace: Workspace, settings: ApiSettings | None = None, *, war
         return app.openapi_schema
 
     app.openapi = openapi
+    app.add_middleware(NoNulInQuery)  # innermost: its refusal gets the security headers too
     app.add_middleware(_SecurityHeaders)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     _check_every_route_is_guarded(app)

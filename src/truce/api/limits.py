@@ -10,12 +10,13 @@ import threading
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
+from urllib.parse import unquote_to_bytes
 
 from sqlalchemy import Engine, text
 
 from truce.api.problems import PROBLEM_JSON, TYPE_BASE, ProblemError
 
-__all__ = ["BodyLimit", "RateLimiter", "SharedRateLimiter", "parse_bbox"]
+__all__ = ["BodyLimit", "NoNulInQuery", "RateLimiter", "SharedRateLimiter", "parse_bbox"]
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -159,27 +160,50 @@ class BodyLimit:
         await self.app(scope, replay, send)
 
     async def _refuse(self, scope: Scope, send: Send) -> None:
-        body = json.dumps(
-            {
-                "type": TYPE_BASE + "too-large",
-                "title": "Content Too Large",
-                "status": 413,
-                "detail": f"request bodies are limited to {self.limit} bytes",
-                "instance": scope.get("path"),
-            }
-        ).encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 413,
-                "headers": [
-                    (b"content-type", PROBLEM_JSON.encode()),
-                    (b"content-length", str(len(body)).encode()),
-                    (b"connection", b"close"),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
+        detail = f"request bodies are limited to {self.limit} bytes"
+        await _send_problem(scope, send, 413, "too-large", "Content Too Large", detail)
+
+
+async def _send_problem(scope: Scope, send: Send, status: int, kind: str, title: str, detail: str) -> None:
+    """An RFC 9457 problem sent from ASGI middleware (before the app and its handlers)."""
+    body = json.dumps(
+        {
+            "type": TYPE_BASE + kind,
+            "title": title,
+            "status": status,
+            "detail": detail,
+            "instance": scope.get("path"),
+        }
+    ).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", PROBLEM_JSON.encode()),
+                (b"content-length", str(len(body)).encode()),
+                (b"connection", b"close"),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+class NoNulInQuery:
+    """Refuse a query string with a NUL character (%00) with 400 on every store: PostgreSQL's text
+    cannot hold one, and a filter value with NUL in it is never a real question."""
+
+    def __init__(self, app: App) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and "\x00" in unquote_to_bytes(scope.get("query_string", b"")).decode(
+            "latin-1"
+        ):
+            detail = "the query string has a NUL (%00) character"
+            await _send_problem(scope, send, 400, "bad-request", "Bad Request", detail)
+            return
+        await self.app(scope, receive, send)
 
 
 def parse_bbox(text: str | None, max_area_deg2: float) -> tuple[float, float, float, float] | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import sqlite3
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -105,6 +106,20 @@ def copy_workspace(source_db: str | Path, target_dir: str | Path) -> Path:
     return target_db
 
 
+def _has_nul(values: object) -> bool:
+    if isinstance(values, Mapping):
+        values = values.values()
+    return any(isinstance(v, str) and "\x00" in v for v in values)  # type: ignore[union-attr]
+
+
+def _refuse_nul_characters(conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ANN001
+    """PostgreSQL's text cannot hold a NUL character (SQLite's can): refuse such a value as the
+    caller's error, before the driver fails on it (an API request with %00 in it is a 400, not a 500)."""
+    rows = parameters if executemany else [parameters]
+    if any(row and _has_nul(row) for row in rows):
+        raise UserError("input", None, "text with a NUL (0x00) character cannot be stored or searched for")
+
+
 def _engine(url: str) -> Engine:
     try:
         engine = create_engine(url)
@@ -115,6 +130,7 @@ def _engine(url: str) -> Engine:
     elif engine.dialect.name == "postgresql":
         # Connections are checked before use, so a worker survives a database restart.
         engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+        event.listen(engine, "before_cursor_execute", _refuse_nul_characters)
     else:
         raise UserError(url, None, "truce stores its workspace in SQLite or PostgreSQL (with PostGIS)")
     return engine
