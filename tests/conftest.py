@@ -21,7 +21,10 @@ def pytest_configure(config):
 
 
 def pytest_generate_tests(metafunc):
-    if metafunc.definition.get_closest_marker("both_stores") and "store_kind" in metafunc.fixturenames:
+    if not metafunc.definition.get_closest_marker("both_stores") or "store_kind" not in metafunc.fixturenames:
+        return
+    chosen = any("store_kind" in m.args[0] for m in metafunc.definition.iter_markers("parametrize"))
+    if not chosen:  # a test may name its store itself (one that tests PostgreSQL's locks, say)
         metafunc.parametrize("store_kind", STORES, indirect=True)
 
 

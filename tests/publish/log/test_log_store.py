@@ -1,4 +1,4 @@
-"""LogStore on SQLite files: append, checkpoints, proofs, tamper detection, forks, bundles."""
+"""LogStore on SQLite and PostgreSQL: append, checkpoints, proofs, tamper detection, forks, bundles."""
 
 import base64
 import json
@@ -18,12 +18,29 @@ from truce.publish.log.store import LogError, LogForkError, LogStore
 from truce.publish.log.tables import metadata
 
 ORIGIN = "truce.example/log"
+pytestmark = pytest.mark.both_stores
 
 
-def _store(path):
-    engine = create_engine(f"sqlite:///{path}")
-    metadata.create_all(engine)
-    return LogStore(engine, ORIGIN)
+@pytest.fixture
+def new_store(store_kind, tmp_path, request):
+    """new_store(name): an empty log in a SQLite file, or in a new PostgreSQL database."""
+    made = []
+
+    def make(name):
+        if store_kind == "sqlite":
+            engine = create_engine(f"sqlite:///{tmp_path / name}{len(made) or ''}.db")
+        else:
+            cluster = request.getfixturevalue("pg_cluster")
+            database = f"log_{tmp_path.name}_{name}_{len(made)}"[-60:]
+            engine = create_engine(cluster.create_database(database))
+            request.addfinalizer(lambda: cluster.drop_database(database))
+        made.append(engine)
+        metadata.create_all(engine)
+        return LogStore(engine, ORIGIN)
+
+    yield make
+    for engine in made:
+        engine.dispose()
 
 
 def _entries(start, stop, kind="finding"):
@@ -31,8 +48,8 @@ def _entries(start, stop, kind="finding"):
 
 
 @pytest.fixture
-def store(tmp_path):
-    return _store(tmp_path / "log.db")
+def store(new_store):
+    return new_store("log")
 
 
 @pytest.fixture
@@ -99,15 +116,40 @@ def test_clean_store_verifies(store, signer):
     assert store.verify_store() is None
 
 
-def _tampered_store(tmp_path, signer):
-    store = _store(tmp_path / "tampered.db")
+@pytest.mark.parametrize("store_kind", ["postgresql"], indirect=True)
+def test_appenders_in_several_processes_take_turns_on_postgresql(store, signer):
+    """Each thread has its own engine (as each API worker or CLI process does): the advisory lock
+    makes them take turns, so none fails and the tree is the one their entries make in log order."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    url = store.engine.url
+
+    def appender(worker):
+        other = LogStore(create_engine(url), ORIGIN)
+        for batch in range(10):
+            other.append(_entries(1000 * worker + 10 * batch, 1000 * worker + 10 * batch + 10))
+            if batch % 3 == 0:
+                other.checkpoint(signer)
+        other.engine.dispose()
+
+    with ThreadPoolExecutor(4) as pool:
+        list(pool.map(appender, range(4)))
+    assert store.size() == 400 and store.verify_store() is None
+    assert store.checkpoint(signer) == store.latest_checkpoint()
+    with store.engine.connect() as conn:
+        bodies = [bytes(b) for (b,) in conn.execute(text("SELECT body FROM log_entries ORDER BY seq"))]
+    assert store.root() == MemoryTree(leaf_hash(b) for b in bodies).root()
+
+
+def _tampered_store(new_store, signer):
+    store = new_store("tampered")
     store.append(_entries(0, 20))
     store.checkpoint(signer)
     return store
 
 
-def test_one_changed_byte_in_a_body_is_named(tmp_path, signer):
-    store = _tampered_store(tmp_path, signer)
+def test_one_changed_byte_in_a_body_is_named(new_store, signer):
+    store = _tampered_store(new_store, signer)
     with store.engine.connect() as conn:
         body = conn.execute(text("SELECT body FROM log_entries WHERE seq = 6")).scalar()
     forged = body.replace(b"item 6", b"item 9")
@@ -120,8 +162,8 @@ def test_one_changed_byte_in_a_body_is_named(tmp_path, signer):
         store.inclusion_proof("finding-6")
 
 
-def test_rewritten_body_and_leaf_columns_are_caught_by_the_tree(tmp_path, signer):
-    store = _tampered_store(tmp_path, signer)
+def test_rewritten_body_and_leaf_columns_are_caught_by_the_tree(new_store, signer):
+    store = _tampered_store(new_store, signer)
     forged = make_entry("finding", "finding-6", {"n": 6, "text": "rewritten"})
     data = canonical_entry(forged)
     _sql(store, "UPDATE log_entries SET body = :b, leaf_hash = :h WHERE seq = 6", b=data, h=leaf_hash(data))
@@ -133,13 +175,13 @@ def test_rewritten_body_and_leaf_columns_are_caught_by_the_tree(tmp_path, signer
     assert problem.seq == 6 and problem.entry_id == "finding-6"
 
 
-def test_deleted_row_is_named(tmp_path, signer):
-    store = _tampered_store(tmp_path, signer)
+def test_deleted_row_is_named(new_store, signer):
+    store = _tampered_store(new_store, signer)
     _sql(store, "DELETE FROM log_entries WHERE seq = 11")
     problem = store.verify_store()
     assert problem.seq == 11 and "missing" in problem.reason
     # deleting the last rows (and their nodes) shrinks the log below its checkpoint
-    store2 = _store(tmp_path / "tail.db")
+    store2 = new_store("tail")
     store2.append(_entries(0, 20))
     store2.checkpoint(signer)
     _sql(store2, "DELETE FROM log_entries WHERE seq = 19")
@@ -150,8 +192,8 @@ def test_deleted_row_is_named(tmp_path, signer):
         store2.checkpoint(signer)
 
 
-def test_swapped_rows_are_named(tmp_path, signer):
-    store = _tampered_store(tmp_path, signer)
+def test_swapped_rows_are_named(new_store, signer):
+    store = _tampered_store(new_store, signer)
     _sql(store, "UPDATE log_entries SET seq = -1 WHERE seq = 3")
     _sql(store, "UPDATE log_entries SET seq = 3 WHERE seq = 8")
     _sql(store, "UPDATE log_entries SET seq = 8 WHERE seq = -1")
@@ -160,10 +202,10 @@ def test_swapped_rows_are_named(tmp_path, signer):
     assert "not the one logged" in problem.reason
 
 
-def test_fork_in_stored_checkpoints_names_both(tmp_path, signer):
-    store = _tampered_store(tmp_path, signer)
+def test_fork_in_stored_checkpoints_names_both(new_store, signer):
+    store = _tampered_store(new_store, signer)
     # A second log with the same origin, key and size but other entries: a fork.
-    other = _store(tmp_path / "other.db")
+    other = new_store("other")
     other.append(_entries(0, 19) + [make_entry("finding", "finding-x", {"n": -1})])
     forked = other.checkpoint(signer)
     with other.engine.connect() as conn:
@@ -179,11 +221,11 @@ def test_fork_in_stored_checkpoints_names_both(tmp_path, signer):
     assert store.root().hex() != root.hex()
     with pytest.raises(LogForkError):
         store.checkpoint(signer)
-    assert str(info.value).startswith(str(tmp_path / "tampered.db"))
+    assert str(info.value).startswith(str(store.engine.url.database))  # names the database
 
 
-def test_rewritten_tree_is_refused_as_a_fork(tmp_path, signer):
-    store = _tampered_store(tmp_path, signer)
+def test_rewritten_tree_is_refused_as_a_fork(new_store, signer):
+    store = _tampered_store(new_store, signer)
     _sql(store, "DELETE FROM log_entries")
     _sql(store, "DELETE FROM log_nodes")
     store.append(_entries(100, 120))
@@ -194,8 +236,8 @@ def test_rewritten_tree_is_refused_as_a_fork(tmp_path, signer):
         store.checkpoint(signer)
 
 
-def test_tampered_interior_node_is_named(tmp_path, signer):
-    store = _tampered_store(tmp_path, signer)
+def test_tampered_interior_node_is_named(new_store, signer):
+    store = _tampered_store(new_store, signer)
     _sql(store, "UPDATE log_nodes SET hash = :h WHERE level = 2 AND idx = 1", h=b"\x00" * 32)
     problem = store.verify_store()
     assert problem.seq == 4 and problem.entry_id == "finding-4" and "level 2, index 1" in problem.reason
@@ -286,8 +328,8 @@ def test_bundle_signed_by_unknown_key_is_named(tmp_path, store):
     assert verify_bundle(path, rogue.vkey).size == 4
 
 
-def test_bundle_fork_names_both_roots(tmp_path, signer):
-    a, b = _store(tmp_path / "a.db"), _store(tmp_path / "b.db")
+def test_bundle_fork_names_both_roots(new_store, tmp_path, signer):
+    a, b = new_store("a"), new_store("b")
     a.append(_entries(0, 6))
     b.append(_entries(0, 5) + _entries(9, 10))
     a.checkpoint(signer)
@@ -326,8 +368,8 @@ def test_key_rotation_extends_trust_in_bundles(tmp_path, store):
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.integers(min_value=0, max_value=9), min_size=1, max_size=8), st.data())
-def test_any_batching_gives_the_reference_tree_and_valid_proofs(tmp_path_factory, batches, data):
-    store = _store(tmp_path_factory.mktemp("prop") / "log.db")
+def test_any_batching_gives_the_reference_tree_and_valid_proofs(new_store, batches, data):
+    store = new_store("prop")
     start = 0
     for count in batches:
         store.append(_entries(start, start + count))
