@@ -8,7 +8,7 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Select, and_, false, func, or_, select, true
+from sqlalchemy import Connection, Select, false, func, or_, select, true
 
 from truce.api.policy import (
     Actor,
@@ -21,6 +21,7 @@ from truce.api.schemas.incidents import IncidentParty, IncidentPublic
 from truce.api.schemas.records import ClusterMonitor, ClusterPublic
 from truce.store.api_tables import api_alerts, api_report_access
 from truce.store.schema import incidents, reports, sources
+from truce.store.spatial import point_in_box
 from truce.store.verify_tables import cases, cluster_members, clusters
 from truce.verify.grading import Source, source_view
 
@@ -51,10 +52,8 @@ def count(conn: Connection, query: Select) -> int:
 
 def in_bbox(lon: Any, lat: Any, box: tuple[float, float, float, float]) -> Any:  # noqa: ANN401 — SQL
     """The point (lon, lat) lies in the box west, south, east, north (from limits.parse_bbox); a box
-    crossing the antimeridian has west > east."""
-    west, south, east, north = box
-    in_lon = lon.between(west, east) if west <= east else (lon >= west) | (lon <= east)
-    return and_(in_lon, lat.between(south, north))
+    crossing the antimeridian has west > east. On PostgreSQL a PostGIS test on the indexed geometry."""
+    return point_in_box(lon, lat, box)
 
 
 # --- incidents -----------------------------------------------------------------------------------
