@@ -36,6 +36,7 @@ from truce.api.context import ApiContext
 from truce.api.geodata import load_agreement_row
 from truce.publish.log import Verifier
 from truce.store.api_tables import api_alert_acks, api_alerts, api_deliveries, api_webhooks
+from truce.store.locks import claim
 from truce.store.records import now_utc
 from truce.store.schema import agreements, findings
 from truce.verify.cases import Case
@@ -234,15 +235,22 @@ class Dispatcher:
         self._client.close()
 
     def _deliver(self, alert_id: str, hook_id: str) -> bool:
+        # Several API workers may each find this delivery pending (at start, in resume): one delivers.
+        with claim(self.ctx.workspace.engine, f"truce.alert:{alert_id}:{hook_id}") as mine:
+            return mine and self._deliver_claimed(alert_id, hook_id)
+
+    def _deliver_claimed(self, alert_id: str, hook_id: str) -> bool:
         settings = self.ctx.settings
         with self.ctx.workspace.engine.connect() as conn:
             alert = conn.execute(select(api_alerts).where(api_alerts.c.id == alert_id)).first()
             hook = conn.execute(select(api_webhooks).where(api_webhooks.c.id == hook_id)).first()
-            tried = conn.execute(
-                select(func.count()).where(
+            tried, delivered = conn.execute(
+                select(func.count(), func.max(api_deliveries.c.delivered)).where(
                     api_deliveries.c.alert_id == alert_id, api_deliveries.c.webhook_id == hook_id
                 )
-            ).scalar_one()
+            ).one()
+        if delivered:  # another worker delivered it while this one was starting
+            return True
         payload = json.dumps(alert_envelope(alert), ensure_ascii=False).encode()
         for attempt in range(tried + 1, settings.webhook_attempts + 1):
             if self._stop.is_set():

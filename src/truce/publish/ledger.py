@@ -14,6 +14,7 @@ import rfc8785
 from sqlalchemy import Connection, select
 
 from truce.publish.log import LogStore, Signer, generate_key, load_key
+from truce.publish.log.keys import KeyExistsError
 from truce.publish.log.tables import log_entries
 from truce.store import Workspace
 from truce.store.schema import findings, reports
@@ -31,10 +32,13 @@ def mission_key_path(workspace: Workspace) -> Path:
 def mission_key(workspace: Workspace) -> Signer:
     """The mission's signing key (created 0600 on first use, e.g. by `truce init`)."""
     path = mission_key_path(workspace)
-    if path.exists():
-        return load_key(path)
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    return generate_key(KEY_NAME, path)
+    if not path.exists():
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        try:
+            return generate_key(KEY_NAME, path)
+        except KeyExistsError:
+            pass  # another process (an API worker) made it first: use theirs
+    return load_key(path)
 
 
 def log_store(workspace: Workspace) -> LogStore:

@@ -7,10 +7,12 @@ when the process dies. SQLite has one writer per database already; its first wri
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, Engine, text
 
-__all__ = ["advisory_key", "hold_for_transaction"]
+__all__ = ["advisory_key", "claim", "hold_for_transaction"]
 
 
 def advisory_key(name: str) -> int:
@@ -22,3 +24,24 @@ def hold_for_transaction(conn: Connection, name: str) -> None:
     """Wait for, then hold until the transaction ends, the lock called `name`."""
     if conn.dialect.name == "postgresql":
         conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": advisory_key(name)})
+
+
+@contextmanager
+def claim(engine: Engine, name: str) -> Iterator[bool]:
+    """Try to claim `name` for a while (a task several workers might each start, such as delivering
+    one alert): yields False at once if another process holds it. On PostgreSQL a session advisory
+    lock, held on its own connection until the block ends (or the process dies); SQLite serves one
+    API process, which always gets it."""
+    if engine.dialect.name != "postgresql":
+        yield True
+        return
+    key = advisory_key(name)
+    with engine.connect() as conn:
+        got = bool(conn.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": key}).scalar())
+        conn.commit()
+        try:
+            yield got
+        finally:
+            if got:
+                conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
+                conn.commit()

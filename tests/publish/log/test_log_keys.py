@@ -112,3 +112,40 @@ def test_invalid_entries_are_rejected(entry):
 def test_non_canonical_bytes_are_rejected(data):
     with pytest.raises(EntryError):
         parse_entry(data)
+
+
+
+def test_a_process_that_loses_the_race_to_make_the_mission_key_uses_the_winners(tmp_path, monkeypatch):
+    """API workers starting together on a workspace without a key: another worker makes the key
+    between this one's look and its create. It must then use that key, not fail or make a second."""
+    from pathlib import Path
+
+    from truce.publish.ledger import mission_key, mission_key_path
+    from truce.store import open_workspace
+
+    workspace = open_workspace(str(tmp_path / "ws.db"), create=True)
+    winner = mission_key(workspace)  # made by the other worker...
+    path, looked = mission_key_path(workspace), []
+    real_exists = Path.exists
+
+    def exists_before_the_other_worker_wrote(self):
+        if self == path and not looked:
+            looked.append(self)
+            return False  # ...just after this worker looked
+        return real_exists(self)
+
+    monkeypatch.setattr(Path, "exists", exists_before_the_other_worker_wrote)
+    assert mission_key(workspace).vkey == winner.vkey and looked
+    assert sorted(p.name for p in (tmp_path / "keys").iterdir()) == ["mission.key", "mission.key.pub"]
+
+
+def test_many_workers_making_the_mission_key_at_once_share_one(tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from truce.publish.ledger import mission_key
+    from truce.store import open_workspace
+
+    workspace = open_workspace(str(tmp_path / "ws.db"), create=True)
+    with ThreadPoolExecutor(8) as pool:
+        keys = list(pool.map(lambda _: mission_key(workspace).vkey, range(32)))
+    assert len(set(keys)) == 1

@@ -18,7 +18,18 @@ from truce.errors import UserError
 from truce.publish.log.entries import make_entry
 from truce.publish.log.note import NoteError, Signer, Verifier
 
-__all__ = ["generate_key", "load_key", "public_key_path", "rotation_entry", "verify_rotation"]
+__all__ = [
+    "KeyExistsError",
+    "generate_key",
+    "load_key",
+    "public_key_path",
+    "rotation_entry",
+    "verify_rotation",
+]
+
+
+class KeyExistsError(UserError):
+    """The key file is already there (perhaps made a moment ago by another process)."""
 
 
 def public_key_path(path: Path | str) -> Path:
@@ -31,13 +42,22 @@ def generate_key(name: str, path: Path | str) -> Signer:
         signer = Signer.generate(name)
     except NoteError as error:
         raise UserError(str(path), None, str(error)) from None
+    path = Path(path)
+    # Written whole under a private name, then linked into place: another process (an API worker)
+    # sees either no key file or the complete one, and a second creator fails instead of overwriting.
+    partial = path.with_name(f".{path.name}.{os.getpid()}.{os.urandom(4).hex()}")
+    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as out:
+            os.fchmod(out.fileno(), 0o600)  # whatever the umask
+            out.write(signer.skey + "\n")
+            out.flush()
+            os.fsync(out.fileno())
+        os.link(partial, path)
     except FileExistsError:
-        raise UserError(str(path), None, "key file already exists; refusing to overwrite it") from None
-    with os.fdopen(fd, "w") as out:
-        os.fchmod(out.fileno(), 0o600)  # whatever the umask
-        out.write(signer.skey + "\n")
+        raise KeyExistsError(str(path), None, "key file already exists; refusing to overwrite it") from None
+    finally:
+        partial.unlink(missing_ok=True)
     public_key_path(path).write_text(signer.vkey + "\n")
     return signer
 
