@@ -366,6 +366,7 @@ def test_key_rotation_extends_trust_in_bundles(tmp_path, store):
     assert verify_bundle(some, old.vkey).entries == 2
 
 
+@pytest.mark.parametrize("store_kind", ["sqlite"], indirect=True)  # the tree's arithmetic, not the store's
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.integers(min_value=0, max_value=9), min_size=1, max_size=8), st.data())
 def test_any_batching_gives_the_reference_tree_and_valid_proofs(new_store, batches, data):
