@@ -119,7 +119,16 @@ def ingest(
     for row in results:
         verb = "ingested" if row["new"] else "already ingested"
         what = f"{row['articles']} articles" if "articles" in row else f"report {row['report_id']}"
-        console.print(f"{verb} {row['file']}: {what}, {row['incidents']} incidents")
+        console.print(f"{verb} {row['file']}: {what}, {row['incidents']} incidents{_skipped_text(row)}")
+
+
+def _skipped_text(row: dict) -> str:
+    """"; skipped 3 records that are not incidents (finding: 3)" when the reader skipped any."""
+    skipped = row.get("skipped") or {}
+    if not skipped:
+        return ""
+    reasons = ", ".join(f"{reason}: {count}" for reason, count in sorted(skipped.items()))
+    return f"; skipped {sum(skipped.values())} records that are not incidents ({reasons})"
 
 
 @app.command("export")
