@@ -38,8 +38,10 @@ def backup(
     path: Path = typer.Argument(..., help="A new folder for the backup (database, keys, manifest)."),
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
 ) -> None:
-    """Back up the workspace: SQLite's online backup or pg_dump (custom format), with the keys beside
-    it. The folder holds the private signing key: keep it as safely as the key."""
+    """Back up the workspace (database and keys) into a new folder.
+
+    SQLite's online backup or pg_dump's custom format, with the keys beside it and a manifest of
+    SHA-256 digests. The folder holds the private signing key: keep it as safely as the key."""
     result = backup_workspace(open_workspace(state["db"]), path)
     if as_json:
         print_json(result.to_json())
@@ -52,8 +54,10 @@ def restore(
     path: Path = typer.Argument(..., help="A backup folder written by `truce backup`."),
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
 ) -> None:
-    """Restore a backup into --db: a new SQLite file, or an empty PostgreSQL database. Then run
-    `truce verify`; `truce migrate` if the backup is from an older release."""
+    """Restore a backup into --db: a new SQLite file or an empty PostgreSQL database.
+
+    Every file is checked against the manifest first. Then run `truce verify`, and `truce migrate`
+    if the backup is from an older release."""
     workspace = restore_workspace(path, state["db"])
     result = {
         "database": workspace.display_url,
