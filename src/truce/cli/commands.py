@@ -39,7 +39,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "migrate": ("store_cmds", "Upgrade the workspace's schema in place to this release's (a no-op when it is "
                               "current)."),
     "backup": ("store_cmds", "Back up the workspace (database and keys) into a new folder."),
-    "restore": ("store_cmds", "Restore a backup into --db: a new SQLite file or an empty PostgreSQL database."),
+    "restore": ("store_cmds", "Restore a backup into --db: a new SQLite file or an empty PostgreSQL "
+                              "database."),
 }
 GROUPS: dict[str, tuple[str, str]] = {
     "agreement": ("agreement_cmds", "Agreement terms files: validate, show, diff, draw zones."),
