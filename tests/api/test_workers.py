@@ -37,7 +37,8 @@ def pg_api(world, tmp_path):
     env = {**os.environ, "TRUCE_DB": workspace.url, "TRUCE_HOME": str(tmp_path)}
     command = [*CLI, "serve", "--workers", "2", "--port", str(port), "--no-warm", "--log-level", "warning"]
     command += ["--rate", "1000", "--burst", "1000"]
-    server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    log = tmp_path / "server.log"
+    server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=log.open("w"))
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 90
@@ -47,9 +48,9 @@ def pg_api(world, tmp_path):
                     break
             except httpx.TransportError:
                 if server.poll() is not None or time.monotonic() > deadline:
-                    raise AssertionError(server.stderr.read().decode()[-2000:]) from None
+                    raise AssertionError(log.read_text()[-2000:]) from None
                 time.sleep(0.3)
-        yield base, workspace, env
+        yield base, workspace, env, log
     finally:
         server.send_signal(signal.SIGTERM)
         try:
@@ -61,7 +62,7 @@ def pg_api(world, tmp_path):
 
 @pytest.mark.parametrize("world", ["postgresql"], indirect=True)
 def test_two_workers_take_concurrent_writes_and_the_log_verifies(pg_api, world):
-    base, workspace, env = pg_api
+    base, workspace, env, log = pg_api
     token = world.tokens["monitor"]
 
     def submit(n):
@@ -71,8 +72,14 @@ def test_two_workers_take_concurrent_writes_and_the_log_verifies(pg_api, world):
 
     with ThreadPoolExecutor(12) as pool:
         answers = list(pool.map(submit, range(48)))
-    assert [a.status_code for a in answers] == [201] * 48
+    assert [a.status_code for a in answers] == [201] * 48, log.read_text()[-3000:]
     receipts = {a.json()["report_id"] for a in answers}
+    # The same report sent again and again at once (a client retrying through the proxy) lands on
+    # both workers: stored once, every answer is its receipt.
+    with ThreadPoolExecutor(8) as pool:
+        again = list(pool.map(lambda _: submit("the same"), range(8)))
+    assert sorted(a.status_code for a in again) == [200] * 7 + [201], log.read_text()[-3000:]
+    assert len({a.json()["report_id"] for a in again}) == 1
     with open_workspace(workspace.url, home=workspace.home).engine.connect() as conn:
         stored = set(conn.exec_driver_sql("select id from reports").scalars())
     assert receipts <= stored

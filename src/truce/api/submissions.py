@@ -28,6 +28,7 @@ from truce.api.schemas.reports import AllegationIn, ReportIn, ReportReceipt, Tex
 from truce.model import Incident
 from truce.publish.log import LogError
 from truce.store.api_tables import api_report_access
+from truce.store.locks import hold_for_transaction
 from truce.store.records import add_incidents, ensure_source, now_utc, report_id_for
 from truce.store.schema import incidents, reports
 from truce.verify import store as verify_store
@@ -175,6 +176,9 @@ def store_submission(conn: Connection, ctx: ApiContext, prepared: Prepared) -> R
     """Store a prepared submission (the caller holds the write lock and the transaction)."""
     if len(prepared.incidents) > ctx.settings.max_incidents_per_report:
         raise unprocessable(f"at most {ctx.settings.max_incidents_per_report} incidents per report")
+    # A retry of the same bytes may reach another worker while the first is storing them: it waits
+    # here, then finds the stored report and answers with its receipt.
+    hold_for_transaction(conn, f"truce.report:{prepared.sha256}")
     again = _existing(conn, prepared)
     if again is not None:
         return again

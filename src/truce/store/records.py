@@ -9,9 +9,11 @@ from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table, delete, insert, select
+from sqlalchemy import Connection, Insert, Table, delete, insert, select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from truce.model import Incident
+from truce.store.locks import hold_for_transaction
 from truce.store.schema import control_snapshots, findings, incidents, reports, sources
 
 __all__ = [
@@ -47,19 +49,20 @@ def ensure_source(
     party: str | None = None,
     reliability: str = "F",
 ) -> str:
-    """Register a source the first time it is seen; reliability F means 'cannot be judged' yet."""
+    """Register a source the first time it is seen; reliability F means 'cannot be judged' yet.
+    Two processes registering the same source at once both succeed (the second changes nothing)."""
     if conn.execute(select(sources.c.id).where(sources.c.id == source_id)).first() is None:
+        row = {"id": source_id, "name": name or source_id, "kind": kind, "party": party}
         conn.execute(
-            insert(sources).values(
-                id=source_id,
-                name=name or source_id,
-                kind=kind,
-                party=party,
-                reliability=reliability,
-                created_at=now_utc(),
-            )
+            _insert_unless_present(conn, sources).values(**row, reliability=reliability, created_at=now_utc())
         )
     return source_id
+
+
+def _insert_unless_present(conn: Connection, table: Table) -> Insert:
+    """INSERT ... ON CONFLICT DO NOTHING, in the dialect of the connection."""
+    dialect = {"postgresql": postgresql, "sqlite": sqlite}[conn.dialect.name]
+    return dialect.insert(table).on_conflict_do_nothing()
 
 
 def add_report(
@@ -73,6 +76,7 @@ def add_report(
     """Store raw bytes as an immutable report; returns (report id, whether it was new)."""
     sha = hashlib.sha256(content).hexdigest()
     report_id = report_id_for(sha)
+    hold_for_transaction(conn, f"truce.report:{sha}")  # the same bytes from two processes: one stores
     if conn.execute(select(reports.c.id).where(reports.c.sha256 == sha)).first() is not None:
         return report_id, False
     conn.execute(
