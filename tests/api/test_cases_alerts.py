@@ -130,8 +130,9 @@ def test_a_verified_russian_violation_alerts_the_guarantors(api, receivers):
         assert headers["X-Truce-Signature"] == f"sha256={expected}"
         assert verify_alert(json.loads(body)) and json.loads(body)["id"] == alert_id
     gaps = [b[2] - a[2] for a, b in zip(eu_hook.received, eu_hook.received[1:], strict=False)]
-    # Exponential backoff: 0.25 s then 0.5 s (plus the same handling overhead on both waits).
-    assert gaps[1] - gaps[0] > 0.15
+    # Exponential backoff: at least 0.25 s, then at least 0.5 s. (Lower bounds only: the handling
+    # time around each wait varies with load, and on PostgreSQL the first write may open a connection.)
+    assert gaps[0] >= 0.25 and gaps[1] >= 0.5
     time.sleep(0.3)
     assert len(nato_hook.received) == 1  # 410: the receiver refuses it, no retry
     with api.workspace.engine.connect() as conn:
