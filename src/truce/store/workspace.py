@@ -73,12 +73,9 @@ class Workspace:
         with self.engine.connect() as conn:
             return MigrationContext.configure(conn).get_current_revision()
 
-    @staticmethod
-    def head() -> str | None:
+    def head(self) -> str | None:
         """The newest schema revision this release knows."""
-        config = Config()
-        config.set_main_option("script_location", str(_MIGRATIONS))
-        return ScriptDirectory.from_config(config).get_current_head()
+        return ScriptDirectory.from_config(_alembic_config(self.engine)).get_current_head()
 
     def is_current(self) -> bool:
         return self.revision() == self.head()
