@@ -98,6 +98,8 @@ def backup_workspace(workspace: Workspace, target: Path) -> BackupResult:
             [
                 _pg_program("pg_dump"),
                 "--format=custom",
+                # The rate limiter's buckets (UNLOGGED) name recent clients' addresses: not worth keeping.
+                "--no-unlogged-table-data",
                 "--file",
                 str(database),
                 "--dbname",
