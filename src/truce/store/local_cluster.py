@@ -63,11 +63,13 @@ class LocalCluster:
         if require_postgis and not _postgis_installed(self.bindir):
             raise ClusterUnavailable("PostGIS is not installed (apt-get install postgresql-15-postgis-3)")
         self.durable = durable
-        self.directory = Path(tempfile.mkdtemp(prefix="truce-pg-"))
+        # As root the server runs as `nobody`, who must reach the folder: /tmp, whatever $TMPDIR says.
+        as_root = os.geteuid() == 0
+        self.directory = Path(tempfile.mkdtemp(prefix="truce-pg-", dir="/tmp" if as_root else None))
         self.data = self.directory / "data"
         self.port = 0
         self._as_user: list[str] = []
-        if os.geteuid() == 0:
+        if as_root:
             os.chown(self.directory, UNPRIVILEGED_UID, UNPRIVILEGED_UID)
             self._as_user = [
                 "setpriv",
