@@ -211,6 +211,7 @@ class Translation(Terms):
     provision id). What is not given is shown as written."""
 
     title: Name | None = None
+    version: Name | None = None
     parties: dict[PartyId, Name] = Field(default_factory=dict)
     provisions: dict[Slug, Name] = Field(default_factory=dict)
     zones: dict[Slug, Name] = Field(default_factory=dict)

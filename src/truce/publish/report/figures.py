@@ -23,6 +23,7 @@ from sqlalchemy import Connection, inspect, select, text
 
 from truce.assess.snapshots import snapshot_from_row
 from truce.errors import UserError
+from truce.geo import settlements
 from truce.geo.admin import find_oblast, oblasts, oblasts_of
 from truce.geo.contactline import contact_line
 from truce.geo.control import ControlSnapshot
@@ -71,6 +72,8 @@ class MapLayers:
     earlier: list[tuple[float, float, str]] = field(default_factory=list)  # (lon, lat, type) since start
     today: list[tuple[float, float, str, str]] = field(default_factory=list)  # (lon, lat, type, status)
     findings: list[tuple[float, float, str]] = field(default_factory=list)  # (lon, lat, status)
+    # the settlements the day's incidents and findings name: (lon, lat, {lang: name})
+    places: list[tuple[float, float, dict]] = field(default_factory=list)
 
 
 @dataclass
@@ -635,4 +638,22 @@ def _layers(
         for f in findings_today
         if f.get("lon") is not None and f.get("lat") is not None and f["status"] in NOTABLE_STATUSES
     ]
+    layers.places = _named_places(since, day, findings_today)
     return layers
+
+
+def _named_places(since: list[dict], day: dt.date, findings_today: list[dict]) -> list[tuple]:
+    """The settlements the report names for the day: its incidents' places first, then those its
+    violations list; each once."""
+    codes = [
+        observations.place_of(r)["pcode"]
+        for r in since
+        if r["date"] == day and r["category"] != "interference"
+    ]
+    codes += [c for f in findings_today if f["status"] in NOTABLE_STATUSES for c in f.get("place_codes", [])]
+    found = []
+    for code in dict.fromkeys(c for c in codes if c):
+        place = settlements.by_pcode(code)
+        if place is not None:
+            found.append((place.lon, place.lat, {lang: place.name(lang) for lang in ("en", "uk", "ru")}))
+    return found

@@ -15,15 +15,19 @@ def _translated(agreement: Any, lang: str, section: str, key: str, written: str)
     translation = agreement.translations.get(lang)
     if translation is None:
         return written
-    if section == "title":
-        return translation.title or written
+    if section in ("title", "version"):
+        return getattr(translation, section) or written
     return getattr(translation, section).get(key) or written
 
 
 def agreement_names(agreement: Any) -> dict:  # noqa: ANN401 — a resolved Agreement
-    """{"title": {lang: ...}, "parties": {id: {lang: ...}}, "provisions": {id: {lang: ...}}}."""
+    """{"title": {lang: ...}, "version": {lang: ...}, "parties": {id: {lang: ...}},
+    "provisions": {id: {lang: ...}}}."""
     return {
         "title": {lang: _translated(agreement, lang, "title", "", agreement.title) for lang in LANGUAGES},
+        "version": {
+            lang: _translated(agreement, lang, "version", "", agreement.version) for lang in LANGUAGES
+        },
         "parties": {
             p.id: {lang: _translated(agreement, lang, "parties", p.id, p.name) for lang in LANGUAGES}
             for p in agreement.parties

@@ -12,6 +12,7 @@ from pathlib import Path
 import jinja2
 import shapely
 
+from truce.geo.admin import find_oblast
 from truce.publish.report.explain import explain
 from truce.publish.report.figures import ReportData
 from truce.publish.report.i18n import Labels, labels_for
@@ -80,6 +81,15 @@ def _context(data: ReportData, labels: Labels) -> dict:
         where = area_name({"key": row["area"], "names": row.get("area_names")})
         return labels.text("place_in_oblast", place=place[labels.lang], oblast=where) if place else where
 
+    def admin1_name(admin1: str | None) -> str:
+        """An oblast reported by name, in the report's language (as written if not an oblast)."""
+        unit = find_oblast(admin1) if admin1 else None
+        return (
+            {"en": unit.name_en, "uk": unit.name_uk, "ru": unit.name_ru}[labels.lang]
+            if unit
+            else admin1 or ""
+        )
+
     def explain_finding(n: dict) -> tuple[str, str]:
         return explain(n, labels, party_name, area_name, zone_name)
 
@@ -94,11 +104,13 @@ def _context(data: ReportData, labels: Labels) -> dict:
         "area_name": area_name,
         "party_name": party_name,
         "zone_name": zone_name,
+        "admin1_name": admin1_name,
         "place_name": place_name,
         "explain": explain_finding,
         # some explanation had no template in this language and is shown as the terms file wrote it
         "english_fallback": any(explain_finding(n)[1] != labels.lang for n in f["notable"]),
         "title": names["title"][labels.lang],
+        "agreement_version": names["version"][labels.lang],
         "provision_title": lambda pid: names["provisions"].get(pid, {}).get(labels.lang, pid),
         "type_color": lambda kind: TYPE_COLORS.get(kind, "#888"),
         "effective_time": effective.strftime("%H:%M"),
@@ -170,6 +182,7 @@ def render_html(data: ReportData, lang: str = "en") -> str:
             title=labels["chart_incidents"],
             highlight=day,
             element_id="chart-incidents",
+            name_of=context["party_name"],
         ),
         chart_violations=bar_chart(
             f["series"]["days"],
@@ -178,6 +191,7 @@ def render_html(data: ReportData, lang: str = "en") -> str:
             title=labels["chart_violations"],
             highlight=day,
             element_id="chart-violations",
+            name_of=context["party_name"],
         ),
         chart_area=line_chart(
             [(a["date"], a["area_km2"]) for a in f["territory"]["areas"]],
