@@ -267,8 +267,9 @@ def quiet(
     agreement: str = typer.Option(None, "--agreement", help="The agreement, if the workspace has several."),
     as_json: bool = typer.Option(False, "--json", help="Print the counters as JSON."),
 ) -> None:
-    """Days without a violation, per zone and sector (the 7-day rule of 2016): the same counters
-    as the daily report for the --as-of day."""
+    """Days without a violation, per zone and sector (the 7-day rule of 2016).
+
+    The same counters as the daily report for the --as-of day."""
     rows = api.quiet(
         _workspace(),
         zone=zone,
