@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import signal
 
 import pytest
 
@@ -36,8 +37,16 @@ def pg_cluster():
         cluster = LocalCluster()
     except ClusterUnavailable as missing:
         pytest.skip(f"PostgreSQL tests need the server: {missing}")
-    with cluster:
-        yield cluster
+
+    def interrupted(signum, frame):
+        raise KeyboardInterrupt  # pytest then tears the session down, and the cluster with it
+
+    previous = signal.signal(signal.SIGTERM, interrupted)  # a `timeout` or CI stopping the run
+    try:
+        with cluster:
+            yield cluster
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 @pytest.fixture(scope="session")
