@@ -21,7 +21,6 @@ from pydantic import ValidationError
 from sqlalchemy import Connection, insert, select
 
 from truce.api.context import ApiContext
-from truce.api.logview import report_digest_entry
 from truce.api.policy import Actor, Role
 from truce.api.problems import ProblemError, forbidden, unprocessable
 from truce.api.schemas.reports import AllegationIn, ReportIn, ReportReceipt, TextReportIn
@@ -188,7 +187,7 @@ def store_submission(conn: Connection, ctx: ApiContext, prepared: Prepared) -> R
     }
     entry_id = None
     if ctx.settings.log_report_digests:
-        entry = report_digest_entry(report)
+        entry = ctx.log.report_entry(report, prepared.protected)
         try:
             ctx.log.append([entry])  # first, in its own transaction: see the module's docstring
         except LogError as error:

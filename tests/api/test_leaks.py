@@ -1,0 +1,72 @@
+"""Leaks between parties (issue 10): the public log, monitors' names, clusters, alerts, what-if
+counts, findings, case ids and exports, each computed from what the caller may see."""
+
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import select, update
+
+from truce.publish.commitments import commitment, committer
+from truce.publish.ledger import mission_key, publish, verify_workspace
+from truce.publish.log.tables import log_entries
+from truce.store.verify_tables import case_events
+
+from .conftest import RU_SECRET, UA_SECRET
+
+STAFF_NAMES = ("user:", "demo-monitor", "demo-admin", "demo-analyst")
+
+
+def _log_text(api) -> str:
+    with api.workspace.engine.connect() as conn:
+        return "\n".join(r[0].decode() for r in conn.execute(select(log_entries.c.body)))
+
+
+def test_the_public_log_commits_to_protected_records_without_their_words(api, tmp_path):
+    publish(api.workspace)
+    text = _log_text(api)
+    assert UA_SECRET not in text and RU_SECRET not in text
+    assert not [name for name in STAFF_NAMES if name in text]  # no monitor is named
+    bundle = tmp_path / "bundle.json"
+    from truce.publish.ledger import log_store
+
+    log_store(api.workspace).export_bundle(bundle, vkeys=[mission_key(api.workspace).vkey])
+    published = bundle.read_text()
+    assert UA_SECRET not in published and RU_SECRET not in published and "user:" not in published
+    with api.workspace.engine.connect() as conn:
+        ids = [r[0] for r in conn.execute(select(log_entries.c.entry_id))]
+    served = "".join(api.get(f"/api/v1/log/entries/{i.replace('#', '%23')}").text for i in ids)
+    assert UA_SECRET not in served and RU_SECRET not in served and "user:" not in served
+
+
+def test_an_entitled_party_can_open_its_commitment_and_verify_still_checks_it(api):
+    publish(api.workspace)
+    case_id = api.ids["UA_case"]
+    with api.workspace.engine.connect() as conn:
+        event = dict(
+            conn.execute(select(case_events).where(case_events.c.case_id == case_id, case_events.c.seq == 1))
+            .mappings()
+            .one()
+        )
+        logged = {
+            r[0]: json.loads(r[1]) for r in conn.execute(select(log_entries.c.entry_id, log_entries.c.body))
+        }
+    opening = committer(api.workspace).opening("case_transition", f"{case_id}#1", event)
+    entry = logged[opening["entry_id"]]
+    assert entry["body"] == {"commitment": commitment(bytes.fromhex(opening["salt"]), event)}
+    assert verify_workspace(api.workspace) is None
+    with api.workspace.engine.begin() as conn:  # someone rewrites the allegation's reason
+        conn.execute(
+            update(case_events)
+            .where(case_events.c.case_id == case_id, case_events.c.seq == 1)
+            .values(reason="nothing happened")
+        )
+    assert verify_workspace(api.workspace).startswith(f"case_transition:{case_id}#1: ")
+
+
+def test_a_protected_reports_digest_is_a_commitment(api):
+    publish(api.workspace)
+    report_id = api.ids["UA_report"]
+    text = _log_text(api)
+    assert report_id not in text  # neither its id nor its hash and size, which could be tested
+    assert verify_workspace(api.workspace) is None
