@@ -70,3 +70,22 @@ def test_a_protected_reports_digest_is_a_commitment(api):
     text = _log_text(api)
     assert report_id not in text  # neither its id nor its hash and size, which could be tested
     assert verify_workspace(api.workspace) is None
+
+
+def test_monitors_are_not_named_to_the_parties_or_the_public(api):
+    from .conftest import incident
+
+    made = api.post("/api/v1/reports", "monitor", json={"incidents": [incident(note="patrol 4")]}).json()
+    incident_id = made["incident_ids"][0]
+    for key in (None, "party_liaison:UA", "party_liaison:RU", "guarantor:US"):
+        assert api.get(f"/api/v1/incidents/{incident_id}", key).json()["source"] == "mission"
+        for path in (
+            f"/ogc/collections/incidents/items/{incident_id}",
+            "/api/v1/exports/geojson",
+            "/api/v1/exports/csv",
+            "/api/v1/exports/acled",
+        ):
+            text = api.get(path, key).text
+            assert "user:" not in text and "demo-monitor" not in text, (key, path)
+    # The mission still knows who filed it.
+    assert api.get(f"/api/v1/incidents/{incident_id}", "monitor").json()["submitted_by"] == "user:demo-monitor"

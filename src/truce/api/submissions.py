@@ -69,11 +69,20 @@ def _who(actor: Actor, source: str | None) -> tuple[str, str, str | None, bool]:
     return actor.label, "unknown", None, False
 
 
+MISSION = "mission"
+
+
+def _shown_source(source_id: str) -> str:
+    """What an incident names as its source outside the mission: a staff member's own report is
+    the mission's (OSCE practice: monitors are not named); the login stays on the report row."""
+    return MISSION if source_id.startswith("user:") else source_id
+
+
 def _incidents(report_id: str, items: list[dict], source_id: str) -> list:
     made = []
     for n, item in enumerate(items, 1):
         data = {**item, "id": f"{report_id}-{n:03d}"}
-        data["source"] = data.get("source") or source_id
+        data["source"] = data.get("source") or _shown_source(source_id)
         try:
             made.append(Incident.model_validate(data))
         except ValidationError as error:
