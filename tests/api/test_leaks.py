@@ -88,4 +88,6 @@ def test_monitors_are_not_named_to_the_parties_or_the_public(api):
             text = api.get(path, key).text
             assert "user:" not in text and "demo-monitor" not in text, (key, path)
     # The mission still knows who filed it.
-    assert api.get(f"/api/v1/incidents/{incident_id}", "monitor").json()["submitted_by"] == "user:demo-monitor"
+    assert (
+        api.get(f"/api/v1/incidents/{incident_id}", "monitor").json()["submitted_by"] == "user:demo-monitor"
+    )
