@@ -25,8 +25,8 @@ from truce.publish.commitments import Committer, committer
 from truce.publish.ledger import log_store as _ledger_log_store
 from truce.publish.ledger import mission_key as _ledger_mission_key
 from truce.publish.ledger import mission_key_path as _ledger_key_path
+from truce.publish.ledger import notice_entry, report_entry
 from truce.publish.ledger import publish as _ledger_publish
-from truce.publish.ledger import report_entry
 from truce.publish.log import LogStore, Signer
 from truce.publish.log.tables import log_entries
 from truce.store import Workspace
@@ -71,6 +71,9 @@ class LogService:
         if self._committer is None:
             self._committer = committer(self.workspace)
         return self._committer
+
+    def notice_entry(self, notice: dict[str, Any]) -> dict[str, Any]:
+        return notice_entry(notice, self.committer)
 
     def report_entry(self, report: dict[str, Any], protected: bool) -> dict[str, Any]:
         """The log entry for a stored report row (a commitment if it is a protected allegation)."""

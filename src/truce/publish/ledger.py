@@ -17,7 +17,7 @@ from truce.publish.commitments import Committer, committer
 from truce.publish.log import LogStore, Signer, generate_key, load_key
 from truce.publish.log.tables import log_entries
 from truce.store import Workspace
-from truce.store.api_tables import api_report_access
+from truce.store.api_tables import api_notices, api_report_access
 from truce.store.schema import findings, incidents, reports
 from truce.store.verify_tables import case_events, cases
 
@@ -27,6 +27,7 @@ __all__ = [
     "log_store",
     "mission_key",
     "mission_key_path",
+    "notice_entry",
     "publish",
     "report_entry",
     "verify_workspace",
@@ -104,6 +105,17 @@ def _case_entry(event: dict, protected: bool, commit: Committer) -> dict:
     return commit.entry("case_transition", record_id, event, public)
 
 
+def notice_entry(notice: dict, commit: Committer) -> dict:
+    """An advance notice (and its withdrawal: a changed row is a new entry) is logged as a
+    commitment: the mission can show later what was notified and when, and nobody else learns it."""
+    return commit.entry("notice", f"{notice['id']}@{notice['withdrawn_at'] or ''}", notice)
+
+
+def _notices(conn: Connection) -> list[dict]:
+    query = select(api_notices).order_by(api_notices.c.given_at, api_notices.c.id)
+    return [dict(row) for row in conn.execute(query).mappings()]
+
+
 def _protected_incident_ids(conn: Connection) -> set[str]:
     joined = incidents.join(api_report_access, api_report_access.c.report_id == incidents.c.report_id)
     query = select(incidents.c.id).select_from(joined).where(api_report_access.c.protected != 0)
@@ -144,6 +156,7 @@ def _named_entries(conn: Connection, commit: Committer) -> list[tuple[str, dict]
         (f"case_transition:{e['case_id']}#{e['seq']}", _case_entry(e, p, commit))
         for e, p in _case_events(conn)
     ]
+    named += [(f"notice:{n['id']}", notice_entry(n, commit)) for n in _notices(conn)]
     hidden = _protected_incident_ids(conn)
     by_agreement: dict[str, list[str]] = {}
     for finding_id, agreement_id, body in _finding_bodies(conn):
