@@ -91,3 +91,30 @@ def test_monitors_are_not_named_to_the_parties_or_the_public(api):
     assert (
         api.get(f"/api/v1/incidents/{incident_id}", "monitor").json()["submitted_by"] == "user:demo-monitor"
     )
+
+
+def _decide(api, case_id: str, reason: str) -> dict:
+    for body in (
+        {"action": "assign", "investigator": "team-east", "reason": reason},
+        {
+            "action": "decide",
+            "outcome": "verified_violation",
+            "facts": "established",
+            "reason": reason,
+            "attribution": "RU",
+            "attribution_reason": reason,
+        },
+    ):
+        step = api.post(f"/api/v1/cases/{case_id}/transitions", "monitor", json=body)
+        assert step.status_code == 200, step.text
+    return step.json()
+
+
+def test_a_guarantor_alert_on_a_protected_case_carries_the_decision_not_the_allegation(api):
+    decided = _decide(api, api.ids["UA_case"], "MONITOR-REASONING crater analysis")
+    assert decided["alerts"], "the ceasefire trigger fires on a verified violation attributed to RU"
+    alert = api.get(f"/api/v1/alerts/{decided['alerts'][0]}", "guarantor:US").json()
+    text = json.dumps(alert)
+    assert "UA alleges" not in text and UA_SECRET not in text and "MONITOR-REASONING" not in text
+    case = alert["alert"]["case"]
+    assert case["outcome"] == "verified_violation" and case["attribution"] == "RU" and case["protected"]
