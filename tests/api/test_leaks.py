@@ -3,6 +3,7 @@ counts, findings, case ids and exports, each computed from what the caller may s
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 from sqlalchemy import select, update
@@ -118,3 +119,37 @@ def test_a_guarantor_alert_on_a_protected_case_carries_the_decision_not_the_alle
     assert "UA alleges" not in text and UA_SECRET not in text and "MONITOR-REASONING" not in text
     case = alert["alert"]["case"]
     assert case["outcome"] == "verified_violation" and case["attribution"] == "RU" and case["protected"]
+
+
+def test_what_if_counts_only_what_the_caller_may_see(api):
+    params = {"agreement": "ukraine-framework-2025", "since": "2025-12-01", "until": "2026-02-01"}
+
+    def assessed(key):
+        answer = api.get("/dashboard/api/whatif", key, params=params)
+        assert answer.status_code == 200, answer.text
+        return answer.json()["baseline"]["incidents_assessed"]
+
+    staff, public = assessed("monitor"), assessed(None)
+    ua, ru = assessed("party_liaison:UA"), assessed("party_liaison:RU")
+    # Two protected allegations (one per party): the public's run leaves both out, each party's its
+    # rival's only; the same number as the incidents each may list.
+    assert staff == public + 2 and ua == ru == public + 1
+    listed = api.get("/api/v1/incidents?limit=1", None).json()
+    assert listed["number_matched"] == public
+
+
+def test_uncached_what_ifs_are_limited_per_token(make_api):
+    from .conftest import FAST
+
+    api = make_api(dataclasses.replace(FAST, what_if_runs_per_minute=2))
+    params = {"agreement": "ukraine-framework-2025", "since": "2026-01-01", "until": "2026-01-31"}
+    first = api.get("/dashboard/api/whatif", None, params={**params, "set": "fez_width_km=40"})
+    assert first.status_code == 200  # two runs: the draft and the changed one
+    again = api.get("/dashboard/api/whatif", None, params={**params, "set": "fez_width_km=40"})
+    assert again.status_code == 200  # cached: free
+    other = api.get("/dashboard/api/whatif", None, params={**params, "set": "fez_width_km=5"})
+    assert other.status_code == 429 and "Retry-After" in other.headers
+    assert (
+        api.get("/dashboard/api/whatif", "analyst", params={**params, "set": "fez_width_km=5"}).status_code
+        == 200
+    )

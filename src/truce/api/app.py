@@ -156,6 +156,9 @@ def create_app(workspace: Workspace, settings: ApiSettings | None = None, *, war
         limiter=RateLimiter(settings.rate_per_second, settings.rate_burst),
         log=LogService(workspace, write_lock),
         tokens=TokenCache(settings.token_cache_seconds),
+        costly=RateLimiter(
+            settings.what_if_runs_per_minute / 60, max(1, int(settings.what_if_runs_per_minute))
+        ),
     )
     ctx.memo.size = 128
 

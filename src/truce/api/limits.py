@@ -56,10 +56,13 @@ class RateLimiter:
             seconds = max(1, math.ceil(wait))
             raise ProblemError(
                 429,
-                f"too many requests; at most {self.rate:g} per second (bursts of {self.burst})",
+                f"too many requests; at most {self._rate_text()} (bursts of {self.burst})",
                 kind="rate-limited",
                 headers={"Retry-After": str(seconds)},
             )
+
+    def _rate_text(self) -> str:
+        return f"{self.rate:g} per second" if self.rate >= 1 else f"{self.rate * 60:g} per minute"
 
     def _sweep(self, now: float) -> None:
         full_after = self.burst / self.rate

@@ -26,6 +26,8 @@ from truce.verify.grading import Source, source_view
 
 __all__ = [
     "PROTECTED_SOURCE",
+    "audience",
+    "hidden_incident_ids",
     "case_visibility",
     "cluster_visibility",
     "count",
@@ -86,6 +88,29 @@ def incident_select(actor: Actor) -> Select:
         .select_from(joined)
         .where(incident_visibility(actor))
     )
+
+
+def hidden_incident_ids(conn: Connection, actor: Actor) -> set[str]:
+    """The incidents the actor may not see: other parties' protected allegations (none for staff).
+    A view that counts or assesses incidents leaves these out, so its figures give nothing away."""
+    if actor.is_mission:
+        return set()
+    joined = incidents.join(api_report_access, api_report_access.c.report_id == incidents.c.report_id)
+    query = select(incidents.c.id).select_from(joined).where(api_report_access.c.protected != 0)
+    if actor.role is Role.party_liaison and actor.party:
+        query = query.where(
+            or_(api_report_access.c.owner_party.is_(None), api_report_access.c.owner_party != actor.party)
+        )
+    return {row[0] for row in conn.execute(query)}
+
+
+def audience(actor: Actor) -> str:
+    """Callers who see the same incidents: the mission, one party's liaisons, everyone else."""
+    if actor.is_mission:
+        return "mission"
+    if actor.role is Role.party_liaison and actor.party:
+        return f"party:{actor.party}"
+    return "public"
 
 
 def visible_incident_ids(conn: Connection, actor: Actor, ids: Iterable[str]) -> set[str]:
