@@ -153,3 +153,33 @@ def test_uncached_what_ifs_are_limited_per_token(make_api):
         api.get("/dashboard/api/whatif", "analyst", params={**params, "set": "fez_width_km=5"}).status_code
         == 200
     )
+
+
+def test_a_cluster_is_seen_as_made_of_what_the_caller_may_see(api):
+    from .conftest import incident
+
+    ua_incident = api.ids["UA_incident"]
+    # A public report of the same shelling, less precisely placed than the allegation.
+    public = incident(actor="RU", status="reported", source="Local paper")
+    public["location"] = {**public["location"], "lat": 47.67, "lon": 36.27}
+    public_id = api.post("/api/v1/reports", "monitor", json={"incidents": [public]}).json()["incident_ids"][0]
+    assert api.post("/api/v1/clusters/recompute", "monitor").status_code == 200
+    staff = [
+        c
+        for c in api.get("/api/v1/clusters?limit=1000", "monitor").json()["items"]
+        if public_id in c["members"]
+    ]
+    assert len(staff) == 1 and ua_incident in staff[0]["members"], "the mission sees one event, two reports"
+    stored = staff[0]
+    for key in (None, "party_liaison:RU", "guarantor:US"):
+        listed = api.get("/api/v1/clusters?limit=1000", key).json()
+        (seen,) = [c for c in listed["items"] if public_id in c["members"]]
+        text = json.dumps(seen)
+        assert seen["members"] == [public_id] and "withheld_members" not in seen
+        assert seen["location"]["lat"] == 47.67 and "47.66" not in text  # the allegation's exact place
+        assert seen["id"] != stored["id"] and seen["origin_count"] == 1
+        assert seen["credibility"] >= stored["credibility"]  # not raised by the hidden report
+        assert api.get(f"/api/v1/clusters/{seen['id']}", key).json() == seen  # the view's id resolves
+        assert api.get(f"/api/v1/clusters/{stored['id']}", key).status_code == 404  # the stored one does not
+    own = api.get(f"/api/v1/clusters/{stored['id']}", "party_liaison:UA").json()
+    assert sorted(own["members"]) == sorted(stored["members"])  # UA sees its own allegation in it
