@@ -183,3 +183,28 @@ def test_a_cluster_is_seen_as_made_of_what_the_caller_may_see(api):
         assert api.get(f"/api/v1/clusters/{stored['id']}", key).status_code == 404  # the stored one does not
     own = api.get(f"/api/v1/clusters/{stored['id']}", "party_liaison:UA").json()
     assert sorted(own["members"]) == sorted(stored["members"])  # UA sees its own allegation in it
+
+
+def test_a_finding_on_a_protected_allegation_keeps_its_place_and_words_from_others(api):
+    run = api.post(
+        "/api/v1/agreements/ukraine-framework-2025/assess",
+        "monitor",
+        json={"cut_off": "2026-02-01T00:00:00+02:00"},
+    )
+    assert run.status_code == 200, run.text
+    ua_incident = api.ids["UA_incident"]
+    staff = api.get("/api/v1/findings?limit=1000", "monitor").json()["items"]
+    mine = [f for f in staff if ua_incident in f["incident_ids"] and f["lon"] is not None]
+    assert mine, "the allegation (shelling after the ceasefire) gives a finding at its place"
+    finding = mine[0]
+    box = f"{finding['lon'] - 0.01},{finding['lat'] - 0.01},{finding['lon'] + 0.01},{finding['lat'] + 0.01}"
+    for key in (None, "party_liaison:RU", "guarantor:US"):
+        seen = api.get(f"/api/v1/findings/{finding['id']}", key).json()
+        assert seen["lon"] is None and seen["lat"] is None and seen["places"] == [] and seen["measured"] == {}
+        assert ua_incident not in seen["incident_ids"] and seen["rationale"] != finding["rationale"]
+        boxed = api.get(f"/ogc/collections/findings/items?bbox={box}&limit=1000", key).json()
+        assert finding["id"] not in {f["id"] for f in boxed["features"]}  # nor found by narrowing a box
+    own = api.get(f"/api/v1/findings/{finding['id']}", "party_liaison:UA").json()
+    assert own["lon"] == finding["lon"] and own["rationale"] == finding["rationale"]
+    boxed = api.get(f"/ogc/collections/findings/items?bbox={box}&limit=1000", "monitor").json()
+    assert finding["id"] in {f["id"] for f in boxed["features"]}

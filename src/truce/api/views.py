@@ -39,6 +39,7 @@ __all__ = [
     "present_case",
     "cluster_view",
     "present_cluster",
+    "hidden_points",
     "present_finding",
     "present_incidents",
     "protected_source_names",
@@ -243,11 +244,35 @@ def present_case(conn: Connection, actor: Actor, body: dict, *, detail: dict | N
 # --- findings and clusters -----------------------------------------------------------------------
 
 
+WITHHELD_RATIONALE = (
+    "This finding rests on a protected allegation you may not see: its place, measurements and "
+    "reasoning are withheld; the mission can show them to those entitled."
+)
+
+
 def present_finding(body: dict, visible: set[str] | None) -> dict:
-    """A finding (FindingOut) with the incidents the caller may not see left out, and counted."""
+    """A finding (FindingOut) with the incidents the caller may not see left out, and counted. The
+    finding itself is the mission's public conclusion, but where it is, what was measured and the
+    words of its rationale come from those incidents: they are withheld too."""
     ids = body.get("incident_ids", [])
     shown = ids if visible is None else [i for i in ids if i in visible]
-    return {**body, "incident_ids": shown, "withheld_incidents": len(ids) - len(shown)}
+    withheld = len(ids) - len(shown)
+    view = {**body, "incident_ids": shown, "withheld_incidents": withheld}
+    if withheld:
+        view.update(lon=None, lat=None, places=[], measured={}, rationale=WITHHELD_RATIONALE)
+    return view
+
+
+def hidden_points(conn: Connection, actor: Actor) -> list[tuple[float, float]]:
+    """The places of the incidents the actor may not see: a bbox query over findings leaves out
+    findings at those points (else narrowing boxes would find a withheld finding's place)."""
+    hidden = hidden_incident_ids(conn, actor)
+    if not hidden:
+        return []
+    query = select(incidents.c.lon, incidents.c.lat).where(
+        incidents.c.id.in_(sorted(hidden)), incidents.c.lon.is_not(None)
+    )
+    return sorted({(float(lon), float(lat)) for lon, lat in conn.execute(query)})
 
 
 def protected_source_names(conn: Connection) -> list[str]:
