@@ -208,3 +208,33 @@ def test_a_finding_on_a_protected_allegation_keeps_its_place_and_words_from_othe
     assert own["lon"] == finding["lon"] and own["rationale"] == finding["rationale"]
     boxed = api.get(f"/ogc/collections/findings/items?bbox={box}&limit=1000", "monitor").json()
     assert finding["id"] in {f["id"] for f in boxed["features"]}
+
+
+def test_truce_export_is_public_by_default_and_marks_protected_rows_when_internal(api, tmp_path):
+    from truce.cli.main import main
+
+    from .conftest import INFORMANT, INFORMANT_WORDS
+
+    db = str(api.workspace.engine.url.database)
+    secrets = (UA_SECRET, RU_SECRET, INFORMANT, INFORMANT_WORDS, "internal note", "user:")
+    for fmt in ("geojson", "csv", "acled", "gpkg"):
+        public = tmp_path / f"public.{fmt}"
+        assert main(["--db", db, "export", str(public), "--format", fmt]) == 0
+        data = public.read_bytes()
+        assert not [s for s in secrets if s.encode() in data], fmt
+    internal = tmp_path / "internal.geojson"
+    assert main(["--db", db, "export", str(internal), "--format", "geojson", "--internal"]) == 0
+    features = json.loads(internal.read_text())["features"]
+    by_id = {f["id"]: f["properties"] for f in features if f["properties"]["record"] == "incident"}
+    allegation = by_id[api.ids["UA_incident"]]
+    assert allegation["evidence"] == UA_SECRET  # the mission's own copy holds it...
+    assert allegation["note"].startswith("[PROTECTED - NOT FOR PUBLICATION] allegation of UA")  # ...marked
+    assert by_id[api.ids["informant_incident"]]["note"].startswith(
+        "[PROTECTED - NOT FOR PUBLICATION] protected"
+    )
+    unmarked = [
+        p
+        for i, p in by_id.items()
+        if i not in (api.ids["UA_incident"], api.ids["RU_incident"], api.ids["informant_incident"])
+    ]
+    assert unmarked and not [p for p in unmarked if "PROTECTED" in (p.get("note") or "")]
