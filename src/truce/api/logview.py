@@ -16,9 +16,9 @@ import threading
 import time
 from typing import Any
 
-import rfc8785
 from sqlalchemy import select
 
+from truce import canonical
 from truce.publish.commitments import Committer, committer
 
 # The workspace's log conventions (key file, origin) are the publish stage's.
@@ -152,7 +152,7 @@ class LogService:
                 "hashes": [_hex(h) for h in p.hashes],
                 "checkpoint": p.note,
             }
-        data = rfc8785.dumps(entry)
+        data = canonical.dumps(entry)
         return {
             "entryId": entry_id,
             "kind": entry["kind"],

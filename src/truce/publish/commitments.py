@@ -23,8 +23,7 @@ import stat
 from pathlib import Path
 from typing import Any
 
-import rfc8785
-
+from truce import canonical
 from truce.errors import UserError
 from truce.store import Workspace
 
@@ -65,7 +64,7 @@ def _create_key(path: Path) -> bytes:
 
 def commitment(salt: bytes, record: Any) -> str:  # noqa: ANN401 — any JSON value
     """SHA-256(salt ‖ canonical JSON of the record), hex."""
-    return hashlib.sha256(salt + rfc8785.dumps(record)).hexdigest()
+    return hashlib.sha256(salt + canonical.dumps(record)).hexdigest()
 
 
 class Committer:
