@@ -34,6 +34,7 @@ from sqlalchemy import Connection, func, insert, select
 from truce import canonical
 from truce.api.context import ApiContext
 from truce.api.geodata import load_agreement_row
+from truce.api.webhook_targets import UnsafeTarget, check_webhook_url
 from truce.publish.log import Verifier
 from truce.store.api_tables import api_alert_acks, api_alerts, api_deliveries, api_webhooks
 from truce.store.records import now_utc
@@ -276,6 +277,10 @@ class Dispatcher:
             "X-Truce-Timestamp": timestamp,
             "X-Truce-Signature": sign_webhook(hook.secret, timestamp, payload),
         }
+        try:
+            check_webhook_url(hook.url, self.ctx.settings.webhook_allow)  # again: names move
+        except UnsafeTarget as error:
+            return 403, f"refused target: {error}"[:500]  # as a 4xx: not retried
         try:
             response = self._client.post(hook.url, content=payload, headers=headers)
         except httpx.HTTPError as error:

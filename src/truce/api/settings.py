@@ -25,6 +25,9 @@ class ApiSettings:
     webhook_attempts: int = 5
     webhook_backoff_seconds: float = 1.0  # first retry after 1 s, then 2, 4, 8 …
     webhook_timeout_seconds: float = 5.0
+    # Hosts (host or host:port) and networks (CIDR) a webhook may reach although they are not public
+    # addresses, comma-separated; by default only public addresses (truce.api.webhook_targets).
+    webhook_allow: str = ""
     # Uncached what-if assessments (each reruns the whole assessment) per token per minute; the
     # anonymous public shares one budget. Cached answers are not counted.
     what_if_runs_per_minute: float = 4.0
