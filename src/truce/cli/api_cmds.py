@@ -7,6 +7,7 @@ import typer
 from truce.cli.main import app, state
 from truce.cli.output import console, err_console, print_json, print_table
 from truce.store import open_workspace
+from truce.store.workspace import check_private
 
 __all__ = ["serve", "user_add", "user_list", "user_revoke", "user_token"]
 
@@ -29,6 +30,7 @@ def serve(
     from truce.api import ApiSettings, create_app
 
     workspace = open_workspace(state["db"])
+    check_private(workspace)  # it holds protected allegations and webhook secrets
     settings = ApiSettings.from_env(rate_per_second=rate, rate_burst=burst)
     api = create_app(workspace, settings, warm=warm)
     if host not in ("127.0.0.1", "localhost", "::1"):
