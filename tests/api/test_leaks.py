@@ -238,3 +238,15 @@ def test_truce_export_is_public_by_default_and_marks_protected_rows_when_interna
         if i not in (api.ids["UA_incident"], api.ids["RU_incident"], api.ids["informant_incident"])
     ]
     assert unmarked and not [p for p in unmarked if "PROTECTED" in (p.get("note") or "")]
+
+
+def test_numbers_beyond_exact_json_are_refused_at_the_edge(api):
+    from .conftest import incident
+
+    for counts in ({"launched": 2**53 + 1}, {"quantity": 10**30}, {"area_km2": 1e300}):
+        answer = api.post("/api/v1/reports", "monitor", json={"incidents": [incident(counts=counts)]})
+        assert answer.status_code == 422, (counts, answer.status_code, answer.text)
+    huge = api.post("/api/v1/reports", "monitor", json={"incidents": [incident(killed=2**60)]})
+    assert huge.status_code == 422
+    fine = api.post("/api/v1/reports", "monitor", json={"incidents": [incident(counts={"launched": 116})]})
+    assert fine.status_code == 201
