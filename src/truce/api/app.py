@@ -239,6 +239,6 @@ def create_app(workspace: Workspace, settings: ApiSettings | None = None, *, war
 
     app.openapi = openapi
     app.add_middleware(_SecurityHeaders)
-    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes, seconds=settings.body_timeout_seconds)
     _check_every_route_is_guarded(app)
     return app

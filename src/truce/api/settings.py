@@ -21,6 +21,11 @@ class ApiSettings:
     rate_per_second: float = 20.0  # sustained requests per token (or per address, without one)
     rate_burst: int = 60
     token_cache_seconds: float = 2.0  # how long a revocation from another process may take to bite
+    body_timeout_seconds: float = 30.0  # a request body must arrive within this: 408 otherwise
+    max_connections: int = 500  # connections and requests in flight at once; beyond it: 503
+    # Addresses of reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed
+    # (comma-separated IPs or CIDRs). Empty: none, so a client cannot pick its own rate-limit key.
+    trusted_proxies: str = ""
     threads: int = 40  # requests handled at once on the thread pool (anyio's default is 40)
     webhook_attempts: int = 5
     webhook_backoff_seconds: float = 1.0  # first retry after 1 s, then 2, 4, 8 …
