@@ -85,3 +85,18 @@ def test_a_body_trickled_too_slowly_gets_408(serve):
         answer = conn.recv(4096)
         assert time.monotonic() - started < 8
     assert answer.startswith(b"HTTP/1.1 408") and b"within 1 s" in answer
+
+
+def test_a_write_while_another_process_holds_the_store_is_503_not_500(api):
+    import sqlite3
+
+    holder = sqlite3.connect(str(api.workspace.engine.url.database), isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # as a long `truce ingest` in another process does
+    try:
+        answer = api.post("/api/v1/cases", "monitor", json={"title": "t", "reason": "r"})
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert answer.status_code == 503, answer.text
+    assert answer.headers["Retry-After"] == "2" and answer.json()["type"].endswith("busy")
+    assert api.post("/api/v1/cases", "monitor", json={"title": "t", "reason": "r"}).status_code == 201
