@@ -100,3 +100,26 @@ def test_a_write_while_another_process_holds_the_store_is_503_not_500(api):
     assert answer.status_code == 503, answer.text
     assert answer.headers["Retry-After"] == "2" and answer.json()["type"].endswith("busy")
     assert api.post("/api/v1/cases", "monitor", json={"title": "t", "reason": "r"}).status_code == 201
+
+
+def test_text_extraction_runs_in_a_worker_with_a_time_limit_per_document():
+    from truce.api.extraction import TextExtractor
+    from truce.api.problems import ProblemError
+
+    text = "Russian forces shelled Huliaipole in Zaporizhzhia Oblast on January 5, 2026."
+    extractor = TextExtractor(seconds=0.0001)
+    try:
+        with pytest.raises(ProblemError) as refused:
+            extractor.extract(text, "doc-1", None)
+        assert refused.value.status == 422 and "took longer than" in refused.value.detail
+        extractor.seconds = 120  # the killed worker is replaced by a fresh one
+        (found,) = extractor.extract(text, "doc-2", None)
+        assert found["location"]["name"] == "Huliaipole"
+    finally:
+        extractor.close()
+
+
+def test_a_text_report_over_the_size_bound_is_refused_before_extraction(make_api):
+    api = make_api(dataclasses.replace(FAST, max_text_chars=1000))
+    answer = api.post("/api/v1/reports/text", "monitor", json={"text": "x " * 600})
+    assert answer.status_code == 422 and "at most 1000 characters" in answer.text

@@ -26,6 +26,7 @@ import truce.store.verify_tables  # noqa: F401
 from truce.api.alerts import Dispatcher
 from truce.api.context import ApiContext, TokenCache
 from truce.api.deps import requires
+from truce.api.extraction import TextExtractor
 from truce.api.limits import BodyLimit, RateLimiter
 from truce.api.logview import LogService
 from truce.api.ogc import patch_openapi
@@ -168,12 +169,14 @@ def create_app(workspace: Workspace, settings: ApiSettings | None = None, *, war
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.threads
         ctx.dispatcher = Dispatcher(ctx)
         ctx.dispatcher.resume()
+        ctx.extractor = TextExtractor(settings.extract_seconds, settings.extract_workers)
         if warm:
             threading.Thread(target=_warm, args=(ctx,), name="truce-warm", daemon=True).start()
         try:
             yield
         finally:
             ctx.dispatcher.close()
+            ctx.extractor.close()
 
     app = FastAPI(
         title="truce API",

@@ -13,6 +13,8 @@ __all__ = ["ApiSettings"]
 class ApiSettings:
     max_body_bytes: int = 1024 * 1024  # a report larger than 1 MiB goes through `truce ingest`
     max_text_chars: int = 200_000  # a text report's characters
+    extract_seconds: float = 60.0  # the time one text report's extraction may take (worker process)
+    extract_workers: int = 1  # worker processes for text extraction (each loads the language model)
     max_incidents_per_report: int = 500
     default_page: int = 100
     max_page: int = 1000

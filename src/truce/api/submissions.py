@@ -21,6 +21,7 @@ from sqlalchemy import Connection, insert, select
 
 from truce import canonical
 from truce.api.context import ApiContext
+from truce.api.extraction import TextExtractor
 from truce.api.policy import Actor, Role
 from truce.api.problems import ProblemError, forbidden, unprocessable
 from truce.api.schemas.reports import AllegationIn, ReportIn, ReportReceipt, TextReportIn
@@ -123,10 +124,9 @@ def prepare_structured(actor: Actor, payload: ReportIn) -> Prepared:
     )
 
 
-def prepare_text(actor: Actor, payload: TextReportIn) -> Prepared:
-    """Extraction runs here, before any lock is taken: it is the slow part."""
-    from truce.extract import extract_text  # here: it loads spaCy, which only text reports need
-
+def prepare_text(actor: Actor, payload: TextReportIn, extractor: TextExtractor) -> Prepared:
+    """Extraction runs here, before any lock is taken, in the extractor's worker process with a
+    time limit (truce.api.extraction): it is the slow part."""
     source_id, kind, owner, protected = _who(actor, payload.source)
     published = payload.published_on or dt.datetime.now(dt.UTC).date()
     body = {
@@ -138,9 +138,7 @@ def prepare_text(actor: Actor, payload: TextReportIn) -> Prepared:
     content = _content(actor, "text", owner, body)
     report_id = report_id_for(hashlib.sha256(content).hexdigest())
     text = f"{payload.title}\n\n{payload.text}" if payload.title else payload.text
-    found = [
-        e.incident.model_dump(mode="json") for e in extract_text(text, doc=report_id, published=published)
-    ]
+    found = extractor.extract(text, report_id, published)
     for item in found:
         item.pop("id", None), item.pop("report_id", None)
     made = _incidents(report_id, found, source_id)
