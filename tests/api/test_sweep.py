@@ -150,6 +150,12 @@ def test_published_files_hold_no_marker(planted, tmp_path):
         out = tmp_path / f"public.{fmt}"
         assert main(["--db", db, "export", str(out), "--format", fmt]) == 0
         assert MARK.encode() not in out.read_bytes(), fmt
+    for fmt in ("json", "md"):  # the daily report of the day the allegation is about
+        out = tmp_path / f"report.{fmt}"
+        assert (
+            main(["--db", db, "report", "--date", "2026-01-05", "--format", fmt, "--output", str(out)]) == 0
+        )
+        assert MARK not in out.read_text(), fmt
     bundle = tmp_path / "log.json"
     assert main(["--db", db, "log", "export", str(bundle)]) == 0
     assert MARK not in bundle.read_text()

@@ -20,6 +20,7 @@ from truce.api.schemas.cases import CaseMonitor, CaseParty, CasePublic
 from truce.api.schemas.incidents import IncidentParty, IncidentPublic
 from truce.api.schemas.records import ClusterMonitor, ClusterPublic
 from truce.model import Incident
+from truce.publish.withheld import withhold_finding
 from truce.store.api_tables import api_alerts, api_report_access
 from truce.store.schema import incidents, reports, sources
 from truce.store.verify_tables import cases, cluster_members, clusters
@@ -244,12 +245,6 @@ def present_case(conn: Connection, actor: Actor, body: dict, *, detail: dict | N
 # --- findings and clusters -----------------------------------------------------------------------
 
 
-WITHHELD_RATIONALE = (
-    "This finding rests on a protected allegation you may not see: its place, measurements and "
-    "reasoning are withheld; the mission can show them to those entitled."
-)
-
-
 def present_finding(body: dict, visible: set[str] | None) -> dict:
     """A finding (FindingOut) with the incidents the caller may not see left out, and counted. The
     finding itself is the mission's public conclusion, but where it is, what was measured and the
@@ -258,9 +253,7 @@ def present_finding(body: dict, visible: set[str] | None) -> dict:
     shown = ids if visible is None else [i for i in ids if i in visible]
     withheld = len(ids) - len(shown)
     view = {**body, "incident_ids": shown, "withheld_incidents": withheld}
-    if withheld:
-        view.update(lon=None, lat=None, places=[], measured={}, rationale=WITHHELD_RATIONALE)
-    return view
+    return withhold_finding(view) if withheld else view
 
 
 def hidden_points(conn: Connection, actor: Actor) -> list[tuple[float, float]]:
