@@ -57,7 +57,9 @@ __all__ = [
     "encode_cursor",
     "incident_pages",
     "line_on",
+    "label_zoom",
     "oblast_collection",
+    "place_labels",
     "warm_what_if",
     "what_if",
     "what_if_parameters",
@@ -154,6 +156,31 @@ def _oblasts_json() -> str:
 def oblast_collection() -> str:
     """The 27 units, simplified for display (GeoJSON text)."""
     return _oblasts_json()
+
+
+# The zoom from which a settlement is labelled, by its population: cities first, villages last.
+LABEL_ZOOMS = ((500_000, 5), (100_000, 6), (20_000, 7), (5_000, 8), (1, 9))
+
+
+def label_zoom(population: int) -> int | None:
+    return next((zoom for least, zoom in LABEL_ZOOMS if population >= least), None)
+
+
+@lru_cache(maxsize=1)
+def place_labels() -> str:
+    """Ukraine's settlements with a known population, biggest first, each with the zoom it is
+    labelled from: [[name_en, name_uk, lon, lat, zoom], ...] (JSON text, built once)."""
+    from truce.geo.gazetteer import get_gazetteer
+
+    rows = []
+    for place in sorted(get_gazetteer().places, key=lambda p: -p.population):
+        zoom = label_zoom(place.population)
+        if place.country != "UA" or zoom is None or place.lat is None or place.lon is None:
+            continue
+        if place.precision.value != "settlement":
+            continue
+        rows.append([place.name, place.name_uk or place.name, round(place.lon, 4), round(place.lat, 4), zoom])
+    return json.dumps(rows, ensure_ascii=False, separators=(",", ":"))
 
 
 def line_on(ctx: ApiContext, day: dt.date, party: str = "RU") -> dict | None:
