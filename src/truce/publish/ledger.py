@@ -16,7 +16,7 @@ from truce import canonical
 from truce.publish.log import LogStore, Signer, generate_key, load_key
 from truce.publish.log.tables import log_entries
 from truce.store import Workspace
-from truce.store.schema import findings, reports
+from truce.store.schema import findings, incident_versions, reports
 from truce.store.verify_tables import case_events
 
 __all__ = ["PublishResult", "log_store", "mission_key", "mission_key_path", "publish", "verify_workspace"]
@@ -67,6 +67,13 @@ def _case_events(conn: Connection) -> list[dict]:
     return [dict(row._mapping) for row in conn.execute(query)]
 
 
+def _versions(conn: Connection) -> list[dict]:
+    """Earlier versions of re-extracted reports' incidents: the log holds their digest, not the list."""
+    columns = [c for c in incident_versions.c if c.name not in ("id", "incidents")]
+    query = select(*columns).order_by(incident_versions.c.report_id, incident_versions.c.version)
+    return [dict(row._mapping) for row in conn.execute(query)]
+
+
 def _finding_bodies(conn: Connection) -> list[tuple[str, str, object]]:
     """(id, agreement id, body) per stored finding; a body that no longer parses is kept as text,
     so that tampering shows up as a mismatch rather than a crash."""
@@ -87,6 +94,7 @@ def current_entries(conn: Connection) -> list[dict]:
     """The entries that describe what the store holds now, in a stable order."""
     entries = [_entry("report_digest", r["id"], r) for r in _report_bodies(conn)]
     entries += [_entry("case_transition", f"{e['case_id']}#{e['seq']}", e) for e in _case_events(conn)]
+    entries += [_entry("incident_version", f"{v['report_id']}#{v['version']}", v) for v in _versions(conn)]
     by_agreement: dict[str, list[str]] = {}
     for finding_id, agreement_id, body in _finding_bodies(conn):
         entries.append(_entry("finding", finding_id, body))
@@ -131,6 +139,9 @@ def verify_workspace(workspace: Workspace) -> str | None:
         ):
             if hashlib.sha256(row.content).hexdigest() != row.sha256:
                 return f"report {row.id}: its stored bytes no longer match their SHA-256"
+        for row in conn.execute(select(incident_versions)):
+            if hashlib.sha256(canonical.dumps(json.loads(row.incidents))).hexdigest() != row.sha256:
+                return f"incidents of {row.report_id}, version {row.version}: no longer match their SHA-256"
         live = [e for e in current_entries(conn) if e["kind"] != "assessment_run"]
         present = {row[0] for row in conn.execute(select(findings.c.id))}
     for entry in live:
