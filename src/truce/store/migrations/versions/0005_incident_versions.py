@@ -1,13 +1,13 @@
 """Earlier versions of a text report's incidents, kept when `truce reextract` replaces them.
 
-Revision ID: 0006_incident_versions
+Revision ID: 0005_incident_versions
 Revises: 0004_api
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006_incident_versions"
+revision = "0005_incident_versions"
 down_revision = "0004_api"
 branch_labels = None
 depends_on = None
