@@ -108,3 +108,30 @@ def test_every_article_of_the_corpus_reads_back_from_its_report():
                 assert [getattr(back, f) for f in fields] == [getattr(article, f) for f in fields]
                 checked += 1
     assert checked > 250
+
+
+def test_a_protected_reports_kept_version_is_a_commitment_in_the_log(ingested, cli, db_path, monkeypatch):
+    from sqlalchemy import insert
+
+    from truce.publish.log.tables import log_entries
+    from truce.store.api_tables import api_report_access
+    from truce.store.schema import reports
+
+    engine = open_workspace(db_path).engine
+    with engine.begin() as conn:
+        report_ids = [row[0] for row in conn.execute(select(reports.c.id))]
+        for report_id in report_ids:
+            conn.execute(
+                insert(api_report_access).values(
+                    report_id=report_id, owner_party="UA", protected=1, submitted_by="liaison-ua",
+                    kind="text", submitted_at="2026-01-10T08:00:00+00:00",
+                )
+            )
+    original = truce.extract.pipeline.extract_document
+    monkeypatch.setattr(truce.extract.pipeline, "extract_document", lambda d: original(d)[:-1])
+    assert _reextract(cli)["changed"] >= 1
+    with engine.connect() as conn:
+        logged = [body.decode() for (body,) in conn.execute(select(log_entries.c.body))]
+    versions = [entry for entry in logged if '"kind":"incident_version"' in entry]
+    assert versions and not any(r in entry for r in report_ids for entry in versions)
+    assert cli("verify")[0] == 0
