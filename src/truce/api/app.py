@@ -27,6 +27,7 @@ import truce.store.verify_tables  # noqa: F401
 from truce.api.alerts import Dispatcher
 from truce.api.context import ApiContext, TokenCache
 from truce.api.deps import requires
+from truce.api.extraction import TextExtractor
 from truce.api.limits import BodyLimit, NoNulInQuery, RateLimiter, SharedRateLimiter
 from truce.api.logview import LogService
 from truce.api.ogc import patch_openapi
@@ -150,12 +151,12 @@ def _warm(ctx: ApiContext) -> None:
         _log.warning("could not pre-draw the geography", exc_info=True)
 
 
-def _rate_limiter(workspace: Workspace, settings: ApiSettings) -> RateLimiter:
+def _rate_limiter(workspace: Workspace, rate: float, burst: int, budget: str) -> RateLimiter:
     """In the process on SQLite (one API process); in the database on PostgreSQL, where several
-    workers must spend one budget per token."""
+    workers must spend one budget per token. `budget` names it (requests, what-if runs)."""
     if workspace.is_postgres:
-        return SharedRateLimiter(workspace.engine, settings.rate_per_second, settings.rate_burst)
-    return RateLimiter(settings.rate_per_second, settings.rate_burst)
+        return SharedRateLimiter(workspace.engine, rate, burst, namespace=f"{budget}:")
+    return RateLimiter(rate, burst)
 
 
 def app_from_environment() -> FastAPI:
@@ -172,9 +173,15 @@ def create_app(workspace: Workspace, settings: ApiSettings | None = None, *, war
         write_lock=write_lock,
         workspace=workspace,
         settings=settings,
-        limiter=_rate_limiter(workspace, settings),
+        limiter=_rate_limiter(workspace, settings.rate_per_second, settings.rate_burst, "requests"),
         log=LogService(workspace, write_lock),
         tokens=TokenCache(settings.token_cache_seconds),
+        costly=_rate_limiter(
+            workspace,
+            settings.what_if_runs_per_minute / 60,
+            max(1, int(settings.what_if_runs_per_minute)),
+            "what-if",
+        ),
     )
     ctx.memo.size = 128
 
@@ -184,12 +191,14 @@ def create_app(workspace: Workspace, settings: ApiSettings | None = None, *, war
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.threads
         ctx.dispatcher = Dispatcher(ctx)
         ctx.dispatcher.resume()
+        ctx.extractor = TextExtractor(settings.extract_seconds, settings.extract_workers)
         if warm:
             threading.Thread(target=_warm, args=(ctx,), name="truce-warm", daemon=True).start()
         try:
             yield
         finally:
             ctx.dispatcher.close()
+            ctx.extractor.close()
 
     app = FastAPI(
         title="truce API",
@@ -256,6 +265,6 @@ def create_app(workspace: Workspace, settings: ApiSettings | None = None, *, war
     app.openapi = openapi
     app.add_middleware(NoNulInQuery)  # innermost: its refusal gets the security headers too
     app.add_middleware(_SecurityHeaders)
-    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes, seconds=settings.body_timeout_seconds)
     _check_every_route_is_guarded(app)
     return app

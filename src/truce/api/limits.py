@@ -4,6 +4,7 @@ bbox parsing with an area cap."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import math
 import threading
@@ -13,6 +14,7 @@ from typing import Any
 from urllib.parse import unquote_to_bytes
 
 from sqlalchemy import Engine, text
+from starlette.exceptions import HTTPException
 
 from truce.api.problems import PROBLEM_JSON, TYPE_BASE, ProblemError
 
@@ -62,10 +64,13 @@ class RateLimiter:
             seconds = max(1, math.ceil(wait))
             raise ProblemError(
                 429,
-                f"too many requests; at most {self.rate:g} per second (bursts of {self.burst})",
+                f"too many requests; at most {self._rate_text()} (bursts of {self.burst})",
                 kind="rate-limited",
                 headers={"Retry-After": str(seconds)},
             )
+
+    def _rate_text(self) -> str:
+        return f"{self.rate:g} per second" if self.rate >= 1 else f"{self.rate * 60:g} per minute"
 
     def _sweep(self, now: float) -> None:
         full_after = self.burst / self.rate
@@ -88,7 +93,10 @@ _SPEND = text(
     RETURNING allowed, tokens
     """
 )
-_SWEEP = text("DELETE FROM api_rate_buckets WHERE at < extract(epoch from clock_timestamp()) - :full_after")
+_SWEEP = text(
+    "DELETE FROM api_rate_buckets"
+    " WHERE starts_with(key, :namespace) AND at < extract(epoch from clock_timestamp()) - :full_after"
+)
 
 
 class SharedRateLimiter(RateLimiter):
@@ -98,34 +106,68 @@ class SharedRateLimiter(RateLimiter):
     in_database = True
 
     def __init__(
-        self, engine: Engine, rate: float, burst: int, clock: Callable[[], float] = time.monotonic
+        self,
+        engine: Engine,
+        rate: float,
+        burst: int,
+        clock: Callable[[], float] = time.monotonic,
+        namespace: str = "",
     ) -> None:
         super().__init__(rate, burst, clock)
-        self.engine = engine
+        self.engine, self.namespace = engine, namespace  # budgets of other kinds share the table
 
     def take(self, key: str) -> float:
         if self.rate <= 0:
             return 0.0
         with self.engine.begin() as conn:
-            allowed, tokens = conn.execute(_SPEND, {"key": key, "burst": self.burst, "rate": self.rate}).one()
+            spend = {"key": self.namespace + key, "burst": self.burst, "rate": self.rate}
+            allowed, tokens = conn.execute(_SPEND, spend).one()
             now = self._clock()
             if now - self._last_sweep > 60:  # each worker sweeps now and then; any one would do
                 self._last_sweep = now
-                conn.execute(_SWEEP, {"full_after": self.burst / self.rate})
+                conn.execute(_SWEEP, {"namespace": self.namespace, "full_after": self.burst / self.rate})
         return 0.0 if allowed else (1 - tokens) / self.rate
+
+
+class _BodyTimeout(HTTPException):
+    """Raised from `receive` when a body is late: inside the app it becomes a 408 problem (an
+    HTTPException), before the app the middleware answers 408 itself."""
 
 
 class BodyLimit:
     """Refuse request bodies over `limit` bytes with 413: by Content-Length before anything is read,
-    or, for a chunked body, after reading at most `limit` + 1 bytes of it (then replayed to the app)."""
+    or, for a chunked body, after reading at most `limit` + 1 bytes of it (then replayed to the app).
+    A body must also arrive within `seconds` of the request (408 otherwise): a client trickling a
+    byte at a time does not hold a worker for ever."""
 
-    def __init__(self, app: App, limit: int) -> None:
-        self.app, self.limit = app, limit
+    def __init__(self, app: App, limit: int, seconds: float = 30.0) -> None:
+        self.app, self.limit, self.seconds = app, limit, seconds
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        receive = self._timed(receive)
+        try:
+            await self._limited(scope, receive, send)
+        except _BodyTimeout:
+            await self._refuse(
+                scope, send, 408, "Request Timeout", f"the body must arrive within {self.seconds:g} s"
+            )
+
+    def _timed(self, receive: Receive) -> Receive:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.seconds
+
+        async def timed() -> Message:
+            try:
+                return await asyncio.wait_for(receive(), max(deadline - loop.time(), 0.001))
+            except TimeoutError:
+                raise _BodyTimeout(408, f"the body must arrive within {self.seconds:g} s") from None
+
+        return timed
+
+    async def _limited(self, scope: Scope, receive: Receive, send: Send) -> None:
         declared = dict(scope.get("headers") or ()).get(b"content-length")
         if declared is not None:
             try:
@@ -133,7 +175,7 @@ class BodyLimit:
             except ValueError:
                 too_big = True  # a Content-Length that is not a number: refuse, do not guess
             if too_big:
-                await self._refuse(scope, send)
+                await self._refuse(scope, send, 413, "Content Too Large", self._too_large())
             else:  # the server holds the client to its Content-Length
                 await self.app(scope, receive, send)
             return
@@ -148,7 +190,7 @@ class BodyLimit:
                 break
             size += len(message.get("body", b""))
             if size > self.limit:
-                await self._refuse(scope, send)
+                await self._refuse(scope, send, 413, "Content Too Large", self._too_large())
                 return
             buffered.append(message)
             if not message.get("more_body", False):
@@ -159,9 +201,11 @@ class BodyLimit:
 
         await self.app(scope, replay, send)
 
-    async def _refuse(self, scope: Scope, send: Send) -> None:
-        detail = f"request bodies are limited to {self.limit} bytes"
-        await _send_problem(scope, send, 413, "too-large", "Content Too Large", detail)
+    def _too_large(self) -> str:
+        return f"request bodies are limited to {self.limit} bytes"
+
+    async def _refuse(self, scope: Scope, send: Send, status: int, title: str, detail: str) -> None:
+        await _send_problem(scope, send, status, "too-large" if status == 413 else "timeout", title, detail)
 
 
 async def _send_problem(scope: Scope, send: Send, status: int, kind: str, title: str, detail: str) -> None:

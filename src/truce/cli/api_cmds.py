@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
 
 from truce.cli.main import app, state
 from truce.cli.output import console, err_console, print_json, print_table
 from truce.errors import UserError
 from truce.store import open_workspace
+from truce.store.workspace import check_private
 
-__all__ = ["serve", "user_add", "user_list", "user_revoke", "user_token"]
+if TYPE_CHECKING:
+    from truce.api import ApiSettings
+
+__all__ = ["serve", "uvicorn_options", "user_add", "user_list", "user_revoke", "user_token"]
 
 user_app = typer.Typer(help="API users and their tokens (tokens are shown once).", no_args_is_help=True)
 app.add_typer(user_app, name="user")
@@ -35,6 +41,7 @@ def serve(
     from truce.api import ApiSettings, create_app
 
     workspace = open_workspace(state["db"])
+    check_private(workspace)  # it holds protected allegations and webhook secrets
     if workers > 1 and not workspace.is_postgres:
         raise UserError(
             "--workers", None, "several workers need a PostgreSQL workspace (SQLite has one writer at a time)"
@@ -46,6 +53,7 @@ def serve(
         )
     console.print(f"truce API on http://{host}:{port}/docs  (workspace {workspace.display_url})")
     options = {"host": host, "port": port, "log_level": log_level, "access_log": log_level == "debug"}
+    options |= uvicorn_options(settings)
     if workers == 1:
         uvicorn.run(create_app(workspace, settings, warm=warm), **options)
         return
@@ -61,6 +69,19 @@ def serve(
         }
     )
     uvicorn.run("truce.api.app:app_from_environment", factory=True, workers=workers, **options)
+
+
+def uvicorn_options(settings: ApiSettings) -> dict:
+    """How uvicorn treats clients: X-Forwarded-For is believed only from the configured proxies
+    (uvicorn's default trusts loopback, so any local client could choose its rate-limit key), idle
+    keep-alive connections are dropped after 5 s, and past max_connections new work gets 503."""
+    trusted = settings.trusted_proxies.strip()
+    return {
+        "proxy_headers": bool(trusted),
+        "forwarded_allow_ips": trusted or "",
+        "timeout_keep_alive": 5,
+        "limit_concurrency": settings.max_connections,
+    }
 
 
 @user_app.command("add")
