@@ -171,6 +171,7 @@ def restore_workspace(source: Path, db: str | None, home: Path | None = None) ->
         if path.exists():
             raise UserError(str(path), None, "already exists; restore into a new file")
         path.parent.mkdir(parents=True, exist_ok=True)
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))  # owner-only, as `init` makes it
         with sqlite3.connect(source / _DATABASE_FILE[kind]) as backup, sqlite3.connect(path) as copy:
             backup.backup(copy)
         workspace = open_workspace(str(path), require_current=False, home=home)
