@@ -4,8 +4,8 @@ PostGIS geometry columns beside the portable lon/lat and GeoJSON columns, kept b
 (generated columns), with GiST indexes for bbox and zone-membership filters; on SQLite shapely does
 the spatial work and nothing else changes.
 
-Revision ID: 0005_team_store
-Revises: 0004_api
+Revision ID: 0006_team_store
+Revises: 0005_incident_versions
 """
 
 import sqlalchemy as sa
@@ -14,8 +14,8 @@ from alembic import op
 # Registers the API's tables on the store's metadata wherever migrations run (see 0004).
 import truce.store.api_tables  # noqa: F401
 
-revision = "0005_team_store"
-down_revision = "0004_api"
+revision = "0006_team_store"
+down_revision = "0005_incident_versions"
 branch_labels = None
 depends_on = None
 
