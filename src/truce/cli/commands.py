@@ -9,5 +9,6 @@ from truce.cli import (  # noqa: F401
     intake_cmds,
     log_cmds,
     report_cmds,
+    sensors_cmds,
     verify_cmds,
 )

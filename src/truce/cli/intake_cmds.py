@@ -16,6 +16,7 @@ from truce.intake.mapping import load_mapping, mapping_from_options
 from truce.pipeline import ingest_text
 from truce.publish.exports import FORMATS_WITH_FINDINGS, export
 from truce.publish.ledger import publish
+from truce.sensors.store import ingest_firms
 from truce.store import open_workspace
 from truce.store.records import iter_incidents, stored_findings
 
@@ -54,7 +55,7 @@ def ingest(
         ..., help="Files to ingest; each is one report, stored whole or not at all."
     ),
     fmt: str = typer.Option(
-        "csv", "--format", "-f", help="csv, geojson, jsonl, acled, text, html or telegram."
+        "csv", "--format", "-f", help="csv, geojson, jsonl, acled, text, html, telegram or firms."
     ),
     mapping_file: Path = typer.Option(
         None, "--mapping", help="A column mapping file (YAML or JSON) for any CSV."
@@ -89,6 +90,19 @@ def ingest(
                     }
                 )
                 continue
+            if fmt == "firms":  # satellite detections: sensor observations, not incidents
+                sensed = ingest_firms(workspace, path, source, progress=progress)
+                results.append(
+                    {
+                        "file": str(path),
+                        "report_id": sensed.report_id,
+                        "new": sensed.new,
+                        "incidents": 0,
+                        "detections": sensed.detections,
+                        "new_observations": sensed.stored,
+                    }
+                )
+                continue
             outcome = ingest_file(workspace, path, fmt, mapping=mapping, source_id=source, progress=progress)
             results.append(
                 {
@@ -106,6 +120,9 @@ def ingest(
     for row in results:
         verb = "ingested" if row["new"] else "already ingested"
         what = f"{row['articles']} articles" if "articles" in row else f"report {row['report_id']}"
+        if "detections" in row:
+            console.print(f"{verb} {row['file']}: {what}, {row['detections']} satellite detections")
+            continue
         console.print(f"{verb} {row['file']}: {what}, {row['incidents']} incidents")
 
 

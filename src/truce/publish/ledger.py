@@ -15,6 +15,7 @@ from sqlalchemy import Connection, select
 
 from truce.publish.log import LogStore, Signer, generate_key, load_key
 from truce.publish.log.tables import log_entries
+from truce.sensors.store import anomalies_between, baseline_rows
 from truce.store import Workspace
 from truce.store.schema import findings, reports
 from truce.store.verify_tables import case_events
@@ -87,6 +88,9 @@ def current_entries(conn: Connection) -> list[dict]:
     """The entries that describe what the store holds now, in a stable order."""
     entries = [_entry("report_digest", r["id"], r) for r in _report_bodies(conn)]
     entries += [_entry("case_transition", f"{e['case_id']}#{e['seq']}", e) for e in _case_events(conn)]
+    # Sensor baselines and thermal anomalies are public: they rest on NASA's public detections only.
+    entries += [_entry("sensor_baseline", b["id"], b) for b in baseline_rows(conn)]
+    entries += [_entry("thermal_anomaly", a["id"], a) for a in anomalies_between(conn)]
     by_agreement: dict[str, list[str]] = {}
     for finding_id, agreement_id, body in _finding_bodies(conn):
         entries.append(_entry("finding", finding_id, body))

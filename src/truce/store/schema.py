@@ -136,6 +136,7 @@ Index("ix_findings_agreement", findings.c.agreement_id, findings.c.provision_id)
 
 def all_metadata() -> list[MetaData]:
     """Every table the migrations create: the core's, and those the stages declare beside their code."""
+    import truce.sensors.tables  # noqa: F401
     import truce.store.api_tables  # noqa: F401  (registers its tables on `metadata`)
     import truce.store.verify_tables  # noqa: F401
     from truce.publish.log.tables import metadata as log_metadata
