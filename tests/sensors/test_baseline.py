@@ -130,3 +130,11 @@ def test_bad_history_files(tmp_path, text, message):
     with pytest.raises(UserError) as error:
         load_history([path], 0.1)
     assert str(error.value).startswith(str(path).replace("h.csv", "") + message)
+
+
+def test_years_missing_from_the_history_are_not_counted_as_quiet_years():
+    summary = history([(48.05, 37.05, d) for d in JAN for _ in range(2)])
+    params = BaselineParams(neighbourhood=0, season_windows=0)
+    asked_more = fit_baseline(summary, [2014, 2015, 2019], params)  # 2014–15 are absent, not empty
+    assert asked_more.years == [2019]
+    np.testing.assert_allclose(asked_more.mean, fit_baseline(summary, [2019], params).mean)

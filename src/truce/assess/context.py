@@ -37,6 +37,8 @@ class Context:
     cut_off: dt.datetime  # assess what happened up to this moment
     declarations: Declarations = field(default_factory=Declarations)  # what parties declared
     cache: dict[str, Any] = field(default_factory=dict)  # zones and other derived geometry, per run
+    # Satellite thermal anomalies (corroborating only); None when the workspace has no sensor baseline.
+    thermal_anomalies: list[dict] | None = None
 
     @property
     def effective(self) -> dt.datetime:

@@ -22,6 +22,7 @@ from truce.assess.engine import assess
 from truce.assess.evidence import Evidence, load_evidence
 from truce.assess.snapshots import SnapshotIndex
 from truce.model import Finding
+from truce.sensors.store import anomalies_between, baseline_rows
 from truce.store import Workspace
 from truce.store.records import now_utc, replace_findings
 from truce.store.schema import agreements, assessment_runs
@@ -107,6 +108,7 @@ def assess_workspace(
             snapshot_dates=snapshots.dates,
             cut_off=cut_off,
             declarations=declarations or Declarations(),
+            thermal_anomalies=anomalies_between(conn) if baseline_rows(conn) else None,
         )
         findings = assess(ctx, progress)
     if store:

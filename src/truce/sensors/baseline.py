@@ -300,13 +300,13 @@ def _pooled(values: NDArray, window: NDArray, spread: int) -> list[tuple[NDArray
 
 
 def fit_baseline(history: HistorySummary, years: Iterable[int], params: BaselineParams) -> Baseline:
-    years = sorted(set(years))
+    asked = sorted(set(years))
+    # Only years the history holds count as exposure: a year absent from the archive is not a year
+    # without fires.
+    years = sorted(set(asked) & set(history.years))
     if not years:
-        raise UserError(None, None, "--years: no history year to learn from")
+        raise UserError(None, None, f"--years: the history holds none of {asked}")
     data = history.only_years(years)
-    missing = sorted(set(years) - set(data.years))
-    if missing and not len(data.year):
-        raise UserError(None, None, f"--years: the history holds none of {years}")
     exposure = _exposure(years)
     shift = range(-params.season_windows, params.season_windows + 1)
     season_days = sum(np.roll(exposure, -s) for s in shift)  # n' per window

@@ -14,7 +14,9 @@ from sqlalchemy import Connection, delete, func, insert, select, update
 
 from truce.errors import UserError
 from truce.geo.control import ControlSnapshot
-from truce.model import INTERFERENCE_TYPES, Incident, Location
+from truce.model import INTERFERENCE_TYPES, KYIV, Incident, Location
+from truce.sensors.corroboration import AnomalyIndex
+from truce.sensors.store import anomalies_between
 from truce.store.records import add_incidents, add_report, ensure_source, iter_incidents
 from truce.store.schema import control_snapshots, incidents, reports, sources
 from truce.store.verify_tables import (
@@ -33,7 +35,14 @@ from truce.verify.categories import category_of
 from truce.verify.claims import ClaimCheckParams, check_claim
 from truce.verify.clustering import ClusterParams, cluster_incidents
 from truce.verify.evidence import CustodyEntry, custody_entry, sha256_hex, verify_content, verify_custody
-from truce.verify.grading import Reliability, Source, SourceKind, grade_members, source_view
+from truce.verify.grading import (
+    Reliability,
+    Source,
+    SourceKind,
+    corroborated_by_sensor,
+    grade_members,
+    source_view,
+)
 from truce.verify.interference import InterferenceKind, interference_incident, interference_summary
 from truce.verify.quiet import QuietCount, Violation, quiet_counters
 
@@ -200,22 +209,37 @@ def recluster(
     claim_params: ClaimCheckParams | None = None,
     occupying_party: str = "RU",
     at: datetime | None = None,
+    link_km: float = 10,
+    link_days: int = 1,
 ) -> list[dict]:
-    """Cluster every incident, grade each cluster, check territorial claims against the stored
-    snapshots, and replace the stored clusters with the result. Returns the clusters as JSON."""
+    """Cluster every incident, grade each cluster (a satellite thermal anomaly within link_km and
+    link_days of a reported attack raises its credibility), check territorial claims against the
+    stored snapshots, and replace the stored clusters with the result. Returns the clusters as JSON."""
     items = list(iter_incidents(conn))
     found = cluster_incidents(items, params)
     by_incident = incident_sources(conn, items)
     series = StoredSnapshots(conn, occupying_party)
+    anomalies = AnomalyIndex(anomalies_between(conn), link_km, link_days)
     when = _now(at).isoformat()
     cluster_rows, member_rows, bodies = [], [], []
     for cluster in found:
+        anchor = cluster.anchor
+        links = anomalies.links(
+            cluster.type.value,
+            anchor.location.precision.value,
+            anchor.location.lon,
+            anchor.location.lat,
+            datetime.fromtimestamp(cluster.t_start, KYIV).date(),  # reports are dated in Kyiv time
+            datetime.fromtimestamp(max(cluster.t_end - 1, cluster.t_start), KYIV).date(),
+        )
         grade = grade_members(cluster.members, by_incident)
-        check = check_claim(cluster.anchor, series, claim_params)
+        grade = corroborated_by_sensor(grade, [link.reason() for link in links])
+        check = check_claim(anchor, series, claim_params)
         body = {
             **cluster.to_json(),
             "grade": grade.to_json(),
             "claim_check": check.to_json() if check else None,
+            "thermal_anomalies": [k.to_json() for k in links],
         }
         anchor, loc = cluster.anchor, cluster.anchor.location
         cluster_rows.append(
