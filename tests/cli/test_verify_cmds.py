@@ -97,4 +97,5 @@ def test_quiet_days_and_sources(cli, demo_copy):
     )
     assert status == 0 and json.loads(out)[0]["required"] == 7
     status, out, _ = cli("sources", "--json", db=str(demo_copy))
-    assert status == 0 and json.loads(out)[0]["id"] == "seed-structured"
+    # The seed's structured reports, and NASA FIRMS for the satellite detections.
+    assert status == 0 and [s["id"] for s in json.loads(out)] == ["nasa-firms", "seed-structured"]

@@ -30,13 +30,14 @@ from truce.geo.admin import find_oblast, oblasts, oblasts_of
 from truce.geo.contactline import contact_line
 from truce.geo.control import ControlSnapshot
 from truce.geo.territory import territorial_change
-from truce.model import ATTACK_TYPES, INTERFERENCE_TYPES, IncidentType
+from truce.model import IncidentType
 from truce.publish.ledger import log_store, publish
 from truce.store import Workspace
 from truce.store.records import stored_snapshot
 from truce.store.schema import agreements, control_snapshots, findings, incidents
 from truce.store.verify_tables import case_events, cases
 from truce.verify.cases import CaseState
+from truce.verify.categories import category_of
 from truce.verify.quiet import ALL, Violation, quiet_counters
 from truce.verify.store import interference_report
 
@@ -178,18 +179,9 @@ def _incident_rows(conn: Connection, start: dt.date, end: dt.date) -> list[dict]
 
 def _category(kind: str) -> str:
     try:
-        value = IncidentType(kind)
+        return category_of(IncidentType(kind))
     except ValueError:
         return "other"
-    if value in INTERFERENCE_TYPES:
-        return "interference"
-    if value is IncidentType.territorial_claim:
-        return "territory"
-    if value in (IncidentType.weapon_sighting, IncidentType.troop_presence, IncidentType.movement):
-        return "presence"
-    if value in ATTACK_TYPES or value is IncidentType.interception:
-        return "hostilities"
-    return "other"
 
 
 def _compare(
