@@ -88,12 +88,14 @@ class _CellDays:
 
 def _cell_days(found: Detections, grid_deg: float) -> _CellDays:
     i, j = cell_index(found.lat, found.lon, grid_deg)
-    keys = np.stack([i, j, found.day], axis=1)
-    unique, inverse, counts = np.unique(keys, axis=0, return_inverse=True, return_counts=True)
-    members: list[list[int]] = [[] for _ in range(len(unique))]
-    for row, group in enumerate(inverse.ravel().tolist()):
-        members[group].append(row)
-    return _CellDays(unique[:, 0], unique[:, 1], unique[:, 2], counts, members)
+    i0, j0 = int(i.min()), int(j.min())
+    width = int(j.max()) - j0 + 1
+    keys = ((i - i0) * width + (j - j0)) * _DAY_SPAN + found.day
+    _, first, inverse, counts = np.unique(keys, return_index=True, return_inverse=True, return_counts=True)
+    by_group = np.argsort(inverse.ravel(), kind="stable")
+    bounds = np.cumsum(counts)[:-1]
+    members = [part.tolist() for part in np.split(by_group, bounds)]
+    return _CellDays(i[first], j[first], found.day[first], counts, members)
 
 
 def _in_heat(days: NDArray, params: AnomalyParams) -> NDArray[np.bool_]:
@@ -103,13 +105,27 @@ def _in_heat(days: NDArray, params: AnomalyParams) -> NDArray[np.bool_]:
     return hot
 
 
-def _cross(starts: NDArray, sizes: NDArray, a: NDArray, b: NDArray) -> tuple[NDArray, NDArray]:
-    """Every (row of cell a, row of cell b) for each cell pair, rows given as runs starts/sizes."""
-    na, nb = sizes[a], sizes[b]
-    total = na * nb
-    pair = np.repeat(np.arange(len(a)), total)
-    offset = np.arange(total.sum()) - np.repeat(np.cumsum(total) - total, total)
-    return starts[a][pair] + offset // nb[pair], starts[b][pair] + offset % nb[pair]
+def _nearest_in_time(
+    keys: NDArray, cell: NDArray, day: NDArray, params: AnomalyParams
+) -> tuple[NDArray, NDArray]:
+    """For each query (cell, day): the index in sorted `keys` (cell·2^20 + day) of the cell's excess
+    day nearest to `day` that is min_days_apart..max_days_apart-1 away, and its gap (−1: none)."""
+    base = cell * _DAY_SPAN
+    after = np.searchsorted(keys, base + day + params.min_days_apart)
+    after_ok = after < len(keys)
+    after_gap = np.where(after_ok, keys[np.minimum(after, len(keys) - 1)] - base - day, -1)
+    after_ok &= (after_gap >= params.min_days_apart) & (after_gap < params.max_days_apart)
+    before = np.searchsorted(keys, base + day - params.min_days_apart, side="right") - 1
+    before_ok = before >= 0
+    before_gap = np.where(before_ok, base + day - keys[np.maximum(before, 0)], -1)
+    before_ok &= (before_gap >= params.min_days_apart) & (before_gap < params.max_days_apart)
+    use_after = after_ok & (~before_ok | (after_gap <= before_gap))
+    index = np.where(use_after, after, np.where(before_ok, before, -1))
+    gap = np.where(use_after, after_gap, np.where(before_ok, before_gap, -1))
+    return index, gap
+
+
+_DAY_SPAN = 1 << 22  # day ordinals are < 2^20 for dates before 2870: one int64 key per (cell, day)
 
 
 def _partners(
@@ -119,31 +135,44 @@ def _partners(
     (the nearest in time, then in space) and the distance to it in km."""
     if not len(excess):
         return {}
-    order = excess[np.lexsort((cells.day[excess], cells.j[excess], cells.i[excess]))]
-    keys, starts, sizes = np.unique(
-        np.stack([cells.i[order], cells.j[order]], axis=1), axis=0, return_index=True, return_counts=True
+    i, j = cells.i[excess], cells.j[excess]
+    width = int(j.max() - j.min()) + 1
+    cell_keys, first, cell_of = np.unique(
+        (i - i.min()) * width + (j - j.min()), return_index=True, return_inverse=True
     )
-    lat, lon = cell_centre(keys[:, 0], keys[:, 1], grid_deg)
+    lat, lon = cell_centre(i[first], j[first], grid_deg)
     xs, ys = to_metric_xy(lon, lat)
     points = np.stack([xs, ys], axis=1)
+    # Sorted (cell, day) keys of every excess cell-day.
+    keys = cell_of * _DAY_SPAN + cells.day[excess]
+    order = np.argsort(keys)
+    keys, rows = keys[order], excess[order]
     # Cell pairs whose centres are less than persistence_km apart, both ways, and each cell with itself.
     pairs = cKDTree(points).query_pairs(params.persistence_km * 1000 * (1 - 1e-9), output_type="ndarray")
-    same = np.arange(len(keys))
+    same = np.arange(len(cell_keys))
     a = np.concatenate([pairs[:, 0], pairs[:, 1], same])
     b = np.concatenate([pairs[:, 1], pairs[:, 0], same])
-    u, v = _cross(starts, sizes, a, b)
-    gap = np.abs(cells.day[order[u]] - cells.day[order[v]])
-    ok = (gap >= params.min_days_apart) & (gap < params.max_days_apart)
-    u, v, gap = u[ok], v[ok], gap[ok]
-    cell_of = np.repeat(np.arange(len(keys)), sizes)
-    km = np.hypot(*(points[cell_of[u]] - points[cell_of[v]]).T) / 1000
-    best = np.lexsort((km, gap, u))
+    # One query per (excess cell-day in cell a, neighbouring cell b).
+    by_cell = np.argsort(cell_of, kind="stable")
+    starts = np.searchsorted(cell_of[by_cell], np.arange(len(cell_keys)))
+    sizes = np.bincount(cell_of, minlength=len(cell_keys))
+    repeat = sizes[a]
+    pair = np.repeat(np.arange(len(a)), repeat)
+    offset = np.arange(repeat.sum()) - np.repeat(np.cumsum(repeat) - repeat, repeat)
+    u = by_cell[starts[a][pair] + offset]  # positions in `excess`
+    target = b[pair]
+    index, gap = _nearest_in_time(keys, target, cells.day[excess[u]], params)
+    found = index >= 0
+    u, target, index, gap = u[found], target[found], index[found], gap[found]
+    km = np.hypot(*(points[cell_of[u]] - points[target]).T) / 1000
+    # Nearest in time, then in space: one int64 sort key per candidate (gap < 2^20, metres < 2^20).
+    best = np.argsort((u << 40) | (gap << 20) | np.rint(km * 1000).astype(np.int64), kind="stable")
     first = best[np.r_[True, u[best][1:] != u[best][:-1]]] if len(best) else best
-    return {int(order[u[n]]): (int(order[v[n]]), float(km[n])) for n in first}
+    return {int(excess[u[n]]): (int(rows[index[n]]), float(km[n])) for n in first}
 
 
 def _describe_partner(cells: _CellDays, n: int, partner: int, km: float, grid_deg: float) -> str:
-    lat, lon = cell_centre(cells.i[partner], cells.j[partner], grid_deg)
+    lat, lon = (int(cells.i[partner]) + 0.5) * grid_deg, (int(cells.j[partner]) + 0.5) * grid_deg
     gap = int(cells.day[partner] - cells.day[n])
     when = f"{abs(gap)} days {'later' if gap > 0 else 'earlier'}"
     where = "in the same cell" if km < 1e-6 else f"{km:.0f} km away ({lat:.2f} N, {lon:.2f} E)"
