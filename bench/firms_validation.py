@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime as dt
+import html
 import random
 import subprocess
 import sys
@@ -133,10 +134,12 @@ def svg_map(title: str, layers: list[tuple[str, list[tuple[float, float]], str, 
         lx = 10 + n * 300
         body.append(f'<circle cx="{lx}" cy="{legend_y + 10}" r="5" fill="{colour}"/>')
         body.append(
-            f'<text x="{lx + 10}" y="{legend_y + 14}" font-size="13" font-family="sans-serif">{name}</text>'
+            f'<text x="{lx + 10}" y="{legend_y + 14}" font-size="13" font-family="sans-serif">'
+            f"{html.escape(name)}</text>"
         )
     body.append(
-        f'<text x="10" y="22" font-size="17" font-family="sans-serif" font-weight="bold">{title}</text>'
+        f'<text x="10" y="22" font-size="17" font-family="sans-serif" font-weight="bold">'
+        f"{html.escape(title)}</text>"
     )
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height + 40}" '
@@ -411,16 +414,26 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--history", type=Path, default=Path("/work/shared/data/firms/history"))
     parser.add_argument("--out", type=Path, default=Path("test-artifacts/firms"))
+    parser.add_argument(
+        "--sections",
+        default="speed,normal,2022,2026",
+        help="Which parts to run (2026 includes reports and Odesa).",
+    )
     args = parser.parse_args()
+    sections = set(args.sections.split(","))
     if not args.history.is_dir():
         print(f"no history folder {args.history}: pass --history", file=sys.stderr)
         return 2
-    speed(args.history)
-    normal_year(args.history)
-    natural_experiment(args.history, args.out)
-    results, rows = january_2026(args.out)
-    against_reports(results)
-    odesa(results, rows)
+    if "speed" in sections:
+        speed(args.history)
+    if "normal" in sections:
+        normal_year(args.history)
+    if "2022" in sections:
+        natural_experiment(args.history, args.out)
+    if "2026" in sections:
+        results, rows = january_2026(args.out)
+        odesa(results, rows)
+        against_reports(results)
     return 0
 
 
