@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from pathlib import Path
 
@@ -18,7 +19,6 @@ from truce.publish.exports import FORMATS_WITH_FINDINGS, export
 from truce.publish.ledger import publish
 from truce.sensors.store import ingest_firms
 from truce.store import open_workspace
-from truce.store.records import iter_incidents, stored_findings
 
 __all__ = ["export_cmd", "extract", "ingest"]
 
@@ -26,13 +26,13 @@ __all__ = ["export_cmd", "extract", "ingest"]
 TEXT_FORMATS = ("text", "html", "telegram")
 
 
-def _date(value: str | None) -> dt.date | None:
+def _date(value: str | None, option: str = "--published") -> dt.date | None:
     if value is None:
         return None
     try:
         return dt.date.fromisoformat(value)
     except ValueError as error:
-        raise UserError(None, None, f"--published: expected a date YYYY-MM-DD, got {value!r}") from error
+        raise UserError(None, None, f"{option}: expected a date YYYY-MM-DD, got {value!r}") from error
 
 
 WORKERS_HELP = "Extract on a local Dask cluster of N worker processes, started and stopped here."
@@ -159,6 +159,32 @@ def _skipped_text(row: dict) -> str:
     return f"; skipped {sum(skipped.values())} records that are not incidents ({reasons})"
 
 
+@app.command()
+def reextract(
+    since: str = typer.Option(None, "--since", help="Only reports published on or after this day."),
+    workers: int = typer.Option(None, "--workers", help=WORKERS_HELP),
+    scheduler: str = typer.Option(None, "--scheduler", help=SCHEDULER_HELP),
+    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+) -> None:
+    """Run the current extractor over stored text reports again, keeping earlier incident versions."""
+    from truce.pipeline import reextract as run
+
+    day = _date(since, "--since")
+    workspace = open_workspace(state["db"])
+    with dask_runner(workers, scheduler) as runner, progress_bar() as bar:
+        task = bar.add_task("re-extracting", total=None)
+        step = lambda done, total: bar.update(task, completed=done, total=total)  # noqa: E731
+        result = run(workspace, day, runner, step)
+    published = publish(workspace)  # each replaced version's digest goes into the log
+    if as_json:
+        print_json({**dataclasses.asdict(result), "log_size": published.size})
+        return
+    console.print(
+        f"re-read {result.reports} text reports with {result.extractor}: {result.changed} changed "
+        f"({result.incidents} incidents now; earlier versions kept); run `truce assess` to update findings"
+    )
+
+
 @app.command("export")
 def export_cmd(
     output: Path = typer.Argument(..., help="The file to write (replaced atomically)."),
@@ -166,12 +192,20 @@ def export_cmd(
     with_findings: bool = typer.Option(
         True, "--findings/--no-findings", help="Include findings (GeoJSON and GeoPackage only)."
     ),
+    public: bool = typer.Option(
+        True,
+        "--public/--internal",
+        help="--public (default): only what the public may see, as the API shows it, for publishing. "
+        "--internal: everything, protected rows marked [PROTECTED - NOT FOR PUBLICATION].",
+    ),
 ) -> None:
     """Export the stored incidents (and findings) for GIS, spreadsheets or ACLED tooling."""
+    from truce.api.releases import internal_records, public_records  # the API's views of the store
+
     workspace = open_workspace(state["db"])
     checkpoint = publish(workspace).checkpoint  # the export says which log state it was built from
+    records = public_records if public else internal_records
     with workspace.engine.connect() as conn:
-        incidents = list(iter_incidents(conn))
-        findings = stored_findings(conn) if with_findings and fmt in FORMATS_WITH_FINDINGS else None
+        incidents, findings = records(conn, with_findings and fmt in FORMATS_WITH_FINDINGS)
     count = export(fmt, incidents, output, findings=findings, checkpoint=checkpoint)
-    console.print(f"wrote {count} records to {output}")
+    console.print(f"wrote {count} {'public' if public else 'internal'} records to {output}")

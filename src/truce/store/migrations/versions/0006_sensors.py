@@ -1,7 +1,7 @@
 """Sensors: observations (satellite fire detections), learned baselines and thermal anomalies.
 
-Revision ID: 0005_sensors
-Revises: 0004_api
+Revision ID: 0006_sensors
+Revises: 0005_incident_versions
 """
 
 import sqlalchemy as sa
@@ -9,8 +9,8 @@ from alembic import op
 
 import truce.sensors.tables  # noqa: F401  (registers the tables on the store's metadata)
 
-revision = "0005_sensors"
-down_revision = "0004_api"
+revision = "0006_sensors"
+down_revision = "0005_incident_versions"
 branch_labels = None
 depends_on = None
 
