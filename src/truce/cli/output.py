@@ -11,11 +11,22 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-__all__ = ["console", "err_console", "print_json", "print_jsonl", "print_table", "progress_bar"]
+__all__ = ["console", "err_console", "one_of", "print_json", "print_jsonl", "print_table", "progress_bar"]
 
 # Piped or logged output gets a readable width rather than rich's 80-column fallback.
 console = Console(width=None if sys.stdout.isatty() else 140)
 err_console = Console(stderr=True)
+
+
+def one_of(option: str, value: str, allowed: Iterable[str]) -> str:
+    """The value if it is one of `allowed`, else a one-line error naming them (exit 2)."""
+    from truce.errors import UserError
+
+    choices = sorted(allowed)
+    if value not in choices:
+        listed = ", ".join(choices) if choices else "(none yet)"
+        raise UserError(None, None, f"{option}: expected one of {listed}; got {value!r}")
+    return value
 
 
 def print_json(data: Any) -> None:  # noqa: ANN401 — any JSON-serialisable value
