@@ -17,7 +17,7 @@ from truce.geo.slivers import LeftOut, snapshot_without_specks, without_small_pa
 from truce.geo.zones import Zone, circle, controlled_part, one_sided_buffer
 from truce.provisions import ProtectedSiteProvision, ZoneExclusionProvision
 
-__all__ = ["RuledZone", "agreement_zones", "provision_zones"]
+__all__ = ["RuledZone", "agreement_zones", "provision_zones", "zone_ids"]
 
 SnapshotFor = Callable[[dt.date], ControlSnapshot | None]
 
@@ -52,6 +52,27 @@ def _map_pieces_within(pieces: tuple[LeftOut, ...], clip_oblasts: list[str] | No
     return [p for p in pieces if shapely.intersects_xy(area, p.lon, p.lat)]
 
 
+def _zone_id(provision: ZoneExclusionProvision, party: str, distance_km: float | None) -> tuple[str, str]:
+    """(id, name suffix) of the zone a rule draws on one party's side: fez-pullback-ua-10km."""
+    suffix = f"{party}-{distance_km:g}km" if distance_km else party
+    return f"{provision.zone.id}-{suffix}".lower(), suffix
+
+
+def zone_ids(agreement: object) -> list[str]:
+    """The ids of the zones a (resolved) agreement draws, without drawing them."""
+    ids = []
+    for provision in agreement.provisions:
+        if isinstance(provision, ZoneExclusionProvision):
+            ids += [
+                _zone_id(provision, p, r.distance_km)[0]
+                for p, rules in provision.sides.items()
+                for r in rules
+            ]
+        elif isinstance(provision, ProtectedSiteProvision):
+            ids.append(provision.id)
+    return ids
+
+
 def _exclusion_zones(
     provision: ZoneExclusionProvision, reference_day: dt.date, snapshot_for: SnapshotFor, min_part_km2: float
 ) -> list[RuledZone]:
@@ -65,8 +86,7 @@ def _exclusion_zones(
         snapshot, specks = snapshot_without_specks(_snapshot(snapshot_for, day), min_part_km2)
         line = contact_line(snapshot)
         for rule in rules:
-            suffix = f"{party}-{rule.distance_km:g}km" if rule.distance_km else party
-            zone_id = f"{provision.zone.id}-{suffix}".lower()
+            zone_id, suffix = _zone_id(provision, party, rule.distance_km)
             if provision.mode == "area":
                 geometry = controlled_part(
                     provision.clip_oblasts, controlled_area(snapshot, provision.area_of)

@@ -8,21 +8,18 @@ from pathlib import Path
 import typer
 
 from truce.cli.main import app, state
-from truce.cli.output import console, print_json, print_jsonl, progress_bar
+from truce.cli.output import console, one_of, print_json, print_jsonl, progress_bar
 from truce.errors import UserError
 from truce.extract import extract_file
 from truce.intake.ingest import ingest_file
 from truce.intake.mapping import load_mapping, mapping_from_options
-from truce.pipeline import ingest_text
+from truce.pipeline import TEXT_FORMATS, guess_format, ingest_formats, ingest_text
 from truce.publish.exports import FORMATS_WITH_FINDINGS, export
 from truce.publish.ledger import publish
 from truce.store import open_workspace
 from truce.store.records import iter_incidents, stored_findings
 
 __all__ = ["export_cmd", "extract", "ingest"]
-
-
-TEXT_FORMATS = ("text", "html", "telegram")
 
 
 def _date(value: str | None) -> dt.date | None:
@@ -54,7 +51,10 @@ def ingest(
         ..., help="Files to ingest; each is one report, stored whole or not at all."
     ),
     fmt: str = typer.Option(
-        "csv", "--format", "-f", help="csv, geojson, jsonl, acled, text, html or telegram."
+        None,
+        "--format",
+        "-f",
+        help=f"{', '.join(ingest_formats())} (default: from the extension, as extract does).",
     ),
     mapping_file: Path = typer.Option(
         None, "--mapping", help="A column mapping file (YAML or JSON) for any CSV."
@@ -65,6 +65,9 @@ def ingest(
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
 ) -> None:
     """Store files as immutable reports and their incidents; the same bytes again change nothing."""
+    if fmt is not None:
+        one_of("--format", fmt, ingest_formats())
+    formats = {path: fmt or guess_format(path) for path in files}  # every file's, before any is stored
     workspace = open_workspace(state["db"])
     mapping = load_mapping(mapping_file) if mapping_file else None
     if maps:
@@ -76,9 +79,9 @@ def ingest(
         def progress(stage: str, done: int, total: int) -> None:
             bar.update(task, description=stage, completed=done, total=total)
 
-        for path in files:
-            if fmt in TEXT_FORMATS:
-                text = ingest_text(workspace, path, fmt, _date(published), source)
+        for path, file_fmt in formats.items():
+            if file_fmt in TEXT_FORMATS:
+                text = ingest_text(workspace, path, file_fmt, _date(published), source)
                 results.append(
                     {
                         "file": str(path),
@@ -86,10 +89,13 @@ def ingest(
                         "new": text.new_reports > 0,
                         "new_reports": text.new_reports,
                         "incidents": text.incidents,
+                        "hint": text.hint(),
                     }
                 )
                 continue
-            outcome = ingest_file(workspace, path, fmt, mapping=mapping, source_id=source, progress=progress)
+            outcome = ingest_file(
+                workspace, path, file_fmt, mapping=mapping, source_id=source, progress=progress
+            )
             results.append(
                 {
                     "file": str(path),
@@ -107,6 +113,8 @@ def ingest(
         verb = "ingested" if row["new"] else "already ingested"
         what = f"{row['articles']} articles" if "articles" in row else f"report {row['report_id']}"
         console.print(f"{verb} {row['file']}: {what}, {row['incidents']} incidents")
+        if row.get("hint"):
+            console.print(f"  {row['hint']}")
 
 
 @app.command("export")

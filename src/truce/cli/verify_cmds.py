@@ -8,8 +8,9 @@ import os
 
 import typer
 
+from truce.cli.known import known_zones
 from truce.cli.main import app, state
-from truce.cli.output import console, print_json, print_table
+from truce.cli.output import console, one_of, print_json, print_table
 from truce.errors import UserError
 from truce.publish.ledger import publish
 from truce.store import Workspace, open_workspace
@@ -154,8 +155,11 @@ def case_open(
     as_json: bool = typer.Option(False, "--json", help="Print the case as JSON."),
 ) -> None:
     """Open a case for an alleged violation."""
+    workspace = _workspace()
+    if zone is not None and (zones := known_zones(workspace)):
+        one_of("--zone", zone, zones)
     case = api.case_open(
-        _workspace(),
+        workspace,
         title,
         alleged_by=alleged_by,
         actor=_actor(actor),
