@@ -22,13 +22,13 @@ from truce.store.records import iter_incidents, stored_findings
 __all__ = ["export_cmd", "extract", "ingest"]
 
 
-def _date(value: str | None) -> dt.date | None:
+def _date(value: str | None, option: str = "--published") -> dt.date | None:
     if value is None:
         return None
     try:
         return dt.date.fromisoformat(value)
     except ValueError as error:
-        raise UserError(None, None, f"--published: expected a date YYYY-MM-DD, got {value!r}") from error
+        raise UserError(None, None, f"{option}: expected a date YYYY-MM-DD, got {value!r}") from error
 
 
 @app.command()
@@ -124,12 +124,18 @@ def export_cmd(
     with_findings: bool = typer.Option(
         True, "--findings/--no-findings", help="Include findings (GeoJSON and GeoPackage only)."
     ),
+    since: str = typer.Option(None, "--since", help="Only incidents and findings from this Kyiv day on."),
+    until: str = typer.Option(None, "--until", help="… up to this Kyiv day (included)."),
 ) -> None:
     """Export the stored incidents (and findings) for GIS, spreadsheets or ACLED tooling."""
+    first, last = _date(since, "--since"), _date(until, "--until")
+    if first and last and first > last:
+        raise UserError(None, None, f"--since {first} is after --until {last}")
     workspace = open_workspace(state["db"])
     checkpoint = publish(workspace).checkpoint  # the export says which log state it was built from
     with workspace.engine.connect() as conn:
-        incidents = list(iter_incidents(conn))
-        findings = stored_findings(conn) if with_findings and fmt in FORMATS_WITH_FINDINGS else None
+        incidents = list(iter_incidents(conn, first, last))
+        wanted = with_findings and fmt in FORMATS_WITH_FINDINGS
+        findings = stored_findings(conn, since=first, until=last) if wanted else None
     count = export(fmt, incidents, output, findings=findings, checkpoint=checkpoint)
     console.print(f"wrote {count} records to {output}")
