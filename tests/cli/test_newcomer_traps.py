@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from truce.geo.control import bundled_snapshots
 from truce.pipeline import guess_format, ingest_formats
 
 DATA = Path(__file__).parents[1] / "intake" / "data"
@@ -83,3 +84,39 @@ def test_a_text_without_dateline_says_why_it_gave_no_incident(cli, workspace, tm
     assert status == 0 and "0 incidents" in out and "--published" in out
     _, out, _ = cli("ingest", str(text), "--json")
     assert "no dateline" in json.loads(out)[0]["hint"]
+
+
+def test_import_control_bundled_takes_a_range_without_knowing_the_path(cli, workspace):
+    status, out, _ = cli("geo", "import-control", "--bundled", "2026-01-30..2026-02-01", "--json")
+    assert status == 0 and [r["date"] for r in json.loads(out)] == ["2026-01-30", "2026-01-31", "2026-02-01"]
+    status, out, _ = cli("geo", "import-control", "--bundled", "..2025-12-31", "--json")
+    december = [str(d) for d in bundled_snapshots() if d.month == 12]
+    assert status == 0 and len(december) > 1 and [r["date"] for r in json.loads(out)] == december
+    for bad in ("2030-01-01..", "yesterday..", "2026-01-01..2026-01-02 2026-01-05"):
+        status, _, err = cli("geo", "import-control", "--bundled", *bad.split())
+        assert status == 2 and err.count("\n") == 1 and "--bundled" in err
+    status, _, err = cli("geo", "import-control")
+    assert status == 2 and "--bundled" in err
+
+
+def test_export_since_until_keeps_the_days_asked_for(cli, demo_copy, tmp_path):
+    db, out = str(demo_copy), tmp_path / "jan2.geojson"
+    status, _, _ = cli("export", str(out), "--since", "2026-01-02", "--until", "2026-01-02", db=db)
+    features = json.loads(out.read_text())["features"]
+    assert status == 0 and features
+    incidents = [f["properties"] for f in features if f["properties"].get("kind") != "finding"]
+    # Every incident's span overlaps 2 January (week-dated ones started before it); findings are of that day.
+    assert all(p["date"] <= "2026-01-02" for p in incidents)
+    everything = tmp_path / "all.geojson"
+    cli("export", str(everything), db=db)
+    assert len(json.loads(everything.read_text())["features"]) > len(features)
+    status, _, err = cli("export", str(out), "--since", "2026-02-01", "--until", "2026-01-01", db=db)
+    assert status == 2 and "after --until" in err
+    status, _, err = cli("export", str(out), "--since", "Jan 1", db=db)
+    assert status == 2 and "--since" in err
+
+
+def test_source_kind_is_checked_with_the_allowed_values(cli, demo_copy):
+    args = ("sources", "grade", "seed-structured", "--reason", "x", "--actor", "lead")
+    status, _, err = cli(*args, "--kind", "newspaper", db=str(demo_copy))
+    assert status == 2 and "media_outlet" in err and err.count("\n") == 1

@@ -15,6 +15,7 @@ from truce.errors import UserError
 from truce.publish.ledger import publish
 from truce.store import Workspace, open_workspace
 from truce.verify import api
+from truce.verify.grading import SourceKind
 
 __all__ = ["clusters", "quiet"]
 
@@ -66,9 +67,7 @@ def sources(
 def grade(
     source_id: str = typer.Argument(..., help="The source's id."),
     reliability: str = typer.Option(None, "--reliability", help="A–F, or G for deliberately deceptive."),
-    kind: str = typer.Option(
-        None, "--kind", help="monitor_patrol, fixed_camera, uav, sensor, party_allegation, …"
-    ),
+    kind: str = typer.Option(None, "--kind", help=f"{', '.join(k.value for k in SourceKind)}."),
     party: str = typer.Option(None, "--party", help="The party that owns the source, if any."),
     protected: bool = typer.Option(
         None, "--protected/--public", help="Hide the source's identity from non-monitors."
@@ -77,6 +76,10 @@ def grade(
     actor: str = typer.Option(None, "--actor", help=ACTOR_HELP),
 ) -> None:
     """Register or re-grade a source; every change is kept with who, when and why."""
+    if kind is not None:
+        one_of("--kind", kind, (k.value for k in SourceKind))
+    if reliability is not None:
+        one_of("--reliability", reliability, "ABCDEFG")
     row = api.grade_source(
         _workspace(),
         source_id,

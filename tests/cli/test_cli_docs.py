@@ -1,0 +1,33 @@
+"""docs/cli.md shows every command of `truce` (test_docs.py runs each example)."""
+
+from pathlib import Path
+
+import typer
+
+from truce.cli.main import app
+
+CLI_PAGE = Path(__file__).parents[2] / "docs" / "cli.md"
+
+
+def _command_paths(group: typer.Typer, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    paths = []
+    for command in group.registered_commands:
+        name = command.name or command.callback.__name__.replace("_", "-")
+        paths.append((*prefix, name))
+    for sub in group.registered_groups:
+        paths += _command_paths(sub.typer_instance, (*prefix, sub.name))
+    return paths
+
+
+def test_every_command_has_an_example_in_docs_cli():
+    import truce.cli.commands  # noqa: F401  (registers every command on the app)
+
+    shown = {
+        " ".join(line.strip().removeprefix("$ ").split()[:4])
+        for line in CLI_PAGE.read_text(encoding="utf-8").splitlines()
+        if line.strip().removeprefix("$ ").startswith("truce ")
+    }
+    paths = _command_paths(app)
+    assert len(paths) >= 30
+    missing = [" ".join(p) for p in paths if not any(s.startswith("truce " + " ".join(p)) for s in shown)]
+    assert missing == []
