@@ -30,7 +30,7 @@ from truce.geo.admin import find_oblast, oblasts, oblasts_of
 from truce.geo.contactline import contact_line
 from truce.geo.control import ControlSnapshot
 from truce.geo.territory import territorial_change
-from truce.model import ATTACK_TYPES, INTERFERENCE_TYPES, IncidentType
+from truce.model import INTERFERENCE_TYPES, USE_OF_FORCE_TYPES, IncidentType
 from truce.publish.ledger import log_store, publish
 from truce.store import Workspace
 from truce.store.records import stored_snapshot
@@ -187,7 +187,7 @@ def _category(kind: str) -> str:
         return "territory"
     if value in (IncidentType.weapon_sighting, IncidentType.troop_presence, IncidentType.movement):
         return "presence"
-    if value in ATTACK_TYPES or value is IncidentType.interception:
+    if value in USE_OF_FORCE_TYPES or value is IncidentType.interception:
         return "hostilities"
     return "other"
 
