@@ -8,13 +8,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from truce.errors import UserError
-from truce.extract import FORMATS as TEXT_FORMATS
 from truce.extract import iter_reports
 from truce.intake.registry import READERS
+from truce.parallel import Runner
 from truce.store import Workspace
 from truce.store.records import add_incidents, add_report, ensure_source
 
 __all__ = ["TEXT_FORMATS", "TextIngestResult", "guess_format", "ingest_formats", "ingest_text"]
+
+# The text formats `truce ingest` reads article by article (extract's own JSON Lines of documents
+# is not one: for ingest, .jsonl is incidents).
+TEXT_FORMATS = ("text", "html", "telegram")
 
 _BY_SUFFIX = {
     ".geojson": "geojson",
@@ -87,17 +91,20 @@ def ingest_text(
     fmt: str | None = None,
     published: dt.date | None = None,
     source_id: str | None = None,
+    runner: Runner | None = None,
 ) -> TextIngestResult:
     """Split a text, HTML or Telegram file into articles; store each as a report with its incidents,
-    all in one transaction. An article already stored (same bytes) is left as it is."""
-    reports = list(iter_reports(path, fmt, published))  # parse everything before writing anything
+    all in one transaction. An article already stored (same bytes) is left as it is. With a
+    `runner`, documents are extracted on Dask workers and written here, in input order, by this
+    one writer, so the store ends as a single-process run would leave it."""
+    reports = list(iter_reports(path, fmt, published, runner))  # everything before any write
     undated = sum(1 for report in reports if report.published is None)
     new = stored = 0
     with workspace.engine.begin() as conn:
         if source_id:
             ensure_source(conn, source_id)
         for report in reports:
-            name = f"{Path(path).name}#{report.index + 1}"
+            name = f"{'stdin' if str(path) == '-' else Path(path).name}#{report.index + 1}"
             report_id, is_new = add_report(
                 conn, report.data, fmt or "text", name, source_id, report.published
             )

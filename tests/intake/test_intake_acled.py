@@ -32,9 +32,11 @@ def test_fixture_has_acleds_31_columns_in_order():
 
 def test_sample_maps_onto_incidents():
     found = read_acled(SAMPLE)
-    assert len(found) == 28
-    assert found.skipped == {"Peaceful protest": 1, "Looting/property destruction": 1}
+    assert len(found) == 30  # every row, protests and strategic developments too
+    assert found.skipped == {}
     by_id = {i.id: i for i in found}
+    assert by_id["acled-UKR230121"].type is IncidentType.protest
+    assert by_id["acled-UKR230122"].type is IncidentType.looting  # apartments seized
     nikopol = by_id["acled-UKR230101"]
     assert nikopol.type is IncidentType.shelling
     assert nikopol.acled_sub_event_type == "Shelling/artillery/missile attack"
@@ -75,16 +77,16 @@ def test_mapping_tables():
 
 def test_round_trip_through_the_store_gives_the_same_events(tmp_path, workspace):
     result = ingest_file(workspace, SAMPLE, "acled")
-    assert (result.new, result.incidents) == (True, 28)
+    assert (result.new, result.incidents, result.skipped) == (True, 30, {})
     with workspace.engine.connect() as conn:
         stored = list(iter_incidents(conn))
     out = tmp_path / "export.csv"
-    assert export_acled(stored, out) == 28
+    assert export_acled(stored, out) == 30
 
     original = {row["event_id_cnty"]: row for row in _rows(SAMPLE)}
     exported = _rows(out)
     assert tuple(exported[0]) == ACLED_COLUMNS
-    assert {row["event_id_cnty"] for row in exported} == set(original) - {"UKR230121", "UKR230122"}
+    assert sorted(row["event_id_cnty"] for row in exported) == sorted(original)
     for row in exported:
         source = original[row["event_id_cnty"]]
         for column in ("event_date", "event_type", "sub_event_type", "latitude", "longitude"):
@@ -112,7 +114,10 @@ def test_our_incidents_export_as_acled_and_read_back(tmp_path):
     assert (first["latitude"], first["longitude"], first["geo_precision"]) == ("48.2826", "37.1758", "1")
     assert first["fatalities"] == "1"
     back = read_acled(out)
-    assert back.skipped == {"Other": 2}  # weapon sightings and monitor restrictions have no ACLED type
+    assert back.skipped == {}
+    # weapon sightings and monitor restrictions are ACLED's "Other": strategic developments there
+    assert [i.type for i in back if i.acled_sub_event_type == "Other"] == [
+        IncidentType.strategic_development] * 2
     assert back[0].type is IncidentType.shelling and back[0].date == date(2026, 1, 5)
     assert next(r for r in _rows(out) if r["event_id_cnty"] == "om-002")["notes"].startswith("'=HYPERLINK(")
 
@@ -162,3 +167,72 @@ def test_bad_acled_files(tmp_path):
         "acled.csv:1: missing ACLED column 'latitude'; is this an ACLED export? (for other CSVs use "
         "--format csv, with a mapping if needed)")
     assert _error(tmp_path, "") == "acled.csv: the file is empty"
+
+
+# One row of each sub-event type of ACLED's codebook, on the first sample row's other columns.
+CODEBOOK_ROWS = [
+    ("Battles", "Armed clash", "armed_clash"),
+    ("Battles", "Government regains territory", "territorial_claim"),
+    ("Battles", "Non-state actor overtakes territory", "territorial_claim"),
+    ("Explosions/Remote violence", "Chemical weapon", "explosion"),
+    ("Explosions/Remote violence", "Air/drone strike", "air_strike"),
+    ("Explosions/Remote violence", "Suicide bomb", "explosion"),
+    ("Explosions/Remote violence", "Shelling/artillery/missile attack", "shelling"),
+    ("Explosions/Remote violence", "Remote explosive/landmine/IED", "mine_ied"),
+    ("Explosions/Remote violence", "Grenade", "explosion"),
+    ("Violence against civilians", "Sexual violence", "sexual_violence"),
+    ("Violence against civilians", "Attack", "attack_on_civilians"),
+    ("Violence against civilians", "Abduction/forced disappearance", "abduction"),
+    ("Protests", "Peaceful protest", "protest"),
+    ("Protests", "Protest with intervention", "protest"),
+    ("Protests", "Excessive force against protesters", "protest"),
+    ("Riots", "Violent demonstration", "riot"),
+    ("Riots", "Mob violence", "riot"),
+    ("Strategic developments", "Agreement", "strategic_development"),
+    ("Strategic developments", "Arrests", "arrest"),
+    ("Strategic developments", "Change to group/activity", "strategic_development"),
+    ("Strategic developments", "Disrupted weapons use", "interception"),
+    ("Strategic developments", "Headquarters or base established", "strategic_development"),
+    ("Strategic developments", "Looting/property destruction", "property_destruction"),
+    ("Strategic developments", "Non-violent transfer of territory", "territory_transfer"),
+    ("Strategic developments", "Other", "strategic_development"),
+]
+
+
+def _codebook_file(tmp_path: Path) -> Path:
+    template = _rows(SAMPLE)[0]
+    template["notes"] = "An event in the codebook test."
+    path = tmp_path / "codebook.csv"
+    with path.open("w", newline="", encoding="utf-8") as out:
+        writer = csv.DictWriter(out, ACLED_COLUMNS)
+        writer.writeheader()
+        for number, (event_type, sub_event, _) in enumerate(CODEBOOK_ROWS):
+            writer.writerow({**template, "event_id_cnty": f"CB{number}", "event_type": event_type,
+                             "sub_event_type": sub_event})
+    return path
+
+
+def test_every_codebook_sub_event_type_is_kept_and_given_back(tmp_path, workspace):
+    path = _codebook_file(tmp_path)
+    found = read_acled(path)
+    assert found.skipped == {}
+    assert [(i.acled_sub_event_type, i.type.value) for i in found] == [(s, t) for _, s, t in CODEBOOK_ROWS]
+    ingest_file(workspace, path, "acled")
+    with workspace.engine.connect() as conn:
+        stored = list(iter_incidents(conn))
+    out = tmp_path / "back.csv"
+    assert export_acled(stored, out) == len(CODEBOOK_ROWS)
+    assert sorted(map(tuple, (r.values() for r in _rows(out)))) == sorted(
+        map(tuple, (r.values() for r in _rows(path))))
+
+
+def test_an_unknown_sub_event_type_is_skipped_counted_and_said(tmp_path, cli):
+    path = tmp_path / "odd.csv"
+    path.write_text(SAMPLE.read_text(encoding="utf-8").replace(",Peaceful protest,", ",Picnic,"),
+                    encoding="utf-8")
+    found = read_acled(path)
+    assert len(found) == 29 and found.skipped == {"Picnic": 1}
+    cli("init")
+    status, out, _ = cli("ingest", "--format", "acled", str(path))
+    assert status == 0
+    assert "29 incidents; skipped 1 records that are not incidents (Picnic: 1)" in " ".join(out.split())

@@ -26,7 +26,7 @@ FIXTURES = [
     ("csv", DATA / "incidents_sample.csv", 5),
     ("geojson", DATA / "incidents_sample.geojson", 5),
     ("jsonl", DATA / "incidents_sample.jsonl", 3),
-    ("acled", DATA / "acled_ukraine_sample.csv", 28),
+    ("acled", DATA / "acled_ukraine_sample.csv", 30),
 ]
 
 
@@ -63,9 +63,9 @@ def test_mapping_and_source_are_applied(workspace):
         assert conn.execute(select(sources.c.id, sources.c.reliability)).one() == ("osint-team-a", "F")
 
 
-def test_acled_skipped_categories_are_reported(workspace):
+def test_acled_rows_are_all_kept(workspace):
     result = ingest_file(workspace, DATA / "acled_ukraine_sample.csv", "acled")
-    assert result.skipped == {"Peaceful protest": 1, "Looting/property destruction": 1}
+    assert (result.incidents, result.skipped) == (30, {})
 
 
 def test_a_bad_last_row_leaves_the_store_unchanged(workspace, tmp_path):
@@ -132,7 +132,7 @@ def test_a_geojson_clash_names_the_feature_line(workspace, tmp_path):
 def test_progress_reports_reading_then_storing(workspace):
     calls = []
     ingest_file(workspace, DATA / "acled_ukraine_sample.csv", "acled", progress=lambda *a: calls.append(a))
-    assert calls[0][0] == "reading" and calls[-1] == ("storing", 28, 28)
+    assert calls[0][0] == "reading" and calls[-1] == ("storing", 30, 30)
     assert {phase for phase, _, _ in calls} == {"reading", "storing"}
 
 

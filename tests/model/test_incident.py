@@ -47,7 +47,41 @@ def test_every_type_maps_to_acled_and_back_where_acled_has_it():
         assert sub in ACLED_EVENT_TYPE
     assert from_acled("Air/drone strike", "Shahed drones hit Odesa") is IncidentType.drone_strike
     assert from_acled("Shelling/artillery/missile attack", "a missile hit") is IncidentType.missile_strike
-    assert from_acled("Peaceful protest") is None
+    assert from_acled("Peaceful protest") is IncidentType.protest
+    assert from_acled("A sub-event type ACLED does not have") is None
+
+
+# ACLED's codebook (2023): every sub-event type, by event type.
+ACLED_CODEBOOK = {
+    "Battles": ["Armed clash", "Government regains territory", "Non-state actor overtakes territory"],
+    "Explosions/Remote violence": [
+        "Chemical weapon", "Air/drone strike", "Suicide bomb", "Shelling/artillery/missile attack",
+        "Remote explosive/landmine/IED", "Grenade",
+    ],
+    "Violence against civilians": ["Sexual violence", "Attack", "Abduction/forced disappearance"],
+    "Protests": ["Peaceful protest", "Protest with intervention", "Excessive force against protesters"],
+    "Riots": ["Violent demonstration", "Mob violence"],
+    "Strategic developments": [
+        "Agreement", "Arrests", "Change to group/activity", "Disrupted weapons use",
+        "Headquarters or base established", "Looting/property destruction",
+        "Non-violent transfer of territory", "Other",
+    ],
+}
+
+
+def test_every_acled_sub_event_type_has_a_type_and_its_event_type():
+    for event_type, subs in ACLED_CODEBOOK.items():
+        for sub in subs:
+            kind = from_acled(sub)
+            assert kind is not None, sub
+            assert ACLED_EVENT_TYPE[sub] == event_type
+
+
+def test_notes_tell_looting_from_destruction():
+    assert from_acled("Looting/property destruction", "Soldiers looted shops") is IncidentType.looting
+    assert from_acled("Looting/property destruction", "Houses were set on fire") is (
+        IncidentType.property_destruction
+    )
 
 
 def test_implausible_years_are_rejected():

@@ -51,9 +51,9 @@ def test_defaults_are_every_party_and_the_attack_types(load):
     [
         (
             "[shelling, small_arms_fire]",
-            "[shelling, looting]",
+            "[shelling, picnic]",
             7,
-            f"provisions[2].incident_types[1]: expected one of {', '.join(ACTIVITY_TYPES)}, got 'looting'",
+            f"provisions[2].incident_types[1]: expected one of {', '.join(ACTIVITY_TYPES)}, got 'picnic'",
         ),
         ("[UA, RU]", "[UA, BY]", 6, "provisions[2].parties[1]: unknown party 'BY' (known: RU, UA)"),
         (

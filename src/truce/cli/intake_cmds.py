@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 
 from truce.cli.main import app, state
-from truce.cli.output import console, one_of, print_json, print_jsonl, progress_bar
+from truce.cli.output import console, dask_runner, one_of, print_json, print_jsonl, progress_bar
 from truce.errors import UserError
 from truce.extract import extract_file
 from truce.intake.ingest import ingest_file
@@ -31,18 +31,38 @@ def _date(value: str | None, option: str = "--published") -> dt.date | None:
         raise UserError(None, None, f"{option}: expected a date YYYY-MM-DD, got {value!r}") from error
 
 
+WORKERS_HELP = "Extract on a local Dask cluster of N worker processes, started and stopped here."
+SCHEDULER_HELP = "Extract on a running Dask cluster: its scheduler's address (tcp://HOST:PORT)."
+
+
 @app.command()
 def extract(
-    files: list[Path] = typer.Argument(..., help="News text or Markdown, HTML pages, Telegram result.json."),
+    files: list[Path] = typer.Argument(
+        ...,
+        help="News text or Markdown, HTML pages, Telegram result.json, documents as JSON Lines "
+        "(.jsonl: text, published, id a line); '-' reads JSON Lines documents from standard input.",
+    ),
     fmt: str = typer.Option(
-        None, "--format", "-f", help="text, html or telegram (default: from the extension)."
+        None, "--format", "-f", help="text, html, telegram or jsonl (default: from the extension)."
     ),
     published: str = typer.Option(None, "--published", help="Publication date for text without a dateline."),
     as_json: bool = typer.Option(False, "--json", help="JSON Lines, one incident a line (the default too)."),
+    workers: int = typer.Option(None, "--workers", help=WORKERS_HELP),
+    scheduler: str = typer.Option(None, "--scheduler", help=SCHEDULER_HELP),
 ) -> None:
-    """Print the incidents found in texts, without storing them (JSON Lines in the incident shape)."""
-    for path in files:
-        print_jsonl(item.to_json() for item in extract_file(path, fmt, _date(published)))
+    """Print the incidents found in texts, without storing them (JSON Lines in the incident shape).
+    The pipeline loads once for all the files and documents given (once per worker with Dask)."""
+    with dask_runner(workers, scheduler) as runner, progress_bar() as bar:
+        task = bar.add_task("extracting", total=None)
+        for path in files:
+            found = extract_file(
+                path,
+                fmt,
+                _date(published),
+                progress=lambda done, total: bar.update(task, completed=done, total=total),
+                runner=runner,
+            )
+            print_jsonl(item.to_json() for item in found)
 
 
 @app.command()
@@ -63,17 +83,21 @@ def ingest(
     source: str = typer.Option(None, "--source", help="The source these reports come from (its id)."),
     published: str = typer.Option(None, "--published", help="Publication date for text without a dateline."),
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+    workers: int = typer.Option(None, "--workers", help=WORKERS_HELP + " Text formats only."),
+    scheduler: str = typer.Option(None, "--scheduler", help=SCHEDULER_HELP + " Text formats only."),
 ) -> None:
     """Store files as immutable reports and their incidents; the same bytes again change nothing."""
     if fmt is not None:
         one_of("--format", fmt, ingest_formats())
     formats = {path: fmt or guess_format(path) for path in files}  # every file's, before any is stored
+    if (workers or scheduler) and any(f not in TEXT_FORMATS for f in formats.values()):
+        raise UserError(None, None, f"--workers/--scheduler: only for {', '.join(TEXT_FORMATS)}")
     workspace = open_workspace(state["db"])
     mapping = load_mapping(mapping_file) if mapping_file else None
     if maps:
         mapping = mapping_from_options(maps, mapping)
     results = []
-    with progress_bar() as bar:
+    with dask_runner(workers, scheduler) as runner, progress_bar() as bar:
         task = bar.add_task("ingesting", total=None)
 
         def progress(stage: str, done: int, total: int) -> None:
@@ -81,7 +105,7 @@ def ingest(
 
         for path, file_fmt in formats.items():
             if file_fmt in TEXT_FORMATS:
-                text = ingest_text(workspace, path, file_fmt, _date(published), source)
+                text = ingest_text(workspace, path, file_fmt, _date(published), source, runner)
                 results.append(
                     {
                         "file": str(path),
@@ -112,9 +136,18 @@ def ingest(
     for row in results:
         verb = "ingested" if row["new"] else "already ingested"
         what = f"{row['articles']} articles" if "articles" in row else f"report {row['report_id']}"
-        console.print(f"{verb} {row['file']}: {what}, {row['incidents']} incidents")
+        console.print(f"{verb} {row['file']}: {what}, {row['incidents']} incidents{_skipped_text(row)}")
         if row.get("hint"):
             console.print(f"  {row['hint']}")
+
+
+def _skipped_text(row: dict) -> str:
+    """ "; skipped 3 records that are not incidents (finding: 3)" when the reader skipped any."""
+    skipped = row.get("skipped") or {}
+    if not skipped:
+        return ""
+    reasons = ", ".join(f"{reason}: {count}" for reason, count in sorted(skipped.items()))
+    return f"; skipped {sum(skipped.values())} records that are not incidents ({reasons})"
 
 
 @app.command("export")

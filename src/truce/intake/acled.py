@@ -1,8 +1,9 @@
 """ACLED's CSV export: its 31 columns, how they map onto incidents, and the reader.
 
 Every original column is kept verbatim in `Incident.acled`, so an ACLED export of an ACLED incident
-gives back the same row. Sub-event types with no incident type (protests, riots, most strategic
-developments) are not incidents: the reader skips them and counts them in `skipped`."""
+gives back the same row. Every sub-event type of ACLED's codebook has an incident type (protests,
+riots and strategic developments too); a row with a sub-event type the codebook does not have is
+skipped and counted in `skipped`, which the CLI prints."""
 
 from __future__ import annotations
 

@@ -32,6 +32,15 @@ class IncidentType(StrEnum):
     movement = "movement"
     monitor_restriction = "monitor_restriction"
     jamming = "jamming"
+    abduction = "abduction"
+    arrest = "arrest"
+    sexual_violence = "sexual_violence"
+    looting = "looting"
+    property_destruction = "property_destruction"
+    protest = "protest"
+    riot = "riot"
+    territory_transfer = "territory_transfer"
+    strategic_development = "strategic_development"
 
 
 T = IncidentType
@@ -55,6 +64,15 @@ ACLED_SUB_EVENT: dict[IncidentType, str] = {
     T.movement: "Other",
     T.monitor_restriction: "Other",
     T.jamming: "Other",
+    T.abduction: "Abduction/forced disappearance",
+    T.arrest: "Arrests",
+    T.sexual_violence: "Sexual violence",
+    T.looting: "Looting/property destruction",
+    T.property_destruction: "Looting/property destruction",
+    T.protest: "Peaceful protest",
+    T.riot: "Violent demonstration",
+    T.territory_transfer: "Non-violent transfer of territory",
+    T.strategic_development: "Other",
 }
 
 # ACLED's event type for each sub-event type we emit or read.
@@ -71,7 +89,18 @@ ACLED_EVENT_TYPE: dict[str, str] = {
     "Attack": "Violence against civilians",
     "Abduction/forced disappearance": "Violence against civilians",
     "Sexual violence": "Violence against civilians",
+    "Peaceful protest": "Protests",
+    "Protest with intervention": "Protests",
+    "Excessive force against protesters": "Protests",
+    "Violent demonstration": "Riots",
+    "Mob violence": "Riots",
+    "Agreement": "Strategic developments",
+    "Arrests": "Strategic developments",
+    "Change to group/activity": "Strategic developments",
     "Disrupted weapons use": "Strategic developments",
+    "Headquarters or base established": "Strategic developments",
+    "Looting/property destruction": "Strategic developments",
+    "Non-violent transfer of territory": "Strategic developments",
     "Other": "Strategic developments",
 }
 
@@ -84,14 +113,34 @@ _FROM_ACLED: dict[str, IncidentType] = {
     "Government regains territory": T.territorial_claim,
     "Remote explosive/landmine/IED": T.mine_ied,
     "Grenade": T.explosion,
+    "Suicide bomb": T.explosion,
+    "Chemical weapon": T.explosion,
     "Attack": T.attack_on_civilians,
-    "Abduction/forced disappearance": T.attack_on_civilians,
-    "Sexual violence": T.attack_on_civilians,
+    "Abduction/forced disappearance": T.abduction,
+    "Sexual violence": T.sexual_violence,
+    "Peaceful protest": T.protest,
+    "Protest with intervention": T.protest,
+    "Excessive force against protesters": T.protest,
+    "Violent demonstration": T.riot,
+    "Mob violence": T.riot,
+    "Arrests": T.arrest,
+    "Looting/property destruction": T.property_destruction,
+    "Non-violent transfer of territory": T.territory_transfer,
+    "Agreement": T.strategic_development,
+    "Change to group/activity": T.strategic_development,
+    "Headquarters or base established": T.strategic_development,
+    "Other": T.strategic_development,
 }
+# ACLED lumps looting with property destruction; these words in the notes say property was taken.
+_LOOTING_WORDS = (
+    "loot", "plunder", "pillag", "steal", "stole", "theft", "robbed", "robbery", "seiz", "confiscat",
+    "expropriat", "requisition",
+)
 
 
 def from_acled(sub_event_type: str, notes: str = "") -> IncidentType | None:
-    """Our type for an ACLED sub-event type; the notes refine what ACLED lumps together."""
+    """Our type for an ACLED sub-event type (None only for a sub-event type ACLED does not have);
+    the notes refine what ACLED lumps together."""
     base = _FROM_ACLED.get(sub_event_type.strip())
     if base is None:
         return None
@@ -100,6 +149,8 @@ def from_acled(sub_event_type: str, notes: str = "") -> IncidentType | None:
         return T.missile_strike
     if base is T.air_strike and ("drone" in text or "uav" in text or "shahed" in text):
         return T.drone_strike
+    if base is T.property_destruction and any(word in text for word in _LOOTING_WORDS):
+        return T.looting
     return base
 
 

@@ -321,6 +321,16 @@ def test_the_three_label_files_have_the_same_keys():
         assert same == [], f"{lang}: labels left in English: {same}"
 
 
+def test_every_incident_type_has_a_label_in_each_language_and_a_colour():
+    from truce.model import IncidentType
+    from truce.publish.report.style import TYPE_COLORS
+
+    for lang in LANGUAGES:
+        labels = yaml.safe_load((LABELS / f"{lang}.yaml").read_text(encoding="utf-8"))["types"]
+        assert [t for t in IncidentType if not labels.get(t.value)] == [], lang
+    assert [t for t in IncidentType if t.value not in TYPE_COLORS] == []
+
+
 # --- PDF -----------------------------------------------------------------------------------------
 
 

@@ -23,6 +23,15 @@ TYPE_COLORS = {
     "movement": "#86bcb6",
     "monitor_restriction": "#222222",
     "jamming": "#555555",
+    "abduction": "#7b3294",
+    "arrest": "#c2a5cf",
+    "sexual_violence": "#a50f15",
+    "looting": "#bf812d",
+    "property_destruction": "#8c6d31",
+    "protest": "#1b9e77",
+    "riot": "#e7298a",
+    "territory_transfer": "#a6d854",
+    "strategic_development": "#b3b3b3",
 }
 
 # How a claim's status shows on a marker: outline dashes and fill opacity.
