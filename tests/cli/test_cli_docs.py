@@ -1,5 +1,6 @@
 """docs/cli.md shows every command of `truce` (test_docs.py runs each example)."""
 
+import re
 from pathlib import Path
 
 import typer
@@ -24,11 +25,9 @@ def test_every_command_has_an_example_in_docs_cli():
 
     import_for(None)  # registers every command on the app
 
-    shown = {
-        " ".join(line.strip().removeprefix("$ ").split()[:4])
-        for line in CLI_PAGE.read_text(encoding="utf-8").splitlines()
-        if line.strip().removeprefix("$ ").startswith("truce ")
-    }
+    # A command is shown as a line of a fenced block or in backticks in the text.
+    page = CLI_PAGE.read_text(encoding="utf-8")
+    shown = {" ".join(m.split()[:4]) for m in re.findall(r"(?m)(?:^\$ |`)(truce [^`\n]+)", page)}
     paths = _command_paths(app)
     assert len(paths) >= 30
     missing = [" ".join(p) for p in paths if not any(s.startswith("truce " + " ".join(p)) for s in shown)]

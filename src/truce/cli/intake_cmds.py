@@ -17,7 +17,6 @@ from truce.pipeline import TEXT_FORMATS, guess_format, ingest_formats, ingest_te
 from truce.publish.exports import FORMATS_WITH_FINDINGS, export
 from truce.publish.ledger import publish
 from truce.store import open_workspace
-from truce.store.records import iter_incidents, stored_findings
 
 __all__ = ["export_cmd", "extract", "ingest"]
 
@@ -159,16 +158,23 @@ def export_cmd(
     ),
     since: str = typer.Option(None, "--since", help="Only incidents and findings from this Kyiv day on."),
     until: str = typer.Option(None, "--until", help="… up to this Kyiv day (included)."),
+    public: bool = typer.Option(
+        True,
+        "--public/--internal",
+        help="--public (default): only what the public may see, as the API shows it, for publishing. "
+        "--internal: everything, protected rows marked [PROTECTED - NOT FOR PUBLICATION].",
+    ),
 ) -> None:
     """Export the stored incidents (and findings) for GIS, spreadsheets or ACLED tooling."""
+    from truce.api.releases import internal_records, public_records  # the API's views of the store
+
     first, last = _date(since, "--since"), _date(until, "--until")
     if first and last and first > last:
         raise UserError(None, None, f"--since {first} is after --until {last}")
     workspace = open_workspace(state["db"])
     checkpoint = publish(workspace).checkpoint  # the export says which log state it was built from
+    records = public_records if public else internal_records
     with workspace.engine.connect() as conn:
-        incidents = list(iter_incidents(conn, first, last))
-        wanted = with_findings and fmt in FORMATS_WITH_FINDINGS
-        findings = stored_findings(conn, since=first, until=last) if wanted else None
+        incidents, findings = records(conn, with_findings and fmt in FORMATS_WITH_FINDINGS, first, last)
     count = export(fmt, incidents, output, findings=findings, checkpoint=checkpoint)
-    console.print(f"wrote {count} records to {output}")
+    console.print(f"wrote {count} {'public' if public else 'internal'} records to {output}")
