@@ -1,15 +1,15 @@
 """Assessment runs remember their cut-off and which findings they produced (id and content digest),
 so two runs can be compared (`truce findings --diff`).
 
-Revision ID: 0005_runs
-Revises: 0004_api
+Revision ID: 0006_runs
+Revises: 0005_incident_versions
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005_runs"
-down_revision = "0004_api"
+revision = "0006_runs"
+down_revision = "0005_incident_versions"
 branch_labels = None
 depends_on = None
 
