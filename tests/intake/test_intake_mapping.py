@@ -156,7 +156,8 @@ def test_a_mapping_file_is_read_by_the_one_yaml_reader_with_lines(tmp_path):
     twice.write_text("columns:\n  date: Date\n  date: When\n")
     with pytest.raises(UserError) as caught:
         load_mapping(twice)
-    assert caught.value.line == 3 and str(caught.value).endswith("the key 'date' is given twice in this mapping")
+    assert caught.value.line == 3
+    assert str(caught.value).endswith("the key 'date' is given twice in this mapping")
     plain = tmp_path / "plain.yaml"
     plain.write_text("columns:\n  date: Date\nvalues:\n  actor: {no: NO, yes: UA}\n")
     assert load_mapping(plain).values["actor"] == {"no": "NO", "yes": "UA"}
