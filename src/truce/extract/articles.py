@@ -178,6 +178,8 @@ def split_articles(
             cur.lines.pop()
             close()
             cur.start_line = lineno + 1
+    if pending_title and cur.empty():
+        cur.lines.append(pending_title)  # a headline with no body is the whole report
     close()
     return [_finish(d, reference, published, published_map) for d in drafts]
 

@@ -7,14 +7,14 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from functools import lru_cache
 
 from truce.extract import lexicon as L
 from truce.extract.articles import Article
 from truce.extract.dates import DateMention, find_dates
 from truce.extract.places import PlaceSpan, find_places_cyrillic, find_places_en, offset_point
-from truce.geo.gazetteer import Gazetteer, Place, ResolveContext, get_gazetteer, is_cyrillic
+from truce.geo.gazetteer import Gazetteer, Place, ResolveContext, get_gazetteer, is_cyrillic, name_key
 from truce.model import ClaimStatus, Counts, Incident, IncidentType, Location, LocationPrecision
 
 __all__ = ["extract_article", "nlp"]
@@ -440,16 +440,28 @@ _REPORTING = {
 }
 
 
-def _actor_en(tok, span, text: str) -> tuple[str | None, bool]:  # noqa: ANN001
-    """The party that carried the event out: from the trigger's own words first."""
+def _actor_en(tok, span, text: str, enemy: str = "RU") -> tuple[str | None, bool]:  # noqa: ANN001
+    """The party that carried the event out: from the trigger's own words first ("Russian drones",
+    "shelling by/of the Ukrainian armed forces", the verb's subject); "the enemy" is the other side
+    of whoever speaks (`enemy`: Russia in Ukrainian sources, Ukraine in Russian ones)."""
 
     def side_of(t) -> str | None:  # noqa: ANN001
         words = " ".join(x.text for x in t.subtree) if t is not None else ""
-        if re.search(r"\b(the )?enemy\b|\boccupiers\b", words, re.I):
+        if re.search(r"\b(the )?enemy\b|\badversary\b", words, re.I):
+            return enemy
+        if re.search(r"\boccupiers\b", words, re.I):
             return "RU"
         return _side(words)
 
     near = [c for c in tok.children if c.dep_ in ("amod", "compound", "poss", "nsubj", "agent", "nmod")]
+    # "the shelling of/by the Ukrainian armed forces": the agent of a nominal trigger
+    near += [
+        g
+        for c in tok.children
+        if c.dep_ == "prep" and c.lower_ in ("of", "by", "from") and tok.pos_ == "NOUN"
+        for g in c.children
+        if g.dep_ == "pobj" and _side(" ".join(x.text for x in g.subtree)) is not None
+    ]
     head = tok.head
     if (
         head is not tok
@@ -466,7 +478,9 @@ def _actor_en(tok, span, text: str) -> tuple[str | None, bool]:  # noqa: ANN001
         return _side(m.group(1)), True
     if re.search(r"\b(his|her|our|its) (forces|troops|units|army)\b", text, re.I):
         return None, False
-    if re.search(r"\b(the enemy|occupiers)\b", text, re.I):
+    if re.search(r"\b(the enemy|enemy's)\b", text, re.I):
+        return enemy, True
+    if re.search(r"\boccupiers\b", text, re.I):
         return "RU", True
     ru = [m.start() for m in L.RU_ACTOR.finditer(text)]
     ua = [m.start() for m in L.UA_ACTOR.finditer(text)]
@@ -475,7 +489,10 @@ def _actor_en(tok, span, text: str) -> tuple[str | None, bool]:  # noqa: ANN001
     return (best[0][1], False) if best else (None, False)
 
 
-def _english_mentions(s: _Sentence) -> list[Mention]:
+_WITHDRAW = re.compile(r"withdr|pull|retreat|left|leave", re.I)
+
+
+def _english_mentions(s: _Sentence, enemy: str = "RU") -> list[Mention]:
     span = s.span
     text = s.text
     hits: list[tuple[IncidentType | None, bool, object]] = []
@@ -512,6 +529,8 @@ def _english_mentions(s: _Sentence) -> list[Mention]:
         if typ is None:
             if weapon_type is not None:
                 typ = weapon_type
+            elif tok.lemma_ == "fire" or tok.lower_.startswith("fire"):
+                typ = T.shelling  # "fired at X" with no weapon named: artillery, the common case
             elif ground and not re.search(
                 r"\b(city|cities|town|capital|residential|infrastructure)\b", text, re.I
             ):
@@ -519,6 +538,10 @@ def _english_mentions(s: _Sentence) -> list[Mention]:
             else:
                 typ = _GENERIC_REMOTE
         families.setdefault(L.FAMILY[typ], []).append((typ, generic, tok))
+    if "property" in families and set(families) - {"property", "other"}:
+        # "a school was destroyed" in a strike report is the strike's damage, not an act of its own
+        if all(t is not getattr(T, "looting", None) for t, _, _ in families["property"]):
+            del families["property"]
     out = []
     counts, all_down = _counts(text)
     killed, injured = _casualties(text)
@@ -529,11 +552,14 @@ def _english_mentions(s: _Sentence) -> list[Mention]:
             or [x for x in items if x[0] is not T.interception]
             or items
         )
-        typ, generic, tok = specific[0]
+        transfer = [x for x in specific if x[0] is getattr(T, "territory_transfer", None)]
+        typ, generic, tok = (transfer or specific)[0]
         from_weapon = generic and weapon_type is not None
         if family == "remote" and generic and weapon_type and typ is not T.interception:
             typ = weapon_type
-        actor, strong = _actor_en(tok, span, text)
+        actor, strong = _actor_en(tok, span, text, enemy)
+        if family == "territory" and actor in ("RU", "UA") and _WITHDRAW.match(tok.lemma_):
+            actor = "UA" if actor == "RU" else "RU"  # who withdraws loses the place to the other side
         mention = Mention(
             type=typ,
             generic=all(x[1] for x in items) and not from_weapon,
@@ -580,7 +606,8 @@ def _pick_date(m: Mention, s: _Sentence, pos: int) -> None:
     if not s.dates:
         return
     explicit = [d for d in s.dates if d.explicit and d.precision == "day"]
-    pool = explicit or s.dates
+    with_year = [d for d in explicit if re.search(r"(?:19|20)\d\d", d.text)]
+    pool = with_year or explicit or s.dates
     m.date = min(pool, key=lambda d: abs(d.start - pos))
     m.has_date_expr = True
 
@@ -742,6 +769,7 @@ def _resolve_places(m: Mention, hints: dict[str, float], gaz: Gazetteer, text_co
             place = gaz.resolve(ps.text, ctx, inflected=is_cyrillic(ps.text))
         if place is None:
             continue
+        place = _hinted_oblast_if_abroad(place, hints, gaz)
         if ps.offset and place.lat is not None and place.lon is not None:
             lat, lon = offset_point(place.lat, place.lon, *ps.offset)
             near = gaz.nearest(lat, lon, place.country)
@@ -768,6 +796,18 @@ def _resolve_places(m: Mention, hints: dict[str, float], gaz: Gazetteer, text_co
             m.place, m.extra_places = _combine_oblasts(oblasts), []  # one claim over several oblasts
         else:
             m.place, m.extra_places = resolved[0], resolved[1:]
+
+
+def _hinted_oblast_if_abroad(place: Place, hints: dict[str, float], gaz: Gazetteer) -> Place:
+    """'Olgovka' after 'the Kursk region': a same-named village in another country is not it; the
+    oblast the text names (strongly, in or next to the sentence) is the better answer."""
+    if not hints or (place.admin1_code and place.admin1_code in hints):
+        return place
+    code, weight = max(hints.items(), key=lambda kv: kv[1])
+    region = gaz.oblast(code) if weight >= 0.6 else None
+    if region is not None and region.country != place.country:
+        return region
+    return place
 
 
 def _place_compatible(a: Place | None, b: Place | None) -> bool:
@@ -846,7 +886,14 @@ def _compatible(base: Mention, m: Mention) -> bool:
     if base.family != m.family:
         if not ({base.family, m.family} == {"remote"}):
             return False
-    if base.actor and m.actor and base.actor != m.actor and base.actor_strong and m.actor_strong:
+    if (
+        base.actor
+        and m.actor
+        and base.actor != m.actor
+        and base.actor_strong
+        and m.actor_strong
+        and T.interception not in (base.type, m.type)  # the defender's report of the attacker's strike
+    ):
         return False
     if (
         "launched" in base.counts
@@ -941,8 +988,6 @@ def _org_in(text: str) -> str | None:
 
 
 def _place_keys(p: Place) -> set[str]:
-    from truce.geo.gazetteer import name_key
-
     keys = {name_key(p.name)}
     if p.name_uk:
         keys.add(name_key(p.name_uk))
@@ -955,9 +1000,12 @@ def extract_article(article: Article, doc: str = "", article_index: int = 0, wit
     gaz = get_gazetteer()
     sentences = _sentences(article)
     hints = _oblast_hints(sentences, gaz)
+    # "the enemy" is Ukraine in a paragraph written in Russia's official voice, else Russia
+    enemy = ["UA" if L.RU_VOICE.search(p) else "RU" for p in article.paragraphs]
+    prior = article_place(article, gaz)
     mentions: list[Mention] = []
     for s in sentences:
-        found = _english_mentions(s) if s.span is not None else _cyrillic_mentions(s)
+        found = _english_mentions(s, enemy[s.para]) if s.span is not None else _cyrillic_mentions(s)
         for m in found:
             country = None
             if re.search(
@@ -965,6 +1013,8 @@ def extract_article(article: Article, doc: str = "", article_index: int = 0, wit
             ):
                 country = "RU"
             _resolve_places(m, hints[s.index], gaz, country)
+            if m.place is None and prior is not None:
+                m.place = prior  # "KHERSON, May 3 — ... a strike on the city centre"
             _settle_actor(m)
             attribution = article.attributions.get(s.para)
             if attribution and m.claimed_by is None:
@@ -975,14 +1025,39 @@ def extract_article(article: Article, doc: str = "", article_index: int = 0, wit
     incidents: list[Mention] = []
     for m in mentions:
         extras = m.extra_places
-        targets = [m] + [_copy_with_place(m, p) for p in extras if m.family == "territory"]
+        targets = [m] + [_copy_with_place(m, p) for p in extras if m.family in ("territory", "battle")]
         for t in targets:
             _place_or_merge(t, incidents)
     used = {m.sent for m in mentions}
     _apply_cues(sentences, incidents, used)
     _attach_casualties(sentences, incidents, used)
-    done = _finish(incidents, article, doc, article_index, gaz)
+    done = _finish(incidents, article, doc, article_index, gaz, _frame_date(sentences))
     return done if with_keys else [inc for inc, _ in done]
+
+
+_DATELINE_CITY = re.compile(r"^([A-ZА-ЯІЇЄҐ][A-ZА-ЯІЇЄҐ.'’ -]+?)\s*(?:,|\(|[—–-]|$)")
+_TITLE_NAME = re.compile(r"[A-ZА-ЯІЇЄҐ][\w'’-]+(?:[ -][A-ZА-ЯІЇЄҐ][\w'’-]+)?")
+
+
+def article_place(article: Article, gaz: Gazetteer) -> Place | None:
+    """Where an article's unplaced events most likely happened: its dateline city ("KHERSON, May 3
+    —"), else a place its header names ("🔥 SLOVIANSK | 03.11", "Pokrovsk direction, 22.08")."""
+    found = _DATELINE_CITY.match(article.dateline or "")
+    names = [found.group(1).strip()] if found and found.group(1).strip().isupper() else []
+    if article.title and len(article.title.split()) <= 8:
+        names += [n for m in _TITLE_NAME.finditer(article.title) for n in (m.group(0), m.group(0).split()[0])]
+    for name in names:
+        place = gaz.resolve(name, ResolveContext(), inflected=is_cyrillic(name))
+        if (
+            place is not None
+            and place.country in ("UA", "RU")
+            and place.precision in (LocationPrecision.settlement, LocationPrecision.oblast)
+            # its own name, or a city big enough to be known by another ("Zaporozhye"), never
+            # a village that once bore a foreign capital's name ("PARIS —")
+            and (name_key(name) in _place_keys(place) or place.population >= 20000)
+        ):
+            return place
+    return None
 
 
 def _copy_with_place(m: Mention, place: Place) -> Mention:
@@ -1038,7 +1113,12 @@ def _place_or_merge(m: Mention, incidents: list[Mention]) -> None:
 
 
 def _finish(
-    incidents: list[Mention], article: Article, doc: str, article_index: int, gaz: Gazetteer
+    incidents: list[Mention],
+    article: Article,
+    doc: str,
+    article_index: int,
+    gaz: Gazetteer,
+    frame: DateMention | None = None,
 ) -> list[tuple[Incident, str | None]]:
     out: list[tuple[Incident, str | None]] = []
     for m in incidents:
@@ -1056,8 +1136,8 @@ def _finish(
         ):
             continue  # fighting "in Ukraine" is not an incident one can place
         _settle_actor(m)
-        when, precision = _date_of(m, article)
-        if when is None:
+        when, precision = _date_of(m, article, frame)
+        if when is None or _is_history(when, precision, article.published):
             continue
         if m.all_intercepted and "launched" in m.counts:
             m.counts.setdefault("intercepted", m.counts["launched"])
@@ -1104,6 +1184,9 @@ def _settle_actor(m: Mention) -> None:
     Russia's, one on Russian soil Ukraine's (and a 'liberation' is the side the place was lost by)."""
     if m.place is None or m.place.country not in ("UA", "RU"):
         return
+    if m.type is T.interception:
+        m.actor, m.actor_strong = m.place.country, True  # air defence downs what flies over its side
+        return
     by_place = "RU" if m.place.country == "UA" else "UA"
     if (
         m.family == "territory"
@@ -1130,10 +1213,32 @@ def _combine_oblasts(places: list[Place]) -> Place:
     )
 
 
-def _date_of(m: Mention, article: Article) -> tuple[date | None, str]:
+_HISTORY_DAYS = 45
+
+
+def _is_history(when: date, precision: str, published: date | None) -> bool:
+    """Background, not news: an event dated only to a year, or well before the report was published
+    ("after a similar strike last year", "retook the town in November 2022")."""
+    if precision == "year":
+        return True
+    return published is not None and (published - when).days > _HISTORY_DAYS
+
+
+def _frame_date(sentences: list[_Sentence]) -> DateMention | None:
+    """The day an article's opening sentence gives ("On 12 July 2022, ...", "Over the past day, ..."):
+    the day of the events that follow it without a date of their own."""
+    first = sentences[0].dates if sentences else []
+    days = [d for d in first if d.precision == "day"]
+    return days[0] if days else None
+
+
+def _date_of(m: Mention, article: Article, frame: DateMention | None = None) -> tuple[date | None, str]:
     if m.date is not None:
         return m.date.date, m.date.precision
+    if frame is not None:
+        return frame.date, frame.precision
     if article.published is not None:
-        # Undated in a news report: some time in the week before publication.
-        return article.published - timedelta(days=3), "week"
+        # Undated in a report: the day it was published (a headline or a post tells today's news;
+        # a day-old event says "yesterday", "overnight" or names the day).
+        return article.published, "day"
     return None, "day"

@@ -210,7 +210,14 @@ _ORG_TAIL = {
     "officials",
     "police",
     "patriarchate",
+    "nuclear",
+    "npp",
+    "hpp",
+    "tpp",
+    "hydroelectric",
+    "people's",
 }
+_UNIT_WORDS = {"battlegroup", "group", "grouping", "brigade", "operation", "operational", "forces"}
 _SPEECH_HEADS = {
     "say",
     "claim",
@@ -389,8 +396,10 @@ def find_places_en(sent, gaz: Gazetteer, doc_text: str | None = None) -> list[Pl
         last = toks[i + n - 1]
         nxt = toks[i + n] if i + n < len(toks) else None
         prev = toks[i - 1] if i > 0 else None
-        # Outlets and offices named after a city are not places.
-        if nxt is not None and nxt.text.lower() in _ORG_TAIL and nxt.text[:1].isupper():
+        # Outlets and offices named after a city are not places, nor are units ("Battlegroup Vostok").
+        if (nxt is not None and nxt.text.lower() in _ORG_TAIL and nxt.text[:1].isupper()) or (
+            prev is not None and prev.text.lower() in _UNIT_WORDS
+        ):
             i += n
             continue
         region_next = nxt is not None and nxt.text.lower() in _REGION_WORDS | _RAION_WORDS
@@ -539,9 +548,13 @@ def _references(spans: list[PlaceSpan], text: str, sent_start: int) -> None:
                 km = float(m.group("n")) * (1.609 if m.group("u").lower().startswith("mile") else 1.0)
                 s.offset = (km, _BEARING[m.group("dir").lower().replace("-", "")])
             continue
+        after = text[s.end : s.end + 12].lower()
+        if re.match(r"\s*(direction|axis|sector|front)\b", after):
+            s.reference = True  # "the Pokrovsk direction": an axis named after a town, not the town
+            continue
         tail = before[-25:].lower()
         if re.search(
-            r"\b(near|outside|close to|toward|towards|not far from|direction of)\s+(the\s+)?"
+            r"\b(near|outside|close to|not far from)\s+(the\s+)?"
             r"(city of |town of |village of )?$",
             tail,
         ):

@@ -389,7 +389,7 @@ class Gazetteer:
             if p.population:
                 s += min(4.0, math.log10(p.population + 1) - 2)
             if id(p) in exact_ids:
-                s += 0.5
+                s += 2.0  # spelt exactly as the place's own name: "Novorossiysk", not Novorosiiske
             if ctx.kind != "region":
                 s -= 0.5 * _PRECISION_RANK.get(p.precision, 4)  # a city before its namesake oblast
             return (-s, p.name)
