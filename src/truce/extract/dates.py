@@ -53,7 +53,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
                            rf"прошлого|прошлой|прошлую)\s+)?(?P<wd>{_WD_RE})(?!\w)", re.IGNORECASE)),
     ("rel", re.compile(
         r"(?<!\w)(?P<rel>yesterday|today|tonight|this morning|this evening|last night|overnight|"
-        r"(?:over|in|during) the (?:past|last|previous) (?:day|24 hours)|"
+        r"(?:over|in|during) (?:the )?(?:past|last|previous) (?:day|24 hours)|"
         r"за минулу добу|за минулі сутки|за прошедшие сутки|за сутки|за добу|"
         r"earlier this week|this week|last week|in recent days|recent days|in the past few days|"
         r"past few days|over the weekend|at the weekend|this weekend|last weekend|"

@@ -305,7 +305,7 @@ def _counts(text: str) -> tuple[dict[str, int | float], bool]:
         if not re.search(r"\bwere\s+hit\b", m.group(0), re.I):
             counts["launched"] = counts["hit"]
     for m in re.finditer(
-        rf"\b(?:with|launched|fired|using)\s+(?:at least\s+|up to\s+|some\s+)?({_N})\s+"
+        rf"\b(?:with|launched|fired|fires|fire|launches|using)\s+(?:at least\s+|up to\s+|some\s+)?({_N})\s+"
         rf"(?:[\w-]+\s+){{0,3}}{_WEAPON_NOUN}",
         t,
         re.I,
@@ -317,6 +317,13 @@ def _counts(text: str) -> tuple[dict[str, int | float], bool]:
     m = re.search(rf"\b({_N}) of (?:the )?({_N})\s+(?:[\w-]+\s+){{0,2}}{_WEAPON_NOUN}", t, re.I)
     if m and L.parse_number(m.group(2)) is not None and "launched" not in counts:
         counts["launched"] = L.parse_number(m.group(2))  # type: ignore[assignment]
+    m = re.search(
+        rf"\b({_N})\s+(?:[\w-]+\s+){{0,3}}?{_WEAPON_NOUN}(?:\s+and\s+{_WEAPON_NOUN})?\s+(?:were\s+)?(?:launched|fired)",
+        t,
+        re.I,
+    )
+    if m and L.parse_number(m.group(1)) is not None and "launched" not in counts:
+        counts["launched"] = L.parse_number(m.group(1))  # type: ignore[assignment]
     m = re.search(r"\b(\d[\d,.]*)\s*(?:square kilomet(?:er|re)s|sq\.? ?km|km2|km²)", t, re.I)
     if m:
         counts["area_km2"] = float(m.group(1).replace(",", ""))
@@ -482,11 +489,18 @@ def _actor_en(tok, span, text: str, enemy: str = "RU") -> tuple[str | None, bool
         return enemy, True
     if re.search(r"\boccupiers\b", text, re.I):
         return "RU", True
-    ru = [m.start() for m in L.RU_ACTOR.finditer(text)]
-    ua = [m.start() for m in L.UA_ACTOR.finditer(text)]
+    # the nearest side word, leaving out targets ("launched at Ukrainian cities", "on Russian soil")
+    target = re.compile(r"\b(?:at|on|against|over|into|in|across|of)\s+(?:the\s+)?$", re.I)
+    ru = [m.start() for m in L.RU_ACTOR.finditer(text) if not target.search(text[: m.start()])]
+    ua = [m.start() for m in L.UA_ACTOR.finditer(text) if not target.search(text[: m.start()])]
     pos = tok.idx - span.start_char
     best = sorted([(abs(p - pos), "RU") for p in ru] + [(abs(p - pos), "UA") for p in ua])
-    return (best[0][1], False) if best else (None, False)
+    if best:
+        return best[0][1], False
+    targets = {_side(m.group(0)) for m in re.finditer(r"\b(?:at|on|against)\s+(?:the\s+)?\w+", text)} - {None}
+    if len(targets) == 1:
+        return ("UA" if targets.pop() == "RU" else "RU"), False  # "launched at Ukrainian cities"
+    return None, False
 
 
 _WITHDRAW = re.compile(r"withdr|pull|retreat|left|leave", re.I)
@@ -1129,8 +1143,8 @@ def _finish(
             elif m.target_key is None:
                 continue
         coarse = m.place is None or m.place.precision in (LocationPrecision.oblast, LocationPrecision.country)
-        if coarse and not (m.has_date_expr or m.counts or m.target_key):
-            continue  # a trend ("advancing in the Zaporizhzhia region"), not an incident
+        if coarse and not (m.has_date_expr or m.counts or m.target_key or m.sent == 0):
+            continue  # a trend ("advancing in the Zaporizhzhia region"), not an incident; a lead is news
         if m.family in ("battle", "territory") and (
             m.place is None or m.place.precision is LocationPrecision.country
         ):
@@ -1191,7 +1205,7 @@ def _settle_actor(m: Mention) -> None:
     if (
         m.family == "territory"
         and m.place.country == "UA"
-        and re.search(r"liberat|recaptur|retook|retaken|regained|звільн", m.evidence, re.I)
+        and re.search(r"liberat|recaptur|retook|retaken|regained|Ukrainian flag|звільн", m.evidence, re.I)
         and not re.search(r"Russian|Russia|Минобороны|освобожд|ВС РФ", m.evidence)
     ):
         by_place = "UA"

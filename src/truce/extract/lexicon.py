@@ -82,8 +82,10 @@ TRIGGERS: list[tuple[re.Pattern[str], T | None, bool]] = [(re.compile(p, _I), t,
      r"completed the liberation|fully liberated|cleared of)\b", T.territorial_claim, False),
     (r"\b(?P<t>withdr[ae]w(?:n|al)?|pulled out|retreated|left)\b(?= (?:[\w-]+ ){0,4}?(?:from|the town|the city))",
      T.territorial_claim, False),
-    (r"\b(?P<t>(?:raised|hoisted|showing|planted|raising|hoisting) (?:the |a )?(?:Russian|Ukrainian) flags?)\b",
-     T.territorial_claim, False),
+    (r"\b(?P<t>(?:raised|hoisted|showing|planted|raising|hoisting|raise|hoist) (?:the |a )?(?:Russian|Ukrainian) flags?|"
+     r"(?:Russian|Ukrainian) flags? (?:was |were |is )?(?:raised|hoisted|planted)|"
+     r"claim(?:s|ed)? (?:full |complete )?control)\b", T.territorial_claim, False),
+    (r"\b(?:missiles?|drones?|rockets?|Shaheds?|UAVs?)\s+(?:were\s+)?(?P<t>launched|fired)\b", None, True),
     (r"\b(?P<t>landmines?|anti-personnel mines?|stepped on a mine|mine explosion|IEDs?|improvised explosive"
      r"|car bomb)\b", T.mine_ied, False),
     (r"\b(?P<t>jamm(?:ing|ed))\b", T.jamming, False),

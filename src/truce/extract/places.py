@@ -403,21 +403,31 @@ def find_places_en(sent, gaz: Gazetteer, doc_text: str | None = None) -> list[Pl
             i += n
             continue
         region_next = nxt is not None and nxt.text.lower() in _REGION_WORDS | _RAION_WORDS
+        cands = gaz.candidates(text)
+        # Headline case fools the tagger ("Kramatorsk: ...", "drones attack Kyiv" as a person): a city
+        # of its own name and some size stays a place.
+        own_name = any(p.population >= 20000 and name_key(p.name) == name_key(text) for p in cands)
+        # ... unless a name follows: "Volodymyr Zelensky", "Vladimir Putin"
+        known_city = own_name and not (nxt is not None and nxt.text[:1].isupper())
         if (
             ents.get(tok.i) in ("PERSON", "NORP", "WORK_OF_ART", "PRODUCT")
             and not region_next
+            and not known_city
             and not (prev is not None and prev.text.lower() in _LOCATIVE_BEFORE)
         ):
             i += n
             continue
-        cands = gaz.candidates(text)
         big = any(p.population >= 5000 or p.precision is not LocationPrecision.settlement for p in cands)
         gpe = ents.get(tok.i) in ("GPE", "LOC", "FAC")
         locative = prev is not None and prev.text.lower() in _LOCATIVE_BEFORE
         region_word = nxt is not None and nxt.text.lower() in _REGION_WORDS
         raion_word = nxt is not None and nxt.text.lower() in _RAION_WORDS
-        sentence_start = i == 0 or (prev is not None and prev.text in "“\"'‘(")
-        if not (big or gpe or locative or region_word or raion_word) or (sentence_start and not (big or gpe)):
+        # a headline's subject ("Blahodatne liberated", "Marinka: ...") is a place like any other
+        headline_subject = nxt is not None and (nxt.text == ":" or nxt.tag_ in ("VBN", "VBD"))
+        sentence_start = (i == 0 or (prev is not None and prev.text in "“\"'‘(")) and not headline_subject
+        if not (big or gpe or locative or region_word or raion_word or headline_subject) or (
+            sentence_start and not (big or gpe)
+        ):
             i += n
             continue
         span = PlaceSpan(
