@@ -208,7 +208,16 @@ def _realis(tok) -> bool:  # noqa: ANN001 - spaCy Token
             if c.tag_ == "MD":
                 return False
             if c.dep_ == "aux" and c.tag_ == "TO":
-                return tok.head.lemma_ in ("try", "attempt", "begin", "continue", "start")
+                return tok.head.lemma_ in (
+                    "try",
+                    "attempt",
+                    "begin",
+                    "continue",
+                    "start",
+                    "claim",
+                    "say",
+                    "report",
+                )
             if c.dep_ == "mark" and c.lower_ in ("if", "unless", "whether"):
                 return False
         if tok.dep_ in ("xcomp", "ccomp", "advcl", "acl", "conj") and tok.head.lemma_ in _IRREALIS_GOVERNORS:
@@ -523,7 +532,7 @@ def _english_mentions(s: _Sentence, enemy: str = "RU") -> list[Mention]:
                 scopes.append((scope, False))
                 continue
             scopes.append((scope, True))
-            if typ is T.armed_clash and re.search(r"\b(air|air-)$", text[:start].strip(), re.I):
+            if typ is T.armed_clash and re.search(r"\b(air|air-|without)$", text[:start].strip(), re.I):
                 continue
             hits.append((typ, generic, tok))
     if not hits:
@@ -572,8 +581,16 @@ def _english_mentions(s: _Sentence, enemy: str = "RU") -> list[Mention]:
         if family == "remote" and generic and weapon_type and typ is not T.interception:
             typ = weapon_type
         actor, strong = _actor_en(tok, span, text, enemy)
-        if family == "territory" and actor in ("RU", "UA") and _WITHDRAW.match(tok.lemma_):
-            actor = "UA" if actor == "RU" else "RU"  # who withdraws loses the place to the other side
+        control = re.search(r"\bunder (\w+) control\b", text)
+        if family == "territory" and control and _side(control.group(1)):
+            actor, strong = _side(control.group(1)), True  # "passed under Ukrainian control"
+        elif (
+            family == "territory"
+            and actor in ("RU", "UA")
+            and any(_WITHDRAW.match(x[2].lemma_) for x in items)
+        ):
+            if all(_WITHDRAW.match(x[2].lemma_) or x[0] is not T.territorial_claim for x in items):
+                actor = "UA" if actor == "RU" else "RU"  # who withdraws loses the place to the other side
         mention = Mention(
             type=typ,
             generic=all(x[1] for x in items) and not from_weapon,
@@ -765,6 +782,9 @@ def _resolve_places(m: Mention, hints: dict[str, float], gaz: Gazetteer, text_co
         or [p for p in usable if p.kind != "country"]
         or usable
     )
+    near_towns = [p for p in usable if p.reference and p.offset is None and p.kind == "settlement"]
+    if near_towns and all(p.kind in ("region", "raion", "country") for p in primary):
+        primary = near_towns  # "into the Belgorod region ... fought near Kozinka": the town
     rank = {"settlement": 0, "raion": 1, "region": 2, "country": 3}
     best_rank = min(rank[p.kind] for p in primary)
     chosen = [p for p in primary if rank[p.kind] == best_rank]
@@ -778,7 +798,10 @@ def _resolve_places(m: Mention, hints: dict[str, float], gaz: Gazetteer, text_co
         )
         place: Place | None
         if ps.kind == "raion":
-            place = gaz.raion(ps.text, ps.binding)
+            # "the Yasinovataya district" of a city: the city, when no raion has that name
+            place = gaz.raion(ps.text, ps.binding) or gaz.resolve(
+                ps.text, ctx, inflected=is_cyrillic(ps.text)
+            )
         else:
             place = gaz.resolve(ps.text, ctx, inflected=is_cyrillic(ps.text))
         if place is None:

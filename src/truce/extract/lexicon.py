@@ -106,7 +106,7 @@ TRIGGERS += [(re.compile(p, _I), t, False) for p, t in [
      r"demolished|was destroyed|were destroyed|dam (?:was )?(?:destroyed|breached))\b",
      _newer("property_destruction")),
     (r"\b(?P<t>protest(?:ed|ing|s|ers)?|rall(?:y|ied|ies)|demonstrat(?:ion|ions|ors|ed)|picket(?:ed|s)?|"
-     r"gathered (?:\w+ ){0,6}(?:to|against|demanding|in protest)|march(?:ed)? (?:against|for|through))\b",
+     r"gathered (?:[\w,]+ ){0,6}(?:to|against|demanding|in protest)|march(?:ed)? (?:against|for|through))\b",
      _newer("protest")),
     (r"\b(?P<t>riot(?:s|ed|ing)?|clashed with (?:the )?police|fight broke out between (?:\w+ )?protesters|"
      r"protesters (?:\w+ ){0,3}(?:beaten|clashed|stormed))\b", _newer("riot")),

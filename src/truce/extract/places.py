@@ -217,6 +217,10 @@ _ORG_TAIL = {
     "hydroelectric",
     "people's",
 }
+# Rivers that share a name with a city: "the left bank of the Dnipro" is the river.
+_RIVER_KEYS = {
+    name_key(n) for n in ("Dnipro", "Dnieper", "Donets", "Oskil", "Desna", "Inhulets", "Don", "Seim")
+}
 _UNIT_WORDS = {"battlegroup", "group", "grouping", "brigade", "operation", "operational", "forces"}
 _SPEECH_HEADS = {
     "say",
@@ -397,8 +401,10 @@ def find_places_en(sent, gaz: Gazetteer, doc_text: str | None = None) -> list[Pl
         nxt = toks[i + n] if i + n < len(toks) else None
         prev = toks[i - 1] if i > 0 else None
         # Outlets and offices named after a city are not places, nor are units ("Battlegroup Vostok").
-        if (nxt is not None and nxt.text.lower() in _ORG_TAIL and nxt.text[:1].isupper()) or (
-            prev is not None and prev.text.lower() in _UNIT_WORDS
+        if (
+            (nxt is not None and nxt.text.lower() in _ORG_TAIL and nxt.text[:1].isupper())
+            or (prev is not None and prev.text.lower() in _UNIT_WORDS)
+            or (prev is not None and prev.lower_ == "the" and name_key(text) in _RIVER_KEYS)
         ):
             i += n
             continue
@@ -497,7 +503,15 @@ def _regions_in_lists(spans: list[PlaceSpan], text: str) -> None:
     """'the Dnipropetrovsk and Zaporizhzhia regions': every name of the list is a region."""
     for a, b in reversed(list(zip(spans, spans[1:], strict=False))):
         between = text[a.end : b.start].strip().lower()
-        if between in ("and", ",", "or", ", and") and b.kind == "region" and a.kind == "settlement":
+        listed = between in ("and", "or", ", and") or re.match(
+            r"\s*(?:regions|oblasts|provinces)\b", text[b.end :]
+        )
+        if (
+            listed
+            and between in ("and", ",", "or", ", and")
+            and b.kind == "region"
+            and a.kind == "settlement"
+        ):
             if any(p.precision is LocationPrecision.oblast for p in a.candidates):
                 a.kind = "region"
                 a.candidates = [p for p in a.candidates if p.precision is LocationPrecision.oblast]
