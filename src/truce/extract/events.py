@@ -57,6 +57,9 @@ class Mention:
     place: Place | None = None
     extra_places: list[Place] = field(default_factory=list)
     has_date_expr: bool = False
+    # which words gave each field (type, date, place, actor): shown to analysts as `provenance`
+    words: dict[str, str] = field(default_factory=dict)
+    extra_words: list[str] = field(default_factory=list)
 
     @property
     def family(self) -> str:
@@ -499,7 +502,7 @@ def _actor_en(tok, span, text: str, enemy: str = "RU") -> tuple[str | None, bool
     if re.search(r"\boccupiers\b", text, re.I):
         return "RU", True
     # the nearest side word, leaving out targets ("launched at Ukrainian cities", "on Russian soil")
-    target = re.compile(r"\b(?:at|on|against|over|into|in|across|of)\s+(?:the\s+)?$", re.I)
+    target = re.compile(r"(?:\b(?:at|on|against|over|into|in|across|of)\s+(?:the\s+)?|\()$", re.I)
     ru = [m.start() for m in L.RU_ACTOR.finditer(text) if not target.search(text[: m.start()])]
     ua = [m.start() for m in L.UA_ACTOR.finditer(text) if not target.search(text[: m.start()])]
     pos = tok.idx - span.start_char
@@ -581,6 +584,12 @@ def _english_mentions(s: _Sentence, enemy: str = "RU") -> list[Mention]:
         if family == "remote" and generic and weapon_type and typ is not T.interception:
             typ = weapon_type
         actor, strong = _actor_en(tok, span, text, enemy)
+        label = _LABEL.match(text)
+        if label and not _LABEL_SIDE_FREE.search(text[label.end() :]) and _side(label.group(0)) == actor:
+            actor, strong = None, False  # "ROSTOV (Russia): ..." names where, not who
+        type_words = " ".join(dict.fromkeys(x[2].text for x in items[:3])) + (
+            f" ({', '.join(weapons)})" if weapons else ""
+        )
         control = re.search(r"\bunder (\w+) control\b", text)
         if family == "territory" and control and _side(control.group(1)):
             actor, strong = _side(control.group(1)), True  # "passed under Ukrainian control"
@@ -590,7 +599,8 @@ def _english_mentions(s: _Sentence, enemy: str = "RU") -> list[Mention]:
             and any(_WITHDRAW.match(x[2].lemma_) for x in items)
         ):
             if all(_WITHDRAW.match(x[2].lemma_) or x[0] is not T.territorial_claim for x in items):
-                actor = "UA" if actor == "RU" else "RU"  # who withdraws loses the place to the other side
+                # who withdraws loses the place to the other side
+                actor, strong = ("UA" if actor == "RU" else "RU"), True
         mention = Mention(
             type=typ,
             generic=all(x[1] for x in items) and not from_weapon,
@@ -618,8 +628,18 @@ def _english_mentions(s: _Sentence, enemy: str = "RU") -> list[Mention]:
         if m:
             mention.target_key = f"{m.group(1).lower()}:{m.group(2)}"
         mention.tokens = _salient(span)
+        mention.words = {"type": type_words, "actor": _actor_words(text, actor, tok.idx - span.start_char)}
         out.append(mention)
     return out
+
+
+def _actor_words(text: str, actor: str | None, pos: int) -> str:
+    """The side words nearest the trigger that name `actor` (for provenance)."""
+    if actor is None:
+        return ""
+    pattern = L.RU_ACTOR if actor == "RU" else L.UA_ACTOR
+    found = [m for m in pattern.finditer(text)] or list(re.finditer(r"\b(?:the )?enemy\b", text, re.I))
+    return min(found, key=lambda m: abs(m.start() - pos)).group(0) if found else ""
 
 
 def _happened_at(pos: int, scopes: list[tuple[tuple[int, int], bool]]) -> bool:
@@ -789,6 +809,7 @@ def _resolve_places(m: Mention, hints: dict[str, float], gaz: Gazetteer, text_co
     best_rank = min(rank[p.kind] for p in primary)
     chosen = [p for p in primary if rank[p.kind] == best_rank]
     resolved: list[Place] = []
+    sources: list[str] = []
     for ps in chosen:
         ctx = ResolveContext(
             oblast_hints=hints,
@@ -827,12 +848,15 @@ def _resolve_places(m: Mention, hints: dict[str, float], gaz: Gazetteer, text_co
                 continue
         if place not in resolved:
             resolved.append(place)
+            sources.append(ps.text)
     if resolved:
         oblasts = [p for p in resolved if p.precision is LocationPrecision.oblast]
         if len(oblasts) > 1 and len(oblasts) == len(resolved) and len({p.country for p in oblasts}) == 1:
             m.place, m.extra_places = _combine_oblasts(oblasts), []  # one claim over several oblasts
+            m.words["place"] = ", ".join(sources)
         else:
             m.place, m.extra_places = resolved[0], resolved[1:]
+            m.words["place"], m.extra_words = sources[0], sources[1:]
 
 
 def _hinted_oblast_if_abroad(place: Place, hints: dict[str, float], gaz: Gazetteer) -> Place:
@@ -1032,14 +1056,16 @@ def _place_keys(p: Place) -> set[str]:
 
 
 def extract_article(article: Article, doc: str = "", article_index: int = 0, with_keys: bool = False) -> list:
-    """The incidents one article reports; `with_keys` pairs each with its target key ("putin:residence",
-    used to place the same target across articles) or None."""
+    """The incidents one article reports; `with_keys` gives (incident, target key, provenance)
+    triples: the key ("putin:residence", used to place the same target across articles) or None,
+    and the words that gave the type, date, place and actor."""
     gaz = get_gazetteer()
     sentences = _sentences(article)
     hints = _oblast_hints(sentences, gaz)
     # "the enemy" is Ukraine in a paragraph written in Russia's official voice, else Russia
     enemy = ["UA" if L.RU_VOICE.search(p) else "RU" for p in article.paragraphs]
     prior = article_place(article, gaz)
+    labels = paragraph_places(article, gaz)
     mentions: list[Mention] = []
     for s in sentences:
         found = _english_mentions(s, enemy[s.para]) if s.span is not None else _cyrillic_mentions(s)
@@ -1050,8 +1076,12 @@ def extract_article(article: Article, doc: str = "", article_index: int = 0, wit
             ):
                 country = "RU"
             _resolve_places(m, hints[s.index], gaz, country)
-            if m.place is None and prior is not None:
+            if m.place is None and s.para in labels:
+                m.place = labels[s.para]  # "2) ODESA: a missile hit a warehouse in the port"
+                m.words["place"] = f"the item's label: {_LABEL.match(article.paragraphs[s.para]).group(0)}"
+            elif m.place is None and prior is not None:
                 m.place = prior  # "KHERSON, May 3 — ... a strike on the city centre"
+                m.words["place"] = f"dateline or header: {article.dateline or article.title}"
             _settle_actor(m)
             attribution = article.attributions.get(s.para)
             if attribution and m.claimed_by is None:
@@ -1062,14 +1092,18 @@ def extract_article(article: Article, doc: str = "", article_index: int = 0, wit
     incidents: list[Mention] = []
     for m in mentions:
         extras = m.extra_places
-        targets = [m] + [_copy_with_place(m, p) for p in extras if m.family in ("territory", "battle")]
+        targets = [m] + [
+            _copy_with_place(m, p, w)
+            for p, w in zip(extras, m.extra_words, strict=False)
+            if m.family in ("territory", "battle")
+        ]
         for t in targets:
             _place_or_merge(t, incidents)
     used = {m.sent for m in mentions}
     _apply_cues(sentences, incidents, used)
     _attach_casualties(sentences, incidents, used)
     done = _finish(incidents, article, doc, article_index, gaz, _frame_date(sentences))
-    return done if with_keys else [inc for inc, _ in done]
+    return done if with_keys else [inc for inc, _, _ in done]
 
 
 _DATELINE_CITY = re.compile(r"^([A-ZА-ЯІЇЄҐ][A-ZА-ЯІЇЄҐ.'’ -]+?)\s*(?:,|\(|[—–-]|$)")
@@ -1082,7 +1116,31 @@ def article_place(article: Article, gaz: Gazetteer) -> Place | None:
     found = _DATELINE_CITY.match(article.dateline or "")
     names = [found.group(1).strip()] if found and found.group(1).strip().isupper() else []
     if article.title and len(article.title.split()) <= 8:
-        names += [n for m in _TITLE_NAME.finditer(article.title) for n in (m.group(0), m.group(0).split()[0])]
+        names += _names_in(article.title)
+    return _first_place(names, gaz)
+
+
+def _names_in(text: str) -> list[str]:
+    return [n for m in _TITLE_NAME.finditer(text) for n in (m.group(0), m.group(0).split()[0])]
+
+
+_LABEL_SIDE_FREE = re.compile(r"\b(?:Russian|Russia's|Ukrainian|Ukraine's|enemy|occupiers)\b", re.I)
+_LABEL = re.compile(r"^\W*(?:\d+[).]\s*)?([^:.!?]{2,40}?)\s*(?:\([^)]*\))?\s*:")
+
+
+def paragraph_places(article: Article, gaz: Gazetteer) -> dict[int, Place]:
+    """Items of a digest or a report by area open with a label ("2) ODESA:", "Kupiansk direction:",
+    "SOUTH:"): where an item's unplaced events happened, paragraph by paragraph."""
+    out: dict[int, Place] = {}
+    for i, para in enumerate(article.paragraphs):
+        label = _LABEL.match(para)
+        place = _first_place(_names_in(label.group(1)), gaz) if label else None
+        if place is not None:
+            out[i] = place
+    return out
+
+
+def _first_place(names: list[str], gaz: Gazetteer) -> Place | None:
     for name in names:
         place = gaz.resolve(name, ResolveContext(), inflected=is_cyrillic(name))
         if (
@@ -1097,8 +1155,9 @@ def article_place(article: Article, gaz: Gazetteer) -> Place | None:
     return None
 
 
-def _copy_with_place(m: Mention, place: Place) -> Mention:
+def _copy_with_place(m: Mention, place: Place, words: str) -> Mention:
     c = Mention(**{k: getattr(m, k) for k in m.__dataclass_fields__})
+    c.words = {**m.words, "place": words}
     c.counts = dict(m.counts)
     c.weapons = list(m.weapons)
     c.tokens = set(m.tokens)
@@ -1156,13 +1215,14 @@ def _finish(
     article_index: int,
     gaz: Gazetteer,
     frame: DateMention | None = None,
-) -> list[tuple[Incident, str | None]]:
-    out: list[tuple[Incident, str | None]] = []
+) -> list[tuple[Incident, str | None, dict[str, str]]]:
+    out: list[tuple[Incident, str | None, dict[str, str]]] = []
     for m in incidents:
         if m.place is None:
             # An air attack with numbers or a date and no place: on the other party's country.
             if m.family == "remote" and m.counts and m.actor in ("RU", "UA"):
                 m.place = gaz.country("UA" if m.actor == "RU" else "RU")
+                m.words["place"] = "the attacked side (an air attack with counts and no place)"
             elif m.target_key is None:
                 continue
         coarse = m.place is None or m.place.precision in (LocationPrecision.oblast, LocationPrecision.country)
@@ -1211,18 +1271,40 @@ def _finish(
                     note=note,
                 ),
                 m.target_key,
+                _provenance(m, frame),
             )
         )
     return out
 
 
+def _provenance(m: Mention, frame: DateMention | None) -> dict[str, str]:
+    """Which words gave each field: the analyst's answer to "why this type, day, place, side?"."""
+    if m.date is not None:
+        when = m.date.text
+    elif frame is not None:
+        when = f"{frame.text} (the opening sentence)"
+    else:
+        when = "the publication date"
+    return {
+        "type": m.words.get("type", ""),
+        "date": when,
+        "place": m.words.get("place", ""),
+        "actor": m.words.get("actor") or ("" if m.actor is None else "the place (whose soil)"),
+    }
+
+
 def _settle_actor(m: Mention) -> None:
     """Words next to the trigger decide; else the place does: an attack on Ukrainian soil is
     Russia's, one on Russian soil Ukraine's (and a 'liberation' is the side the place was lost by)."""
-    if m.place is None or m.place.country not in ("UA", "RU"):
-        return
+    if (
+        m.place is None
+        or m.place.country not in ("UA", "RU")
+        or m.family not in ("remote", "battle", "territory")
+    ):
+        return  # who arrests, loots or protests is not told by where
     if m.type is T.interception:
         m.actor, m.actor_strong = m.place.country, True  # air defence downs what flies over its side
+        m.words["actor"] = f"the place: air defence over {m.place.name}"
         return
     by_place = "RU" if m.place.country == "UA" else "UA"
     if (
@@ -1235,8 +1317,10 @@ def _settle_actor(m: Mention) -> None:
     if m.actor is None or (not m.actor_strong and m.family != "battle"):
         m.actor = by_place
         m.actor_strong = m.family == "remote"  # strikes on one side's soil are the other side's
+        m.words["actor"] = f"the place: an event in {m.place.name}"
     elif m.family == "remote" and m.actor == m.place.country and not m.actor_strong:
         m.actor = by_place  # nobody bombs their own side on purpose: the marker was the reporter's
+        m.words["actor"] = f"the place: an event in {m.place.name}"
 
 
 def _combine_oblasts(places: list[Place]) -> Place:

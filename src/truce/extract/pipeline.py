@@ -46,11 +46,15 @@ class ExtractedIncident:
     incident: Incident
     article_index: int = 0
     article_title: str | None = None
+    # the words that gave each field: {"type", "date", "place", "actor"}
+    provenance: dict[str, str] = field(default_factory=dict)
 
     def to_json(self) -> dict:
-        """The gold shape (shared/gold/seed_incidents.jsonl) plus `doc`; `evidence` is the sentence."""
+        """The gold shape (shared/gold/seed_incidents.jsonl) plus `doc` and `provenance`;
+        `evidence` is the sentence."""
         out = self.incident.to_json()
         out["doc"] = self.doc
+        out["provenance"] = self.provenance
         return out
 
 
@@ -243,8 +247,8 @@ def _fill_from_coreferents(found: list[tuple[ExtractedIncident, str | None]]) ->
 def _extract_articles(articles: list[Article], doc: str) -> list[ExtractedIncident]:
     found: list[tuple[ExtractedIncident, str | None]] = []
     for i, art in enumerate(articles):
-        for inc, key in extract_article(art, doc, i, with_keys=True):
-            found.append((ExtractedIncident(doc, inc, i, art.title), key))
+        for inc, key, provenance in extract_article(art, doc, i, with_keys=True):
+            found.append((ExtractedIncident(doc, inc, i, art.title, provenance), key))
     _fill_from_coreferents(found)
     return [ex for ex, _ in found if ex.incident.location.precision is not LocationPrecision.unknown]
 

@@ -448,6 +448,7 @@ def find_places_en(sent, gaz: Gazetteer, doc_text: str | None = None) -> list[Pl
         spans.append(span)
         i += n
     _regions_in_lists(spans, text_of_doc)
+    _section_labels(spans, text_of_doc, sent.start_char)
     _bind_qualifiers(spans, text_of_doc)
     _references(spans, text_of_doc, sent.start_char)
     return spans
@@ -497,6 +498,19 @@ def _is_metonym(span: PlaceSpan, first, last, nxt) -> bool:  # noqa: ANN001
     if nxt is not None and nxt.text.lower() in ("regime", "government", "authorities", "officials"):
         return True
     return False
+
+
+def _section_labels(spans: list[PlaceSpan], text: str, sent_start: int) -> None:
+    """'2) ROSTOV (Russia): drones attacked a depot in Novoshakhtinsk': an item's capitalised label
+    says where to look; a place the item itself names is where it happened."""
+    for s in spans:
+        head = text[sent_start : s.start]
+        if (
+            s.text.isupper()
+            and not re.search(r"[a-z]", head)
+            and re.match(r"\s*(?:\([^)]*\))?\s*:", text[s.end :])
+        ):
+            s.reference = True
 
 
 def _regions_in_lists(spans: list[PlaceSpan], text: str) -> None:
@@ -554,7 +568,9 @@ def _bind_qualifiers(spans: list[PlaceSpan], text: str) -> None:
             continue
         if between == "," and any(p.precision is LocationPrecision.oblast for p in a.candidates):
             continue  # a list of oblasts ("Donetsk, Luhansk, Zaporizhzhia and Kherson regions")
-        a.binding = oblasts[0].admin1_code
+        # "Borodianka, Kyiv": the oblast (Kyiv Oblast, not Kyiv City) that has a place of that name
+        inside = {p.admin1_code for p in a.candidates}
+        a.binding = next((o.admin1_code for o in oblasts if o.admin1_code in inside), oblasts[0].admin1_code)
         b.qualifier = True
 
 
