@@ -167,3 +167,15 @@ def test_every_field_says_which_words_gave_it():
     (row,) = [e.to_json() for e in extract_text("BERDIANSK, May 2 — Explosions were heard at the port.", "t")]
     assert row["provenance"]["place"] == "dateline or header: BERDIANSK, May 2"
     assert row["provenance"]["date"] == "the publication date"
+
+
+def test_a_city_district_and_the_city_are_the_town_the_article_is_about():
+    text = (
+        "Mykolaiv has had no running water for months.\n"
+        "On Tuesday a Russian missile hit a school in the Inhulskyi district, the mayor said. "
+        "Later, shelling damaged the city's maternity hospital."
+    )
+    got = {
+        (e.incident.type.value, e.incident.location.name) for e in extract_text(text, "t", date(2022, 8, 3))
+    }
+    assert got == {("missile_strike", "Mykolaiv"), ("shelling", "Mykolaiv")}

@@ -793,7 +793,23 @@ def _oblast_hints(sentences: list[_Sentence], gaz: Gazetteer) -> list[dict[str, 
     return hints
 
 
-def _resolve_places(m: Mention, hints: dict[str, float], gaz: Gazetteer, text_country: str | None) -> None:
+_TOWN_WORDS = re.compile(r"\bthe (?:city|town|village)(?:'s|’s)?\b|\bthe [A-Z]\w+(?:sk|tsk)(?:yi|yy|iy|y) district\b")
+_DISTRICT_ADJECTIVE = re.compile(r"(?:sk|tsk|ck|zk)(?:yi|yy|iy|ii|y|ij)$", re.I)
+
+
+def _town_named(s: _Sentence, hints: dict[str, float], gaz: Gazetteer) -> Place | None:
+    """The last settlement a sentence names (for 'the city' and for city districts after it)."""
+    for ps in reversed(s.places):
+        if ps.kind == "settlement" and not (ps.metonym or ps.qualifier or ps.reference):
+            place = gaz.resolve(ps.text, ResolveContext(oblast_hints=hints, binding_admin1=ps.binding))
+            if place is not None and place.precision is LocationPrecision.settlement:
+                return place
+    return None
+
+
+def _resolve_places(
+    m: Mention, hints: dict[str, float], gaz: Gazetteer, text_country: str | None, town: Place | None = None
+) -> None:
     usable = [p for p in m.places if not (p.metonym or p.qualifier)]
     if not usable:
         return
@@ -818,7 +834,14 @@ def _resolve_places(m: Mention, hints: dict[str, float], gaz: Gazetteer, text_co
             kind="region" if ps.kind in ("region",) else None,
         )
         place: Place | None
-        if ps.kind == "raion":
+        if (
+            ps.kind == "raion"
+            and town is not None
+            and town.population >= 50000
+            and _DISTRICT_ADJECTIVE.search(ps.text)
+        ):
+            place = town  # "the Dniprovskyi district" of the city the article is about
+        elif ps.kind == "raion":
             # "the Yasinovataya district" of a city: the city, when no raion has that name
             place = gaz.raion(ps.text, ps.binding) or gaz.resolve(
                 ps.text, ctx, inflected=is_cyrillic(ps.text)
@@ -1067,15 +1090,20 @@ def extract_article(article: Article, doc: str = "", article_index: int = 0, wit
     prior = article_place(article, gaz)
     labels = paragraph_places(article, gaz)
     mentions: list[Mention] = []
+    town = prior if prior is not None and prior.precision is LocationPrecision.settlement else None
     for s in sentences:
         found = _english_mentions(s, enemy[s.para]) if s.span is not None else _cyrillic_mentions(s)
+        town = _town_named(s, hints[s.index], gaz) or town
         for m in found:
             country = None
             if re.search(
                 r"\b(in|inside|across) Russia\b|Russia(?:'s|’s) \w+ (?:region|oblast)|Росії|России", s.text
             ):
                 country = "RU"
-            _resolve_places(m, hints[s.index], gaz, country)
+            _resolve_places(m, hints[s.index], gaz, country, town)
+            if m.place is None and town is not None and _TOWN_WORDS.search(s.text):
+                m.place = town  # "the city's central hospital": the town the article is about
+                m.words["place"] = f"the town named before: {town.name}"
             if m.place is None and s.para in labels:
                 m.place = labels[s.para]  # "2) ODESA: a missile hit a warehouse in the port"
                 m.words["place"] = f"the item's label: {_LABEL.match(article.paragraphs[s.para]).group(0)}"
