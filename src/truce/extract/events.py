@@ -793,7 +793,9 @@ def _oblast_hints(sentences: list[_Sentence], gaz: Gazetteer) -> list[dict[str, 
     return hints
 
 
-_TOWN_WORDS = re.compile(r"\bthe (?:city|town|village)(?:'s|’s)?\b|\bthe [A-Z]\w+(?:sk|tsk)(?:yi|yy|iy|y) district\b")
+_TOWN_WORDS = re.compile(
+    r"\bthe (?:city|town|village)(?:'s|’s)?\b|\bthe [A-Z]\w+(?:sk|tsk)(?:yi|yy|iy|y) district\b"
+)
 _DISTRICT_ADJECTIVE = re.compile(r"(?:sk|tsk|ck|zk)(?:yi|yy|iy|ii|y|ij)$", re.I)
 
 
