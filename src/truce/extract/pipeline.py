@@ -275,8 +275,33 @@ def extract_file(
         docs = read_documents(path, published)
     else:
         docs = [Document(str(path), read_articles(path, fmt, published, published_map))]
-    found = (runner or Runner()).map(extract_document, docs, progress)
+    found = _extract_in_batches(docs, runner, progress)
     return [incident for incidents in found for incident in incidents]
+
+
+_BATCH = 32  # documents whose paragraphs spaCy parses in one call
+
+
+def extract_batch(docs: list[Document]) -> list[list[ExtractedIncident]]:
+    """Several documents' incidents, their English paragraphs parsed in one nlp.pipe call."""
+    from truce.extract.events import preparse
+
+    preparse([a for d in docs for a in d.articles])
+    return [extract_document(d) for d in docs]
+
+
+def _extract_in_batches(
+    docs: list[Document], runner: Runner | None, progress: Callable[[int, int], None] | None
+) -> Iterator[list[ExtractedIncident]]:
+    """Each document's incidents, in order, extracted _BATCH documents at a time."""
+    batches = [docs[i : i + _BATCH] for i in range(0, len(docs), _BATCH)]
+
+    def per_document(done: int, total: int) -> None:
+        if progress is not None:
+            progress(min(done * _BATCH, len(docs)), len(docs))
+
+    for found in (runner or Runner()).map(extract_batch, batches, per_document):
+        yield from found
 
 
 def extract_document(doc: Document) -> list[ExtractedIncident]:
@@ -306,7 +331,7 @@ def iter_reports(
     spreads the documents' extraction over Dask workers."""
     index = 0
     docs = _documents(path, fmt, published)
-    found = (runner or Runner()).map(extract_document, docs, progress)
+    found = _extract_in_batches(docs, runner, progress)
     for doc, extracted in zip(docs, found, strict=True):
         for i, art in enumerate(doc.articles):
             header = "\n".join(x for x in (art.title, art.dateline) if x)
