@@ -484,7 +484,9 @@ class Gazetteer:
             if p.population:
                 s += min(4.0, math.log10(p.population + 1) - 2)
             if id(p) in exact_ids:
-                s += 0.5
+                s += 2.0  # spelt exactly as written: "Novorossiysk", not Novorosiiske
+            if normalise_name(p.name) == normalise_name(name):
+                s += 1.0  # its own name rather than another place's old name or alias
             if ctx.kind != "region":
                 s -= 0.5 * _PRECISION_RANK.get(p.precision, 4)  # a city before its namesake oblast
             return (-s, p.name)
