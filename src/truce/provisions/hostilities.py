@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import Field
 
 from truce.provisions._base import (
-    ATTACK_TYPES,
+    DEFAULT_HOSTILITIES_TYPES,
     ActivityType,
     Day,
     Fraction,
@@ -57,7 +57,9 @@ class HostilitiesProvision(ProvisionBase):
 
     kind: Literal["hostilities"] = "hostilities"
     parties: list[PartyId] = Field(default_factory=list)  # empty: every party is bound
-    incident_types: list[ActivityType] = Field(default_factory=lambda: list(ATTACK_TYPES), min_length=1)
+    incident_types: list[ActivityType] = Field(
+        default_factory=lambda: list(DEFAULT_HOSTILITIES_TYPES), min_length=1
+    )
     area: Area | None = None  # absent: everywhere
     starts: When | None = None  # absent: at the effective time
     # Present: thermal anomalies in the area after the start are reported as their own evidence line.
