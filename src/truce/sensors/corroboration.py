@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from truce.model.taxonomy import ATTACK_TYPES
+from truce.model.taxonomy import USE_OF_FORCE_TYPES
 
 __all__ = ["LINKABLE_PRECISIONS", "AnomalyIndex", "Link"]
 
@@ -68,7 +68,7 @@ class AnomalyIndex:
         end: dt.date,
     ) -> list[Link]:
         """Anomalies that corroborate a report: attack types with a precise place only."""
-        if not len(self) or incident_type not in ATTACK_TYPES or precision not in LINKABLE_PRECISIONS:
+        if not len(self) or incident_type not in USE_OF_FORCE_TYPES or precision not in LINKABLE_PRECISIONS:
             return []
         if lon is None or lat is None or math.isnan(lon) or math.isnan(lat):
             return []

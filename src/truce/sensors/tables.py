@@ -1,7 +1,7 @@
 """The sensors' tables: observations (one row per detection, whichever file brought it), learned
 baselines (versioned, with their per-cell means), and thermal anomalies.
 
-Declared on the store's one `metadata`, like the verify stage's tables; migration 0006_sensors
+Declared on the store's one `metadata`, like the verify stage's tables; migration 0007_sensors
 creates them. Portable types only (SQLAlchemy Core), so the schema runs on SQLite and PostgreSQL."""
 
 from __future__ import annotations

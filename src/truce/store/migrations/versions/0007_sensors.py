@@ -1,7 +1,7 @@
 """Sensors: observations (satellite fire detections), learned baselines and thermal anomalies.
 
-Revision ID: 0006_sensors
-Revises: 0005_incident_versions
+Revision ID: 0007_sensors
+Revises: 0006_runs
 """
 
 import sqlalchemy as sa
@@ -9,8 +9,8 @@ from alembic import op
 
 import truce.sensors.tables  # noqa: F401  (registers the tables on the store's metadata)
 
-revision = "0006_sensors"
-down_revision = "0005_incident_versions"
+revision = "0007_sensors"
+down_revision = "0006_runs"
 branch_labels = None
 depends_on = None
 
