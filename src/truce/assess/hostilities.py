@@ -58,7 +58,7 @@ def thermal_anomaly_line(provision: HostilitiesProvision, ctx: Context, start_at
     """The provision's own evidence line for satellite thermal anomalies in its area after it took
     effect: 'pending', because an anomaly alone never decides a violation. Only in workspaces that
     use the sensor (have a baseline): elsewhere "none seen" would mean "not looked"."""
-    first, last = start_at.astimezone(KYIV).date(), ctx.cut_off.astimezone(KYIV).date()
+    first, last = start_at.astimezone(KYIV).date(), ctx.last_day
     seen = [
         a
         for a in ctx.thermal_anomalies or ()
