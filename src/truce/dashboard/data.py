@@ -36,10 +36,11 @@ from truce.api.geodata import (
     stored_agreements,
 )
 from truce.api.notices import notice_declarations
-from truce.api.policy import Actor
+from truce.api.policy import PUBLIC, Actor
 from truce.api.problems import ProblemError
 from truce.api.routers.findings import present_findings
-from truce.api.views import incident_select, present_incidents
+from truce.api.views import audience, hidden_incident_ids, incident_select, present_incidents
+from truce.assess.evidence import load_evidence
 from truce.assess.run import assess_workspace
 from truce.assess.snapshots import SnapshotIndex
 from truce.assess.zones import RuledZone, agreement_zones
@@ -403,14 +404,16 @@ def _checked_overrides(agreement: Any, overrides: dict[str, str]) -> dict[str, s
     return dict(sorted(overrides.items()))
 
 
-def _run(ctx: ApiContext, agreement_id: str, overrides: dict[str, str]) -> dict:
-    """Zones and finding counts of one what-if run (the assessment is not stored)."""
+def _run(ctx: ApiContext, agreement_id: str, overrides: dict[str, str], actor: Actor) -> dict:
+    """Zones and finding counts of one what-if run (the assessment is not stored), over the
+    incidents the actor may see: counts over everything would betray the protected allegations."""
     with ctx.workspace.engine.connect() as conn:
         from truce.store.schema import agreements
 
         source = conn.execute(
             select(agreements.c.source_text).where(agreements.c.id == agreement_id)
         ).scalar_one()
+        evidence = load_evidence(conn).without(hidden_incident_ids(conn, actor))
     agreement = resolve(parse_agreement(source, f"agreement {agreement_id}"), overrides)
     days = snapshot_days(ctx, agreement.reference.occupying_party)
     with ctx.workspace.engine.connect() as conn:
@@ -427,6 +430,7 @@ def _run(ctx: ApiContext, agreement_id: str, overrides: dict[str, str]) -> dict:
             overrides=overrides,
             declarations=notice_declarations(ctx.workspace),
             store=False,
+            evidence=evidence,
         )
     finally:
         Path(temp).unlink(missing_ok=True)
@@ -479,13 +483,15 @@ def _run(ctx: ApiContext, agreement_id: str, overrides: dict[str, str]) -> dict:
     }
 
 
-def _cached_run(ctx: ApiContext, agreement_id: str, overrides: dict[str, str]) -> dict:
+def _cached_run(ctx: ApiContext, agreement_id: str, overrides: dict[str, str], actor: Actor) -> dict:
     stored = load_agreement_row(ctx, agreement_id)
-    key = ("dashboard-whatif", stored.sha256, tuple(overrides.items()), data_version(ctx))
+    key = ("dashboard-whatif", stored.sha256, tuple(overrides.items()), data_version(ctx), audience(actor))
 
     def compute() -> dict:
+        if ctx.costly is not None:  # only a run that is not cached spends the caller's budget
+            ctx.costly.check(actor.token_id or "anonymous-what-if")
         with _whatif_lock:
-            return _run(ctx, agreement_id, overrides)
+            return _run(ctx, agreement_id, overrides, actor)
 
     return ctx.memo.get(key, compute)
 
@@ -580,8 +586,8 @@ def what_if(
     by side, with the findings that the change adds, removes or gives another status."""
     stored = load_agreement_row(ctx, agreement_id)
     chosen = _checked_overrides(stored.agreement, overrides)
-    baseline = _cached_run(ctx, agreement_id, {})
-    changed = _cached_run(ctx, agreement_id, chosen) if chosen else baseline
+    baseline = _cached_run(ctx, agreement_id, {}, actor)
+    changed = _cached_run(ctx, agreement_id, chosen, actor) if chosen else baseline
     return {
         "agreement_id": agreement_id,
         "overrides": chosen,
@@ -605,7 +611,7 @@ def warm_what_if(ctx: ApiContext) -> None:
 
     def work() -> None:
         try:
-            _cached_run(ctx, agreement_id, {})
+            _cached_run(ctx, agreement_id, {}, PUBLIC)
         except Exception:  # noqa: BLE001,S110 — best effort; a request will report the real error
             pass
 
