@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from pathlib import Path
 
 import typer
 
 from truce.cli.main import app, state
-from truce.cli.output import console, dask_runner, print_json, print_jsonl, progress_bar
+from truce.cli.output import console, dask_runner, one_of, print_json, print_jsonl, progress_bar
 from truce.errors import UserError
 from truce.extract import extract_file
 from truce.intake.ingest import ingest_file
 from truce.intake.mapping import load_mapping, mapping_from_options
-from truce.pipeline import ingest_text
+from truce.pipeline import TEXT_FORMATS, guess_format, ingest_formats, ingest_text
 from truce.publish.exports import FORMATS_WITH_FINDINGS, export
 from truce.publish.ledger import publish
 from truce.store import open_workspace
@@ -21,16 +22,13 @@ from truce.store import open_workspace
 __all__ = ["export_cmd", "extract", "ingest"]
 
 
-TEXT_FORMATS = ("text", "html", "telegram")
-
-
-def _date(value: str | None) -> dt.date | None:
+def _date(value: str | None, option: str = "--published") -> dt.date | None:
     if value is None:
         return None
     try:
         return dt.date.fromisoformat(value)
     except ValueError as error:
-        raise UserError(None, None, f"--published: expected a date YYYY-MM-DD, got {value!r}") from error
+        raise UserError(None, None, f"{option}: expected a date YYYY-MM-DD, got {value!r}") from error
 
 
 WORKERS_HELP = "Extract on a local Dask cluster of N worker processes, started and stopped here."
@@ -73,7 +71,10 @@ def ingest(
         ..., help="Files to ingest; each is one report, stored whole or not at all."
     ),
     fmt: str = typer.Option(
-        "csv", "--format", "-f", help="csv, geojson, jsonl, acled, text, html or telegram."
+        None,
+        "--format",
+        "-f",
+        help=f"{', '.join(ingest_formats())} (default: from the extension, as extract does).",
     ),
     mapping_file: Path = typer.Option(
         None, "--mapping", help="A column mapping file (YAML or JSON) for any CSV."
@@ -86,8 +87,11 @@ def ingest(
     scheduler: str = typer.Option(None, "--scheduler", help=SCHEDULER_HELP + " Text formats only."),
 ) -> None:
     """Store files as immutable reports and their incidents; the same bytes again change nothing."""
-    if (workers or scheduler) and fmt not in TEXT_FORMATS:
-        raise UserError(None, None, f"--workers/--scheduler: only for {', '.join(TEXT_FORMATS)}, not {fmt}")
+    if fmt is not None:
+        one_of("--format", fmt, ingest_formats())
+    formats = {path: fmt or guess_format(path) for path in files}  # every file's, before any is stored
+    if (workers or scheduler) and any(f not in TEXT_FORMATS for f in formats.values()):
+        raise UserError(None, None, f"--workers/--scheduler: only for {', '.join(TEXT_FORMATS)}")
     workspace = open_workspace(state["db"])
     mapping = load_mapping(mapping_file) if mapping_file else None
     if maps:
@@ -99,9 +103,9 @@ def ingest(
         def progress(stage: str, done: int, total: int) -> None:
             bar.update(task, description=stage, completed=done, total=total)
 
-        for path in files:
-            if fmt in TEXT_FORMATS:
-                text = ingest_text(workspace, path, fmt, _date(published), source, runner)
+        for path, file_fmt in formats.items():
+            if file_fmt in TEXT_FORMATS:
+                text = ingest_text(workspace, path, file_fmt, _date(published), source, runner)
                 results.append(
                     {
                         "file": str(path),
@@ -109,10 +113,13 @@ def ingest(
                         "new": text.new_reports > 0,
                         "new_reports": text.new_reports,
                         "incidents": text.incidents,
+                        "hint": text.hint(),
                     }
                 )
                 continue
-            outcome = ingest_file(workspace, path, fmt, mapping=mapping, source_id=source, progress=progress)
+            outcome = ingest_file(
+                workspace, path, file_fmt, mapping=mapping, source_id=source, progress=progress
+            )
             results.append(
                 {
                     "file": str(path),
@@ -130,15 +137,43 @@ def ingest(
         verb = "ingested" if row["new"] else "already ingested"
         what = f"{row['articles']} articles" if "articles" in row else f"report {row['report_id']}"
         console.print(f"{verb} {row['file']}: {what}, {row['incidents']} incidents{_skipped_text(row)}")
+        if row.get("hint"):
+            console.print(f"  {row['hint']}")
 
 
 def _skipped_text(row: dict) -> str:
-    """"; skipped 3 records that are not incidents (finding: 3)" when the reader skipped any."""
+    """ "; skipped 3 records that are not incidents (finding: 3)" when the reader skipped any."""
     skipped = row.get("skipped") or {}
     if not skipped:
         return ""
     reasons = ", ".join(f"{reason}: {count}" for reason, count in sorted(skipped.items()))
     return f"; skipped {sum(skipped.values())} records that are not incidents ({reasons})"
+
+
+@app.command()
+def reextract(
+    since: str = typer.Option(None, "--since", help="Only reports published on or after this day."),
+    workers: int = typer.Option(None, "--workers", help=WORKERS_HELP),
+    scheduler: str = typer.Option(None, "--scheduler", help=SCHEDULER_HELP),
+    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+) -> None:
+    """Run the current extractor over stored text reports again, keeping earlier incident versions."""
+    from truce.pipeline import reextract as run
+
+    day = _date(since, "--since")
+    workspace = open_workspace(state["db"])
+    with dask_runner(workers, scheduler) as runner, progress_bar() as bar:
+        task = bar.add_task("re-extracting", total=None)
+        step = lambda done, total: bar.update(task, completed=done, total=total)  # noqa: E731
+        result = run(workspace, day, runner, step)
+    published = publish(workspace)  # each replaced version's digest goes into the log
+    if as_json:
+        print_json({**dataclasses.asdict(result), "log_size": published.size})
+        return
+    console.print(
+        f"re-read {result.reports} text reports with {result.extractor}: {result.changed} changed "
+        f"({result.incidents} incidents now; earlier versions kept); run `truce assess` to update findings"
+    )
 
 
 @app.command("export")
@@ -148,6 +183,8 @@ def export_cmd(
     with_findings: bool = typer.Option(
         True, "--findings/--no-findings", help="Include findings (GeoJSON and GeoPackage only)."
     ),
+    since: str = typer.Option(None, "--since", help="Only incidents and findings from this Kyiv day on."),
+    until: str = typer.Option(None, "--until", help="… up to this Kyiv day (included)."),
     public: bool = typer.Option(
         True,
         "--public/--internal",
@@ -158,10 +195,13 @@ def export_cmd(
     """Export the stored incidents (and findings) for GIS, spreadsheets or ACLED tooling."""
     from truce.api.releases import internal_records, public_records  # the API's views of the store
 
+    first, last = _date(since, "--since"), _date(until, "--until")
+    if first and last and first > last:
+        raise UserError(None, None, f"--since {first} is after --until {last}")
     workspace = open_workspace(state["db"])
     checkpoint = publish(workspace).checkpoint  # the export says which log state it was built from
     records = public_records if public else internal_records
     with workspace.engine.connect() as conn:
-        incidents, findings = records(conn, with_findings and fmt in FORMATS_WITH_FINDINGS)
+        incidents, findings = records(conn, with_findings and fmt in FORMATS_WITH_FINDINGS, first, last)
     count = export(fmt, incidents, output, findings=findings, checkpoint=checkpoint)
     console.print(f"wrote {count} {'public' if public else 'internal'} records to {output}")

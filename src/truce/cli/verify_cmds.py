@@ -8,12 +8,14 @@ import os
 
 import typer
 
+from truce.cli.known import known_zones
 from truce.cli.main import app, state
-from truce.cli.output import console, print_json, print_table
+from truce.cli.output import console, one_of, print_json, print_table
 from truce.errors import UserError
 from truce.publish.ledger import publish
 from truce.store import Workspace, open_workspace
 from truce.verify import api
+from truce.verify.grading import SourceKind
 
 __all__ = ["clusters", "quiet"]
 
@@ -89,9 +91,7 @@ def sources(
 def grade(
     source_id: str = typer.Argument(..., help="The source's id."),
     reliability: str = typer.Option(None, "--reliability", help="A–F, or G for deliberately deceptive."),
-    kind: str = typer.Option(
-        None, "--kind", help="monitor_patrol, fixed_camera, uav, sensor, party_allegation, …"
-    ),
+    kind: str = typer.Option(None, "--kind", help=f"{', '.join(k.value for k in SourceKind)}."),
     party: str = typer.Option(None, "--party", help="The party that owns the source, if any."),
     protected: bool = typer.Option(
         None, "--protected/--public", help="Hide the source's identity from non-monitors."
@@ -100,6 +100,10 @@ def grade(
     actor: str = typer.Option(None, "--actor", help=ACTOR_HELP),
 ) -> None:
     """Register or re-grade a source; every change is kept with who, when and why."""
+    if kind is not None:
+        one_of("--kind", kind, (k.value for k in SourceKind))
+    if reliability is not None:
+        one_of("--reliability", reliability, "ABCDEFG")
     row = api.grade_source(
         _workspace(),
         source_id,
@@ -179,8 +183,11 @@ def case_open(
     as_json: bool = typer.Option(False, "--json", help="Print the case as JSON."),
 ) -> None:
     """Open a case for an alleged violation."""
+    workspace = _workspace()
+    if zone is not None and (zones := known_zones(workspace)):
+        one_of("--zone", zone, zones)
     case = api.case_open(
-        _workspace(),
+        workspace,
         title,
         alleged_by=alleged_by,
         actor=_actor(actor),
