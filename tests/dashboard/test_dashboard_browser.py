@@ -421,3 +421,15 @@ def test_a_malformed_link_says_what_was_wrong_and_shows_the_defaults(page, serve
     if "types" in fragment:
         assert page.is_checked("#f-types input[value=shelling]")
     shot(page, f"bad-link-{_safe(wrong)}")
+
+
+def test_details_name_the_zones_rather_than_their_ids(page, served):
+    _open(page, "#cluster=0")
+    page.locator("path.i-dash-01").dispatch_event("click")
+    zones = page.locator("#incident-details[data-id=dash-01] dd[data-field=zones]")
+    zones.wait_for()
+    names = {
+        f["id"]: f["properties"]["name"]
+        for f in httpx.get(f"{served.url}/api/v1/agreements/{AGREEMENT}/zones").json()["features"]
+    }
+    assert zones.inner_text() == names["fez-ru"] != "fez-ru"

@@ -115,6 +115,7 @@ async function loadZones() {
     $("map-note").textContent = `Zones: ${error.message}`;
   }
   view?.setZones(drafted);
+  ui.setZoneNames(drafted.features);
   fillSelect($("f-zone"), drafted.features.map((f) => [f.id, f.properties.name]), state.zone);
 }
 
@@ -403,6 +404,7 @@ async function runWhatIf() {
       until: state.to,
     });
     if (seq !== whatIfSeq) return;
+    ui.setZoneNames([...drafted.features, ...result.what_if.zones.features]);
     if (view) {
       view.setZones(result.what_if.zones);
       view.currentZones = result.what_if.zones;
