@@ -46,6 +46,7 @@ from truce.api.ogc_properties import (
     project,
     schema_document,
 )
+from truce.api.openapi30 import MEDIA_TYPE_30, MEDIA_TYPE_31
 from truce.api.policy import Action, Actor, Resource, Role, allowed
 from truce.api.problems import ProblemError, not_found
 from truce.api.responses import FastJSON
@@ -69,9 +70,30 @@ CONFORMANCE = [
 ]
 DEFAULT_LIMIT = 10
 MAX_LIMIT = 1000
-_ITEM_PARAMS = {"limit", "offset", "bbox", "datetime", "f"}
+# Accepted on every resource, so a client can set them once on the service's URL (GDAL/OGR adds the
+# query of `OAPIF:http://…/ogc?date-match=exact` to every request it makes).
+_EVERYWHERE = {"f", "date-match"}
+_ITEM_PARAMS = {"limit", "offset", "bbox", "datetime"} | _EVERYWHERE
+_FORMATS = ("json", "geojson")
 
-router = APIRouter(prefix="/ogc", tags=["OGC API – Features"])
+
+def _known_query(request: Request) -> None:
+    """/req/core/query-param-unknown, on every OGC resource alike: an unknown parameter is a 400."""
+    known = _ITEM_PARAMS if request.url.path.endswith("/items") else _EVERYWHERE
+    unknown = sorted(set(request.query_params) - known)
+    if unknown:
+        raise ProblemError(
+            400,
+            f"unknown query parameter {unknown[0]!r}; here the API knows {', '.join(sorted(known))}",
+            kind="bad-request",
+        )
+    if request.query_params.get("f", "json") not in _FORMATS:
+        raise ProblemError(400, "f: only json (GeoJSON for features) is offered", kind="bad-request")
+    if request.query_params.get("date-match", "overlap") not in ("overlap", "exact"):
+        raise ProblemError(400, "date-match: overlap (the default) or exact", kind="bad-request")
+
+
+router = APIRouter(prefix="/ogc", tags=["OGC API – Features"], dependencies=[Depends(_known_query)])
 
 
 # --- parameters ----------------------------------------------------------------------------------
@@ -81,7 +103,9 @@ Interval = tuple[float | None, float | None]  # epoch seconds, None for an open 
 
 def _moment(text: str, end: bool) -> float:
     """An RFC 3339 date-time (with an offset), or a full-date: the whole day in Kyiv time, as every
-    date in truce is (incident dates, snapshot days, finding dates)."""
+    date in truce is (incident dates, snapshot days, finding dates). GDAL/OGR 3.6 writes a date as
+    `2026-01-02T`: a full-date too."""
+    text = text.removesuffix("T")
     try:
         if len(text) == 10:
             moment = dt.datetime.combine(dt.date.fromisoformat(text), dt.time(0), KYIV)
@@ -147,21 +171,19 @@ class Query_:
     offset: int
     bbox: tuple[float, float, float, float] | None
     interval: Interval | None
+    exact: bool = False  # date-match=exact: the feature's own date, not its span of uncertainty
 
 
 def _item_query(
     request: Request, ctx: ApiContext, limit: int, offset: int, bbox: str | None, datetime: str | None
 ) -> Query_:
-    unknown = sorted(set(request.query_params) - _ITEM_PARAMS)
-    if unknown:
-        raise ProblemError(
-            400,
-            f"unknown query parameter {unknown[0]!r}; this API knows {', '.join(sorted(_ITEM_PARAMS))}",
-            kind="bad-request",
-        )
-    if request.query_params.get("f", "json") not in ("json", "geojson"):
-        raise ProblemError(400, "f: only json (GeoJSON) is offered", kind="bad-request")
-    return Query_(page_size(ctx, limit), offset, parse_bbox(bbox, math.inf), parse_datetime(datetime))
+    return Query_(
+        page_size(ctx, limit),
+        offset,
+        parse_bbox(bbox, math.inf),
+        parse_datetime(datetime),
+        request.query_params.get("date-match") == "exact",
+    )
 
 
 def page_size(ctx: ApiContext, limit: int) -> int:
@@ -200,7 +222,7 @@ def _incident_feature(view: dict) -> dict:
         "type": "Feature",
         "id": data["id"],
         "geometry": _point(loc.get("lon"), loc.get("lat")),
-        "properties": flatten(data),
+        "properties": data,
     }
 
 
@@ -228,7 +250,13 @@ def _incidents_query(actor: Actor, q: Query_ | None) -> Any:  # noqa: ANN401
         return query
     if q.bbox is not None:
         query = query.where(in_bbox(incidents.c.lon, incidents.c.lat, q.bbox))
-    if q.interval is not None:
+    if q.interval is not None and q.exact:
+        lo, hi = _kyiv_days(q.interval)
+        if hi is not None:
+            query = query.where(incidents.c.date <= hi)
+        if lo is not None:
+            query = query.where(incidents.c.date >= lo)
+    elif q.interval is not None:
         lo, hi = q.interval
         if hi is not None:
             query = query.where(incidents.c.t_start <= math.floor(hi))
@@ -236,6 +264,11 @@ def _incidents_query(actor: Actor, q: Query_ | None) -> Any:  # noqa: ANN401
             # [t_start, t_end) meets [lo, ..]; an exact moment has t_start == t_end
             query = query.where((incidents.c.t_end > lo) | (incidents.c.t_start >= lo))
     return query
+
+
+def _kyiv_days(interval: Interval) -> tuple[dt.date | None, dt.date | None]:
+    """The Kyiv days an interval's ends fall on (the days truce's dates are in)."""
+    return tuple(None if end is None else dt.datetime.fromtimestamp(end, KYIV).date() for end in interval)
 
 
 def _incident_items(ctx: ApiContext, actor: Actor, q: Query_) -> tuple[int, list[dict]]:
@@ -280,7 +313,7 @@ def _finding_feature(data: dict) -> dict:
         "type": "Feature",
         "id": data["id"],
         "geometry": _point(data.get("lon"), data.get("lat")),
-        "properties": flatten(data),
+        "properties": data,
     }
 
 
@@ -310,12 +343,11 @@ def _findings_query(q: Query_ | None) -> Any:  # noqa: ANN401
     if q.bbox is not None:
         query = query.where(in_bbox(findings.c.lon, findings.c.lat, q.bbox))
     if q.interval is not None:
-        lo, hi = q.interval
-        # A finding's date is a Kyiv day; compare with the interval by day (a few hours of slack).
+        lo, hi = _kyiv_days(q.interval)  # a finding's date is a Kyiv day: compared by day
         if hi is not None:
-            query = query.where(findings.c.date <= dt.datetime.fromtimestamp(hi, KYIV).date())
+            query = query.where(findings.c.date <= hi)
         if lo is not None:
-            query = query.where(findings.c.date >= dt.datetime.fromtimestamp(lo, KYIV).date())
+            query = query.where(findings.c.date >= lo)
         query = query.where(findings.c.date.is_not(None))
     return query
 
@@ -548,10 +580,16 @@ def landing(request: Request, actor: Actor = Depends(requires(Action.read, Resou
             "links": [
                 {"href": self_url, "rel": "self", "type": "application/json", "title": "this document"},
                 {
+                    "href": _url(request, "openapi_30"),
+                    "rel": "service-desc",
+                    "type": MEDIA_TYPE_30,
+                    "title": "the API definition (OpenAPI 3.0)",
+                },
+                {
                     "href": _url(request, "openapi"),
                     "rel": "service-desc",
-                    "type": "application/vnd.oai.openapi+json;version=3.1",
-                    "title": "the API definition",
+                    "type": MEDIA_TYPE_31,
+                    "title": "the API definition (OpenAPI 3.1)",
                 },
                 {
                     "href": _url(request, "swagger_ui_html"),
@@ -629,7 +667,7 @@ def _published(feature: dict, columns: Properties) -> dict:
         "type": "Feature",
         "id": feature["id"],
         "geometry": _multi(feature["geometry"]),
-        "properties": project(feature["properties"], columns),
+        "properties": project(flatten(feature["properties"]), columns),
     }
 
 
