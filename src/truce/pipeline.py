@@ -36,7 +36,7 @@ def ingest_text(
         if source_id:
             ensure_source(conn, source_id)
         for report in reports:
-            name = f"{Path(path).name}#{report.index + 1}"
+            name = f"{'stdin' if str(path) == '-' else Path(path).name}#{report.index + 1}"
             report_id, is_new = add_report(
                 conn, report.data, fmt or "text", name, source_id, report.published
             )

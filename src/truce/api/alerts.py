@@ -29,9 +29,9 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
-import rfc8785
 from sqlalchemy import Connection, func, insert, select
 
+from truce import canonical
 from truce.api.context import ApiContext
 from truce.api.geodata import load_agreement_row
 from truce.publish.log import Verifier
@@ -133,7 +133,7 @@ def _create(
             "attribution_rationale": case.attribution_rationale,
         },
     }
-    body = rfc8785.dumps(statement)
+    body = canonical.dumps(statement)
     signer = ctx.log.signer()
     conn.execute(
         insert(api_alerts).values(

@@ -16,8 +16,9 @@ import threading
 import time
 from typing import Any
 
-import rfc8785
 from sqlalchemy import select
+
+from truce import canonical
 
 # The workspace's log conventions (key file, origin) are the publish stage's.
 from truce.publish.ledger import log_store as _ledger_log_store
@@ -32,7 +33,7 @@ __all__ = ["LogService", "report_digest_entry"]
 
 
 def _digest(body: object) -> str:
-    return hashlib.sha256(rfc8785.dumps(body)).hexdigest()[:16]
+    return hashlib.sha256(canonical.dumps(body)).hexdigest()[:16]
 
 
 def report_digest_entry(report: dict[str, Any]) -> dict[str, Any]:
@@ -145,7 +146,7 @@ class LogService:
                 "hashes": [_hex(h) for h in p.hashes],
                 "checkpoint": p.note,
             }
-        data = rfc8785.dumps(entry)
+        data = canonical.dumps(entry)
         return {
             "entryId": entry_id,
             "kind": entry["kind"],

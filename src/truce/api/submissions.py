@@ -16,10 +16,10 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass
 
-import rfc8785
 from pydantic import ValidationError
 from sqlalchemy import Connection, insert, select
 
+from truce import canonical
 from truce.api.context import ApiContext
 from truce.api.logview import report_digest_entry
 from truce.api.policy import Actor, Role
@@ -85,7 +85,7 @@ def _incidents(report_id: str, items: list[dict], source_id: str) -> list:
 
 
 def _content(actor: Actor, kind: str, owner: str | None, body: dict) -> bytes:
-    return rfc8785.dumps(
+    return canonical.dumps(
         {"format": f"truce-api-{kind}/1", "submitted_by": actor.label, "party": owner, **body}
     )
 

@@ -36,16 +36,29 @@ def _date(value: str | None) -> dt.date | None:
 
 @app.command()
 def extract(
-    files: list[Path] = typer.Argument(..., help="News text or Markdown, HTML pages, Telegram result.json."),
+    files: list[Path] = typer.Argument(
+        ...,
+        help="News text or Markdown, HTML pages, Telegram result.json, documents as JSON Lines "
+        "(.jsonl: text, published, id a line); '-' reads JSON Lines documents from standard input.",
+    ),
     fmt: str = typer.Option(
-        None, "--format", "-f", help="text, html or telegram (default: from the extension)."
+        None, "--format", "-f", help="text, html, telegram or jsonl (default: from the extension)."
     ),
     published: str = typer.Option(None, "--published", help="Publication date for text without a dateline."),
     as_json: bool = typer.Option(False, "--json", help="JSON Lines, one incident a line (the default too)."),
 ) -> None:
-    """Print the incidents found in texts, without storing them (JSON Lines in the incident shape)."""
-    for path in files:
-        print_jsonl(item.to_json() for item in extract_file(path, fmt, _date(published)))
+    """Print the incidents found in texts, without storing them (JSON Lines in the incident shape).
+    The pipeline loads once for all the files and documents given."""
+    with progress_bar() as bar:
+        task = bar.add_task("extracting", total=None)
+        for path in files:
+            found = extract_file(
+                path,
+                fmt,
+                _date(published),
+                progress=lambda done, total: bar.update(task, completed=done, total=total),
+            )
+            print_jsonl(item.to_json() for item in found)
 
 
 @app.command()

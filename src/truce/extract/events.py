@@ -76,31 +76,43 @@ class _Sentence:
 # --------------------------------------------------------------------------- sentences
 
 
+_CHUNK = 20_000  # characters given to spaCy at once: a paragraph longer than this is cut at sentence ends
+
+
+def _chunks(paragraphs: list[str]) -> list[tuple[int, str]]:
+    """(paragraph index, text) pieces of at most about _CHUNK characters, cut after a full stop."""
+    out: list[tuple[int, str]] = []
+    for pi, para in enumerate(paragraphs):
+        while len(para) > _CHUNK:
+            cut = max(para.rfind(". ", 0, _CHUNK), para.rfind("! ", 0, _CHUNK), para.rfind("? ", 0, _CHUNK))
+            cut = cut + 1 if cut > 0 else _CHUNK
+            out.append((pi, para[:cut]))
+            para = para[cut:].lstrip()
+        if para.strip():
+            out.append((pi, para))
+    return out
+
+
 def _sentences(article: Article) -> list[_Sentence]:
     out: list[_Sentence] = []
     gaz = get_gazetteer()
-    paragraphs = article.paragraphs
-    english = [(i, p) for i, p in enumerate(paragraphs) if p.strip() and not is_cyrillic(p)]
-    docs = dict(zip([i for i, _ in english], nlp().pipe([p for _, p in english]), strict=True))
-    for pi, para in enumerate(paragraphs):
-        if not para.strip():
+    pieces = _chunks(article.paragraphs)
+    english = [text for _, text in pieces if not is_cyrillic(text)]
+    docs = iter(nlp().pipe(english))
+    for pi, text in pieces:
+        if not is_cyrillic(text):
+            for s in next(docs).sents:
+                if s.text.strip():
+                    places = find_places_en(s, gaz, text)
+                    dates = find_dates(s.text, article.published)
+                    out.append(_Sentence(s.text, len(out), pi, s, places, dates))
             continue
-        if pi in docs:
-            for s in docs[pi].sents:
-                if not s.text.strip():
-                    continue
-                out.append(
-                    _Sentence(
-                        s.text, len(out), pi, s, find_places_en(s, gaz), find_dates(s.text, article.published)
-                    )
-                )
-        else:
-            for m in re.finditer(r"[^.!?\n]+(?:[.!?]+|$)", para):
-                text = m.group(0).strip()
-                if not text:
-                    continue
-                spans = find_places_cyrillic(text, gaz)
-                out.append(_Sentence(text, len(out), pi, None, spans, find_dates(text, article.published)))
+        for m in re.finditer(r"[^.!?\n]+(?:[.!?]+|$)", text):
+            sentence = m.group(0).strip()
+            if sentence:
+                spans = find_places_cyrillic(sentence, gaz)
+                dates = find_dates(sentence, article.published)
+                out.append(_Sentence(sentence, len(out), pi, None, spans, dates))
     return out
 
 
@@ -389,7 +401,7 @@ def _speaker(span) -> tuple[str | None, str | None]:  # noqa: ANN001
             subj = [c for c in tok.children if c.dep_ in ("nsubj", "nsubjpass")]
             if subj and subj[0].lower_ not in ("it", "he", "she", "they", "we", "i", "which", "that", "who"):
                 words = [t for t in subj[0].subtree][:8]
-                text = span.doc.text[words[0].idx : words[-1].idx + len(words[-1].text)]
+                text = span.doc[words[0].i : words[-1].i + 1].text
                 return text.strip(), tok.lemma_
     return None, None
 
@@ -847,9 +859,16 @@ def _compatible(base: Mention, m: Mention) -> bool:
     return True
 
 
+# How far back (in sentences) a later sentence may reach to merge with, or deny, an earlier event:
+# keeps the article-level work linear in the article's length.
+_MERGE_WINDOW = 60
+_CUE_WINDOW = 30
+
+
 def _apply_cues(sentences: list[_Sentence], incidents: list[Mention], used: set[int]) -> None:
     """Sentences with a denial, fabrication or contradiction but no event of their own: give
     them to the incident they are about (same place, same person, else the one just before)."""
+    salient = {t for i in incidents for t in i.tokens}
     for s in sentences:
         if s.index in used:
             continue
@@ -860,10 +879,8 @@ def _apply_cues(sentences: list[_Sentence], incidents: list[Mention], used: set[
             continue
         keys = {p.key for p in s.places if not p.metonym}
         names = {t.text for t in s.span if t.ent_type_ == "PERSON"} if s.span is not None else set()
-        names |= {w for w in re.findall(r"\b[A-Z][a-z]{3,}\b", text)} & {
-            t for i in incidents for t in i.tokens
-        }
-        earlier = [i for i in incidents if i.sent <= s.index]
+        names |= {w for w in re.findall(r"\b[A-Z][a-z]{3,}\b", text)} & salient
+        earlier = [i for i in incidents if s.index - _CUE_WINDOW <= i.sent <= s.index]
         target = None
         for inc in reversed(earlier):
             same_place = inc.place is not None and any(k in keys for k in _place_keys(inc.place))
@@ -906,7 +923,12 @@ def _attach_casualties(sentences: list[_Sentence], incidents: list[Mention], use
                     killed, injured = (n, injured) if attr == "killed" else (killed, n)
         if killed is None and injured is None:
             continue
-        before = [i for i in incidents if 0 < s.index - i.sent <= 2]
+        before = []
+        for i in reversed(incidents):
+            if s.index - i.sent > 2:
+                break
+            if i.sent < s.index:
+                before.insert(0, i)
         if before:
             target = before[-1]
             target.killed = target.killed if target.killed is not None else killed
@@ -988,6 +1010,8 @@ def _place_or_merge(m: Mention, incidents: list[Mention]) -> None:
             incidents.append(m)  # else a passing mention ("their airstrikes on Ukrainian cities")
         return
     for base in reversed(incidents):
+        if m.sent - base.sent > _MERGE_WINDOW:
+            break
         if (
             base.family == m.family
             and _compatible(base, m)

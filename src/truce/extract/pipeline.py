@@ -1,11 +1,14 @@
 """Files to incidents: plain text and Markdown, HTML pages (main text via trafilatura), Telegram
-Desktop channel exports (result.json). Used by `truce extract` (print) and `truce ingest --format
-text|html|telegram` (store one report per article with its incidents)."""
+Desktop channel exports (result.json), and documents as JSON Lines (`{"text", "published", "id"}`
+a line; `-` reads them from standard input). Used by `truce extract` (print) and `truce ingest
+--format text|html|telegram` (store one report per article with its incidents). The spaCy pipeline
+and the gazetteer load once per process, so many documents in one call cost one start-up."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+import sys
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -17,16 +20,20 @@ from truce.model import Incident, LocationPrecision
 
 __all__ = [
     "FORMATS",
+    "STDIN",
     "ArticleReport",
+    "Document",
     "ExtractedIncident",
     "detect_format",
     "extract_file",
     "extract_text",
     "iter_reports",
     "read_articles",
+    "read_documents",
 ]
 
-FORMATS = ("text", "html", "telegram")
+FORMATS = ("text", "html", "telegram", "jsonl")
+STDIN = "-"  # the path that means: JSON Lines documents on standard input
 
 
 @dataclass
@@ -57,9 +64,21 @@ class ArticleReport:
     source: str | None = None
 
 
+@dataclass
+class Document:
+    """One input document (a file, or one line of a JSON Lines input) and its articles."""
+
+    name: str
+    articles: list[Article]
+
+
 def detect_format(path: str | Path) -> str:
+    if str(path) == STDIN:
+        return "jsonl"
     p = Path(path)
     suffix = p.suffix.lower()
+    if suffix in (".jsonl", ".ndjson"):
+        return "jsonl"
     if suffix in (".html", ".htm", ".xhtml"):
         return "html"
     if suffix == ".json":
@@ -99,9 +118,11 @@ def read_articles(
 ) -> list[Article]:
     """The articles in a file (see the module doc for the formats)."""
     p = Path(path)
-    fmt = fmt or detect_format(p)
+    fmt = fmt or detect_format(path)
     if fmt not in FORMATS:
         raise UserError(str(p), None, f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+    if _is_jsonl(path, fmt):
+        return [a for d in read_documents(path, published) for a in d.articles]
     side_default, side_map = _sidecar(p)
     published = published or side_default
     pmap = {**side_map, **(published_map or {})}
@@ -112,6 +133,35 @@ def read_articles(
         text, page_date = _html_text(p, raw)
         return split_articles(text, published or page_date, pmap)
     return split_articles(raw, published, pmap)
+
+
+def read_documents(path: str | Path, published: date | None = None) -> list[Document]:
+    """Documents as JSON Lines, one object a line: `text` (required), `published` (YYYY-MM-DD,
+    else the date given), `id` (else FILE:LINE). `-` reads standard input. Every line is checked
+    before any is used."""
+    name = "<stdin>" if str(path) == STDIN else str(path)
+    raw = sys.stdin.read() if str(path) == STDIN else _read_text(Path(path))
+    docs: list[Document] = []
+    for lineno, line in enumerate(raw.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise UserError(name, lineno, f"not JSON: {exc.msg}") from None
+        if not isinstance(row, dict) or not isinstance(row.get("text"), str):
+            raise UserError(name, lineno, "text: expected a JSON object with a string 'text'")
+        when = published
+        if row.get("published") is not None:
+            try:
+                when = date.fromisoformat(str(row["published"])[:10])
+            except ValueError:
+                raise UserError(
+                    name, lineno, f"published: expected a date YYYY-MM-DD, got {row['published']!r}"
+                ) from None
+        doc = str(row["id"]) if row.get("id") is not None else f"{name}:{lineno}"
+        docs.append(Document(doc, split_articles(row["text"], when)))
+    return docs
 
 
 def _html_text(path: Path, raw: str) -> tuple[str, date | None]:
@@ -209,28 +259,49 @@ def extract_file(
     fmt: str | None = None,
     published: date | None = None,
     published_map: dict[str, date] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> list[ExtractedIncident]:
-    """The incidents in a file, each naming the file (`doc`) and its evidence sentence."""
-    p = Path(path)
-    return _extract_articles(read_articles(p, fmt, published, published_map), str(path))
+    """The incidents in a file, each naming its document (`doc`: the file, or a JSON Lines
+    document's id) and its evidence sentence. `progress(done, total)` is called per document."""
+    if _is_jsonl(path, fmt):
+        docs = read_documents(path, published)
+    else:
+        docs = [Document(str(path), read_articles(path, fmt, published, published_map))]
+    out = []
+    for i, doc in enumerate(docs, start=1):
+        out += _extract_articles(doc.articles, doc.name)
+        if progress is not None:
+            progress(i, len(docs))
+    return out
+
+
+def _is_jsonl(path: str | Path, fmt: str | None) -> bool:
+    return str(path) == STDIN or (fmt or detect_format(path)) == "jsonl"
+
+
+def _documents(path: str | Path, fmt: str | None, published: date | None) -> list[Document]:
+    if _is_jsonl(path, fmt):
+        return read_documents(path, published)
+    return [Document(str(path), read_articles(path, fmt, published))]
 
 
 def iter_reports(
     path: str | Path, fmt: str | None = None, published: date | None = None
 ) -> Iterator[ArticleReport]:
     """One report per article, for `truce ingest`: the article's cleaned text as UTF-8 bytes,
-    its publication date and its incidents. The whole file is read and checked first."""
-    p = Path(path)
-    articles = read_articles(p, fmt, published)
-    extracted = _extract_articles(articles, str(path))
-    for i, art in enumerate(articles):
-        header = "\n".join(x for x in (art.title, art.dateline) if x)
-        data = ((header + "\n\n") if header else "") + art.text
-        yield ArticleReport(
-            data=data.encode("utf-8"),
-            published=art.published,
-            incidents=[e.incident for e in extracted if e.article_index == i],
-            title=art.title,
-            index=i,
-            source=art.source,
-        )
+    its publication date and its incidents. The whole input is read and checked first."""
+    index = 0
+    for doc in _documents(path, fmt, published):
+        extracted = _extract_articles(doc.articles, doc.name)
+        for i, art in enumerate(doc.articles):
+            header = "\n".join(x for x in (art.title, art.dateline) if x)
+            data = ((header + "\n\n") if header else "") + art.text
+            yield ArticleReport(
+                data=data.encode("utf-8"),
+                published=art.published,
+                incidents=[e.incident for e in extracted if e.article_index == i],
+                title=art.title,
+                index=index,
+                source=art.source,
+            )
+            index += 1

@@ -356,8 +356,11 @@ def _capitalised(tok_text: str) -> bool:
     return tok_text[:1].isupper()
 
 
-def find_places_en(sent, gaz: Gazetteer) -> list[PlaceSpan]:  # noqa: ANN001 - a spaCy Span
-    """Place names in an English sentence (a spaCy Span)."""
+def find_places_en(sent, gaz: Gazetteer, doc_text: str | None = None) -> list[PlaceSpan]:  # noqa: ANN001
+    """Place names in an English sentence (a spaCy Span). `doc_text` is the text of the sentence's
+    Doc: spaCy rebuilds `Doc.text` from every token on each access, so callers looping over the
+    sentences of a long paragraph pass it once (else the work grows with the square of its length)."""
+    text_of_doc = sent.doc.text if doc_text is None else doc_text
     toks = list(sent)
     spans: list[PlaceSpan] = []
     ents = {t.i: t.ent_type_ for t in toks}
@@ -374,7 +377,7 @@ def find_places_en(sent, gaz: Gazetteer) -> list[PlaceSpan]:  # noqa: ANN001 - a
             piece = toks[i : i + n]
             if n > 1 and not all(_capitalised(t.text) or t.text in ("-", "na", "on", "nad") for t in piece):
                 continue
-            text = sent.doc.text[piece[0].idx : piece[-1].idx + len(piece[-1].text)]
+            text = text_of_doc[piece[0].idx : piece[-1].idx + len(piece[-1].text)]
             key = name_key(text)
             if len(key) >= 3 and gaz.has_key(key):
                 match = (n, text)
@@ -419,9 +422,9 @@ def find_places_en(sent, gaz: Gazetteer) -> list[PlaceSpan]:  # noqa: ANN001 - a
         span.metonym = _is_metonym(span, tok, last, nxt)
         spans.append(span)
         i += n
-    _regions_in_lists(spans, toks, sent)
-    _bind_qualifiers(spans, sent.doc.text)
-    _references(spans, sent.doc.text, sent.start_char)
+    _regions_in_lists(spans, text_of_doc)
+    _bind_qualifiers(spans, text_of_doc)
+    _references(spans, text_of_doc, sent.start_char)
     return spans
 
 
@@ -471,9 +474,8 @@ def _is_metonym(span: PlaceSpan, first, last, nxt) -> bool:  # noqa: ANN001
     return False
 
 
-def _regions_in_lists(spans: list[PlaceSpan], toks, sent) -> None:  # noqa: ANN001
+def _regions_in_lists(spans: list[PlaceSpan], text: str) -> None:
     """'the Dnipropetrovsk and Zaporizhzhia regions': every name of the list is a region."""
-    text = sent.doc.text
     for a, b in reversed(list(zip(spans, spans[1:], strict=False))):
         between = text[a.end : b.start].strip().lower()
         if between in ("and", ",", "or", ", and") and b.kind == "region" and a.kind == "settlement":

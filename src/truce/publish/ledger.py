@@ -10,9 +10,9 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-import rfc8785
 from sqlalchemy import Connection, select
 
+from truce import canonical
 from truce.publish.log import LogStore, Signer, generate_key, load_key
 from truce.publish.log.tables import log_entries
 from truce.store import Workspace
@@ -42,7 +42,7 @@ def log_store(workspace: Workspace) -> LogStore:
 
 
 def _digest(body: object) -> str:
-    return hashlib.sha256(rfc8785.dumps(body)).hexdigest()[:16]
+    return hashlib.sha256(canonical.dumps(body)).hexdigest()[:16]
 
 
 def _entry(kind: str, record_id: str, body: dict) -> dict:

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
-import rfc8785
+from truce import canonical
 
 __all__ = [
     "CUSTODY_ACTIONS",
@@ -57,7 +57,7 @@ class CustodyEntry:
 
 
 def _hash(fields: Mapping) -> str:
-    return hashlib.sha256(rfc8785.dumps(dict(fields))).hexdigest()
+    return hashlib.sha256(canonical.dumps(dict(fields))).hexdigest()
 
 
 def _fields(entry: CustodyEntry) -> dict:

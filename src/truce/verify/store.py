@@ -8,10 +8,10 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime
 from functools import lru_cache
 
-import rfc8785
 import shapely
 from sqlalchemy import Connection, delete, func, insert, select, update
 
+from truce import canonical
 from truce.errors import UserError
 from truce.geo.control import ControlSnapshot
 from truce.model import INTERFERENCE_TYPES, Incident, Location
@@ -662,7 +662,7 @@ def record_interference(
         "actor": actor,
         "description": description,
     }
-    content = rfc8785.dumps(record)
+    content = canonical.dumps(record)
     source_id = ensure_source(
         conn,
         f"monitor:{reported_by}",

@@ -7,7 +7,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-import rfc8785
+from truce import canonical
 
 __all__ = ["KINDS", "EntryError", "canonical_entry", "make_entry", "parse_entry"]
 
@@ -44,8 +44,8 @@ def canonical_entry(entry: Mapping[str, Any]) -> bytes:
     """The leaf bytes: RFC 8785 canonical JSON of a checked entry."""
     _check(entry)
     try:
-        return rfc8785.dumps(entry)
-    except (rfc8785.CanonicalizationError, TypeError, ValueError) as error:
+        return canonical.dumps(entry)
+    except (canonical.CanonicalizationError, TypeError, ValueError) as error:
         raise EntryError(f"entry {entry['id']}: not canonical JSON: {error}") from None
 
 
