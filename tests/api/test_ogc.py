@@ -10,7 +10,7 @@ import pytest
 from schemathesis.specs.openapi.definitions import OPENAPI_30
 from shapely.geometry import box, shape
 
-from tests.api.conftest import ApiSettings
+from truce.api import ApiSettings
 
 CORE = "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core"
 GEOJSON_CLASS = "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson"
