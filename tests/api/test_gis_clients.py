@@ -172,6 +172,20 @@ def test_a_where_on_date_returns_what_the_clause_says_with_exact_dates(served):
     assert ids(f"OAPIF:{served}/ogc") == spanning(day)
 
 
+@needs_gdal
+def test_a_token_sent_as_the_basic_password_opens_the_callers_layer(served, world):
+    token = world.tokens["party_liaison:UA"]
+    theirs = _api(served, "/ogc/collections/incidents/items?limit=1", token)["numberMatched"]
+    public = _api(served, "/ogc/collections/incidents/items?limit=1")["numberMatched"]
+    assert theirs > public  # the party sees its own protected allegation
+    assert _layer_info(served, "incidents", "-oo", f"USERPWD=gis:{token}")["count"] == theirs
+    refused = subprocess.run(
+        [OGRINFO, "-ro", "-so", "-oo", "USERPWD=gis:trc_wrong", f"OAPIF:{served}/ogc", "incidents"],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert refused.returncode != 0 and "401" in refused.stderr
+
+
 # --- OWSLib ----------------------------------------------------------------------------------------
 
 

@@ -28,6 +28,7 @@ from truce.api.context import ApiContext, TokenCache
 from truce.api.deps import requires
 from truce.api.limits import BodyLimit, RateLimiter
 from truce.api.logview import LogService
+from truce.api.methods import HeadAndOptions, add_cors
 from truce.api.ogc import patch_openapi
 from truce.api.ogc import router as ogc_router
 from truce.api.openapi30 import MEDIA_TYPE_30, MEDIA_TYPE_31, to_openapi_30
@@ -248,7 +249,9 @@ def create_app(workspace: Workspace, settings: ApiSettings | None = None, *, war
             rendition_30.append(to_openapi_30(openapi()))
         return JSONResponse(rendition_30[0], media_type=MEDIA_TYPE_30)
 
+    app.add_middleware(HeadAndOptions, routes=lambda: route_permissions(app))
     app.add_middleware(_SecurityHeaders)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    add_cors(app, settings.cors_origins)  # outermost: a preflight is answered before anything else
     _check_every_route_is_guarded(app)
     return app

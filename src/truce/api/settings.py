@@ -26,6 +26,7 @@ class ApiSettings:
     webhook_backoff_seconds: float = 1.0  # first retry after 1 s, then 2, 4, 8 …
     webhook_timeout_seconds: float = 5.0
     log_report_digests: bool = True  # append a report_digest entry for every submitted report
+    cors_origins: str = ""  # comma-separated origins whose pages may read the API (none: no CORS)
 
     @classmethod
     def from_env(cls, **overrides: object) -> ApiSettings:
