@@ -37,15 +37,7 @@ from truce.api.geodata import (
     zone_features,
 )
 from truce.api.limits import parse_bbox
-from truce.api.ogc_properties import (
-    Properties,
-    feature_schema_document,
-    flatten,
-    infer_properties,
-    model_properties,
-    project,
-    schema_document,
-)
+from truce.api.ogc_properties import feature_schema_document, schema_document
 from truce.api.openapi30 import MEDIA_TYPE_30, MEDIA_TYPE_31
 from truce.api.policy import Action, Actor, Resource, Role, allowed
 from truce.api.problems import ProblemError, not_found
@@ -56,6 +48,7 @@ from truce.api.schemas.incidents import IncidentMonitor, IncidentParty, Incident
 from truce.api.schemas.records import FindingOut
 from truce.api.views import count, in_bbox, incident_select, present_incidents
 from truce.model import KYIV
+from truce.publish.columns import Properties, flatten, infer_properties, model_properties, project
 from truce.store.schema import assessment_runs, findings, incidents
 
 __all__ = ["CONFORMANCE", "GEOJSON", "patch_openapi", "router"]

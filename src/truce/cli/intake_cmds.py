@@ -134,9 +134,11 @@ def _skipped_text(row: dict) -> str:
 @app.command("export")
 def export_cmd(
     output: Path = typer.Argument(..., help="The file to write (replaced atomically)."),
-    fmt: str = typer.Option("geojson", "--format", "-f", help="geojson, csv, acled or gpkg."),
+    fmt: str = typer.Option(
+        "geojson", "--format", "-f", help="geojson, geojson-flat (two flat layers), csv, acled or gpkg."
+    ),
     with_findings: bool = typer.Option(
-        True, "--findings/--no-findings", help="Include findings (GeoJSON and GeoPackage only)."
+        True, "--findings/--no-findings", help="Include findings (GeoJSON and GeoPackage formats only)."
     ),
 ) -> None:
     """Export the stored incidents (and findings) for GIS, spreadsheets or ACLED tooling."""
