@@ -18,13 +18,13 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/truce geo build-gazetteer  # the gazetteer index, built once at set-up
 	touch $(STAMP)
 
-# Debian's Chromium (browser tests, PDF reports) and Leaflet from npm (the dashboard's map, no CDN).
+# Debian's Chromium (browser tests, PDF reports), poppler (reading the PDFs back in tests) and Leaflet from npm (the dashboard's map, no CDN).
 browser: $(BROWSER_STAMP)
 
 $(BROWSER_STAMP): package.json package-lock.json
-	@if [ ! -x /usr/bin/chromium ]; then \
-	  if [ -n "$(APT)" ]; then $(APT) update && $(APT) install -y chromium; \
-	  else echo "install Debian's chromium (apt-get install chromium) for PDF reports and browser tests"; fi; \
+	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/pdftotext ]; then \
+	  if [ -n "$(APT)" ]; then $(APT) update && $(APT) install -y chromium poppler-utils; \
+	  else echo "install Debian's chromium and poppler-utils (apt-get install chromium poppler-utils) for PDF reports and their tests"; fi; \
 	fi
 	@command -v npm >/dev/null || { [ -n "$(APT)" ] && $(APT) install -y npm; }
 	npm ci --no-audit --no-fund

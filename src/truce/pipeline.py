@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from truce.extract import iter_reports
+from truce.parallel import Runner
 from truce.store import Workspace
 from truce.store.records import add_incidents, add_report, ensure_source
 
@@ -27,10 +28,13 @@ def ingest_text(
     fmt: str | None = None,
     published: dt.date | None = None,
     source_id: str | None = None,
+    runner: Runner | None = None,
 ) -> TextIngestResult:
     """Split a text, HTML or Telegram file into articles; store each as a report with its incidents,
-    all in one transaction. An article already stored (same bytes) is left as it is."""
-    reports = list(iter_reports(path, fmt, published))  # parse everything before writing anything
+    all in one transaction. An article already stored (same bytes) is left as it is. With a
+    `runner`, documents are extracted on Dask workers and written here, in input order, by this
+    one writer, so the store ends as a single-process run would leave it."""
+    reports = list(iter_reports(path, fmt, published, runner))  # everything before any write
     new = stored = 0
     with workspace.engine.begin() as conn:
         if source_id:

@@ -5,7 +5,10 @@ monitor does; the monitors' queue moves cases. Screenshots are kept in test-arti
 
 from __future__ import annotations
 
+import http.server
 import re
+import socketserver
+import threading
 
 import httpx
 import pytest
@@ -71,11 +74,11 @@ def test_a_filter_changes_what_is_shown_and_the_link_shares_it(page, served, sho
     page.select_option("#f-party", "RU")
     russian = [f for f in everything if f["properties"]["party"] == "RU"]
     assert 0 < len(russian) < len(everything)
-    page.wait_for_function(f"document.querySelector('#count-shown').dataset.shown === '{len(russian)}'")
+    page.wait_for_selector(f"#count-shown[data-shown='{len(russian)}']")
     assert page.locator("path.incident").count() == sum(1 for f in russian if f["geometry"])
     page.uncheck("#f-types input[value=drone_strike]")
     no_drones = [f for f in russian if f["properties"]["type"] != "drone_strike"]
-    page.wait_for_function(f"document.querySelector('#count-shown').dataset.shown === '{len(no_drones)}'")
+    page.wait_for_selector(f"#count-shown[data-shown='{len(no_drones)}']")
     assert page.locator("path.incident-drone_strike").count() == 0
     assert "party=RU" in page.url and "types=" in page.url
     assert "drone_strike" not in page.url.split("types=")[1]
@@ -104,7 +107,7 @@ def test_the_timeline_counts_per_day_and_a_click_draws_that_days_line(page, serv
     assert drawn == per_day
     assert page.get_attribute("#timeline svg", "data-days") == "31"
     page.locator("#timeline rect.bar[data-day='2026-01-02']").first.click()
-    page.wait_for_function("document.querySelector('#map-note').dataset.line === '2026-01-02'")
+    page.wait_for_selector("#map-note[data-line='2026-01-02']")
     assert page.input_value("#f-line") == "2026-01-02"
 
 
@@ -151,7 +154,7 @@ def test_a_public_viewer_does_not_see_protected_fields(page, served, dash_world,
     secret = _safe(dash_world.ids["secret_incident"])
     assert page.locator(f"path.i-{secret}").count() == 0  # a party's protected allegation
     page.locator("path.i-dash-inf-01").dispatch_event("click")
-    details = page.locator("#incident-details")
+    details = page.locator("#incident-details[data-id=dash-inf-01]")
     assert details.locator("dd[data-field=source]").inner_text() == "protected source"
     for hidden in ("evidence", "note", "source_record", "submitted_by", "protected"):
         assert details.locator(f"dd[data-field={hidden}]").count() == 0, hidden
@@ -163,7 +166,7 @@ def test_a_public_viewer_does_not_see_protected_fields(page, served, dash_world,
     _sign_in(page, dash_world.tokens["monitor"], "monitor")
     assert page.locator(f"path.i-{secret}").count() == 1
     page.locator("path.i-dash-inf-01").dispatch_event("click")
-    details = page.locator("#incident-details")
+    details = page.locator("#incident-details[data-id=dash-inf-01]")
     assert details.locator("dd[data-field=source]").inner_text() == INFORMANT
     assert INFORMANT_NOTE in details.locator("dd[data-field=note]").inner_text()
     assert INFORMANT in details.locator("dd[data-field=source_record]").inner_text()
@@ -175,9 +178,13 @@ def test_a_party_sees_its_own_protected_allegation_and_not_the_informant(page, s
     _sign_in(page, dash_world.tokens["party_liaison:UA"], "party_liaison")
     secret = _safe(dash_world.ids["secret_incident"])
     page.locator(f"path.i-{secret}").dispatch_event("click")
-    assert UA_SECRET in page.locator("#incident-details dd[data-field=evidence]").inner_text()
+    evidence = page.locator(
+        f"#incident-details[data-id='{dash_world.ids['secret_incident']}'] dd[data-field=evidence]"
+    )
+    assert UA_SECRET in evidence.inner_text()
     page.locator("path.i-dash-inf-01").dispatch_event("click")
-    assert page.locator("#incident-details dd[data-field=source]").inner_text() == "protected source"
+    source = page.locator("#incident-details[data-id=dash-inf-01] dd[data-field=source]")
+    assert source.inner_text() == "protected source"
     assert page.locator("#queue").is_hidden()
 
 
@@ -200,7 +207,7 @@ def test_the_monitors_queue_moves_cases_through_the_api(page, served, dash_world
     decided.locator("select.outcome").select_option("verified_violation|established")
     decided.locator("input.reason").fill("photographs and two patrols agree")
     decided.locator(".btn-decide").click()
-    page.wait_for_function(f"document.querySelector('#toast').textContent.startsWith('{probed}:')")
+    page.wait_for_selector(f"#toast:text-matches('^{probed}:')")
     assert page.inner_text("#toast") == f"{probed}: verified violation"
     page.wait_for_selector(f".case[data-id={probed}]", state="detached")
     monitor = {"Authorization": f"Bearer {dash_world.tokens['monitor']}"}
@@ -232,3 +239,42 @@ def test_no_request_leaves_the_machine(page, served, width):
     page.on("request", lambda request: hosts.add(httpx.URL(request.url).host))
     _open(page)
     assert hosts <= {"127.0.0.1"}, hosts
+
+
+def test_the_pages_policy_stops_an_injected_script(page, served):
+    _open(page)
+    blocked: list[str] = []
+    page.on("console", lambda message: blocked.append(message.text))
+    page.evaluate(
+        """() => { const s = document.createElement("script");
+                   s.textContent = "window.injected = 1"; document.body.append(s); }"""
+    )
+    page.wait_for_timeout(200)
+    assert page.evaluate("() => window.injected") is None
+    assert any("Content Security Policy" in text for text in blocked), blocked
+
+
+def test_no_other_site_may_frame_the_dashboard(page, served):
+    outside = (
+        f'<iframe name="dash" src="{served.url}/dashboard"></iframe>'
+        f'<iframe name="api" src="{served.url}/api/v1/"></iframe>'
+    ).encode()
+
+    class Elsewhere(http.server.BaseHTTPRequestHandler):  # another site, on another loopback port
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.end_headers()
+            self.wfile.write(outside)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    with socketserver.TCPServer(("127.0.0.1", 0), Elsewhere) as site:
+        threading.Thread(target=site.serve_forever, daemon=True).start()
+        page.goto(f"http://127.0.0.1:{site.server_address[1]}/")
+        page.wait_for_timeout(1500)
+        dashboard, api = page.frame(name="dash"), page.frame(name="api")
+        site.shutdown()
+    assert dashboard.url.startswith("chrome-error://")  # refused by frame-ancestors 'none'
+    assert api.url.startswith(f"{served.url}/api/v1")  # the control: an answer without the policy loads

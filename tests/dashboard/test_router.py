@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from truce.api import create_app
+from truce.api import ApiSettings, create_app
 from truce.dashboard.router import leaflet_dir
 from truce.demo import AGREEMENT
 from truce.store import copy_workspace, open_workspace
@@ -94,34 +94,105 @@ def test_oblasts_and_the_contact_line_on_or_before_a_day(client):
     assert client.get("/dashboard/api/line", params={"date": "2025-01-01"}).status_code == 404
 
 
-def test_incidents_are_shown_as_each_role_may_see_them(client, dash_world):
-    def features(role):
-        return client.get("/dashboard/api/incidents", params=JANUARY, headers=_as(client, role)).json()[
-            "features"
-        ]
+def _markers(client, role=None, **params):
+    answer = client.get("/dashboard/api/incidents", params={**JANUARY, **params}, headers=_as(client, role))
+    assert answer.status_code == 200, answer.text
+    return answer.json()
 
-    public, monitor, liaison = features(None), features("monitor"), features("party_liaison:UA")
+
+def test_incidents_are_shown_as_each_role_may_see_them(client, dash_world):
+    public, monitor, liaison = (
+        _markers(client, role)["features"] for role in (None, "monitor", "party_liaison:UA")
+    )
     secret = dash_world.ids["secret_incident"]
     assert secret not in {f["id"] for f in public}
     assert secret in {f["id"] for f in monitor} and secret in {f["id"] for f in liaison}
-    informant = {f["id"]: f for f in public}["dash-inf-01"]["properties"]
-    assert informant["source"] == "protected source" and informant["evidence"] is None
-    assert "note" not in informant and "source_record" not in informant
     for word in (INFORMANT, INFORMANT_WORDS, UA_SECRET):
         assert word not in str(public)
-    seen = {f["id"]: f for f in monitor}["dash-inf-01"]["properties"]
-    assert seen["source_record"]["name"] == INFORMANT and seen["note"].startswith("HERON-5")
+    # a marker carries what the map draws; the details are the API's own, as the caller may see them
+    informant = {f["id"]: f for f in public}["dash-inf-01"]["properties"]
+    assert set(informant) == {"type", "date", "status", "party", "category", "place", "approx", "zones"}
     kramatorsk = {f["id"]: f for f in public}["dash-01"]
     assert kramatorsk["geometry"]["coordinates"] == [37.556, 48.723]
     assert kramatorsk["properties"]["zones"] == ["fez-ru"]  # 20 km from the line: outside the 10 km belt
+    assert kramatorsk["properties"]["place"].startswith("Kramatorsk")
 
 
 def test_an_incident_placed_only_by_its_oblast_is_drawn_inside_it_and_marked(client):
-    everything = client.get("/dashboard/api/incidents", params={**JANUARY, "since": "2025-12-20"}).json()
-    by_id = {f["id"]: f for f in everything["features"]}
+    by_id = {f["id"]: f for f in _markers(client, since="2025-12-20")["features"]}
     approx = by_id["seed-10"]  # a drone strike reported for Zaporizhzhia Oblast as a whole
     assert approx["properties"]["approx"] is True and approx["geometry"]["type"] == "Point"
     assert by_id["seed-01"]["geometry"] is None  # "Ukraine": no place to draw
+
+
+def test_incident_markers_come_in_capped_pages_that_join_up(client):
+    everything = _markers(client, "monitor", since="2025-12-20")
+    assert everything["number_returned"] == everything["number_matched"] == len(everything["features"]) > 7
+    assert everything["next"] is None
+    pages, after = [], None
+    while True:
+        page = _markers(client, "monitor", since="2025-12-20", limit=3, **({"after": after} if after else {}))
+        assert page["number_returned"] == len(page["features"]) <= 3
+        assert page["number_matched"] == everything["number_matched"]
+        pages.append(page["features"])
+        after = page["next"]
+        if after is None:
+            break
+    assert [f["id"] for p in pages for f in p] == [f["id"] for f in everything["features"]]
+    assert len(pages) == -(-everything["number_matched"] // 3)  # no empty page at the end
+
+
+def test_the_marker_cap_holds_whatever_the_client_asks(dash_world, tmp_path):
+    ws = open_workspace(str(copy_workspace(dash_world.db, tmp_path)))
+    capped = ApiSettings(rate_per_second=1e6, rate_burst=1_000_000, max_map_incidents=4)
+    with TestClient(create_app(ws, capped)) as small:
+        answer = small.get("/dashboard/api/incidents", params={**JANUARY, "limit": 1000}).json()
+    ws.engine.dispose()
+    assert answer["number_returned"] == len(answer["features"]) == 4
+    assert answer["number_matched"] > 4 and answer["next"]
+
+
+@pytest.mark.parametrize("after", ["nonsense", "WzEsMl0", "W251bGwsImEiXQ", "x" * 401])
+def test_a_cursor_the_server_did_not_write_is_refused(client, after):
+    answer = client.get("/dashboard/api/incidents", params={**JANUARY, "after": after})
+    assert answer.status_code in (400, 422)
+    assert answer.headers["content-type"] == "application/problem+json"
+
+
+def test_incident_markers_need_a_valid_token_if_one_is_given(client):
+    refused = client.get(
+        "/dashboard/api/incidents", params=JANUARY, headers={"Authorization": "Bearer trc_nope"}
+    )
+    assert refused.status_code == 401
+
+
+def test_incident_markers_are_rate_limited_like_every_route(dash_world, tmp_path):
+    ws = open_workspace(str(copy_workspace(dash_world.db, tmp_path)))
+    with TestClient(create_app(ws, ApiSettings(rate_per_second=0.001, rate_burst=2))) as slow:
+        statuses = [slow.get("/dashboard/api/incidents", params=JANUARY).status_code for _ in range(3)]
+    ws.engine.dispose()
+    assert statuses == [200, 200, 429]
+
+
+@pytest.mark.parametrize("path", ["/dashboard", "/dashboard/static/main.js", "/dashboard/api/config"])
+def test_dashboard_answers_carry_a_content_security_policy(client, path):
+    answer = client.get(path)
+    assert answer.status_code == 200
+    policy = dict(part.strip().split(" ", 1) for part in answer.headers["content-security-policy"].split(";"))
+    assert policy["frame-ancestors"] == "'none'" and answer.headers["x-frame-options"] == "DENY"
+    assert policy["script-src"] == "'self'" and policy["default-src"] == "'none'"
+    assert policy["connect-src"] == "'self'" and "https:" not in policy["img-src"]
+
+
+def test_a_configured_tile_server_is_the_only_other_image_origin(client, monkeypatch):
+    monkeypatch.setenv("TRUCE_DASHBOARD_TILES", "https://user:pw@tiles.mission.local:8443/{z}/{x}/{y}.png")
+    policy = client.get("/dashboard").headers["content-security-policy"]
+    assert "img-src 'self' data: https://tiles.mission.local:8443;" in policy
+    assert "pw" not in policy
+
+
+def test_the_api_itself_is_not_given_the_pages_policy(client):
+    assert "content-security-policy" not in client.get("/api/v1/").headers
 
 
 def test_what_if_changes_the_zones_and_counts_for_a_listed_choice_only(client):

@@ -11,7 +11,7 @@ import re
 import zoneinfo
 from collections.abc import Collection, Iterator
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, ConfigDict, Field, ValidationInfo, model_validator
 
@@ -202,6 +202,22 @@ TimeZoneName = _value_type(
 )
 
 
+Language = Literal["uk", "ru", "en"]
+
+
+class Translation(Terms):
+    """The agreement's names in another language, for reports written in it: the title, and the
+    names of parties, provisions (by provision id), zones (by zone id) and protected sites (by
+    provision id). What is not given is shown as written."""
+
+    title: Name | None = None
+    version: Name | None = None
+    parties: dict[PartyId, Name] = Field(default_factory=dict)
+    provisions: dict[Slug, Name] = Field(default_factory=dict)
+    zones: dict[Slug, Name] = Field(default_factory=dict)
+    sites: dict[Slug, Name] = Field(default_factory=dict)
+
+
 class Agreement(Terms):
     """A versioned terms file. Drafts differ in parameters; `resolve` substitutes them."""
 
@@ -218,6 +234,7 @@ class Agreement(Terms):
     parameters: dict[ParameterName, ParameterEntry] = Field(default_factory=dict)
     provisions: list[Provision] = Field(min_length=1)
     notes: Text | None = None
+    translations: dict[Language, Translation] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _whole_file_is_consistent(self, info: ValidationInfo) -> Agreement:
@@ -276,11 +293,25 @@ class Agreement(Terms):
                         yield _unknown(("provisions", index, *ref.loc), "region", ref.value, set(regions))
                 elif ref.value not in known[ref.sort]:
                     yield _unknown(("provisions", index, *ref.loc), ref.sort, ref.value, known[ref.sort])
+        yield from self._translation_keys(parties, provision_ids, zone_ids)
         declared = set(self.parameters)
         data = self.model_dump(mode="json", include={"provisions"})
         for loc, name in _param_refs(data):
             if name not in declared:
                 yield _unknown(loc, "parameter", name, declared)
+
+    def _translation_keys(
+        self, parties: set[str], provision_ids: set[str], zone_ids: set[str]
+    ) -> Iterator[TermsProblem]:
+        """A translated name must name something the file has (a typo would silently not apply)."""
+        sites = {p.id for p in self.provisions if isinstance(p, ProtectedSiteProvision)}
+        known = {"parties": parties, "provisions": provision_ids, "zones": zone_ids, "sites": sites}
+        sorts = {"parties": "party", "provisions": "provision", "zones": "zone", "sites": "site"}
+        for lang, translation in self.translations.items():
+            for section, ids in known.items():
+                for key in getattr(translation, section):
+                    if key not in ids:
+                        yield _unknown(("translations", lang, section, key), sorts[section], key, ids)
 
     def _duplicate_ids(self) -> Iterator[TermsProblem]:
         for section, items in (("parties", self.parties), ("guarantors", self.guarantors)):

@@ -52,6 +52,7 @@ from truce.api.routers import (
 )
 from truce.api.settings import ApiSettings
 from truce.dashboard.router import router as dashboard_router
+from truce.dashboard.security import page_headers
 from truce.store import Workspace
 
 __all__ = ["API_PREFIX", "create_app", "route_permissions"]
@@ -76,7 +77,8 @@ PROBLEMS = {
 
 
 class _SecurityHeaders:
-    """No caching of answers that depend on who asked; no content sniffing."""
+    """No caching of answers that depend on who asked; no content sniffing; the dashboard's pages
+    with their Content-Security-Policy."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -93,6 +95,7 @@ class _SecurityHeaders:
                 if b"cache-control" not in names:
                     headers.append((b"cache-control", b"no-store"))
                 headers.append((b"x-content-type-options", b"nosniff"))
+                headers.extend(page_headers(scope["path"]))  # CSP and frame-ancestors on pages
                 message["headers"] = headers
             await send(message)
 

@@ -18,6 +18,7 @@ class ApiSettings:
     max_page: int = 1000
     max_bbox_deg2: float = 3600.0  # 60° × 60°: all of Europe, not the world
     max_export_records: int = 100_000
+    max_map_incidents: int = 50_000  # markers in one answer of /dashboard/api/incidents
     rate_per_second: float = 20.0  # sustained requests per token (or per address, without one)
     rate_burst: int = 60
     token_cache_seconds: float = 2.0  # how long a revocation from another process may take to bite

@@ -53,6 +53,7 @@ _DEFAULTS: dict[str, Any] = {
     "snapshot_dates": [],
     "measured": {},
     "places": [],
+    "place_codes": [],
     "lon": None,
     "lat": None,
 }

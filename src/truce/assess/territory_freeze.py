@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from truce.assess._findings import finding, summary_finding
 from truce.assess.context import Context
-from truce.assess.places import settlements_in
+from truce.assess.places import places_in
 from truce.geo.admin import lookup_oblast, oblasts_geometry
 from truce.geo.control import ControlSnapshot
 from truce.geo.territory import territorial_change
@@ -74,7 +74,8 @@ def _day_findings(
         if row.iso not in isos or not bound or row.gained_km2 <= provision.tolerance_km2:
             continue
         gained = change.gained if row.party == change.party else change.lost
-        places = settlements_in(gained.intersection(oblasts_geometry([row.oblast])))
+        named_places = places_in(gained.intersection(oblasts_geometry([row.oblast])))
+        places = named_places["places"]
         named = f"; places that changed hands: {', '.join(places)}" if places else ""
         rationale = (
             f"{row.party} gained {row.gained_km2:,.1f} km² in {row.oblast} between {before.date} "
@@ -94,11 +95,14 @@ def _day_findings(
                 party=row.party,
                 date=after.date,
                 snapshot_dates=[before.date, after.date],
-                places=places,
+                **named_places,
                 measured={
                     "gained_km2": round(row.gained_km2, 2),
                     "lost_km2": round(row.lost_km2, 2),
                     "oblast": row.oblast,
+                    "iso": row.iso,
+                    "from": before.date.isoformat(),
+                    "tolerance_km2": provision.tolerance_km2,
                 },
             )
         )

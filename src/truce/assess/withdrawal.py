@@ -7,7 +7,7 @@ import datetime as dt
 
 from truce.assess._findings import finding, fmt_when
 from truce.assess.context import Context
-from truce.assess.places import settlements_in
+from truce.assess.places import places_in
 from truce.geo.admin import Oblast, lookup_oblast
 from truce.geo.control import controlled_area
 from truce.geo.projection import area_km2
@@ -44,8 +44,8 @@ def check(provision: WithdrawalProvision, ctx: Context) -> list[Finding]:
             continue
         held = controlled_area(snapshot, provision.party).intersection(oblast.geometry)
         km2 = area_km2(held)
-        places = settlements_in(held) if km2 > _NOISE_KM2 else []
-        results.append(_finding(provision, ctx, oblast, km2, places, deadline, overdue, snapshot.date))
+        named_places = places_in(held) if km2 > _NOISE_KM2 else {}
+        results.append(_finding(provision, ctx, oblast, km2, named_places, deadline, overdue, snapshot.date))
     return results
 
 
@@ -54,11 +54,12 @@ def _finding(
     ctx: Context,
     oblast: Oblast,
     km2: float,
-    places: list[str],
+    named_places: dict[str, list[str]],
     deadline: dt.datetime,
     overdue: bool,
     day: dt.date,
 ) -> Finding:
+    places = named_places.get("places", [])
     where = f"{provision.party} held {km2:,.1f} km² of {oblast.name_en} on {day}"
     named = f" (including {', '.join(places)})" if places else ""
     if km2 <= _NOISE_KM2:
@@ -80,6 +81,11 @@ def _finding(
         party=provision.party,
         date=day,
         snapshot_dates=[day],
-        places=places,
-        measured={"held_km2": round(km2, 2), "oblast": oblast.name_en},
+        **named_places,
+        measured={
+            "held_km2": round(km2, 2),
+            "oblast": oblast.name_en,
+            "iso": oblast.iso,
+            "deadline": deadline.isoformat(),
+        },
     )

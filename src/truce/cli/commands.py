@@ -32,8 +32,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
                               "off at 24:00."),
     "clusters": ("verify_cmds", "Corroborate: group reports of the same event, grade them, check territorial"
                                 " claims against the map."),
-    "quiet": ("verify_cmds", "Days without a verified violation, per zone and sector (the 7-day rule of "
-                             "2016)."),
+    "quiet": ("verify_cmds", "Days without a violation, per zone and sector (the 7-day rule of 2016)."),
     "interference": ("verify_cmds", "Restrictions on and interference with monitors, reported as their own "
                                     "category (JSON)."),
 }

@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 
 from truce.cli.main import app, state
-from truce.cli.output import console, print_json, print_jsonl, progress_bar
+from truce.cli.output import console, dask_runner, print_json, print_jsonl, progress_bar
 from truce.errors import UserError
 from truce.extract import extract_file
 from truce.intake.ingest import ingest_file
@@ -34,6 +34,10 @@ def _date(value: str | None) -> dt.date | None:
         raise UserError(None, None, f"--published: expected a date YYYY-MM-DD, got {value!r}") from error
 
 
+WORKERS_HELP = "Extract on a local Dask cluster of N worker processes, started and stopped here."
+SCHEDULER_HELP = "Extract on a running Dask cluster: its scheduler's address (tcp://HOST:PORT)."
+
+
 @app.command()
 def extract(
     files: list[Path] = typer.Argument(
@@ -46,10 +50,12 @@ def extract(
     ),
     published: str = typer.Option(None, "--published", help="Publication date for text without a dateline."),
     as_json: bool = typer.Option(False, "--json", help="JSON Lines, one incident a line (the default too)."),
+    workers: int = typer.Option(None, "--workers", help=WORKERS_HELP),
+    scheduler: str = typer.Option(None, "--scheduler", help=SCHEDULER_HELP),
 ) -> None:
     """Print the incidents found in texts, without storing them (JSON Lines in the incident shape).
-    The pipeline loads once for all the files and documents given."""
-    with progress_bar() as bar:
+    The pipeline loads once for all the files and documents given (once per worker with Dask)."""
+    with dask_runner(workers, scheduler) as runner, progress_bar() as bar:
         task = bar.add_task("extracting", total=None)
         for path in files:
             found = extract_file(
@@ -57,6 +63,7 @@ def extract(
                 fmt,
                 _date(published),
                 progress=lambda done, total: bar.update(task, completed=done, total=total),
+                runner=runner,
             )
             print_jsonl(item.to_json() for item in found)
 
@@ -76,14 +83,18 @@ def ingest(
     source: str = typer.Option(None, "--source", help="The source these reports come from (its id)."),
     published: str = typer.Option(None, "--published", help="Publication date for text without a dateline."),
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+    workers: int = typer.Option(None, "--workers", help=WORKERS_HELP + " Text formats only."),
+    scheduler: str = typer.Option(None, "--scheduler", help=SCHEDULER_HELP + " Text formats only."),
 ) -> None:
     """Store files as immutable reports and their incidents; the same bytes again change nothing."""
+    if (workers or scheduler) and fmt not in TEXT_FORMATS:
+        raise UserError(None, None, f"--workers/--scheduler: only for {', '.join(TEXT_FORMATS)}, not {fmt}")
     workspace = open_workspace(state["db"])
     mapping = load_mapping(mapping_file) if mapping_file else None
     if maps:
         mapping = mapping_from_options(maps, mapping)
     results = []
-    with progress_bar() as bar:
+    with dask_runner(workers, scheduler) as runner, progress_bar() as bar:
         task = bar.add_task("ingesting", total=None)
 
         def progress(stage: str, done: int, total: int) -> None:
@@ -91,7 +102,7 @@ def ingest(
 
         for path in files:
             if fmt in TEXT_FORMATS:
-                text = ingest_text(workspace, path, fmt, _date(published), source)
+                text = ingest_text(workspace, path, fmt, _date(published), source, runner)
                 results.append(
                     {
                         "file": str(path),

@@ -4,14 +4,26 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterable, Sequence
-from typing import Any
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-__all__ = ["console", "err_console", "print_json", "print_jsonl", "print_table", "progress_bar"]
+if TYPE_CHECKING:
+    from truce.parallel import Runner
+
+__all__ = [
+    "console",
+    "dask_runner",
+    "err_console",
+    "print_json",
+    "print_jsonl",
+    "print_table",
+    "progress_bar",
+]
 
 # Piped or logged output gets a readable width rather than rich's 80-column fallback.
 console = Console(width=None if sys.stdout.isatty() else 140)
@@ -48,3 +60,17 @@ def progress_bar() -> Progress:
         transient=True,
         disable=not err_console.is_terminal,
     )
+
+
+@contextmanager
+def dask_runner(workers: int | None, scheduler: str | None) -> Iterator[Runner]:
+    """The Runner for --workers/--scheduler (this process when neither is given); says on stderr
+    where the work runs and Dask's dashboard address when there is one."""
+    from truce.parallel import Runner
+
+    with Runner(workers, scheduler) as runner:
+        if runner.distributed:
+            where = scheduler or f"a local cluster of {workers} worker processes"
+            dashboard = f"; dashboard {runner.dashboard}" if runner.dashboard else ""
+            err_console.print(f"working on {where}{dashboard}", highlight=False)
+        yield runner

@@ -261,11 +261,22 @@ def case_list(
 def quiet(
     zone: str = typer.Option(None, "--zone", help="Only this zone."),
     as_of: str = typer.Option(None, "--as-of", help="Count up to this day (default: today)."),
-    since: str = typer.Option(None, "--since", help="Count from this day (e.g. the effective date)."),
+    since: str = typer.Option(
+        None, "--since", help="Count from this day (default: the day the agreement took effect)."
+    ),
+    agreement: str = typer.Option(None, "--agreement", help="The agreement, if the workspace has several."),
     as_json: bool = typer.Option(False, "--json", help="Print the counters as JSON."),
 ) -> None:
-    """Days without a verified violation, per zone and sector (the 7-day rule of 2016)."""
-    rows = api.quiet(_workspace(), zone=zone, as_of=_day(as_of, "--as-of"), since=_day(since, "--since"))
+    """Days without a violation, per zone and sector (the 7-day rule of 2016).
+
+    The same counters as the daily report for the --as-of day."""
+    rows = api.quiet(
+        _workspace(),
+        zone=zone,
+        as_of=_day(as_of, "--as-of"),
+        since=_day(since, "--since"),
+        agreement_id=agreement,
+    )
     if as_json:
         print_json(rows)
         return

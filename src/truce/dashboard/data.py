@@ -5,6 +5,8 @@ a draft parameter changed. Thin adapters over the API's views and the assessment
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime as dt
 import json
 import os
@@ -12,13 +14,15 @@ import tempfile
 import threading
 import zoneinfo
 from collections import Counter
+from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pydantic_core
 import shapely
-from sqlalchemy import func, select
+from sqlalchemy import func, select, tuple_
 
 from truce.agreement.loader import parse_agreement
 from truce.agreement.resolve import resolve
@@ -48,7 +52,9 @@ from truce.verify.categories import category_of
 __all__ = [
     "dashboard_config",
     "finding_list",
-    "incident_collection",
+    "decode_cursor",
+    "encode_cursor",
+    "incident_pages",
     "line_on",
     "oblast_collection",
     "warm_what_if",
@@ -188,43 +194,124 @@ def _approximate_point(admin1: str) -> tuple[float, float] | None:
     return round(point.x, 4), round(point.y, 4)
 
 
-def incident_collection(
-    ctx: ApiContext, actor: Actor, agreement_id: str | None, since: dt.date, until: dt.date
-) -> dict:
-    """Incidents that may have happened in [since, until] (Kyiv days), as the actor may see them.
-    An incident placed only by its oblast is drawn at a point inside the oblast, marked approx."""
-    query = incident_select(actor).where(
+MAP_FIELDS = ("type", "date", "status")  # what a marker needs; details come from /api/v1/incidents/{id}
+
+
+def encode_cursor(t_start: int, incident_id: str) -> str:
+    raw = json.dumps([t_start, incident_id], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[int, str]:
+    """The (t_start, id) a page ends at; ProblemError 400 for anything a server did not write."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        t_start, incident_id = json.loads(raw)
+        if isinstance(t_start, int) and not isinstance(t_start, bool) and isinstance(incident_id, str):
+            return t_start, incident_id
+    except (ValueError, TypeError, binascii.Error):
+        pass
+    raise ProblemError(400, f"after={cursor[:40]!r}: not a cursor this server wrote", kind="bad-request")
+
+
+def _map_feature(item: dict) -> dict:
+    """One incident as a marker: where, what, when, whose, in which zones (as the caller sees it)."""
+    loc = item.get("location") or {}
+    approx = False
+    point = None
+    if loc.get("lon") is not None and loc.get("lat") is not None:
+        point = (loc["lon"], loc["lat"])
+    elif loc.get("admin1") and (point := _approximate_point(loc["admin1"])):
+        approx = True
+    props = {k: item.get(k) for k in MAP_FIELDS}
+    props.update(
+        party=item.get("actor") or "unattributed",
+        category=category_of(IncidentType(item["type"])),
+        place=", ".join(p for p in (loc.get("name"), loc.get("admin1")) if p) or None,
+        approx=approx,
+    )
+    geometry = {"type": "Point", "coordinates": [point[0], point[1]]} if point else None
+    return {"type": "Feature", "id": item["id"], "geometry": geometry, "properties": props}
+
+
+def _with_zones(features: list[dict], zones: list[RuledZone]) -> list[dict]:
+    placed = [f for f in features if f["geometry"]]
+    inside = _membership(
+        zones,
+        [f["geometry"]["coordinates"][0] for f in placed],
+        [f["geometry"]["coordinates"][1] for f in placed],
+    )
+    for feature, ids in zip(placed, inside, strict=True):
+        feature["properties"]["zones"] = ids
+    for feature in features:
+        feature["properties"].setdefault("zones", [])
+    return features
+
+
+def _in_days(query: Any, since: dt.date, until: dt.date) -> Any:  # noqa: ANN401 — a Select
+    return query.where(
         incidents.c.t_end > _day_start(since), incidents.c.t_start < _day_start(until + dt.timedelta(days=1))
     )
+
+
+def _after(query: Any, position: tuple[int, str] | None) -> Any:  # noqa: ANN401 — a Select
+    if position is None:
+        return query
+    return query.where(tuple_(incidents.c.t_start, incidents.c.id) > tuple_(*position))
+
+
+def _any_after(ctx: ApiContext, visible: Any, position: tuple[int, str]) -> bool:  # noqa: ANN401
     with ctx.workspace.engine.connect() as conn:
-        rows = conn.execute(query.order_by(incidents.c.t_start, incidents.c.id)).all()
-        shown = [_as_dict(m) for m in present_incidents(conn, actor, rows)]
-    points: list[tuple[float, float, bool] | None] = []
-    for item in shown:
-        loc = item.get("location") or {}
-        if loc.get("lon") is not None and loc.get("lat") is not None:
-            points.append((loc["lon"], loc["lat"], False))
-        elif loc.get("admin1") and (approx := _approximate_point(loc["admin1"])):
-            points.append((approx[0], approx[1], True))
-        else:
-            points.append(None)
-    placed = [n for n, p in enumerate(points) if p is not None]
+        return conn.execute(_after(visible, position).limit(1)).first() is not None
+
+
+def incident_pages(
+    ctx: ApiContext,
+    actor: Actor,
+    agreement_id: str | None,
+    since: dt.date,
+    until: dt.date,
+    *,
+    limit: int,
+    after: tuple[int, str] | None = None,
+    batch: int = 2000,
+) -> Iterator[bytes]:
+    """Incidents that may have happened in [since, until] (Kyiv days) that the actor may see, as a
+    GeoJSON FeatureCollection of at most `limit` markers after `after` (a decoded cursor), written in
+    batches (the server never holds more than one batch). It ends with `number_matched` (all in the
+    range), `number_returned` and `next` (the cursor of the next page, or null). An incident placed
+    only by its oblast is drawn at a point inside the oblast, marked approx."""
+    position = after
+    visible = _in_days(incident_select(actor), since, until)
+    with ctx.workspace.engine.connect() as conn:
+        matched = conn.execute(select(func.count()).select_from(visible.subquery())).scalar_one()
     zones = _zones_of(ctx, agreement_id)
-    inside = _membership(zones, [points[n][0] for n in placed], [points[n][1] for n in placed])
-    zones_of = dict(zip(placed, inside, strict=True))
-    features = []
-    for n, item in enumerate(shown):
-        point = points[n]
-        props = {
-            **item,
-            "party": item.get("actor") or "unattributed",
-            "category": category_of(IncidentType(item["type"])),
-            "zones": zones_of.get(n, []),
-            "approx": bool(point and point[2]),
-        }
-        geometry = {"type": "Point", "coordinates": [point[0], point[1]]} if point else None
-        features.append({"type": "Feature", "id": item["id"], "geometry": geometry, "properties": props})
-    return {"type": "FeatureCollection", "features": features, "number_matched": len(features)}
+    yield b'{"type":"FeatureCollection","features":['
+    returned = 0
+    while returned < limit:
+        query = (
+            _after(visible.add_columns(incidents.c.t_start), position)
+            .order_by(incidents.c.t_start, incidents.c.id)
+            .limit(min(batch, limit - returned))
+        )
+        with ctx.workspace.engine.connect() as conn:
+            rows = conn.execute(query).all()
+            shown = present_incidents(conn, actor, rows)
+        if not rows:
+            break
+        features = _with_zones([_map_feature(_as_dict(item)) for item in shown], zones)
+        yield (b"," if returned else b"") + pydantic_core.to_json(features)[1:-1]
+        returned += len(rows)
+        position = (rows[-1].t_start, rows[-1].id)
+        if len(rows) < batch:
+            break
+    more = returned == limit and position is not None and _any_after(ctx, visible, position)
+    tail = {
+        "number_matched": matched,
+        "number_returned": returned,
+        "next": encode_cursor(*position) if more else None,
+    }
+    yield b"]," + pydantic_core.to_json(tail)[1:]
 
 
 def _as_dict(item: Any) -> dict:  # noqa: ANN401 — a response model or already a dict

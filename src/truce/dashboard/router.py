@@ -6,7 +6,8 @@
     GET /dashboard/api/config         agreements, draft parameters, snapshot days, palette, tiles
     GET /dashboard/api/oblasts        the oblasts (GeoJSON)
     GET /dashboard/api/line?date=     the contact line on or before a day
-    GET /dashboard/api/incidents?since=&until=&agreement=   incidents as the caller may see them
+    GET /dashboard/api/incidents?since=&until=&agreement=&limit=&after=   incidents as the caller may
+                                      see them, as markers (paged by a cursor, capped, streamed)
     GET /dashboard/api/findings?since=&until=&agreement=    findings (the public record)
     GET /dashboard/api/whatif?agreement=&set=NAME=VALUE      zones and counts with a draft changed
 
@@ -22,7 +23,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response, StreamingResponse
 
 from truce.api.deps import context, requires
 from truce.api.policy import Action, Actor, Resource
@@ -136,17 +137,23 @@ def line(
     return JSONResponse(feature, media_type="application/geo+json")
 
 
-@router.get("/api/incidents", summary="Incidents of a date range as map features")
+@router.get("/api/incidents", summary="Incidents of a date range as map markers, paged and streamed")
 def incident_features(
     request: Request,
     since: dt.date | None = Query(None),
     until: dt.date | None = Query(None),
     agreement: str | None = Query(None, max_length=200),
+    limit: int | None = Query(None, ge=1, description="markers per answer (at most max_map_incidents)"),
+    after: str | None = Query(None, max_length=400, description="the `next` cursor of the previous answer"),
     actor: Actor = Depends(requires(Action.read, Resource.incidents)),
-) -> JSONResponse:
+) -> StreamingResponse:
     first, last = _days(since, until)
-    body = data.incident_collection(context(request), actor, agreement, first, last)
-    return JSONResponse(body, media_type="application/geo+json")
+    cap = context(request).settings.max_map_incidents
+    position = data.decode_cursor(after) if after is not None else None  # a bad cursor is a 400 here
+    pages = data.incident_pages(
+        context(request), actor, agreement, first, last, limit=min(limit or cap, cap), after=position
+    )
+    return StreamingResponse(pages, media_type="application/geo+json")
 
 
 @router.get("/api/findings", summary="Findings of a date range")

@@ -17,6 +17,7 @@ from truce.errors import UserError
 from truce.extract.articles import Article, split_articles
 from truce.extract.events import extract_article
 from truce.model import Incident, LocationPrecision
+from truce.parallel import Runner
 
 __all__ = [
     "FORMATS",
@@ -25,6 +26,7 @@ __all__ = [
     "Document",
     "ExtractedIncident",
     "detect_format",
+    "extract_document",
     "extract_file",
     "extract_text",
     "iter_reports",
@@ -260,19 +262,22 @@ def extract_file(
     published: date | None = None,
     published_map: dict[str, date] | None = None,
     progress: Callable[[int, int], None] | None = None,
+    runner: Runner | None = None,
 ) -> list[ExtractedIncident]:
     """The incidents in a file, each naming its document (`doc`: the file, or a JSON Lines
-    document's id) and its evidence sentence. `progress(done, total)` is called per document."""
+    document's id) and its evidence sentence. `progress(done, total)` is called per document;
+    `runner` spreads the documents over Dask workers (default: this process)."""
     if _is_jsonl(path, fmt):
         docs = read_documents(path, published)
     else:
         docs = [Document(str(path), read_articles(path, fmt, published, published_map))]
-    out = []
-    for i, doc in enumerate(docs, start=1):
-        out += _extract_articles(doc.articles, doc.name)
-        if progress is not None:
-            progress(i, len(docs))
-    return out
+    found = (runner or Runner()).map(extract_document, docs, progress)
+    return [incident for incidents in found for incident in incidents]
+
+
+def extract_document(doc: Document) -> list[ExtractedIncident]:
+    """One document's incidents: the unit of work that a worker runs (keeping the pipeline loaded)."""
+    return _extract_articles(doc.articles, doc.name)
 
 
 def _is_jsonl(path: str | Path, fmt: str | None) -> bool:
@@ -286,13 +291,19 @@ def _documents(path: str | Path, fmt: str | None, published: date | None) -> lis
 
 
 def iter_reports(
-    path: str | Path, fmt: str | None = None, published: date | None = None
+    path: str | Path,
+    fmt: str | None = None,
+    published: date | None = None,
+    runner: Runner | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Iterator[ArticleReport]:
     """One report per article, for `truce ingest`: the article's cleaned text as UTF-8 bytes,
-    its publication date and its incidents. The whole input is read and checked first."""
+    its publication date and its incidents. The whole input is read and checked first; `runner`
+    spreads the documents' extraction over Dask workers."""
     index = 0
-    for doc in _documents(path, fmt, published):
-        extracted = _extract_articles(doc.articles, doc.name)
+    docs = _documents(path, fmt, published)
+    found = (runner or Runner()).map(extract_document, docs, progress)
+    for doc, extracted in zip(docs, found, strict=True):
         for i, art in enumerate(doc.articles):
             header = "\n".join(x for x in (art.title, art.dateline) if x)
             data = ((header + "\n\n") if header else "") + art.text

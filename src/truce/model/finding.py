@@ -44,6 +44,7 @@ class Finding(BaseModel):
     snapshot_dates: list[dt.date] = Field(default_factory=list)
     measured: dict[str, float | int | str | None] = Field(default_factory=dict)
     places: list[str] = Field(default_factory=list)
+    place_codes: list[str] = Field(default_factory=list)  # COD-AB pcodes of `places`, when known
     lon: float | None = None
     lat: float | None = None
 

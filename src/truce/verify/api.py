@@ -14,18 +14,23 @@ plain data (lists and dicts ready for --json or a table). User mistakes raise Us
 
 from __future__ import annotations
 
+import zoneinfo
 from collections.abc import Sequence
 from datetime import date, datetime
 from pathlib import Path
 
+from sqlalchemy import select
+
 from truce.errors import UserError
 from truce.model import Location
 from truce.store import Workspace
+from truce.store.schema import agreements
 from truce.verify import store
 from truce.verify.claims import ClaimCheckParams
 from truce.verify.clustering import ClusterParams
 from truce.verify.grading import source_view
 from truce.verify.interference import InterferenceKind
+from truce.verify.mission_quiet import agreement_quiet, load_agreement
 
 __all__ = [
     "case_assign",
@@ -220,13 +225,30 @@ def quiet(
     as_of: date | None = None,
     since: date | None = None,
     required: int = 7,
+    agreement_id: str | None = None,
 ) -> list[dict]:
-    """Days without a verified violation, mission-wide, per zone and per sector."""
+    """Days without a violation, mission-wide, per zone and per sector. With an agreement in the
+    workspace, the same counters as its daily report (violation findings and verified cases, from
+    the day it took effect); without one, from verified cases alone."""
     if since is not None and as_of is not None and since > as_of:
         raise UserError(None, None, f"--since {since} is after --as-of {as_of}")
     with ws.engine.connect() as conn:
-        counts = store.quiet(conn, as_of=as_of, since=since, zone=zone, required=required)
+        if agreement_id is not None or conn.execute(select(agreements.c.id).limit(1)).first():
+            agreement, _ = load_agreement(conn, agreement_id)
+            day = as_of or datetime.now(zoneinfo.ZoneInfo(agreement.timezone)).date()
+            counts = agreement_quiet(conn, agreement, day, since=since, required=required)
+            if zone is not None:
+                counts = [c for c in counts if c.scope == "zone" and c.name == zone] or _unknown_zone(
+                    zone, counts
+                )
+        else:
+            counts = store.quiet(conn, as_of=as_of, since=since, zone=zone, required=required)
     return [c.to_json() for c in counts]
+
+
+def _unknown_zone(zone: str, counts: list) -> list:
+    known = ", ".join(c.name for c in counts if c.scope == "zone") or "none"
+    raise UserError(None, None, f"unknown zone {zone!r}; one of {known}")
 
 
 def record_interference(

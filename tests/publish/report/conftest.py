@@ -188,3 +188,16 @@ def report_world(demo_dir, tmp_path_factory) -> ReportWorld:
 @pytest.fixture
 def report_copy(report_world, tmp_path) -> Path:
     return copy_workspace(report_world.db.parent, tmp_path / "ws")
+
+
+@pytest.fixture(scope="session")
+def observed_world(report_world, tmp_path_factory) -> ReportWorld:
+    """The busy world plus monitor-style observations (data/observations.jsonl): counted explosions
+    and rounds on the 14th, 15th, 30th and 31st, civilian and military casualties, a mine, weapons
+    inside both pull-back belts, a party denying access, homonymous places told apart by pcode."""
+    db = copy_workspace(report_world.db.parent, tmp_path_factory.mktemp("observed-world"))
+    ws = open_workspace(str(db))
+    ingest_file(ws, DATA / "observations.jsonl", "jsonl", source_id="monitor-patrol-9")
+    assess_workspace(ws, bundled_agreement_path(AGREEMENT), cut_off=CUT_OFF)
+    ws.engine.dispose()
+    return ReportWorld(db, report_world.cases)

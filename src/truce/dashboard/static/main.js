@@ -69,6 +69,7 @@ async function signInFromStorage() {
 
 async function changeIdentity(token) {
   api.setToken(token);
+  $("details").replaceChildren(ui.h("h2", {}, "Details"), ui.h("p", { class: "hint" }, "Click an incident or a finding."));
   await signInFromStorage();
   delete document.body.dataset.ready;
   await Promise.all([loadData(), loadQueue()]);
@@ -106,12 +107,24 @@ async function loadLine() {
 async function loadData() {
   const since = agreement && agreement.effective_day < state.from ? agreement.effective_day : state.from;
   const params = { agreement: agreement?.id, since, until: state.to };
-  const [collection, list] = await Promise.all([
-    api.get("/dashboard/api/incidents", params),
+  const [markers, list] = await Promise.all([
+    loadIncidents(params),
     api.get("/dashboard/api/findings", { ...params, since: state.from }),
   ]);
-  incidents = collection.features;
+  incidents = markers;
   findings = list;
+}
+
+// Markers come in pages (the server caps and streams each); follow `next` until the range is in.
+async function loadIncidents(params) {
+  const features = [];
+  let after = null;
+  do {
+    const page = await api.get("/dashboard/api/incidents", { ...params, after });
+    features.push(...page.features);
+    after = page.next;
+  } while (after);
+  return features;
 }
 
 async function loadQueue() {
@@ -264,9 +277,16 @@ function render() {
   writeState(state);
 }
 
-function select(item) {
-  if (item.kind === "incident") ui.showIncident($("details"), item.feature);
-  else ui.showFinding($("details"), item.finding, (id) => {
+async function select(item) {
+  if (item.kind === "incident") {
+    // the marker carries what the map needs; the details are the API's, as the caller may see them
+    try {
+      const detail = await api.get(`${config.api}/incidents/${encodeURIComponent(item.feature.id)}`);
+      ui.showIncident($("details"), { ...item.feature, properties: { ...item.feature.properties, ...detail } });
+    } catch (error) {
+      ui.toast(`${item.feature.id}: ${error.message}`);
+    }
+  } else ui.showFinding($("details"), item.finding, (id) => {
     const feature = incidents.find((f) => f.id === id);
     if (feature) select({ kind: "incident", feature });
     else ui.toast(`${id} is outside the loaded dates or not yours to see.`);

@@ -21,24 +21,24 @@ from typing import Any
 import shapely
 from sqlalchemy import Connection, inspect, select, text
 
-from truce.agreement.loader import parse_agreement
-from truce.agreement.resolve import resolve
-from truce.assess.snapshots import SnapshotIndex, snapshot_from_row
-from truce.assess.zones import agreement_zones
+from truce.assess.snapshots import snapshot_from_row
 from truce.errors import UserError
+from truce.geo import settlements
 from truce.geo.admin import find_oblast, oblasts, oblasts_of
 from truce.geo.contactline import contact_line
 from truce.geo.control import ControlSnapshot
 from truce.geo.territory import territorial_change
 from truce.model import IncidentType
 from truce.publish.ledger import log_store, publish
+from truce.publish.report import observations
+from truce.publish.report.names import agreement_names, zone_names
 from truce.store import Workspace
 from truce.store.records import stored_snapshot
-from truce.store.schema import agreements, control_snapshots, findings, incidents
-from truce.store.verify_tables import case_events, cases
+from truce.store.schema import control_snapshots, findings, incidents
 from truce.verify.cases import CaseState
 from truce.verify.categories import category_of
-from truce.verify.quiet import ALL, Violation, quiet_counters
+from truce.verify.mission_quiet import agreement_quiet, cases_as_of, load_agreement, ruled_zones
+from truce.verify.quiet import ALL
 from truce.verify.store import interference_report
 
 __all__ = [
@@ -73,6 +73,8 @@ class MapLayers:
     earlier: list[tuple[float, float, str]] = field(default_factory=list)  # (lon, lat, type) since start
     today: list[tuple[float, float, str, str]] = field(default_factory=list)  # (lon, lat, type, status)
     findings: list[tuple[float, float, str]] = field(default_factory=list)  # (lon, lat, status)
+    # the settlements the day's incidents and findings name: (lon, lat, {lang: name})
+    places: list[tuple[float, float, dict]] = field(default_factory=list)
 
 
 @dataclass
@@ -87,28 +89,6 @@ def report_number(day: dt.date, effective_day: dt.date) -> int:
 
 
 # --- the agreement -------------------------------------------------------------------------------
-
-
-def _agreement(conn: Connection, agreement_id: str | None) -> tuple[Any, dict]:
-    rows = conn.execute(select(agreements).order_by(agreements.c.id)).mappings().all()
-    if not rows:
-        raise UserError(
-            None, None, "no agreement has been assessed in this workspace; run `truce assess` first"
-        )
-    if agreement_id is None:
-        if len(rows) > 1:
-            names = ", ".join(r["id"] for r in rows)
-            raise UserError(
-                None, None, f"the workspace has several agreements ({names}); choose one with --agreement"
-            )
-        row = rows[0]
-    else:
-        row = next((r for r in rows if r["id"] == agreement_id), None)
-        if row is None:
-            names = ", ".join(r["id"] for r in rows)
-            raise UserError(None, None, f"no agreement {agreement_id!r} in the workspace (it has: {names})")
-    parsed = resolve(parse_agreement(row["source_text"], f"agreement {row['id']}"))
-    return parsed, dict(row)
 
 
 # --- incidents -----------------------------------------------------------------------------------
@@ -161,6 +141,7 @@ def _incident_rows(conn: Connection, start: dt.date, end: dt.date) -> list[dict]
             incidents.c.lat,
             incidents.c.admin1,
             incidents.c.country,
+            incidents.c.body,
         )
         .where(incidents.c.date >= start, incidents.c.date <= end)
         .order_by(incidents.c.date, incidents.c.id)
@@ -171,6 +152,7 @@ def _incident_rows(conn: Connection, start: dt.date, end: dt.date) -> list[dict]
     isos = oblasts_of([r["lon"] for r in located], [r["lat"] for r in located]) if located else []
     at_point = {r["id"]: iso for r, iso in zip(located, isos, strict=True)}
     for r in rows:
+        r["body"] = json.loads(r["body"])
         r["area"] = incident_area(r["lon"], r["lat"], r["admin1"], r["country"], at_point.get(r["id"], ""))
         r["party"] = r["actor"] or UNATTRIBUTED
         r["category"] = _category(r["type"])
@@ -241,96 +223,35 @@ def _status_counts(rows: list[dict]) -> dict[str, int]:
 # --- cases as they stood at the cut-off ----------------------------------------------------------
 
 
-def _at(text_value: str) -> dt.datetime:
-    moment = dt.datetime.fromisoformat(text_value)
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
-
-
-def _cases_at(conn: Connection, cut_off: dt.datetime) -> list[dict]:
-    """Every case opened by the cut-off, with its state then (replayed from its audit trail)."""
-    states: dict[str, tuple[str, dt.datetime]] = {}
-    decided: dict[str, str] = {}
-    for row in conn.execute(
-        select(case_events.c.case_id, case_events.c.seq, case_events.c.to_state, case_events.c.at).order_by(
-            case_events.c.case_id, case_events.c.seq
-        )
-    ):
-        when = _at(row.at)
-        if when > cut_off:
-            continue
-        states[row.case_id] = (row.to_state, when)
-        if row.to_state == CaseState.verified_violation.value:
-            decided[row.case_id] = row.to_state
-    if not states:
-        return []
-    query = select(
-        cases.c.id,
-        cases.c.title,
-        cases.c.category,
-        cases.c.event_date,
-        cases.c.zone,
-        cases.c.sector,
-        cases.c.alleged_against,
-        cases.c.protected,
-        cases.c.opened_at,
-    ).where(cases.c.id.in_(list(states)))
-    found = []
-    for row in conn.execute(query.order_by(cases.c.id)).mappings():
-        state, since = states[row["id"]]
-        found.append(
-            {
-                "id": row["id"],
-                "title": row["title"],
-                "category": row["category"],
-                "event_date": row["event_date"].isoformat() if row["event_date"] else None,
-                "zone": row["zone"],
-                "sector": row["sector"],
-                "alleged_against": row["alleged_against"],
-                "protected": bool(row["protected"]),
-                "opened_at": row["opened_at"],
-                "state": state,
-                "state_since": since.isoformat(),
-                "ever_verified": row["id"] in decided,
-            }
-        )
-    return found
-
-
 # --- zones and quiet days ------------------------------------------------------------------------
 
 
-def _zones(agreement: Any, index: SnapshotIndex) -> list[dict]:  # noqa: ANN401
-    try:
-        ruled = agreement_zones(agreement, index.on_or_before)
-    except UserError:
-        return []  # no reference snapshot: the report states no zone figures
-    return [{"id": r.zone.id, "name": r.zone.name, "geometry": r.zone.geometry} for r in ruled]
+def _zones(agreement: Any, ruled: list) -> list[dict]:  # noqa: ANN401
+    return [
+        {
+            "id": r.zone.id,
+            "name": r.zone.name,
+            "geometry": r.zone.geometry,
+            "provision_id": r.provision_id,
+            "base_id": _base_zone_id(agreement.provision(r.provision_id)),
+            "party": r.zone.party,
+            "distance_km": r.distance_km,
+        }
+        for r in ruled
+    ]
 
 
-def _zone_of_point(zones: list[dict], lon: float | None, lat: float | None) -> list[str]:
-    if lon is None or lat is None:
-        return []
-    return [z["id"] for z in zones if shapely.intersects_xy(z["geometry"], lon, lat)]
+def _base_zone_id(provision: Any) -> str:  # noqa: ANN401 — a provision with a zone or a site
+    """The id the terms file names a zone by (its translations are keyed by it)."""
+    zone = getattr(provision, "zone", None)
+    return zone.id if zone is not None else provision.id
 
 
-def _quiet(
-    zones: list[dict], violation_findings: list[dict], verified: list[dict], day: dt.date, start: dt.date
-) -> list[dict]:
-    """Days without a violation, mission-wide and per zone, up to and including the day."""
-    violations = []
-    for f in violation_findings:
-        when = dt.date.fromisoformat(f["date"])
-        inside = [f["zone_id"]] if f.get("zone_id") else _zone_of_point(zones, f.get("lon"), f.get("lat"))
-        violations.append(Violation(when, None, None, f["id"]))  # counts mission-wide
-        violations += [Violation(when, z, None, f["id"]) for z in inside]
-    for case in verified:
-        if case["event_date"]:
-            violations.append(
-                Violation(dt.date.fromisoformat(case["event_date"]), case["zone"], None, case["id"])
-            )
-    # quiet_counters counts days, so an event listed once per zone still breaks one day mission-wide
-    counters = quiet_counters(violations, day, start, zones=[z["id"] for z in zones])
-    names = {z["id"]: z["name"] for z in zones}
+def _quiet(conn: Connection, agreement: Any, ruled: list, period: Period) -> list[dict]:  # noqa: ANN401
+    """Days without a violation, mission-wide and per zone: the counters `truce quiet --as-of`
+    gives for the same day (truce.verify.mission_quiet)."""
+    counters = agreement_quiet(conn, agreement, period.day, since=period.start, zones=ruled)
+    names = {r.zone.id: r.zone.name for r in ruled}
     return [
         {
             "zone": c.name,
@@ -501,7 +422,7 @@ def _incident_figures(conn: Connection, period: Period, party_ids: list[str]) ->
             1 for r in counted if r["date"] == day and (r["lon"] is None or r["lat"] is None)
         ),
     }
-    return figures, [r for r in rows if r["date"] >= start]
+    return figures, [r for r in rows if r["date"] >= start], rows
 
 
 def _finding_figures(
@@ -549,6 +470,9 @@ def _finding_figures(
                 "zone_id": f.get("zone_id"),
                 "places": f.get("places", []),
                 "incident_ids": f.get("incident_ids", []),
+                "place_codes": f.get("place_codes", []),
+                "date": f["date"],
+                "measured": f.get("measured", {}),
                 "rationale": f["rationale"],
             }
             for f in notable
@@ -583,20 +507,42 @@ def build_report(
     appended and a checkpoint signed first, so the report names the log state it was built from."""
     checkpoint = _checkpoint(workspace, publish_first)
     with workspace.engine.connect() as conn:
-        agreement, row = _agreement(conn, agreement_id)
+        agreement, row = load_agreement(conn, agreement_id)
         period = Period.of(agreement, day)
         party_ids = [p.id for p in agreement.parties]
-        zones = _zones(agreement, SnapshotIndex(conn, agreement.reference.occupying_party))
-        incident_figures, since = _incident_figures(conn, period, party_ids)
+        ruled = ruled_zones(conn, agreement)
+        zones = _zones(agreement, ruled)
+        incident_figures, since, loaded = _incident_figures(conn, period, party_ids)
         finding_figures, violations, findings_today = _finding_figures(conn, agreement, period, party_ids)
-        case_rows = [c for c in _cases_at(conn, period.cut_off)]
-        verified = [c for c in case_rows if c["ever_verified"] and c["category"] != "interference"]
+        case_rows = cases_as_of(conn, period.cut_off)
+        quiet = _quiet(conn, agreement, ruled, period)
         public_cases = [c for c in case_rows if not c["protected"]]
         interference_day = interference_report(conn, day, day)
         interference_total = interference_report(conn, period.start, day)
+        interference_span = interference_report(conn, period.first, day)
         territory, snapshot = _territory_figures(conn, agreement, period)
     counted = [r for r in since if r["category"] != "interference"]
     notable = finding_figures.pop("notable")
+    by_id = {r["id"]: r for r in loaded}
+    for n in notable:
+        n["incident"] = _incident_summary(by_id.get(n["incident_ids"][0])) if n["incident_ids"] else None
+    for z in zones:
+        z["names"] = zone_names(agreement, z)
+    hostile = [r for r in loaded if r["category"] != "interference"]
+    observed = {
+        "quantities": observations.quantities(
+            hostile, zones, period, _area_order({r["area"] for r in hostile})
+        ),
+        "casualties": observations.casualties(hostile, period.day, period.previous),
+        "weapons": observations.weapons_in_violation(findings_today, by_id),
+        "mines": observations.mines(hostile, period.day, period.previous),
+        "restrictions": observations.restrictions(interference_span["events"], party_ids, period),
+    }
+    for section in (observed["casualties"]["rows"], observed["weapons"], observed["mines"]["rows"]):
+        for entry in section:
+            entry["area_names"] = _area_names(entry["area"])
+    for entry in observed["quantities"]["by_oblast"]:
+        entry["names"] = _area_names(entry["key"])
     figures = {
         "report": period.to_json(number_label),
         "agreement": {
@@ -608,11 +554,13 @@ def build_report(
             "effective_day": period.start.isoformat(),
             "parties": [{"id": p.id, "name": p.name} for p in agreement.parties],
             "occupying_party": agreement.reference.occupying_party,
+            "names": agreement_names(agreement),
         },
         "incidents": incident_figures,
         "findings": finding_figures,
         "notable": notable,
-        "quiet": _quiet(zones, violations, verified, day, period.start),
+        "observations": observed,
+        "quiet": quiet,
         "interference": {
             "today": _interference_figures(interference_day),
             "since_start": _interference_figures(interference_total),
@@ -630,10 +578,28 @@ def build_report(
                 violations, "party_key", party_ids, period.days, lambda f: f["day"]
             ),
         },
-        "zones": [{"id": z["id"], "name": z["name"]} for z in zones],
+        "zones": [
+            {k: z[k] for k in ("id", "name", "names", "provision_id", "party", "distance_km")} for z in zones
+        ],
         "checkpoint": checkpoint,
     }
     return ReportData(figures, _layers(zones, snapshot, since, day, findings_today))
+
+
+def _incident_summary(row: dict | None) -> dict | None:
+    """What an explanation says about the incident a finding rests on (None if not public)."""
+    if row is None:
+        return None
+    return {
+        "id": row["id"],
+        "type": row["type"],
+        "date": row["date"].isoformat(),
+        "status": row["status"],
+        "weapon_class": row["body"].get("weapon_class"),
+        "area": row["area"],
+        "area_names": _area_names(row["area"]),
+        "place": observations.place_of(row),
+    }
 
 
 def _interference_figures(summary: dict) -> dict:
@@ -664,4 +630,22 @@ def _layers(
         for f in findings_today
         if f.get("lon") is not None and f.get("lat") is not None and f["status"] in NOTABLE_STATUSES
     ]
+    layers.places = _named_places(since, day, findings_today)
     return layers
+
+
+def _named_places(since: list[dict], day: dt.date, findings_today: list[dict]) -> list[tuple]:
+    """The settlements the report names for the day: its incidents' places first, then those its
+    violations list; each once."""
+    codes = [
+        observations.place_of(r)["pcode"]
+        for r in since
+        if r["date"] == day and r["category"] != "interference"
+    ]
+    codes += [c for f in findings_today if f["status"] in NOTABLE_STATUSES for c in f.get("place_codes", [])]
+    found = []
+    for code in dict.fromkeys(c for c in codes if c):
+        place = settlements.by_pcode(code)
+        if place is not None:
+            found.append((place.lon, place.lat, {lang: place.name(lang) for lang in ("en", "uk", "ru")}))
+    return found

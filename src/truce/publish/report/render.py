@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 import jinja2
 import shapely
 
+from truce.geo.admin import find_oblast
+from truce.publish.report.explain import explain
 from truce.publish.report.figures import ReportData
 from truce.publish.report.i18n import Labels, labels_for
 from truce.publish.report.style import TYPE_COLORS
@@ -58,11 +61,37 @@ def _context(data: ReportData, labels: Labels) -> dict:
             return labels.text("outside_ukraine", country=labels.name("countries", code, code))
         return labels["several_oblasts"] if key == "several" else labels["unlocated"]
 
+    names = f["agreement"]["names"]
+
     def party_name(party: str | None) -> str:
         if party is None or party == "unattributed":
             return labels["unattributed"]
-        names = {p["id"]: p["name"] for p in f["agreement"]["parties"]}
-        return labels.name("parties", party, names.get(party, party))
+        if party in names["parties"]:
+            return names["parties"][party][labels.lang]
+        return labels.name("parties", party, party)
+
+    zones = {z["id"]: z["names"][labels.lang] for z in f["zones"]}
+
+    def zone_name(zone_id: str | None) -> str:
+        return zones.get(zone_id, zone_id or "") if zone_id else ""
+
+    def place_name(row: dict) -> str:
+        """A settlement and its raion, else the oblast (or country) it was reported in."""
+        place = (row.get("place") or {}).get("names")
+        where = area_name({"key": row["area"], "names": row.get("area_names")})
+        return labels.text("place_in_oblast", place=place[labels.lang], oblast=where) if place else where
+
+    def admin1_name(admin1: str | None) -> str:
+        """An oblast reported by name, in the report's language (as written if not an oblast)."""
+        unit = find_oblast(admin1) if admin1 else None
+        return (
+            {"en": unit.name_en, "uk": unit.name_uk, "ru": unit.name_ru}[labels.lang]
+            if unit
+            else admin1 or ""
+        )
+
+    def explain_finding(n: dict) -> tuple[str, str]:
+        return explain(n, labels, party_name, area_name, zone_name)
 
     return {
         "f": f,
@@ -74,10 +103,41 @@ def _context(data: ReportData, labels: Labels) -> dict:
         "date": labels.date,
         "area_name": area_name,
         "party_name": party_name,
+        "zone_name": zone_name,
+        "admin1_name": admin1_name,
+        "place_name": place_name,
+        "explain": explain_finding,
+        # some explanation had no template in this language and is shown as the terms file wrote it
+        "english_fallback": any(explain_finding(n)[1] != labels.lang for n in f["notable"]),
+        "title": names["title"][labels.lang],
+        "agreement_version": names["version"][labels.lang],
+        "provision_title": lambda pid: names["provisions"].get(pid, {}).get(labels.lang, pid),
         "type_color": lambda kind: TYPE_COLORS.get(kind, "#888"),
         "effective_time": effective.strftime("%H:%M"),
         "version": _truce_version(),
     }
+
+
+def _css_string(text: str) -> str:
+    """Text as a CSS string literal, safe inside an HTML <style> element."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("<", "\\3c ").replace("\n", " ")
+    return f'"{escaped}"'
+
+
+def page_footer_css(labels: Labels, report_label: str) -> str:
+    """The printed page's footer: the report number and "page N of M" on every page (CSS paged
+    media margin boxes, which Chromium prints)."""
+    template = labels.text("report_number", label=report_label)
+    parts = re.split(r"(\{page\}|\{pages\})", labels["page_footer"].replace("{label}", template))
+    content = " ".join(
+        "counter(page)" if part == "{page}" else "counter(pages)" if part == "{pages}" else _css_string(part)
+        for part in parts
+        if part
+    )
+    return (
+        "@page { @bottom-center { content: " + content + "; font-family: 'DejaVu Sans', sans-serif; "
+        "font-size: 8pt; color: #5d5a53; } }"
+    )
 
 
 def render_markdown(data: ReportData, lang: str = "en") -> str:
@@ -99,14 +159,19 @@ def render_html(data: ReportData, lang: str = "en") -> str:
     zones_focus = shapely.union_all([z["geometry"] for z in layers.zones]) if layers.zones else None
     types_shown = sorted({p[2] for p in layers.today} | {p[2] for p in layers.earlier})
     context.update(
-        css=(_TEMPLATES / "report.css").read_text(encoding="utf-8"),
+        css=(_TEMPLATES / "report.css").read_text(encoding="utf-8")
+        + "\n"
+        + page_footer_css(labels, f["report"]["label"]),
         map_main=map_svg(layers, labels, title=labels.text("map_title", date=labels.date(day))),
         map_zones=map_svg(
             layers, labels, focus=zones_focus, element_id="report-map-zones", title=labels["map_legend_zones"]
         )
         if zones_focus is not None
         else "",
-        zones=[{"name": z["name"], "color": zone_color(n)} for n, z in enumerate(layers.zones)],
+        zones=[
+            {"name": context["zone_name"](z["id"]), "color": zone_color(n)}
+            for n, z in enumerate(layers.zones)
+        ],
         legend_types=[
             {"name": labels.name("types", t), "color": TYPE_COLORS.get(t, "#888")} for t in types_shown
         ],
@@ -117,6 +182,7 @@ def render_html(data: ReportData, lang: str = "en") -> str:
             title=labels["chart_incidents"],
             highlight=day,
             element_id="chart-incidents",
+            name_of=context["party_name"],
         ),
         chart_violations=bar_chart(
             f["series"]["days"],
@@ -125,6 +191,7 @@ def render_html(data: ReportData, lang: str = "en") -> str:
             title=labels["chart_violations"],
             highlight=day,
             element_id="chart-violations",
+            name_of=context["party_name"],
         ),
         chart_area=line_chart(
             [(a["date"], a["area_km2"]) for a in f["territory"]["areas"]],

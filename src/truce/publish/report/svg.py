@@ -124,7 +124,7 @@ def map_svg(
         out.append(
             f'<path d="{frame.path(to_metric(zone["geometry"]))}" fill="{color}" fill-opacity="0.28" '
             f'stroke="{color}" stroke-width="1.2" data-zone="{escape(zone["id"])}">'
-            f"<title>{escape(zone['name'])}</title></path>"
+            f"<title>{escape(zone.get('names', {}).get(labels.lang, zone['name']))}</title></path>"
         )
     out.append("</g>")
     if layers.line is not None:
@@ -133,8 +133,71 @@ def map_svg(
             'stroke-width="2" stroke-linejoin="round"/>'
         )
     out.append(_points(frame, layers, labels))
+    out.append(_place_labels(frame, layers, labels))
+    out.append(_scale_bar(frame, labels))
+    out.append(_north_arrow(frame, labels))
     out.append("</svg>")
     return "".join(out)
+
+
+_LABEL_FONT = 11.0  # px; a label's box is estimated from its length (no font metrics offline)
+
+
+def _place_labels(frame: _Frame, layers: MapLayers, labels: Labels) -> str:
+    """The settlements the day's incidents and findings name, labelled where a label fits: a later
+    label that would overlap an earlier one (or leave the frame) is left out, never drawn over it."""
+    if not layers.places:
+        return ""
+    xs, ys = to_metric_xy([p[0] for p in layers.places], [p[1] for p in layers.places])
+    px, py = frame.xy(xs, ys)
+    taken: list[tuple[float, float, float, float]] = []
+    out = ['<g class="place-labels" font-size="11" fill="#1d1d1b">']
+    for x, y, (_, _, names) in zip(px, py, layers.places, strict=True):
+        text = names.get(labels.lang) or names.get("en", "")
+        width = 0.58 * _LABEL_FONT * len(text)
+        box = (x + 5, y - _LABEL_FONT, x + 7 + width, y + 3)
+        inside = 0 <= box[0] and box[2] <= frame.width and 0 <= box[1] and box[3] <= frame.height
+        overlaps = any(not (box[2] < t[0] or t[2] < box[0] or box[3] < t[1] or t[3] < box[1]) for t in taken)
+        if not inside or overlaps:
+            continue
+        taken.append(box)
+        out.append(
+            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2" fill="#1d1d1b"/>'
+            f'<text x="{x + 6:.1f}" y="{y - 1:.1f}" stroke="#fff" stroke-width="3" paint-order="stroke" '
+            f'data-place="{escape(text)}">{escape(text)}</text>'
+        )
+    out.append("</g>")
+    return "".join(out)
+
+
+def _scale_bar(frame: _Frame, labels: Labels) -> str:
+    """A bar about a fifth of the map's width, a round number of kilometres long (the projection
+    is equal-area and conformal enough over Ukraine for a bar to read distances to ~1 %)."""
+    km = _nice_step(frame.width / 5 / frame.scale / 1000)
+    length = km * 1000 * frame.scale
+    x, y = 14.0, frame.height - 16
+    half = length / 2
+    return (
+        f'<g class="scale-bar" data-km="{km:g}" font-size="10" fill="#1d1d1b">'
+        f'<rect x="{x - 4:.1f}" y="{y - 16:.1f}" width="{length + 44:.1f}" height="26" '
+        'fill="#fff" fill-opacity="0.75"/>'
+        f'<rect x="{x:.1f}" y="{y:.1f}" width="{half:.1f}" height="4" fill="#1d1d1b"/>'
+        f'<rect x="{x + half:.1f}" y="{y:.1f}" width="{half:.1f}" height="4" fill="#fff" '
+        'stroke="#1d1d1b" stroke-width="0.8"/>'
+        f'<text x="{x:.1f}" y="{y - 4:.1f}">0</text>'
+        f'<text x="{x + length:.1f}" y="{y - 4:.1f}" text-anchor="middle">'
+        f"{labels.number(km, 0 if km >= 1 else 1)} {escape(labels['km'])}</text></g>"
+    )
+
+
+def _north_arrow(frame: _Frame, labels: Labels) -> str:
+    x, y = frame.width - 24, 16.0
+    return (
+        f'<g class="north-arrow" font-size="11" font-weight="bold" fill="#1d1d1b" text-anchor="middle">'
+        f'<path d="M{x:.1f} {y + 4:.1f} L{x - 7:.1f} {y + 26:.1f} L{x:.1f} {y + 20:.1f} '
+        f'L{x + 7:.1f} {y + 26:.1f} Z"/>'
+        f'<text x="{x:.1f}" y="{y + 1:.1f}">{escape(labels["north"])}</text></g>'
+    )
 
 
 def _points(frame: _Frame, layers: MapLayers, labels: Labels) -> str:
@@ -198,8 +261,11 @@ def bar_chart(
     width: float = 430,
     height: float = 190,
     element_id: str = "",
+    name_of: Callable[[str], str] | None = None,
 ) -> str:
-    """Stacked bars per day, one colour per party, with a legend naming the parties."""
+    """Stacked bars per day, one colour per party, with a legend naming the parties (`name_of`,
+    by default the labels' party names)."""
+    name_of = name_of or (lambda party: labels.name("parties", party))
     left, right, top, bottom = 34, 16, 26, 38
     plot_w, plot_h = width - left - right, height - top - bottom
     totals = [sum(values[i] for values in series.values()) for i in range(len(days))]
@@ -230,9 +296,7 @@ def bar_chart(
                 f"{escape(labels.name('parties', party))} {values[i]}</title></rect>"
             )
     out += _x_labels(days, labels, x_of, top + plot_h + 14)
-    out += _legend(
-        [(labels.name("parties", p), party_color(p, n)) for n, p in enumerate(series)], left, height - 8
-    )
+    out += _legend([(name_of(p), party_color(p, n)) for n, p in enumerate(series)], left, height - 8)
     out.append("</svg>")
     return "".join(out)
 
