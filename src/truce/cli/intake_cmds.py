@@ -12,7 +12,7 @@ from truce.cli.output import console, dask_runner, print_json, print_jsonl, prog
 from truce.errors import UserError
 from truce.extract import extract_file
 from truce.intake.ingest import ingest_file
-from truce.intake.mapping import load_mapping, mapping_from_options
+from truce.intake.mapping import load_mapping, mapping_from_options, with_date_format
 from truce.pipeline import ingest_text
 from truce.publish.exports import FORMATS_WITH_FINDINGS, export
 from truce.publish.ledger import publish
@@ -80,6 +80,9 @@ def ingest(
         None, "--mapping", help="A column mapping file (YAML or JSON) for any CSV."
     ),
     maps: list[str] = typer.Option([], "--map", help="our_field=their_column, for a CSV in another layout."),
+    date_format: str = typer.Option(
+        None, "--date-format", help="How the file writes dates, as a strftime pattern: '%d/%m/%Y'."
+    ),
     source: str = typer.Option(None, "--source", help="The source these reports come from (its id)."),
     published: str = typer.Option(None, "--published", help="Publication date for text without a dateline."),
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
@@ -93,6 +96,8 @@ def ingest(
     mapping = load_mapping(mapping_file) if mapping_file else None
     if maps:
         mapping = mapping_from_options(maps, mapping)
+    if date_format:
+        mapping = with_date_format(mapping, date_format)
     results = []
     with dask_runner(workers, scheduler) as runner, progress_bar() as bar:
         task = bar.add_task("ingesting", total=None)
