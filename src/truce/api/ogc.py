@@ -48,7 +48,7 @@ from truce.api.schemas.incidents import IncidentMonitor, IncidentParty, Incident
 from truce.api.schemas.records import FindingOut
 from truce.api.views import count, in_bbox, incident_select, present_incidents
 from truce.model import KYIV
-from truce.publish.columns import Properties, flatten, infer_properties, model_properties, project
+from truce.publish.columns import Properties, flatten, measured_properties, model_properties, project
 from truce.store.schema import assessment_runs, findings, incidents
 
 __all__ = ["CONFORMANCE", "GEOJSON", "patch_openapi", "router"]
@@ -320,11 +320,7 @@ def _finding_properties(ctx: ApiContext, actor: Actor) -> Properties:
 
     def measured() -> Properties:
         with ctx.workspace.engine.connect() as conn:
-            rows = (flatten({"measured": json.loads(body).get("measured") or {}}) for (body,) in conn.execute(
-                select(findings.c.body)
-            ))
-            found = infer_properties(rows)
-        return dict(sorted(found.items()))
+            return measured_properties(json.loads(body) for (body,) in conn.execute(select(findings.c.body)))
 
     return {**_model_columns(FindingOut, ()), **ctx.memo.get(("finding-measures", *version), measured)}
 
@@ -709,6 +705,16 @@ def collection(
     return _json(_collection_doc(request, context(request), actor, _collection(actor, collection_id)))
 
 
+def _schema(
+    request: Request, actor: Actor, collection_id: str, name: str, build: Callable[..., dict]
+) -> JSONResponse:
+    """A JSON Schema document of the collection's columns as the caller sees them."""
+    chosen = _collection(actor, collection_id)
+    columns = chosen.properties(context(request), actor)
+    url = _url(request, name, collectionId=chosen.id)
+    return _json(build(url, chosen.title, columns, chosen.geometry), SCHEMA_JSON)
+
+
 @router.get("/collections/{collectionId}/schema", name="ogc_schema", summary="The features' properties")
 def schema(
     request: Request,
@@ -717,11 +723,7 @@ def schema(
 ) -> JSONResponse:
     """Every property of the collection's features (as the caller sees them), with its JSON type:
     each feature carries all of them, null where one does not apply."""
-    ctx = context(request)
-    chosen = _collection(actor, collection_id)
-    url = _url(request, "ogc_schema", collectionId=chosen.id)
-    columns = chosen.properties(ctx, actor)
-    return _json(schema_document(url, chosen.title, columns, chosen.geometry), SCHEMA_JSON)
+    return _schema(request, actor, collection_id, "ogc_schema", schema_document)
 
 
 @router.get(
@@ -735,11 +737,13 @@ def feature_schema(
     actor: Actor = Depends(requires(Action.read, Resource.meta)),
 ) -> JSONResponse:
     """The same columns as `schema`, as the schema of a GeoJSON feature (the `describedby` link)."""
-    ctx = context(request)
-    chosen = _collection(actor, collection_id)
-    url = _url(request, "ogc_feature_schema", collectionId=chosen.id)
-    columns = chosen.properties(ctx, actor)
-    return _json(feature_schema_document(url, chosen.title, columns, chosen.geometry), SCHEMA_JSON)
+    return _schema(request, actor, collection_id, "ogc_feature_schema", feature_schema_document)
+
+
+def _queryables_document(url: str, title: str, columns: Properties, geometry: str) -> dict:
+    when = "valid_from" if "valid_from" in columns else "date"
+    time_column = {when: {**columns[when], "x-ogc-role": "primary-instant"}}
+    return schema_document(url, title, time_column, geometry)
 
 
 @router.get("/collections/{collectionId}/queryables", name="ogc_queryables", summary="What can be queried")
@@ -750,13 +754,7 @@ def queryables(
 ) -> JSONResponse:
     """The properties the items can be filtered by: the geometry (`bbox`) and the time (`datetime`).
     (Filtering by other properties is not offered; the schema lists them all.)"""
-    ctx = context(request)
-    chosen = _collection(actor, collection_id)
-    url = _url(request, "ogc_queryables", collectionId=chosen.id)
-    every = chosen.properties(ctx, actor)
-    when = "valid_from" if "valid_from" in every else "date"
-    columns = {when: {**every[when], "x-ogc-role": "primary-instant"}}
-    return _json(schema_document(url, chosen.title, columns, chosen.geometry), SCHEMA_JSON)
+    return _schema(request, actor, collection_id, "ogc_queryables", _queryables_document)
 
 
 @router.get(

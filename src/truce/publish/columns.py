@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-__all__ = ["Properties", "flatten", "infer_properties", "model_properties", "project"]
+__all__ = ["Properties", "flatten", "infer_properties", "measured_properties", "model_properties", "project"]
 
 Properties = dict[str, dict]  # property name -> its JSON Schema, in column order
 
@@ -135,3 +135,10 @@ def infer_properties(rows: Iterable[Mapping[str, Any]]) -> Properties:
         for key, value in row.items():
             seen.setdefault(key, []).append(value)
     return {key: _type_of(values) for key, values in seen.items()}
+
+
+def measured_properties(findings: Iterable[Mapping[str, Any]]) -> Properties:
+    """A column for each measurement any of the findings has (`measured_held_km2`,
+    `measured_inside_<zone>` …), sorted by name: which exist depends on the agreements."""
+    found = infer_properties(flatten({"measured": f.get("measured") or {}}) for f in findings)
+    return dict(sorted(found.items()))

@@ -26,7 +26,14 @@ from truce.intake.acled import ACLED_COLUMNS, PARTY_ACTORS, country_numeric
 from truce.intake.mapping import CSV_COLUMNS
 from truce.model import Incident
 from truce.model.taxonomy import ACLED_EVENT_TYPE, ACLED_SUB_EVENT
-from truce.publish.columns import Properties, flatten, infer_properties, model_properties, project
+from truce.publish.columns import (
+    Properties,
+    flatten,
+    infer_properties,
+    measured_properties,
+    model_properties,
+    project,
+)
 
 __all__ = [
     "EXPORTERS",
@@ -496,10 +503,9 @@ def _gpkg_datetime(value: datetime | str | None) -> str | None:
 
 def _measured_columns(findings: list[dict]) -> list[tuple[str, str]]:
     """A typed GeoPackage column for each measurement any finding has (`measured_held_km2` …)."""
-    found = infer_properties(flatten({"measured": f.get("measured") or {}}) for f in findings)
     return [
         (name, _GPKG_FORMATS.get(column.get("format", ""), _GPKG_TYPES[column["type"]]))
-        for name, column in sorted(found.items())
+        for name, column in measured_properties(findings).items()
     ]
 
 
