@@ -24,7 +24,9 @@ RU_SECRET = "RU-ONLY unit 3rd battalion position"
 INFORMANT = "informant-kestrel-7"
 INFORMANT_WORDS = "Kestrel saw the convoy from the water tower"
 
-FAST = ApiSettings(rate_per_second=1e6, rate_burst=1_000_000, webhook_backoff_seconds=0.25)
+FAST = ApiSettings(
+    rate_per_second=1e6, rate_burst=1_000_000, webhook_backoff_seconds=0.25, webhook_allow="127.0.0.1"
+)
 
 
 def copy_db(source: Path, target: Path) -> None:

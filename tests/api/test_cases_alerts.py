@@ -227,7 +227,11 @@ def test_pending_deliveries_resume_after_a_restart(api, receivers, world, tmp_pa
     hook = receivers()
     api.post("/api/v1/webhooks", "guarantor:US", json={"url": "http://127.0.0.1:9/unreachable"})
     settings = ApiSettings(
-        rate_per_second=1e6, rate_burst=10**6, webhook_attempts=2, webhook_backoff_seconds=0.01
+        rate_per_second=1e6,
+        rate_burst=10**6,
+        webhook_attempts=2,
+        webhook_backoff_seconds=0.01,
+        webhook_allow="127.0.0.1",  # the test's receivers are on loopback
     )
     _verified_violation(api, ["seed-01"])
     assert _wait(lambda: len(api.get("/api/v1/alerts", "monitor").json()) == 1)

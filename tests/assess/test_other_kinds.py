@@ -71,6 +71,36 @@ def test_movements_in_a_zone_need_advance_notice(run, framework):
     assert [f.status for f in notified] == ["compliant"]
 
 
+def test_a_notice_excuses_only_its_classes_and_only_for_a_bounded_window(run, framework):
+    tanks = [
+        incident("movement", day, 37.7061, 48.5277, actor="UA", weapon_class="tanks")
+        for day in ("2026-01-14", "2026-02-20")
+    ]
+
+    def violations(classes: list[str], ends: dt.datetime) -> int:
+        notice = Notice(
+            party="UA",
+            zone="fez-pullback",
+            classes=classes,
+            given_at=dt.datetime(2026, 1, 10, tzinfo=KYIV),
+            starts=dt.datetime(2026, 1, 13, tzinfo=KYIV),
+            ends=ends,
+        )
+        found = run(
+            tanks,
+            provisions=["fez-pullback", "deconfliction-fez"],
+            declarations=Declarations(notices=[notice]),
+            cut_off=dt.datetime(2026, 3, 1, tzinfo=KYIV),
+        )
+        return sum(f.status == "violation" for f in found if f.provision_id == "deconfliction-fez")
+
+    forever = dt.datetime(2199, 12, 31, tzinfo=KYIV)
+    assert violations(["troops"], forever) == 2  # a notice for troops does not excuse tanks
+    assert violations(["tanks"], forever) == 2  # nor does one covering 174 years (terms cap: 30 days)
+    assert violations(["heavy_forces"], dt.datetime(2026, 1, 16, tzinfo=KYIV)) == 1  # tanks are heavy forces
+    assert violations(["tanks"], dt.datetime(2026, 2, 11, tzinfo=KYIV)) == 1  # 29 days: within the cap
+
+
 def test_triggers_name_what_a_verified_violation_would_set_off(run):
     strike = incident("missile_strike", "2026-01-02", 36.2548, 49.9818, actor="RU")
     findings = run([strike], provisions=["ceasefire", "guarantee-trigger"])

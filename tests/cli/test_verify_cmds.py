@@ -1,3 +1,4 @@
+import datetime as dt
 import json
 import sqlite3
 
@@ -98,3 +99,22 @@ def test_quiet_days_and_sources(cli, demo_copy):
     assert status == 0 and json.loads(out)[0]["required"] == 7
     status, out, _ = cli("sources", "--json", db=str(demo_copy))
     assert status == 0 and json.loads(out)[0]["id"] == "seed-structured"
+
+
+def test_quiet_gives_the_report_s_figures_for_every_zone_and_day(cli, demo_copy):
+    """The figure `truce quiet --as-of D` gives for a zone is the one the report for D prints."""
+    from truce.publish.report import build_report
+    from truce.store import open_workspace
+
+    db = str(demo_copy)
+    ws = open_workspace(db)
+    for day in ("2026-01-15", "2026-01-31"):
+        report = build_report(ws, dt.date.fromisoformat(day), publish_first=False).figures["quiet"]
+        status, out, _ = cli("quiet", "--as-of", day, "--json", db=db)
+        counted = {r["name"]: r["quiet_days"] for r in json.loads(out) if r["scope"] in ("all", "zone")}
+        assert status == 0 and counted == {q["zone"]: q["quiet_days"] for q in report}
+        assert {"fez-pullback-ua-10km", "fez-pullback-ru-10km", "fez-ru", "znpp-zone"} <= set(counted)
+    ws.engine.dispose()
+    status, _, err = cli("quiet", "--as-of", "2026-01-15", "--zone", "no-such-zone", db=db)
+    assert status == 2 and "unknown zone 'no-such-zone'; one of fez-pullback-ru-10km" in err
+    assert err.count("\n") == 1

@@ -50,7 +50,7 @@ def _safe(identifier: str) -> str:
 
 
 def test_the_map_draws_the_zones_line_and_incidents_of_the_demo(page, served, shot):
-    _open(page)
+    _open(page, "#cluster=0")
     zones = httpx.get(f"{served.url}/api/v1/agreements/{AGREEMENT}/zones").json()["features"]
     assert len(zones) >= 4
     assert page.locator("path.zone").count() == len(zones)
@@ -68,7 +68,7 @@ def test_the_map_draws_the_zones_line_and_incidents_of_the_demo(page, served, sh
 
 
 def test_a_filter_changes_what_is_shown_and_the_link_shares_it(page, served, shot, browser):
-    _open(page, "#from=2025-12-20&to=2026-01-31")
+    _open(page, "#from=2025-12-20&to=2026-01-31&cluster=0")
     everything = [f for f in _features(served, since="2025-12-20") if f["properties"]["date"] >= "2025-12-20"]
     assert int(page.get_attribute("#count-shown", "data-shown")) == len(everything)
     page.select_option("#f-party", "RU")
@@ -150,7 +150,7 @@ def _bodies(page) -> list[str]:
 
 def test_a_public_viewer_does_not_see_protected_fields(page, served, dash_world, shot):
     bodies = _bodies(page)
-    _open(page, "#from=2026-01-01&to=2026-01-31")
+    _open(page, "#from=2026-01-01&to=2026-01-31&cluster=0")
     secret = _safe(dash_world.ids["secret_incident"])
     assert page.locator(f"path.i-{secret}").count() == 0  # a party's protected allegation
     page.locator("path.i-dash-inf-01").dispatch_event("click")
@@ -174,7 +174,7 @@ def test_a_public_viewer_does_not_see_protected_fields(page, served, dash_world,
 
 
 def test_a_party_sees_its_own_protected_allegation_and_not_the_informant(page, served, dash_world):
-    _open(page)
+    _open(page, "#cluster=0")
     _sign_in(page, dash_world.tokens["party_liaison:UA"], "party_liaison")
     secret = _safe(dash_world.ids["secret_incident"])
     page.locator(f"path.i-{secret}").dispatch_event("click")
@@ -278,3 +278,52 @@ def test_no_other_site_may_frame_the_dashboard(page, served):
         site.shutdown()
     assert dashboard.url.startswith("chrome-error://")  # refused by frame-ancestors 'none'
     assert api.url.startswith(f"{served.url}/api/v1")  # the control: an answer without the policy loads
+
+
+def _zoom(page) -> float:
+    return float(page.get_attribute("#map", "data-zoom"))
+
+
+def _zoom_to(page, zoom: float) -> None:
+    while _zoom(page) < zoom:
+        before = page.get_attribute("#map", "data-zoom")
+        page.click(".leaflet-control-zoom-in")
+        page.wait_for_selector(f"#map:not([data-zoom='{before}'])")
+
+
+def test_dense_incidents_cluster_at_low_zoom_and_part_as_one_zooms_in(page, served, shot):
+    _open(page)
+    located = [f for f in _in_january(_features(served)) if f["geometry"]]
+    clusters = page.locator(".marker-cluster")
+    assert clusters.count() >= 1
+    in_clusters = sum(int(clusters.nth(n).inner_text()) for n in range(clusters.count()))
+    assert in_clusters + page.locator("path.incident").count() == len(located)
+    assert page.locator("path.incident").count() < len(located)
+    shot(page, "clustered")
+    before = page.get_attribute("#map", "data-zoom")
+    clusters.first.click()  # a cluster opens: the map zooms to its incidents
+    page.wait_for_selector(f"#map:not([data-zoom='{before}'])")
+    assert _zoom(page) > float(before)
+    _zoom_to(page, 10)
+    page.wait_for_timeout(400)
+    assert page.locator(".marker-cluster").count() == 0
+
+
+def test_the_map_opens_on_the_front_with_a_scale_bar(page, served):
+    _open(page)
+    west, south, east, north = (float(v) for v in page.get_attribute("#map", "data-bounds").split(","))
+    assert west > 25 and east < 45  # not the whole country (Lviv, 24 °E), nor the refinery (49.9 °E)
+    assert west < 37.6 < east and south < 48.0 < north  # Donetsk oblast's front is in view
+    assert page.locator(".leaflet-control-scale-line").first.inner_text().endswith("km")
+
+
+def test_settlement_names_appear_by_population_as_one_zooms_in(page, served, shot):
+    _open(page)
+    labels = page.locator(".place-label")
+    names = set(labels.all_inner_texts())
+    assert {"Kharkiv", "Zaporizhzhia"} & names
+    assert page.locator(".place-label.place-z9").count() == 0  # no villages at this zoom
+    _zoom_to(page, 9)
+    page.wait_for_selector(".place-label.place-z9")
+    assert page.locator(".place-label").count() <= 400
+    shot(page, "labels-zoomed")

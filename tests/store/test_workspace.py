@@ -51,3 +51,32 @@ def test_a_copy_holds_what_is_still_in_the_wal_and_the_keys(workspace, db_path, 
     with open_workspace(str(copied)).engine.connect() as conn:
         assert conn.exec_driver_sql("select name from sources").scalar() == "S"
     assert (tmp_path / "copy" / "keys" / "mission.key.pub").read_text() == "k\n"
+
+
+def test_init_makes_the_store_owner_only_and_serving_refuses_a_readable_one(tmp_path, cli):
+    import os
+    import stat
+
+    from truce.store.workspace import check_private
+
+    db = tmp_path / "private.db"
+    old = os.umask(0o022)
+    try:
+        status, _, err = cli("init", db=str(db))
+        assert status == 0, err
+        ws = open_workspace(str(db))
+        with ws.engine.begin() as conn:  # a write, so the -wal and -shm files exist
+            conn.exec_driver_sql("CREATE TABLE probe (x)")
+        files = [p for p in tmp_path.iterdir() if p.name.startswith("private.db")]
+        assert {p.name for p in files} >= {"private.db", "private.db-wal", "private.db-shm"}
+        assert all(stat.S_IMODE(p.stat().st_mode) == 0o600 for p in files), [
+            oct(p.stat().st_mode) for p in files
+        ]
+        check_private(ws)
+        os.chmod(db, 0o644)
+        status, _, err = cli("serve", "--port", "1", db=str(db))
+        assert status == 2 and "accessible by group/others" in err and "chmod 600" in err
+        assert cli("init", db=str(db))[0] == 0  # init tightens an existing store
+        assert stat.S_IMODE(db.stat().st_mode) == 0o600
+    finally:
+        os.umask(old)

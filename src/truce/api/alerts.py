@@ -34,6 +34,7 @@ from sqlalchemy import Connection, func, insert, select
 from truce import canonical
 from truce.api.context import ApiContext
 from truce.api.geodata import load_agreement_row
+from truce.api.webhook_targets import UnsafeTarget, check_webhook_url
 from truce.publish.log import Verifier
 from truce.store.api_tables import api_alert_acks, api_alerts, api_deliveries, api_webhooks
 from truce.store.records import now_utc
@@ -99,6 +100,26 @@ def fire_triggers(conn: Connection, ctx: ApiContext, case: Case) -> list[str]:
     return made
 
 
+def _case_statement(case: Case) -> dict:
+    """What an alert says about its case. A protected case's title and the monitors' reasons are the
+    party's allegation and the mission's working: a guarantor (who may not read the case) gets the
+    decision only: what, when, where, the outcome and whom it is attributed to."""
+    hidden = case.protected
+    return {
+        "id": case.id,
+        "protected": case.protected,
+        "title": None if hidden else case.title,
+        "category": case.category,
+        "event_date": case.event_date.isoformat() if case.event_date else None,
+        "zone": case.zone,
+        "outcome": case.outcome.value if case.outcome else None,
+        "facts": case.facts.value if case.facts else None,
+        "facts_rationale": None if hidden else case.facts_rationale,
+        "attribution": case.attribution,
+        "attribution_rationale": None if hidden else case.attribution_rationale,
+    }
+
+
 def _create(
     conn: Connection,
     ctx: ApiContext,
@@ -120,18 +141,7 @@ def _create(
         "recipients": list(trigger.recipients),
         "violated": violated,
         "findings": tying,
-        "case": {
-            "id": case.id,
-            "title": case.title,
-            "category": case.category,
-            "event_date": case.event_date.isoformat() if case.event_date else None,
-            "zone": case.zone,
-            "outcome": case.outcome.value,
-            "facts": case.facts.value if case.facts else None,
-            "facts_rationale": case.facts_rationale,
-            "attribution": case.attribution,
-            "attribution_rationale": case.attribution_rationale,
-        },
+        "case": _case_statement(case),
     }
     body = canonical.dumps(statement)
     signer = ctx.log.signer()
@@ -267,6 +277,10 @@ class Dispatcher:
             "X-Truce-Timestamp": timestamp,
             "X-Truce-Signature": sign_webhook(hook.secret, timestamp, payload),
         }
+        try:
+            check_webhook_url(hook.url, self.ctx.settings.webhook_allow)  # again: names move
+        except UnsafeTarget as error:
+            return 403, f"refused target: {error}"[:500]  # as a 4xx: not retried
         try:
             response = self._client.post(hook.url, content=payload, headers=headers)
         except httpx.HTTPError as error:

@@ -26,6 +26,7 @@ import truce.store.verify_tables  # noqa: F401
 from truce.api.alerts import Dispatcher
 from truce.api.context import ApiContext, TokenCache
 from truce.api.deps import requires
+from truce.api.extraction import TextExtractor
 from truce.api.limits import BodyLimit, RateLimiter
 from truce.api.logview import LogService
 from truce.api.methods import HeadAndOptions, add_cors
@@ -161,6 +162,9 @@ def create_app(workspace: Workspace, settings: ApiSettings | None = None, *, war
         limiter=RateLimiter(settings.rate_per_second, settings.rate_burst),
         log=LogService(workspace, write_lock),
         tokens=TokenCache(settings.token_cache_seconds),
+        costly=RateLimiter(
+            settings.what_if_runs_per_minute / 60, max(1, int(settings.what_if_runs_per_minute))
+        ),
     )
     ctx.memo.size = 128
 
@@ -170,12 +174,14 @@ def create_app(workspace: Workspace, settings: ApiSettings | None = None, *, war
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.threads
         ctx.dispatcher = Dispatcher(ctx)
         ctx.dispatcher.resume()
+        ctx.extractor = TextExtractor(settings.extract_seconds, settings.extract_workers)
         if warm:
             threading.Thread(target=_warm, args=(ctx,), name="truce-warm", daemon=True).start()
         try:
             yield
         finally:
             ctx.dispatcher.close()
+            ctx.extractor.close()
 
     app = FastAPI(
         title="truce API",
@@ -254,7 +260,7 @@ def create_app(workspace: Workspace, settings: ApiSettings | None = None, *, war
 
     app.add_middleware(HeadAndOptions, routes=lambda: route_permissions(app))
     app.add_middleware(_SecurityHeaders)
-    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes, seconds=settings.body_timeout_seconds)
     add_cors(app, settings.cors_origins)  # outermost: a preflight is answered before anything else
     _check_every_route_is_guarded(app)
     return app

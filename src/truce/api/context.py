@@ -88,4 +88,6 @@ class ApiContext:
     write_lock: threading.RLock = field(default_factory=threading.RLock)
     memo: Memo = field(default_factory=Memo)
     tokens: TokenCache = field(default_factory=lambda: TokenCache(2.0))
+    extractor: Any = None  # truce.api.extraction.TextExtractor, set by the app factory
+    costly: RateLimiter | None = None  # the budget of uncached what-if runs (see ApiSettings)
     dispatcher: Any = None  # truce.api.alerts.Dispatcher, set by the app factory

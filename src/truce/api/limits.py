@@ -3,12 +3,15 @@ per-token rate limits (an in-process token bucket), bbox parsing with an area ca
 
 from __future__ import annotations
 
+import asyncio
 import json
 import math
 import threading
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
+
+from starlette.exceptions import HTTPException
 
 from truce.api.problems import PROBLEM_JSON, TYPE_BASE, ProblemError
 
@@ -56,10 +59,13 @@ class RateLimiter:
             seconds = max(1, math.ceil(wait))
             raise ProblemError(
                 429,
-                f"too many requests; at most {self.rate:g} per second (bursts of {self.burst})",
+                f"too many requests; at most {self._rate_text()} (bursts of {self.burst})",
                 kind="rate-limited",
                 headers={"Retry-After": str(seconds)},
             )
+
+    def _rate_text(self) -> str:
+        return f"{self.rate:g} per second" if self.rate >= 1 else f"{self.rate * 60:g} per minute"
 
     def _sweep(self, now: float) -> None:
         full_after = self.burst / self.rate
@@ -67,17 +73,45 @@ class RateLimiter:
         self._last_sweep = now
 
 
+class _BodyTimeout(HTTPException):
+    """Raised from `receive` when a body is late: inside the app it becomes a 408 problem (an
+    HTTPException), before the app the middleware answers 408 itself."""
+
+
 class BodyLimit:
     """Refuse request bodies over `limit` bytes with 413: by Content-Length before anything is read,
-    or, for a chunked body, after reading at most `limit` + 1 bytes of it (then replayed to the app)."""
+    or, for a chunked body, after reading at most `limit` + 1 bytes of it (then replayed to the app).
+    A body must also arrive within `seconds` of the request (408 otherwise): a client trickling a
+    byte at a time does not hold a worker for ever."""
 
-    def __init__(self, app: App, limit: int) -> None:
-        self.app, self.limit = app, limit
+    def __init__(self, app: App, limit: int, seconds: float = 30.0) -> None:
+        self.app, self.limit, self.seconds = app, limit, seconds
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        receive = self._timed(receive)
+        try:
+            await self._limited(scope, receive, send)
+        except _BodyTimeout:
+            await self._refuse(
+                scope, send, 408, "Request Timeout", f"the body must arrive within {self.seconds:g} s"
+            )
+
+    def _timed(self, receive: Receive) -> Receive:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.seconds
+
+        async def timed() -> Message:
+            try:
+                return await asyncio.wait_for(receive(), max(deadline - loop.time(), 0.001))
+            except TimeoutError:
+                raise _BodyTimeout(408, f"the body must arrive within {self.seconds:g} s") from None
+
+        return timed
+
+    async def _limited(self, scope: Scope, receive: Receive, send: Send) -> None:
         declared = dict(scope.get("headers") or ()).get(b"content-length")
         if declared is not None:
             try:
@@ -85,7 +119,7 @@ class BodyLimit:
             except ValueError:
                 too_big = True  # a Content-Length that is not a number: refuse, do not guess
             if too_big:
-                await self._refuse(scope, send)
+                await self._refuse(scope, send, 413, "Content Too Large", self._too_large())
             else:  # the server holds the client to its Content-Length
                 await self.app(scope, receive, send)
             return
@@ -100,7 +134,7 @@ class BodyLimit:
                 break
             size += len(message.get("body", b""))
             if size > self.limit:
-                await self._refuse(scope, send)
+                await self._refuse(scope, send, 413, "Content Too Large", self._too_large())
                 return
             buffered.append(message)
             if not message.get("more_body", False):
@@ -111,20 +145,24 @@ class BodyLimit:
 
         await self.app(scope, replay, send)
 
-    async def _refuse(self, scope: Scope, send: Send) -> None:
+    def _too_large(self) -> str:
+        return f"request bodies are limited to {self.limit} bytes"
+
+    async def _refuse(self, scope: Scope, send: Send, status: int, title: str, detail: str) -> None:
+        kind = "too-large" if status == 413 else "timeout"
         body = json.dumps(
             {
-                "type": TYPE_BASE + "too-large",
-                "title": "Content Too Large",
-                "status": 413,
-                "detail": f"request bodies are limited to {self.limit} bytes",
+                "type": TYPE_BASE + kind,
+                "title": title,
+                "status": status,
+                "detail": detail,
                 "instance": scope.get("path"),
             }
         ).encode()
         await send(
             {
                 "type": "http.response.start",
-                "status": 413,
+                "status": status,
                 "headers": [
                     (b"content-type", PROBLEM_JSON.encode()),
                     (b"content-length", str(len(body)).encode()),

@@ -4,8 +4,8 @@ signed with the mission key, and Rekor-shaped views of checkpoints and proofs.
 A report's digest entry is appended *before* the report is stored and acknowledged. A crash between
 the two leaves a digest without a report (a submission that was never acknowledged) and never an
 acknowledged report missing from the log, so `truce verify` passes after a kill at any instant.
-The entry has the same id and body as truce.publish.ledger makes for the report, so a later
-`publish` sees it as already logged.
+The entry is the one truce.publish.ledger makes for the report (a commitment for a protected
+allegation), so a later `publish` sees it as already logged.
 """
 
 from __future__ import annotations
@@ -19,27 +19,19 @@ from typing import Any
 from sqlalchemy import select
 
 from truce import canonical
+from truce.publish.commitments import Committer, committer
 
 # The workspace's log conventions (key file, origin) are the publish stage's.
 from truce.publish.ledger import log_store as _ledger_log_store
 from truce.publish.ledger import mission_key as _ledger_mission_key
 from truce.publish.ledger import mission_key_path as _ledger_key_path
+from truce.publish.ledger import notice_entry, report_entry
 from truce.publish.ledger import publish as _ledger_publish
 from truce.publish.log import LogStore, Signer
 from truce.publish.log.tables import log_entries
 from truce.store import Workspace
 
-__all__ = ["LogService", "report_digest_entry"]
-
-
-def _digest(body: object) -> str:
-    return hashlib.sha256(canonical.dumps(body)).hexdigest()[:16]
-
-
-def report_digest_entry(report: dict[str, Any]) -> dict[str, Any]:
-    """The log entry for a stored report row: id, sha256, format, filename, size, received_at."""
-    body = {k: report[k] for k in ("id", "sha256", "format", "filename", "size", "received_at")}
-    return {"kind": "report_digest", "id": f"report_digest:{body['id']}:{_digest(body)}", "body": body}
+__all__ = ["LogService"]
 
 
 def _hex(data: bytes) -> str:
@@ -61,6 +53,7 @@ class LogService:
         self._lock = threading.Lock()
         self._last_signed = 0.0
         self._signer: Signer | None = None
+        self._committer: Committer | None = None
         self._latest: str | None = None  # the newest checkpoint note this process has seen
 
     def signer(self) -> Signer:
@@ -72,6 +65,19 @@ class LogService:
 
     def append(self, entries: list[dict[str, Any]]) -> None:
         self.store.append(entries)
+
+    @property
+    def committer(self) -> Committer:
+        if self._committer is None:
+            self._committer = committer(self.workspace)
+        return self._committer
+
+    def notice_entry(self, notice: dict[str, Any]) -> dict[str, Any]:
+        return notice_entry(notice, self.committer)
+
+    def report_entry(self, report: dict[str, Any], protected: bool) -> dict[str, Any]:
+        """The log entry for a stored report row (a commitment if it is a protected allegation)."""
+        return report_entry(report, protected, self.committer)
 
     def publish(self) -> None:
         """Log what the store holds and the log does not yet (case transitions, after a case act),

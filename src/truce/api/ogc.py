@@ -18,14 +18,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select, tuple_
 
 from truce.api.context import ApiContext
 from truce.api.deps import context, requires
@@ -46,7 +46,7 @@ from truce.api.routers.findings import present_findings
 from truce.api.schemas.common import EARLIEST, LATEST
 from truce.api.schemas.incidents import IncidentMonitor, IncidentParty, IncidentPublic
 from truce.api.schemas.records import FindingOut
-from truce.api.views import count, in_bbox, incident_select, present_incidents
+from truce.api.views import count, hidden_points, in_bbox, incident_select, present_incidents
 from truce.model import KYIV
 from truce.publish.columns import Properties, flatten, measured_properties, model_properties, project
 from truce.store.schema import assessment_runs, findings, incidents
@@ -325,12 +325,20 @@ def _finding_properties(ctx: ApiContext, actor: Actor) -> Properties:
     return {**_model_columns(FindingOut, ()), **ctx.memo.get(("finding-measures", *version), measured)}
 
 
-def _findings_query(q: Query_ | None) -> Any:  # noqa: ANN401
+def _not_at(hidden: Sequence[tuple[float, float]]) -> list:
+    """Findings not at a withheld place (else narrowing boxes, or the extent, would find it)."""
+    if not hidden:
+        return []
+    return [or_(findings.c.lon.is_(None), tuple_(findings.c.lon, findings.c.lat).not_in(list(hidden)))]
+
+
+def _findings_query(q: Query_ | None, hidden: Sequence[tuple[float, float]] = ()) -> Any:  # noqa: ANN401
     query = select(findings.c.body)
     if q is None:
         return query
     if q.bbox is not None:
         query = query.where(in_bbox(findings.c.lon, findings.c.lat, q.bbox))
+        query = query.where(*_not_at(hidden))
     if q.interval is not None:
         lo, hi = _kyiv_days(q.interval)  # a finding's date is a Kyiv day: compared by day
         if hi is not None:
@@ -342,8 +350,8 @@ def _findings_query(q: Query_ | None) -> Any:  # noqa: ANN401
 
 
 def _finding_items(ctx: ApiContext, actor: Actor, q: Query_) -> tuple[int, list[dict]]:
-    query = _findings_query(q)
     with ctx.workspace.engine.connect() as conn:
+        query = _findings_query(q, hidden_points(conn, actor) if q.bbox is not None else ())
         matched = count(conn, query)
         rows = conn.execute(
             query.order_by(findings.c.date, findings.c.id).limit(q.limit).offset(q.offset)
@@ -368,7 +376,7 @@ def _finding_extent(ctx: ApiContext, actor: Actor) -> dict:
                 func.max(findings.c.lat),
                 func.min(findings.c.date),
                 func.max(findings.c.date),
-            )
+            ).where(*_not_at(hidden_points(conn, actor)))
         ).one()
     start = _day_span(row[4])[0] if row[4] else None
     end = _day_span(row[5])[1] if row[5] else None

@@ -17,6 +17,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from truce.errors import UserError
@@ -171,6 +172,20 @@ def install_problem_handlers(app: FastAPI, *, ogc_prefix: str = "/ogc") -> None:
     @app.exception_handler(UserError)
     async def _user(request: Request, error: UserError) -> JSONResponse:
         return problem_response(request, 422, _user_error_detail(error), kind="rejected")
+
+    @app.exception_handler(OperationalError)
+    async def _busy(request: Request, error: OperationalError) -> JSONResponse:
+        # Another process (a long `truce ingest`) holds SQLite's write lock past the driver's
+        # bounded wait: the write was not made, and trying again shortly will work.
+        if "locked" in str(error.orig) or "busy" in str(error.orig):
+            return problem_response(
+                request,
+                503,
+                "the store is busy with another write; nothing was changed, try again shortly",
+                kind="busy",
+                headers={"Retry-After": "2"},
+            )
+        return await _unexpected(request, error)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, error: Exception) -> JSONResponse:

@@ -13,6 +13,8 @@ __all__ = ["ApiSettings"]
 class ApiSettings:
     max_body_bytes: int = 1024 * 1024  # a report larger than 1 MiB goes through `truce ingest`
     max_text_chars: int = 200_000  # a text report's characters
+    extract_seconds: float = 60.0  # the time one text report's extraction may take (worker process)
+    extract_workers: int = 1  # worker processes for text extraction (each loads the language model)
     max_incidents_per_report: int = 500
     default_page: int = 100
     max_page: int = 1000
@@ -22,10 +24,21 @@ class ApiSettings:
     rate_per_second: float = 20.0  # sustained requests per token (or per address, without one)
     rate_burst: int = 60
     token_cache_seconds: float = 2.0  # how long a revocation from another process may take to bite
+    body_timeout_seconds: float = 30.0  # a request body must arrive within this: 408 otherwise
+    max_connections: int = 500  # connections and requests in flight at once; beyond it: 503
+    # Addresses of reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed
+    # (comma-separated IPs or CIDRs). Empty: none, so a client cannot pick its own rate-limit key.
+    trusted_proxies: str = ""
     threads: int = 40  # requests handled at once on the thread pool (anyio's default is 40)
     webhook_attempts: int = 5
     webhook_backoff_seconds: float = 1.0  # first retry after 1 s, then 2, 4, 8 …
     webhook_timeout_seconds: float = 5.0
+    # Hosts (host or host:port) and networks (CIDR) a webhook may reach although they are not public
+    # addresses, comma-separated; by default only public addresses (truce.api.webhook_targets).
+    webhook_allow: str = ""
+    # Uncached what-if assessments (each reruns the whole assessment) per token per minute; the
+    # anonymous public shares one budget. Cached answers are not counted.
+    what_if_runs_per_minute: float = 4.0
     log_report_digests: bool = True  # append a report_digest entry for every submitted report
     cors_origins: str = ""  # comma-separated origins whose pages may read the API (none: no CORS)
 

@@ -21,7 +21,7 @@ from sqlalchemy import Connection, insert, select
 
 from truce import canonical
 from truce.api.context import ApiContext
-from truce.api.logview import report_digest_entry
+from truce.api.extraction import TextExtractor
 from truce.api.policy import Actor, Role
 from truce.api.problems import ProblemError, forbidden, unprocessable
 from truce.api.schemas.reports import AllegationIn, ReportIn, ReportReceipt, TextReportIn
@@ -70,11 +70,20 @@ def _who(actor: Actor, source: str | None) -> tuple[str, str, str | None, bool]:
     return actor.label, "unknown", None, False
 
 
+MISSION = "mission"
+
+
+def _shown_source(source_id: str) -> str:
+    """What an incident names as its source outside the mission: a staff member's own report is
+    the mission's (OSCE practice: monitors are not named); the login stays on the report row."""
+    return MISSION if source_id.startswith("user:") else source_id
+
+
 def _incidents(report_id: str, items: list[dict], source_id: str) -> list:
     made = []
     for n, item in enumerate(items, 1):
         data = {**item, "id": f"{report_id}-{n:03d}"}
-        data["source"] = data.get("source") or source_id
+        data["source"] = data.get("source") or _shown_source(source_id)
         try:
             made.append(Incident.model_validate(data))
         except ValidationError as error:
@@ -115,10 +124,9 @@ def prepare_structured(actor: Actor, payload: ReportIn) -> Prepared:
     )
 
 
-def prepare_text(actor: Actor, payload: TextReportIn) -> Prepared:
-    """Extraction runs here, before any lock is taken: it is the slow part."""
-    from truce.extract import extract_text  # here: it loads spaCy, which only text reports need
-
+def prepare_text(actor: Actor, payload: TextReportIn, extractor: TextExtractor) -> Prepared:
+    """Extraction runs here, before any lock is taken, in the extractor's worker process with a
+    time limit (truce.api.extraction): it is the slow part."""
     source_id, kind, owner, protected = _who(actor, payload.source)
     published = payload.published_on or dt.datetime.now(dt.UTC).date()
     body = {
@@ -130,9 +138,7 @@ def prepare_text(actor: Actor, payload: TextReportIn) -> Prepared:
     content = _content(actor, "text", owner, body)
     report_id = report_id_for(hashlib.sha256(content).hexdigest())
     text = f"{payload.title}\n\n{payload.text}" if payload.title else payload.text
-    found = [
-        e.incident.model_dump(mode="json") for e in extract_text(text, doc=report_id, published=published)
-    ]
+    found = extractor.extract(text, report_id, published)
     for item in found:
         item.pop("id", None), item.pop("report_id", None)
     made = _incidents(report_id, found, source_id)
@@ -188,7 +194,7 @@ def store_submission(conn: Connection, ctx: ApiContext, prepared: Prepared) -> R
     }
     entry_id = None
     if ctx.settings.log_report_digests:
-        entry = report_digest_entry(report)
+        entry = ctx.log.report_entry(report, prepared.protected)
         try:
             ctx.log.append([entry])  # first, in its own transaction: see the module's docstring
         except LogError as error:

@@ -19,13 +19,18 @@ from truce.api.policy import (
 from truce.api.schemas.cases import CaseMonitor, CaseParty, CasePublic
 from truce.api.schemas.incidents import IncidentParty, IncidentPublic
 from truce.api.schemas.records import ClusterMonitor, ClusterPublic
+from truce.model import Incident
+from truce.publish.withheld import withhold_finding
 from truce.store.api_tables import api_alerts, api_report_access
 from truce.store.schema import incidents, reports, sources
 from truce.store.verify_tables import cases, cluster_members, clusters
-from truce.verify.grading import Source, source_view
+from truce.verify.clustering import Cluster, cluster_id
+from truce.verify.grading import Source, grade_members, source_view
 
 __all__ = [
     "PROTECTED_SOURCE",
+    "audience",
+    "hidden_incident_ids",
     "case_visibility",
     "cluster_visibility",
     "count",
@@ -33,7 +38,9 @@ __all__ = [
     "incident_select",
     "incident_visibility",
     "present_case",
+    "cluster_view",
     "present_cluster",
+    "hidden_points",
     "present_finding",
     "present_incidents",
     "protected_source_names",
@@ -86,6 +93,29 @@ def incident_select(actor: Actor) -> Select:
         .select_from(joined)
         .where(incident_visibility(actor))
     )
+
+
+def hidden_incident_ids(conn: Connection, actor: Actor) -> set[str]:
+    """The incidents the actor may not see: other parties' protected allegations (none for staff).
+    A view that counts or assesses incidents leaves these out, so its figures give nothing away."""
+    if actor.is_mission:
+        return set()
+    joined = incidents.join(api_report_access, api_report_access.c.report_id == incidents.c.report_id)
+    query = select(incidents.c.id).select_from(joined).where(api_report_access.c.protected != 0)
+    if actor.role is Role.party_liaison and actor.party:
+        query = query.where(
+            or_(api_report_access.c.owner_party.is_(None), api_report_access.c.owner_party != actor.party)
+        )
+    return {row[0] for row in conn.execute(query)}
+
+
+def audience(actor: Actor) -> str:
+    """Callers who see the same incidents: the mission, one party's liaisons, everyone else."""
+    if actor.is_mission:
+        return "mission"
+    if actor.role is Role.party_liaison and actor.party:
+        return f"party:{actor.party}"
+    return "public"
 
 
 def visible_incident_ids(conn: Connection, actor: Actor, ids: Iterable[str]) -> set[str]:
@@ -216,10 +246,26 @@ def present_case(conn: Connection, actor: Actor, body: dict, *, detail: dict | N
 
 
 def present_finding(body: dict, visible: set[str] | None) -> dict:
-    """A finding (FindingOut) with the incidents the caller may not see left out, and counted."""
+    """A finding (FindingOut) with the incidents the caller may not see left out, and counted. The
+    finding itself is the mission's public conclusion, but where it is, what was measured and the
+    words of its rationale come from those incidents: they are withheld too."""
     ids = body.get("incident_ids", [])
     shown = ids if visible is None else [i for i in ids if i in visible]
-    return {**body, "incident_ids": shown, "withheld_incidents": len(ids) - len(shown)}
+    withheld = len(ids) - len(shown)
+    view = {**body, "incident_ids": shown, "withheld_incidents": withheld}
+    return withhold_finding(view) if withheld else view
+
+
+def hidden_points(conn: Connection, actor: Actor) -> list[tuple[float, float]]:
+    """The places of the incidents the actor may not see: a bbox query over findings leaves out
+    findings at those points (else narrowing boxes would find a withheld finding's place)."""
+    hidden = hidden_incident_ids(conn, actor)
+    if not hidden:
+        return []
+    query = select(incidents.c.lon, incidents.c.lat).where(
+        incidents.c.id.in_(sorted(hidden)), incidents.c.lon.is_not(None)
+    )
+    return sorted({(float(lon), float(lat)) for lon, lat in conn.execute(query)})
 
 
 def protected_source_names(conn: Connection) -> list[str]:
@@ -244,17 +290,11 @@ def scrub(value: Any, names: Sequence[str]) -> Any:  # noqa: ANN401 — any JSON
     return value
 
 
-def present_cluster(
-    actor: Actor, body: dict, visible: set[str] | None, protected: Sequence[str]
-) -> ClusterPublic:
+def present_cluster(actor: Actor, body: dict, protected: Sequence[str]) -> ClusterPublic:
+    """A cluster's body (for a caller who cannot see every member: its view, from cluster_view)."""
     if not can_see_source_identity(actor):
         body = scrub(body, protected)
-    members = body.get("members", [])
-    shown = members if visible is None else [m for m in members if m in visible]
-    withheld = len(members) - len(shown)
     grade = body.get("grade") or {}
-    # The rationale names origins ("party:RU"); with a member withheld it would betray that member.
-    rationale = list(grade.get("rationale", [])) if not withheld else []
     base = {
         "id": body["id"],
         "type": body["type"],
@@ -269,15 +309,46 @@ def present_cluster(
         "reliability": grade.get("reliability", "F"),
         "credibility": grade.get("credibility", 6),
         "credibility_meaning": grade.get("credibility_meaning"),
-        "origin_count": len(grade.get("origins", [])) if not withheld else None,
-        "rationale": rationale,
+        "origin_count": len(grade.get("origins", [])),
+        "rationale": list(grade.get("rationale", [])),
         "claim_check": body.get("claim_check"),
-        "members": shown,
-        "withheld_members": withheld,
+        "members": body.get("members", []),
     }
     if not actor.is_mission:
         return ClusterPublic(**base)
     return ClusterMonitor(**base, detail=body)
+
+
+def cluster_view(conn: Connection, body: dict, shown: Sequence[str]) -> dict:
+    """The cluster as a caller who sees only the members `shown` would have it: built from those
+    alone, as if the others did not exist: its id, place, time, type, status and grade (a
+    protected allegation must not lend a public report its place or raise its credibility)."""
+    members = body.get("members", [])
+    if list(shown) == members:
+        return body
+    joined = incidents.join(reports, reports.c.id == incidents.c.report_id)
+    query = select(
+        incidents.c.id, incidents.c.body, incidents.c.t_start, incidents.c.t_end, reports.c.source_id
+    ).select_from(joined)
+    rows = {r.id: r for r in conn.execute(query.where(incidents.c.id.in_(list(shown))))}
+    ordered = [rows[i] for i in shown if i in rows]  # the stored order: the most precise first
+    items = [Incident.model_validate_json(r.body) for r in ordered]
+    known = sources_for(conn, (r.source_id for r in ordered), (i.source for i in items))
+    by_incident = {
+        i.id: found
+        for i, r in zip(items, ordered, strict=True)
+        if (found := _source_of(i.model_dump(), r.source_id, known))
+    }
+    t0, t1 = max(r.t_start for r in ordered), min(r.t_end for r in ordered)
+    if t1 <= t0:
+        t0, t1 = ordered[0].t_start, ordered[0].t_end
+    view = Cluster(cluster_id(shown), tuple(items), (), int(t0), int(t1))
+    anchor_kept = members and shown and shown[0] == members[0]
+    return {
+        **view.to_json(),
+        "grade": grade_members(items, by_incident).to_json(),
+        "claim_check": body.get("claim_check") if anchor_kept else None,
+    }
 
 
 def cluster_visibility(actor: Actor) -> Any:  # noqa: ANN401 — a SQL condition on clusters

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, fields
 
 import numpy as np
 from sqlalchemy import Connection, func, select
@@ -50,6 +50,14 @@ class Evidence:
     @property
     def located(self) -> np.ndarray:
         return ~np.isnan(self.lon)
+
+    def without(self, ids: Iterable[str]) -> Evidence:
+        """The same evidence less the incidents `ids` (e.g. those a caller may not see)."""
+        drop = np.isin(self.id, np.asarray(sorted(set(ids)), dtype=object))
+        if not drop.any():
+            return self
+        keep = ~drop
+        return Evidence(**{f.name: getattr(self, f.name)[keep] for f in fields(self)})
 
 
 _NUMERIC = {"t_start": np.int64, "t_end": np.int64, "lon": np.float64, "lat": np.float64}

@@ -7,12 +7,12 @@ import datetime as dt
 import numpy as np
 
 from truce.assess._findings import about_incident, finding, summary_finding
-from truce.assess._presence import presence_mask
+from truce.assess._presence import observed_class, presence_mask
 from truce.assess.context import Context
 from truce.assess.zones import provision_zones
 from truce.geo.zones import points_in_zones
 from truce.model import Finding, FindingStatus, Severity
-from truce.provisions import NotificationProvision
+from truce.provisions import NotificationProvision, force_class_covers
 
 __all__ = ["check"]
 
@@ -29,14 +29,25 @@ def _zones(provision: NotificationProvision, ctx: Context) -> list:
 
 
 def _notified(
-    provision: NotificationProvision, ctx: Context, party: str, zone_ids: set[str], moment: dt.datetime
+    provision: NotificationProvision,
+    ctx: Context,
+    party: str,
+    zone_ids: set[str],
+    moment: dt.datetime,
+    seen_class: str | None,
 ) -> bool:
+    """A notice by the moving party, for this zone and time, given early enough, covering no longer
+    than the terms allow, and naming a class that covers what moved (troops do not excuse tanks)."""
     need = dt.timedelta(hours=provision.advance_hours)
+    longest = dt.timedelta(hours=provision.max_notice_hours)
     return any(
         n.party == party
         and n.zone in zone_ids
         and n.starts <= moment <= n.ends
         and n.starts - n.given_at >= need
+        and n.ends - n.starts <= longest
+        and seen_class is not None
+        and any(force_class_covers(c, seen_class) for c in n.classes)
         for n in ctx.declarations.notices
     )
 
@@ -52,7 +63,8 @@ def check(provision: NotificationProvision, ctx: Context) -> list[Finding]:
     for rz in ruled:
         for i in np.flatnonzero(masks[rz.zone.id] & moving):
             moment = dt.datetime.fromtimestamp(int(ev.t_start[i]), dt.UTC)
-            if _notified(provision, ctx, ev.actor[i], {rz.zone.id, rz.provision_id}, moment):
+            seen = observed_class(str(ev.type[i]), str(ev.weapon_class[i]))
+            if _notified(provision, ctx, ev.actor[i], {rz.zone.id, rz.provision_id}, moment, seen):
                 continue
             rationale = (
                 f"Movement of {ev.weapon_class[i] or 'forces'} by {ev.actor[i]} inside "

@@ -92,11 +92,13 @@ def assess_workspace(
     store: bool = True,
     evidence: Evidence | None = None,
     progress: Callable[[str], None] | None = None,
+    terms: Agreement | None = None,
 ) -> AssessmentResult:
     """Assess the workspace's incidents against the agreement (with what-if overrides if given).
-    With store=True the findings replace the agreement's stored ones; what-if runs do not store."""
+    With store=True the findings replace the agreement's stored ones; what-if runs do not store.
+    `terms` are already resolved terms to use instead of the file's (what-if sweeps)."""
     path = Path(agreement_path)
-    agreement = resolve(load_agreement(path), overrides or {})
+    agreement = terms or resolve(load_agreement(path), overrides or {})
     with workspace.engine.connect() as conn:
         evidence = evidence if evidence is not None else load_evidence(conn)
         snapshots = SnapshotIndex(conn, agreement.reference.occupying_party)

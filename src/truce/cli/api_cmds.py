@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
 
 from truce.cli.main import app, state
 from truce.cli.output import console, err_console, print_json, print_table
 from truce.store import open_workspace
+from truce.store.workspace import check_private
 
-__all__ = ["serve", "user_add", "user_list", "user_revoke", "user_token"]
+if TYPE_CHECKING:
+    from truce.api import ApiSettings
+
+__all__ = ["serve", "uvicorn_options", "user_add", "user_list", "user_revoke", "user_token"]
 
 user_app = typer.Typer(help="API users and their tokens (tokens are shown once).", no_args_is_help=True)
 app.add_typer(user_app, name="user")
@@ -29,6 +35,7 @@ def serve(
     from truce.api import ApiSettings, create_app
 
     workspace = open_workspace(state["db"])
+    check_private(workspace)  # it holds protected allegations and webhook secrets
     settings = ApiSettings.from_env(rate_per_second=rate, rate_burst=burst)
     api = create_app(workspace, settings, warm=warm)
     if host not in ("127.0.0.1", "localhost", "::1"):
@@ -36,7 +43,27 @@ def serve(
             f"[yellow]listening on {host}: put TLS in front of it (tokens are bearer secrets)[/]"
         )
     console.print(f"truce API on http://{host}:{port}/docs  (workspace {workspace.url})")
-    uvicorn.run(api, host=host, port=port, log_level=log_level, access_log=log_level == "debug")
+    uvicorn.run(
+        api,
+        host=host,
+        port=port,
+        log_level=log_level,
+        access_log=log_level == "debug",
+        **uvicorn_options(settings),
+    )
+
+
+def uvicorn_options(settings: ApiSettings) -> dict:
+    """How uvicorn treats clients: X-Forwarded-For is believed only from the configured proxies
+    (uvicorn's default trusts loopback, so any local client could choose its rate-limit key), idle
+    keep-alive connections are dropped after 5 s, and past max_connections new work gets 503."""
+    trusted = settings.trusted_proxies.strip()
+    return {
+        "proxy_headers": bool(trusted),
+        "forwarded_allow_ips": trusted or "",
+        "timeout_keep_alive": 5,
+        "limit_concurrency": settings.max_connections,
+    }
 
 
 @user_app.command("add")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import typer
@@ -10,7 +11,7 @@ from truce.assess.declarations import load_declarations
 from truce.assess.run import AssessmentResult, assess_workspace, tally
 from truce.cli.agreement_cmds import FILE_HELP, agreement_file, parse_overrides
 from truce.cli.main import app, state
-from truce.cli.output import console, print_json, print_table, progress_bar
+from truce.cli.output import console, dask_runner, print_json, print_table, progress_bar
 from truce.errors import UserError
 from truce.model import KYIV
 from truce.publish.ledger import publish
@@ -77,12 +78,24 @@ def assess(
         None, "--declarations", help="YAML of declared figures, events, notices."
     ),
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+    sweep: str = typer.Option(
+        None,
+        "--sweep",
+        help="PARAM=FROM..TO:STEP: assess every value as a draft, side by side, storing nothing.",
+    ),
+    workers: int = typer.Option(None, "--workers", help="Sweep on a local Dask cluster of N workers."),
+    scheduler: str = typer.Option(None, "--scheduler", help="Sweep on a running Dask cluster (its address)."),
 ) -> None:
     """Check every provision against the stored incidents and snapshots; store the findings."""
     workspace = open_workspace(state["db"])
     path = agreement_file(agreement)
     cut_off = _cut_off(until)
     declared = load_declarations(declarations)
+    if sweep or workers or scheduler:
+        if not sweep or what_if:
+            raise UserError(None, None, "--workers/--scheduler need --sweep; --sweep goes without --what-if")
+        _sweep(workspace, path, sweep, cut_off, declared, workers, scheduler, as_json)
+        return
     base = _run(workspace, path, cut_off, {}, declared, True, "assessing")
     published = publish(workspace)
     alt = (
@@ -146,4 +159,47 @@ def findings(
         f"{len(rows)} findings",
         ["date", "provision", "status", "party", "rationale"],
         ([r["date"], r["provision_id"], r["status"], r["party"], r["rationale"]] for r in rows),
+    )
+
+
+def _sweep(
+    workspace: object,
+    path: object,
+    sweep: str,
+    cut_off: dt.datetime,
+    declared: object,
+    workers: int | None,
+    scheduler: str | None,
+    as_json: bool,
+) -> None:
+    from truce.assess.sweep import parse_sweep, run_sweep
+
+    name, values = parse_sweep(sweep)
+    with dask_runner(workers, scheduler) as runner, progress_bar() as bar:
+        task = bar.add_task(f"sweeping {name}", total=len(values))
+        points, lifted = run_sweep(
+            workspace.url,
+            path,
+            name,
+            values,
+            cut_off,
+            declared,
+            runner,
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
+        )
+    if as_json:
+        print_json(
+            {
+                "parameter": name,
+                "choices_lifted": lifted,
+                "points": [dataclasses.asdict(point) for point in points],
+            }
+        )
+        return
+    if lifted:
+        console.print(f"{name}: the terms offer {lifted}; the sweep assesses every value as a draft")
+    print_table(
+        f"sweep of {name} ({len(points)} values, nothing stored)",
+        [name, "findings", "in zones", *_STATUSES],
+        ([p.value, p.findings, p.in_zones, *(p.by_status.get(s, 0) for s in _STATUSES)] for p in points),
     )

@@ -17,7 +17,6 @@ from truce.pipeline import ingest_text
 from truce.publish.exports import FORMATS_WITH_FINDINGS, export
 from truce.publish.ledger import publish
 from truce.store import open_workspace
-from truce.store.records import iter_incidents, stored_findings
 
 __all__ = ["export_cmd", "extract", "ingest"]
 
@@ -156,12 +155,20 @@ def export_cmd(
     with_findings: bool = typer.Option(
         True, "--findings/--no-findings", help="Include findings (GeoJSON and GeoPackage formats only)."
     ),
+    public: bool = typer.Option(
+        True,
+        "--public/--internal",
+        help="--public (default): only what the public may see, as the API shows it, for publishing. "
+        "--internal: everything, protected rows marked [PROTECTED - NOT FOR PUBLICATION].",
+    ),
 ) -> None:
     """Export the stored incidents (and findings) for GIS, spreadsheets or ACLED tooling."""
+    from truce.api.releases import internal_records, public_records  # the API's views of the store
+
     workspace = open_workspace(state["db"])
     checkpoint = publish(workspace).checkpoint  # the export says which log state it was built from
+    records = public_records if public else internal_records
     with workspace.engine.connect() as conn:
-        incidents = list(iter_incidents(conn))
-        findings = stored_findings(conn) if with_findings and fmt in FORMATS_WITH_FINDINGS else None
+        incidents, findings = records(conn, with_findings and fmt in FORMATS_WITH_FINDINGS)
     count = export(fmt, incidents, output, findings=findings, checkpoint=checkpoint)
-    console.print(f"wrote {count} records to {output}")
+    console.print(f"wrote {count} {'public' if public else 'internal'} records to {output}")

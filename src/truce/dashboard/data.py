@@ -36,10 +36,11 @@ from truce.api.geodata import (
     stored_agreements,
 )
 from truce.api.notices import notice_declarations
-from truce.api.policy import Actor
+from truce.api.policy import PUBLIC, Actor
 from truce.api.problems import ProblemError
 from truce.api.routers.findings import present_findings
-from truce.api.views import incident_select, present_incidents
+from truce.api.views import audience, hidden_incident_ids, incident_select, present_incidents
+from truce.assess.evidence import load_evidence
 from truce.assess.run import assess_workspace
 from truce.assess.snapshots import SnapshotIndex
 from truce.assess.zones import RuledZone, agreement_zones
@@ -56,7 +57,9 @@ __all__ = [
     "encode_cursor",
     "incident_pages",
     "line_on",
+    "label_zoom",
     "oblast_collection",
+    "place_labels",
     "warm_what_if",
     "what_if",
     "what_if_parameters",
@@ -153,6 +156,31 @@ def _oblasts_json() -> str:
 def oblast_collection() -> str:
     """The 27 units, simplified for display (GeoJSON text)."""
     return _oblasts_json()
+
+
+# The zoom from which a settlement is labelled, by its population: cities first, villages last.
+LABEL_ZOOMS = ((500_000, 5), (100_000, 6), (20_000, 7), (5_000, 8), (1, 9))
+
+
+def label_zoom(population: int) -> int | None:
+    return next((zoom for least, zoom in LABEL_ZOOMS if population >= least), None)
+
+
+@lru_cache(maxsize=1)
+def place_labels() -> str:
+    """Ukraine's settlements with a known population, biggest first, each with the zoom it is
+    labelled from: [[name_en, name_uk, lon, lat, zoom], ...] (JSON text, built once)."""
+    from truce.geo.gazetteer import get_gazetteer
+
+    rows = []
+    for place in sorted(get_gazetteer().places, key=lambda p: -p.population):
+        zoom = label_zoom(place.population)
+        if place.country != "UA" or zoom is None or place.lat is None or place.lon is None:
+            continue
+        if place.precision.value != "settlement":
+            continue
+        rows.append([place.name, place.name_uk or place.name, round(place.lon, 4), round(place.lat, 4), zoom])
+    return json.dumps(rows, ensure_ascii=False, separators=(",", ":"))
 
 
 def line_on(ctx: ApiContext, day: dt.date, party: str = "RU") -> dict | None:
@@ -374,14 +402,16 @@ def _checked_overrides(agreement: Any, overrides: dict[str, str]) -> dict[str, s
     return dict(sorted(overrides.items()))
 
 
-def _run(ctx: ApiContext, agreement_id: str, overrides: dict[str, str]) -> dict:
-    """Zones and finding counts of one what-if run (the assessment is not stored)."""
+def _run(ctx: ApiContext, agreement_id: str, overrides: dict[str, str], actor: Actor) -> dict:
+    """Zones and finding counts of one what-if run (the assessment is not stored), over the
+    incidents the actor may see: counts over everything would betray the protected allegations."""
     with ctx.workspace.engine.connect() as conn:
         from truce.store.schema import agreements
 
         source = conn.execute(
             select(agreements.c.source_text).where(agreements.c.id == agreement_id)
         ).scalar_one()
+        evidence = load_evidence(conn).without(hidden_incident_ids(conn, actor))
     agreement = resolve(parse_agreement(source, f"agreement {agreement_id}"), overrides)
     days = snapshot_days(ctx, agreement.reference.occupying_party)
     with ctx.workspace.engine.connect() as conn:
@@ -398,6 +428,7 @@ def _run(ctx: ApiContext, agreement_id: str, overrides: dict[str, str]) -> dict:
             overrides=overrides,
             declarations=notice_declarations(ctx.workspace),
             store=False,
+            evidence=evidence,
         )
     finally:
         Path(temp).unlink(missing_ok=True)
@@ -434,13 +465,15 @@ def _run(ctx: ApiContext, agreement_id: str, overrides: dict[str, str]) -> dict:
     }
 
 
-def _cached_run(ctx: ApiContext, agreement_id: str, overrides: dict[str, str]) -> dict:
+def _cached_run(ctx: ApiContext, agreement_id: str, overrides: dict[str, str], actor: Actor) -> dict:
     stored = load_agreement_row(ctx, agreement_id)
-    key = ("dashboard-whatif", stored.sha256, tuple(overrides.items()), _data_version(ctx))
+    key = ("dashboard-whatif", stored.sha256, tuple(overrides.items()), _data_version(ctx), audience(actor))
 
     def compute() -> dict:
+        if ctx.costly is not None:  # only a run that is not cached spends the caller's budget
+            ctx.costly.check(actor.token_id or "anonymous-what-if")
         with _whatif_lock:
-            return _run(ctx, agreement_id, overrides)
+            return _run(ctx, agreement_id, overrides, actor)
 
     return ctx.memo.get(key, compute)
 
@@ -499,8 +532,8 @@ def what_if(
     incidents inside, in [since, until]) and the assessment's findings by status, side by side."""
     stored = load_agreement_row(ctx, agreement_id)
     chosen = _checked_overrides(stored.agreement, overrides)
-    baseline = _cached_run(ctx, agreement_id, {})
-    changed = _cached_run(ctx, agreement_id, chosen) if chosen else baseline
+    baseline = _cached_run(ctx, agreement_id, {}, actor)
+    changed = _cached_run(ctx, agreement_id, chosen, actor) if chosen else baseline
     return {
         "agreement_id": agreement_id,
         "overrides": chosen,
@@ -517,7 +550,7 @@ def warm_what_if(ctx: ApiContext) -> None:
 
     def work() -> None:
         try:
-            _cached_run(ctx, agreement_id, {})
+            _cached_run(ctx, agreement_id, {}, PUBLIC)
         except Exception:  # noqa: BLE001,S110 — best effort; a request will report the real error
             pass
 

@@ -3,6 +3,8 @@
     GET /dashboard                    the page (static HTML; the script reads the rest)
     GET /dashboard/static/{file}      its script and styles
     GET /dashboard/vendor/leaflet/{file}   Leaflet, from the npm package (node_modules), no CDN
+    GET /dashboard/vendor/markercluster/{file}   Leaflet.markercluster, from its npm package
+    GET /dashboard/api/places         settlements with a population, for labels drawn by the page
     GET /dashboard/api/config         agreements, draft parameters, snapshot days, palette, tiles
     GET /dashboard/api/oblasts        the oblasts (GeoJSON)
     GET /dashboard/api/line?date=     the contact line on or before a day
@@ -30,7 +32,7 @@ from truce.api.policy import Action, Actor, Resource
 from truce.api.problems import ProblemError, not_found
 from truce.dashboard import data
 
-__all__ = ["LEAFLET_ENV", "STATIC_DIR", "leaflet_dir", "router", "swagger_dir"]
+__all__ = ["LEAFLET_ENV", "STATIC_DIR", "leaflet_dir", "markercluster_dir", "router", "swagger_dir"]
 
 STATIC_DIR = Path(__file__).parent / "static"
 LEAFLET_ENV = "TRUCE_LEAFLET_DIR"
@@ -52,6 +54,14 @@ def leaflet_dir() -> Path | None:
         Path.cwd() / "node_modules" / "leaflet" / "dist",
     ]
     return next((c for c in candidates if (c / "leaflet.js").is_file()), None)
+
+
+@lru_cache(maxsize=1)
+def markercluster_dir() -> Path | None:
+    """Leaflet.markercluster's dist folder (npm package leaflet.markercluster), beside Leaflet's."""
+    leaflet = leaflet_dir()
+    candidates = [leaflet.parent.parent / "leaflet.markercluster" / "dist"] if leaflet else []
+    return next((c for c in candidates if (c / "leaflet.markercluster.js").is_file()), None)
 
 
 @lru_cache(maxsize=1)
@@ -111,6 +121,16 @@ def swagger(name: str, actor: Actor = Depends(requires(Action.read, Resource.met
 @router.get("/vendor/leaflet/{name:path}", include_in_schema=False)
 def leaflet(name: str, actor: Actor = Depends(requires(Action.read, Resource.meta))) -> Response:
     return _file_in(leaflet_dir(), name)  # 404 if Leaflet is not installed: the page says so
+
+
+@router.get("/vendor/markercluster/{name:path}", include_in_schema=False)
+def markercluster(name: str, actor: Actor = Depends(requires(Action.read, Resource.meta))) -> Response:
+    return _file_in(markercluster_dir(), name)
+
+
+@router.get("/api/places", summary="Settlements to label the map with (from the bundled gazetteer)")
+def places(actor: Actor = Depends(requires(Action.read, Resource.territory))) -> Response:
+    return Response(data.place_labels(), media_type="application/json")
 
 
 @router.get("/api/config", summary="The dashboard's settings")

@@ -62,16 +62,22 @@ class Location(BaseModel):
         return self
 
 
+# Bounds on every count: far above any real number of weapons or people, and far below 2**53, past
+# which a number is no longer exact in JSON (RFC 8785 refuses it, and a stored record must be logged).
+MAX_COUNT = 1_000_000_000
+MAX_AREA_KM2 = 100_000_000.0
+
+
 class Counts(BaseModel):
     """Quantities: launched, intercepted and hit for strikes; area for territorial claims."""
 
     model_config = ConfigDict(extra="forbid")
 
-    launched: int | None = Field(default=None, ge=0)
-    intercepted: int | None = Field(default=None, ge=0)
-    hit: int | None = Field(default=None, ge=0)
-    area_km2: float | None = Field(default=None, ge=0)
-    quantity: int | None = Field(default=None, ge=0)  # weapons or troops seen
+    launched: int | None = Field(default=None, ge=0, le=MAX_COUNT)
+    intercepted: int | None = Field(default=None, ge=0, le=MAX_COUNT)
+    hit: int | None = Field(default=None, ge=0, le=MAX_COUNT)
+    area_km2: float | None = Field(default=None, ge=0, le=MAX_AREA_KM2)
+    quantity: int | None = Field(default=None, ge=0, le=MAX_COUNT)  # weapons or troops seen
 
 
 class Incident(BaseModel):
@@ -89,8 +95,8 @@ class Incident(BaseModel):
     counts: Counts = Field(default_factory=Counts)
     weapons: list[str] = Field(default_factory=list, max_length=50)
     weapon_class: str | None = Field(default=None, max_length=100)  # e.g. artillery_ge_100mm
-    killed: int | None = Field(default=None, ge=0)
-    injured: int | None = Field(default=None, ge=0)
+    killed: int | None = Field(default=None, ge=0, le=MAX_COUNT)
+    injured: int | None = Field(default=None, ge=0, le=MAX_COUNT)
     status: ClaimStatus = ClaimStatus.reported
     claimed_by: str | None = _Text
     denied_by: str | None = _Text

@@ -17,6 +17,9 @@ class NotificationProvision(ProvisionBase):
     zones: list[Slug] = Field(min_length=1)  # ids of zone_exclusion / protected_site provisions or zones
     classes: list[ForceClass] = Field(min_length=1)  # movements that need notice
     advance_hours: PositiveNumber
+    # The longest window one notice may cover: a notice "until 2199" must not excuse every
+    # movement for ever. A notice longer than this excuses nothing.
+    max_notice_hours: PositiveNumber = 720
     parties: list[PartyId] = Field(default_factory=list)  # who must notify; empty: every party
 
     def references(self) -> Iterator[Ref]:

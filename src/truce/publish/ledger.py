@@ -13,13 +13,25 @@ from pathlib import Path
 from sqlalchemy import Connection, select
 
 from truce import canonical
+from truce.publish.commitments import Committer, committer
 from truce.publish.log import LogStore, Signer, generate_key, load_key
 from truce.publish.log.tables import log_entries
 from truce.store import Workspace
-from truce.store.schema import findings, reports
-from truce.store.verify_tables import case_events
+from truce.store.api_tables import api_notices, api_report_access
+from truce.store.schema import findings, incidents, reports
+from truce.store.verify_tables import case_events, cases
 
-__all__ = ["PublishResult", "log_store", "mission_key", "mission_key_path", "publish", "verify_workspace"]
+__all__ = [
+    "PublishResult",
+    "current_entries",
+    "log_store",
+    "mission_key",
+    "mission_key_path",
+    "notice_entry",
+    "publish",
+    "report_entry",
+    "verify_workspace",
+]
 
 KEY_NAME = "truce-mission"
 
@@ -50,21 +62,64 @@ def _entry(kind: str, record_id: str, body: dict) -> dict:
     return {"kind": kind, "id": f"{kind}:{record_id}:{_digest(body)}", "body": body}
 
 
-def _report_bodies(conn: Connection) -> list[dict]:
-    query = select(
-        reports.c.id,
-        reports.c.sha256,
-        reports.c.format,
-        reports.c.filename,
-        reports.c.size,
-        reports.c.received_at,
-    ).order_by(reports.c.received_at, reports.c.id)
-    return [dict(row._mapping) for row in conn.execute(query)]
+REPORT_FIELDS = ("id", "sha256", "format", "filename", "size", "received_at")
+# What the public log shows of a case act: the workflow step and its time. Who acted and why stay
+# in the store (monitors are not named outside the mission), committed to by the entry.
+CASE_PUBLIC_FIELDS = ("case_id", "seq", "action", "from_state", "to_state", "at")
 
 
-def _case_events(conn: Connection) -> list[dict]:
-    query = select(case_events).order_by(case_events.c.at, case_events.c.case_id, case_events.c.seq)
-    return [dict(row._mapping) for row in conn.execute(query)]
+def report_entry(report: dict, protected: bool, commit: Committer) -> dict:
+    """A report's digest entry; a protected allegation's is a commitment only (its hash, name and
+    size would let the other party test guesses about it)."""
+    body = {k: report[k] for k in REPORT_FIELDS}
+    if protected:
+        return commit.entry("report_digest", body["id"], body)
+    return _entry("report_digest", body["id"], body)
+
+
+def _report_bodies(conn: Connection) -> list[tuple[dict, bool]]:
+    query = (
+        select(*(reports.c[k] for k in REPORT_FIELDS), api_report_access.c.protected)
+        .select_from(reports.outerjoin(api_report_access, api_report_access.c.report_id == reports.c.id))
+        .order_by(reports.c.received_at, reports.c.id)
+    )
+    return [({k: row._mapping[k] for k in REPORT_FIELDS}, bool(row.protected)) for row in conn.execute(query)]
+
+
+def _case_events(conn: Connection) -> list[tuple[dict, bool]]:
+    query = (
+        select(case_events, cases.c.protected)
+        .select_from(case_events.join(cases, cases.c.id == case_events.c.case_id))
+        .order_by(case_events.c.at, case_events.c.case_id, case_events.c.seq)
+    )
+    rows = []
+    for row in conn.execute(query):
+        event = {k: v for k, v in row._mapping.items() if k != "protected"}
+        rows.append((event, bool(row.protected)))
+    return rows
+
+
+def _case_entry(event: dict, protected: bool, commit: Committer) -> dict:
+    record_id = f"{event['case_id']}#{event['seq']}"
+    public = None if protected else {k: event[k] for k in CASE_PUBLIC_FIELDS}
+    return commit.entry("case_transition", record_id, event, public)
+
+
+def notice_entry(notice: dict, commit: Committer) -> dict:
+    """An advance notice (and its withdrawal: a changed row is a new entry) is logged as a
+    commitment: the mission can show later what was notified and when, and nobody else learns it."""
+    return commit.entry("notice", f"{notice['id']}@{notice['withdrawn_at'] or ''}", notice)
+
+
+def _notices(conn: Connection) -> list[dict]:
+    query = select(api_notices).order_by(api_notices.c.given_at, api_notices.c.id)
+    return [dict(row) for row in conn.execute(query).mappings()]
+
+
+def _protected_incident_ids(conn: Connection) -> set[str]:
+    joined = incidents.join(api_report_access, api_report_access.c.report_id == incidents.c.report_id)
+    query = select(incidents.c.id).select_from(joined).where(api_report_access.c.protected != 0)
+    return {row[0] for row in conn.execute(query)}
 
 
 def _finding_bodies(conn: Connection) -> list[tuple[str, str, object]]:
@@ -83,20 +138,44 @@ def _finding_bodies(conn: Connection) -> list[tuple[str, str, object]]:
     return rows
 
 
-def current_entries(conn: Connection) -> list[dict]:
-    """The entries that describe what the store holds now, in a stable order."""
-    entries = [_entry("report_digest", r["id"], r) for r in _report_bodies(conn)]
-    entries += [_entry("case_transition", f"{e['case_id']}#{e['seq']}", e) for e in _case_events(conn)]
+def _finding_entry(
+    finding_id: str, agreement_id: str, body: object, hidden: set[str], commit: Committer
+) -> dict:
+    ids = body.get("incident_ids", []) if isinstance(body, dict) else []
+    if hidden and any(i in hidden for i in ids):
+        # It rests on a protected allegation: its place and words would give the allegation away.
+        return commit.entry("finding", finding_id, body, {"agreement_id": agreement_id})
+    return _entry("finding", finding_id, body)
+
+
+def _named_entries(conn: Connection, commit: Committer) -> list[tuple[str, dict]]:
+    """(record name, entry) for what the store holds now, in a stable order. A committed entry's id
+    does not name its record, so `truce verify` names it from here."""
+    named = [(f"report_digest:{r['id']}", report_entry(r, p, commit)) for r, p in _report_bodies(conn)]
+    named += [
+        (f"case_transition:{e['case_id']}#{e['seq']}", _case_entry(e, p, commit))
+        for e, p in _case_events(conn)
+    ]
+    named += [(f"notice:{n['id']}", notice_entry(n, commit)) for n in _notices(conn)]
+    hidden = _protected_incident_ids(conn)
     by_agreement: dict[str, list[str]] = {}
     for finding_id, agreement_id, body in _finding_bodies(conn):
-        entries.append(_entry("finding", finding_id, body))
+        named.append(
+            (f"finding:{finding_id}", _finding_entry(finding_id, agreement_id, body, hidden, commit))
+        )
         by_agreement.setdefault(agreement_id, []).append(finding_id)
     for agreement_id, ids in sorted(by_agreement.items()):
         # Names every finding of the agreement's current assessment, so a deleted row is noticed.
-        entries.append(
-            _entry("assessment_run", agreement_id, {"agreement_id": agreement_id, "finding_ids": sorted(ids)})
+        run = _entry(
+            "assessment_run", agreement_id, {"agreement_id": agreement_id, "finding_ids": sorted(ids)}
         )
-    return entries
+        named.append((f"assessment_run:{agreement_id}", run))
+    return named
+
+
+def current_entries(conn: Connection, commit: Committer) -> list[dict]:
+    """The entries that describe what the store holds now, in a stable order."""
+    return [entry for _, entry in _named_entries(conn, commit)]
 
 
 @dataclass
@@ -111,7 +190,7 @@ def publish(workspace: Workspace) -> PublishResult:
     store = log_store(workspace)
     with workspace.engine.connect() as conn:
         logged = {row[0] for row in conn.execute(select(log_entries.c.entry_id))}
-        new = [e for e in current_entries(conn) if e["id"] not in logged]
+        new = [e for e in current_entries(conn, committer(workspace)) if e["id"] not in logged]
     if new:
         store.append(new)
     note = store.checkpoint(mission_key(workspace))
@@ -131,11 +210,14 @@ def verify_workspace(workspace: Workspace) -> str | None:
         ):
             if hashlib.sha256(row.content).hexdigest() != row.sha256:
                 return f"report {row.id}: its stored bytes no longer match their SHA-256"
-        live = [e for e in current_entries(conn) if e["kind"] != "assessment_run"]
+        live = [
+            (name, e)
+            for name, e in _named_entries(conn, committer(workspace))
+            if e["kind"] != "assessment_run"
+        ]
         present = {row[0] for row in conn.execute(select(findings.c.id))}
-    for entry in live:
+    for record, entry in live:
         if entry["id"] not in logged:
-            record = entry["id"].rsplit(":", 1)[0]
             return (
                 f"{record}: stored content does not match the log (changed or added since it was published)"
             )

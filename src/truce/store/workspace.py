@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import sqlite3
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from sqlalchemy import Engine, create_engine, event
 
 from truce.errors import UserError
 
-__all__ = ["DEFAULT_DB", "Workspace", "copy_workspace", "database_url", "open_workspace"]
+__all__ = ["DEFAULT_DB", "Workspace", "check_private", "copy_workspace", "database_url", "open_workspace"]
 
 DEFAULT_DB = "truce.db"
 _MIGRATIONS = Path(__file__).parent / "migrations"
@@ -80,6 +81,34 @@ def copy_workspace(source_db: str | Path, target_dir: str | Path) -> Path:
     return target_db
 
 
+def _sqlite_files(path: Path) -> list[Path]:
+    return [path, *(Path(f"{path}{suffix}") for suffix in ("-wal", "-shm", "-journal"))]
+
+
+def _owner_only(path: Path) -> None:
+    """Create the database file 0600 (SQLite gives its -wal and -shm files the same mode), and
+    tighten an existing one: it holds protected allegations and webhook secrets."""
+    if not path.exists():
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    for file in _sqlite_files(path):
+        if file.exists():
+            os.chmod(file, 0o600)
+
+
+def check_private(workspace: Workspace) -> None:
+    """Refuse a SQLite store the group or others can read (as the signing key is refused)."""
+    if not workspace.url.startswith("sqlite:///"):
+        return
+    for file in _sqlite_files(Path(workspace.url.removeprefix("sqlite:///"))):
+        if file.exists() and file.stat().st_mode & 0o077:
+            mode = stat.S_IMODE(file.stat().st_mode)
+            raise UserError(
+                str(file),
+                None,
+                f"the store is accessible by group/others (mode {mode:04o}); run: chmod 600 {file}*",
+            )
+
+
 def open_workspace(db: str | None = None, *, create: bool = False) -> Workspace:
     """Open (and with create=True, create and migrate) the workspace database."""
     url = database_url(db)
@@ -88,6 +117,8 @@ def open_workspace(db: str | None = None, *, create: bool = False) -> Workspace:
         if not create and not path.exists():
             raise UserError(str(path), None, "no workspace here; run `truce init` first")
         path.parent.mkdir(parents=True, exist_ok=True)
+        if create:
+            _owner_only(path)
     engine = create_engine(url)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)

@@ -41,6 +41,7 @@ __all__ = [
     "DEFAULT_RADIUS_KM",
     "Cluster",
     "ClusterParams",
+    "cluster_id",
     "cluster_incidents",
     "cluster_status",
     "compatible",
@@ -578,6 +579,11 @@ class Cluster:
             "reasons": list(self.reasons),
             "notes": list(self.notes),
         }
+
+
+def cluster_id(member_ids: Iterable[str]) -> str:
+    """A cluster's id: it depends only on its members (the same members, the same id)."""
+    return _cluster_id(member_ids)
 
 
 def _cluster_id(member_ids: Iterable[str]) -> str:

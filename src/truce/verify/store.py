@@ -4,12 +4,13 @@ transaction (truce.verify.api runs each command in one). The logic lives in the 
 from __future__ import annotations
 
 import json
+import secrets
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime
 from functools import lru_cache
 
 import shapely
-from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy import Connection, delete, insert, select, update
 
 from truce import canonical
 from truce.errors import UserError
@@ -350,11 +351,12 @@ def load_case(conn: Connection, case_id: str) -> flow.Case:
 
 
 def _next_case_id(conn: Connection) -> str:
-    count = conn.execute(select(func.count()).select_from(cases)).scalar() or 0
-    number = count + 1
-    while conn.execute(select(cases.c.id).where(cases.c.id == f"case-{number:04d}")).first():
-        number += 1
-    return f"case-{number:04d}"
+    # Random, not sequential: a party that files case-0007 would learn that six cases came before
+    # it, some of them the other party's protected allegations.
+    while True:
+        case_id = f"case-{secrets.token_hex(6)}"
+        if conn.execute(select(cases.c.id).where(cases.c.id == case_id)).first() is None:
+            return case_id
 
 
 def open_case(

@@ -381,3 +381,17 @@ def test_the_pdf_is_printed_from_the_same_html(report_copy, lang):
             check=True,
         )
     ws.engine.dispose()
+
+
+def test_markdown_output_escapes_html_so_a_rendered_report_runs_no_script():
+    from truce.publish.report.render import _environment, md_html_escape
+
+    attack = '<img src=x onerror="alert(1)">'
+    assert md_html_escape(attack) == '&lt;img src=x onerror="alert(1)"&gt;' and md_html_escape(3) == 3
+    # Every value the Markdown template writes passes through it, with or without the |md filter.
+    page = (
+        _environment(False).from_string("| {{ actor }} | {{ note|md }} |").render(actor=attack, note="a|<b>")
+    )
+    assert "<img" not in page and "<b>" not in page and "&lt;img" in page and "a\\|&lt;b&gt;" in page
+    # The HTML report keeps Jinja's own escaping (no double escape).
+    assert _environment(True).from_string("{{ a }}").render(a="<b>&") == "&lt;b&gt;&amp;"

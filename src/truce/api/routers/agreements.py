@@ -89,6 +89,11 @@ def assess(
             )
         finally:
             Path(temp).unlink(missing_ok=True)
+    if store:
+        # Stored findings go into the log as `truce assess` puts them (the same publish), so
+        # `truce verify` holds after an assessment through the API too. Should this process die
+        # before it, the next publish (any case act, `truce log checkpoint`) appends them.
+        ctx.log.publish()
     statuses = Counter(f.status.value for f in result.findings)
     return AssessOut(
         agreement_id=stored.id,

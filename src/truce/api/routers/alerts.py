@@ -13,6 +13,7 @@ from truce.api.deps import context, requires, writing
 from truce.api.policy import Action, Actor, Resource, Role, can_see_alert
 from truce.api.problems import conflict, forbidden, not_found, unprocessable
 from truce.api.schemas.records import AckIn, AlertOut, WebhookCreated, WebhookIn, WebhookOut
+from truce.api.webhook_targets import UnsafeTarget, check_webhook_url
 from truce.store.api_tables import api_alert_acks, api_alerts, api_webhooks
 from truce.store.records import now_utc
 
@@ -137,6 +138,10 @@ def add_webhook(
         raise unprocessable("name the guarantor the webhook is for (recipient)")
     else:
         recipient = payload.recipient
+    try:
+        check_webhook_url(payload.url, context(request).settings.webhook_allow)
+    except UnsafeTarget as error:
+        raise unprocessable(f"url: {error}") from None
     row = {
         "id": f"whk-{secrets.token_hex(8)}",
         "user_id": actor.user_id,

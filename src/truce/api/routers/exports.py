@@ -15,10 +15,11 @@ from sqlalchemy import select
 from truce.api.deps import context, requires
 from truce.api.policy import Action, Actor, Resource
 from truce.api.problems import ProblemError
+from truce.api.releases import as_incidents
 from truce.api.routers.findings import present_findings
 from truce.api.schemas.common import Day
 from truce.api.views import count, incident_select, present_incidents
-from truce.model import KYIV, Incident
+from truce.model import KYIV
 from truce.publish.exports import FORMATS_WITH_FINDINGS, export
 from truce.store.schema import findings, incidents
 
@@ -29,11 +30,6 @@ MEDIA = {
     "acled": ("text/csv; charset=utf-8", "csv"),
     "gpkg": ("application/geopackage+sqlite3", "gpkg"),
 }
-
-
-def _as_incidents(views: list[dict]) -> list[Incident]:
-    fields = set(Incident.model_fields)
-    return [Incident.model_validate({k: v for k, v in view.items() if k in fields}) for view in views]
 
 
 @router.get(
@@ -74,7 +70,7 @@ def export_file(
                 kind="export-too-large",
             )
         rows = conn.execute(query.order_by(incidents.c.t_start, incidents.c.id)).all()
-        items = _as_incidents(present_incidents(conn, actor, rows))
+        items = as_incidents(present_incidents(conn, actor, rows))
         found = None
         if found_query is not None:
             bodies = [json.loads(b) for (b,) in conn.execute(found_query.order_by(findings.c.id))]

@@ -15,10 +15,12 @@ from truce.api.deps import PageParams, context, page_params, requires, writing
 from truce.api.geodata import load_agreement_row, ruled_zones, stored_agreements
 from truce.api.notices import new_notice_id, notice_view
 from truce.api.policy import Action, Actor, Resource, Role, can_see_notice
-from truce.api.problems import conflict, forbidden, not_found, unprocessable
+from truce.api.problems import ProblemError, conflict, forbidden, not_found, unprocessable
 from truce.api.schemas.common import Page
 from truce.api.schemas.records import NoticeIn, NoticeOut
 from truce.api.views import count
+from truce.provisions import NotificationProvision
+from truce.publish.log import LogError
 from truce.store.api_tables import api_notices
 from truce.store.records import now_utc
 
@@ -43,6 +45,34 @@ def _known_zones(request: Request) -> set[str]:
     return names
 
 
+def _longest_notice_hours(request: Request) -> float:
+    """The longest window any stored agreement lets one notice cover (a longer one excuses nothing)."""
+    ctx = context(request)
+    limits = [
+        float(p.max_notice_hours)
+        for row in stored_agreements(ctx)
+        for p in load_agreement_row(ctx, row["id"]).agreement.provisions
+        if p.kind == "notification"
+    ]
+    return max(limits, default=NotificationProvision.model_fields["max_notice_hours"].default)
+
+
+def _log(request: Request, row: dict) -> None:
+    """Every notice and withdrawal goes into the log (as a commitment) before it is stored, as a
+    report's digest does (truce.api.logview): a crash leaves an entry without a row, never a row
+    missing from the log."""
+    ctx = context(request)
+    try:
+        ctx.log.append([ctx.log.notice_entry(row)])
+    except LogError as error:
+        raise ProblemError(
+            503,
+            f"the log refused the notice: {error.message}",
+            kind="log-unavailable",
+            headers={"Retry-After": "1"},
+        ) from None
+
+
 @router.post("", response_model=NoticeOut, status_code=201, summary="Notify a movement inside a zone")
 def give_notice(
     request: Request, payload: NoticeIn, actor: Actor = Depends(requires(Action.create, Resource.notices))
@@ -62,8 +92,13 @@ def give_notice(
         "ends": payload.ends.astimezone(dt.UTC).isoformat(),
         "description": payload.description,
         "submitted_by": actor.label,
+        "withdrawn_at": None,
     }
+    longest = _longest_notice_hours(request)
+    if (payload.ends - payload.starts) > dt.timedelta(hours=longest):
+        raise unprocessable(f"a notice may cover at most {longest:g} hours (the terms' max_notice_hours)")
     with writing(request, actor, Resource.notices, "create") as (conn, note):
+        _log(request, row)
         conn.execute(insert(api_notices).values(**row))
         stored = conn.execute(select(api_notices).where(api_notices.c.id == row["id"])).one()
         note.resource_id, note.status = row["id"], 201
@@ -128,6 +163,12 @@ def withdraw_notice(
         row = _visible_notice(conn, actor, notice_id)
         if row.withdrawn_at:
             raise conflict("the notice was withdrawn already")
-        conn.execute(update(api_notices).where(api_notices.c.id == notice_id).values(withdrawn_at=now_utc()))
+        withdrawn = {**row._mapping, "withdrawn_at": now_utc()}
+        _log(request, withdrawn)
+        conn.execute(
+            update(api_notices)
+            .where(api_notices.c.id == notice_id)
+            .values(withdrawn_at=withdrawn["withdrawn_at"])
+        )
         row = conn.execute(select(api_notices).where(api_notices.c.id == notice_id)).one()
     return notice_view(row)

@@ -62,7 +62,7 @@ def submit_text(
     limit = context(request).settings.max_text_chars
     if len(payload.text) > limit:
         raise unprocessable(f"a text report holds at most {limit} characters; ingest longer texts as files")
-    return _store(request, actor, prepare_text(actor, payload))
+    return _store(request, actor, prepare_text(actor, payload, context(request).extractor))
 
 
 def _report_select(actor: Actor):  # noqa: ANN202 — a SQLAlchemy Select

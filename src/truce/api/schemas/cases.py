@@ -45,7 +45,10 @@ class CaseIn(Strict):
 class _Act(Strict):
     reason: _Reason
     expected_version: int | None = Field(
-        default=None, ge=1, description="refuse (409) if the case has moved on since this version"
+        default=None,
+        ge=1,
+        le=1_000_000,
+        description="refuse (409) if the case has moved on since this version",
     )
 
 

@@ -68,8 +68,7 @@ class ClusterPublic(BaseModel):
     origin_count: int | None
     rationale: list[str]
     claim_check: dict | None
-    members: list[str]
-    withheld_members: int
+    members: list[str]  # the caller sees a cluster as made of the members it may see, nothing more
 
 
 class ClusterMonitor(ClusterPublic):

@@ -19,6 +19,10 @@ let incidents = [];
 let findings = [];
 let drafted = { type: "FeatureCollection", features: [] };
 let whatIfSeq = 0;
+let currentLine = null;
+
+const typeName = (t) => t.replace(/_/g, " ");
+const dateText = (d) => d;
 
 // --- start ---------------------------------------------------------------------------------------
 
@@ -39,11 +43,13 @@ async function start() {
   if (typeof L === "undefined") {
     $("map").replaceChildren(ui.h("p", { class: "map-missing" }, "Leaflet is not installed: run `npm ci` in the source tree (make does)."));
   } else {
-    view = new MapView($("map"), config, select);
+    view = new MapView($("map"), { ...config, cluster: state.cluster !== "0", typeName, dateText, approxText: "oblast only" }, select);
     view.setOblasts(await api.get("/dashboard/api/oblasts"));
+    api.get("/dashboard/api/places").then((rows) => view.setPlaces(rows, "en")).catch(() => {});
   }
   await Promise.all([loadZones(), loadLine(), loadData(), loadQueue()]);
   render();
+  view?.fitFront(currentLine, incidents.filter((f) => matches(f)));
   document.body.dataset.ready = "1";
   runWhatIf();
 }
@@ -96,6 +102,7 @@ async function loadLine() {
   try {
     const line = await api.get("/dashboard/api/line", { date: state.line });
     view?.setLine(line);
+    currentLine = line;
     $("map-note").textContent = `Contact line of ${line.properties.date} (snapshot on or before ${state.line}).`;
     $("map-note").dataset.line = line.properties.date;
   } catch (_) {
@@ -288,6 +295,7 @@ async function select(item) {
     }
   } else ui.showFinding($("details"), item.finding, (id) => {
     const feature = incidents.find((f) => f.id === id);
+    if (feature && view?.reveal(id)) return;
     if (feature) select({ kind: "incident", feature });
     else ui.toast(`${id} is outside the loaded dates or not yours to see.`);
   });

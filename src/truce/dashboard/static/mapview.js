@@ -1,8 +1,12 @@
-// The map: oblasts drawn from the server (no tiles unless a tile URL is configured), the agreement's
-// zones, the contact line on the chosen day, incidents coloured by type and styled by claim status,
-// and findings that have a place. Everything is drawn with Leaflet's SVG renderer.
+// The map: oblasts drawn from the server (no tiles unless a tile URL is configured), settlement
+// names from the bundled gazetteer (biggest first as one zooms in), the agreement's zones, the
+// contact line on the chosen day, incidents coloured by type and styled by claim status (clustered
+// at low zoom by Leaflet.markercluster), and findings that have a place, drawn beside the incident
+// they cite. Everything is drawn with Leaflet's SVG renderer; nothing is fetched from elsewhere.
 
 const UKRAINE = [[44.0, 22.0], [52.5, 40.5]];
+const UNCLUSTERED_FROM = 10; // zoom from which every incident is its own marker
+const MAX_LABELS = 400; // labels drawn at once, biggest places first
 
 export class MapView {
   constructor(element, config, onSelect) {
@@ -10,23 +14,38 @@ export class MapView {
     this.onSelect = onSelect;
     this.map = L.map(element, { zoomSnap: 0.25, attributionControl: true, minZoom: 4, maxZoom: 14 });
     this.map.fitBounds(UKRAINE);
+    L.control.scale({ imperial: false, maxWidth: 160 }).addTo(this.map);
     this.map.attributionControl.setPrefix(false);
     this.map.attributionControl.addAttribution("Oblasts © Minregion 2020 (CC BY-SA) · control: DeepStateMap");
-    for (const [name, z] of [["oblasts", 250], ["zones", 350], ["line", 420], ["incidents", 450], ["findings", 460]]) {
+    for (const [name, z] of [["oblasts", 250], ["zones", 350], ["labels", 380], ["line", 420], ["findings", 440], ["incidents", 450]]) {
       this.map.createPane(name).style.zIndex = z;
     }
     if (config.tiles && config.tiles.url) {
       L.tileLayer(config.tiles.url, { attribution: config.tiles.attribution || "", maxZoom: 18 }).addTo(this.map);
     }
+    this.clustered = config.cluster !== false && typeof L.markerClusterGroup === "function";
     this.layers = {
       oblasts: L.layerGroup().addTo(this.map),
+      labels: L.layerGroup().addTo(this.map),
       zones: L.layerGroup().addTo(this.map),
       line: L.layerGroup().addTo(this.map),
-      incidents: L.layerGroup().addTo(this.map),
+      incidents: (this.clustered
+        ? L.markerClusterGroup({
+          disableClusteringAtZoom: UNCLUSTERED_FROM, chunkedLoading: true, showCoverageOnHover: false,
+          maxClusterRadius: 45, clusterPane: "incidents",
+        })
+        : L.layerGroup()).addTo(this.map),
       findings: L.layerGroup().addTo(this.map),
     };
+    this.markers = new Map(); // incident id -> its marker, to open it from a finding
+    this.places = [];
+    this.map.on("zoomend moveend", () => {
+      this.drawLabels();
+      const b = this.map.getBounds();
+      Object.assign(element.dataset, { zoom: String(this.map.getZoom()), bounds: [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map((v) => v.toFixed(3)).join(",") });
+    });
     L.control.layers(null, {
-      Oblasts: this.layers.oblasts, Zones: this.layers.zones, "Contact line": this.layers.line,
+      Oblasts: this.layers.oblasts, Places: this.layers.labels, Zones: this.layers.zones, "Contact line": this.layers.line,
       Incidents: this.layers.incidents, Findings: this.layers.findings,
     }, { collapsed: true }).addTo(this.map);
   }
@@ -38,6 +57,55 @@ export class MapView {
       style: { color: "#a8a08e", weight: 0.8, fillColor: "#f7f5ef", fillOpacity: this.config.tiles?.url ? 0.2 : 1, className: "oblast" },
       onEachFeature: (feature, layer) => layer.bindTooltip(feature.properties[`name_${lang}`] || feature.id, { sticky: true }),
     }).addTo(this.layers.oblasts);
+  }
+
+  // [[name_en, name_uk, lon, lat, zoom], ...] biggest first; labels in `lang` (uk names for uk and ru)
+  setPlaces(rows, lang = "en") {
+    this.places = rows;
+    this.placeLang = lang;
+    this.drawLabels();
+  }
+
+  // Biggest places first; a label that would overlap one already drawn is left out (city
+  // districts and suburbs give way to their city), as a printed map does.
+  drawLabels() {
+    this.layers.labels.clearLayers();
+    const zoom = this.map.getZoom();
+    const bounds = this.map.getBounds().pad(0.05);
+    const taken = [];
+    let drawn = 0;
+    for (const [en, uk, lon, lat, from] of this.places) {
+      if (from > zoom || !bounds.contains([lat, lon])) continue;
+      const name = this.placeLang === "en" ? en : uk;
+      const at = this.map.latLngToContainerPoint([lat, lon]);
+      const box = [at.x - 4, at.y - 9, at.x + 8 + name.length * (from <= 6 ? 7.5 : 6.5), at.y + 7];
+      if (taken.some((b) => box[0] < b[2] && b[0] < box[2] && box[1] < b[3] && b[1] < box[3])) continue;
+      taken.push(box);
+      L.marker([lat, lon], {
+        pane: "labels", interactive: false, keyboard: false,
+        icon: L.divIcon({ className: `place-label place-z${from}`, html: `<span>${escapeHtml(name)}</span>`, iconSize: null }),
+      }).addTo(this.layers.labels);
+      if (++drawn >= MAX_LABELS) break;
+    }
+    this.map.getContainer().dataset.labels = String(drawn);
+  }
+
+  // The front: the contact line and the period's incidents near it (a strike far behind the line
+  // does not pull the view out to a whole country). Without a line, the middle 90 % of incidents.
+  fitFront(line, features) {
+    const points = features.filter((f) => f.geometry).map((f) => L.latLng(f.geometry.coordinates[1], f.geometry.coordinates[0]));
+    let bounds = null;
+    if (line) {
+      bounds = L.geoJSON(line).getBounds();
+      const near = bounds.pad(0.25);
+      points.filter((p) => near.contains(p)).forEach((p) => bounds.extend(p));
+    } else if (points.length) {
+      const q = (list, p) => list.sort((a, b) => a - b)[Math.min(list.length - 1, Math.floor(p * list.length))];
+      const lats = points.map((p) => p.lat);
+      const lons = points.map((p) => p.lng);
+      bounds = L.latLngBounds([q(lats, 0.05), q(lons, 0.05)], [q(lats, 0.95), q(lons, 0.95)]);
+    }
+    if (bounds && bounds.isValid()) this.map.fitBounds(bounds, { padding: [12, 12] });
   }
 
   setZones(collection) {
@@ -72,14 +140,16 @@ export class MapView {
 
   setIncidents(features) {
     this.layers.incidents.clearLayers();
+    this.markers.clear();
     const types = this.config.palette.types;
     const statuses = this.config.palette.statuses;
+    const markers = [];
     for (const feature of features) {
       if (!feature.geometry) continue;
       const p = feature.properties;
       const style = statuses[p.status] || statuses.reported;
       const [lon, lat] = feature.geometry.coordinates;
-      L.circleMarker([lat, lon], {
+      const marker = L.circleMarker([lat, lon], {
         pane: "incidents",
         radius: p.approx ? 6 : 7,
         color: "#1a1a1a",
@@ -89,10 +159,29 @@ export class MapView {
         fillOpacity: style.fill_opacity,
         className: `incident incident-${p.type} status-${p.status} i-${safeClass(feature.id)}${p.approx ? " approx" : ""}`,
       })
-        .bindTooltip(`${escapeHtml(p.type.replace(/_/g, " "))} · ${escapeHtml(p.date)}${p.approx ? " (oblast only)" : ""}`)
-        .on("click", () => this.onSelect({ kind: "incident", feature }))
-        .addTo(this.layers.incidents);
+        .bindTooltip(() => this.describe(feature))
+        .on("click", () => this.onSelect({ kind: "incident", feature }));
+      markers.push(marker);
+      this.markers.set(feature.id, marker);
     }
+    if (this.clustered) this.layers.incidents.addLayers(markers);
+    else markers.forEach((m) => m.addTo(this.layers.incidents));
+  }
+
+  describe(feature) {
+    const p = feature.properties;
+    const text = `${this.config.typeName(p.type)} · ${this.config.dateText(p.date)}${p.approx ? ` (${this.config.approxText})` : ""}`;
+    return escapeHtml(text) + (p.place ? `<br>${escapeHtml(p.place)}` : "");
+  }
+
+  // Zoom to an incident (out of its cluster if need be) and open it.
+  reveal(id) {
+    const marker = this.markers.get(id);
+    if (!marker) return false;
+    const open = () => { marker.openTooltip(); marker.fire("click"); };
+    if (this.clustered) this.layers.incidents.zoomToShowLayer(marker, open);
+    else { this.map.setView(marker.getLatLng(), Math.max(this.map.getZoom(), UNCLUSTERED_FROM)); open(); }
+    return true;
   }
 
   setFindings(findings) {
@@ -102,7 +191,8 @@ export class MapView {
       if (!["violation", "possible_violation"].includes(f.status)) continue;
       L.marker([f.lat, f.lon], {
         pane: "findings",
-        icon: L.divIcon({ className: `finding finding-${f.status} f-${safeClass(f.id)}`, html: '<span class="diamond"></span>', iconSize: [16, 16] }),
+        // anchored off its point: the diamond sits up and to the right of the incident it cites
+        icon: L.divIcon({ className: `finding finding-${f.status} f-${safeClass(f.id)}`, html: '<span class="diamond"></span>', iconSize: [16, 16], iconAnchor: [-8, 24] }),
         title: `${f.provision_id}: ${f.status}`,
         keyboard: true,
       })

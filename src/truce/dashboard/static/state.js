@@ -1,7 +1,7 @@
 // The selection lives in the URL's hash (#from=…&to=…&types=…&p.fez_width_km=40), so a link shares it.
 
 const LIST_KEYS = new Set(["types"]);
-const KEYS = ["agreement", "from", "to", "line", "party", "zone", "status", "types", "by"];
+const KEYS = ["agreement", "from", "to", "line", "party", "zone", "status", "types", "by", "cluster"];
 
 export function readState() {
   const params = new URLSearchParams(location.hash.replace(/^#/, ""));

@@ -32,6 +32,7 @@ from truce.model import IncidentType
 from truce.publish.ledger import log_store, publish
 from truce.publish.report import observations
 from truce.publish.report.names import agreement_names, zone_names
+from truce.publish.withheld import withhold_finding
 from truce.store import Workspace
 from truce.store.records import stored_snapshot
 from truce.store.schema import control_snapshots, findings, incidents
@@ -211,7 +212,18 @@ def _finding_rows(conn: Connection, agreement_id: str, start: dt.date, end: dt.d
         .where(findings.c.agreement_id == agreement_id, findings.c.date >= start, findings.c.date <= end)
         .order_by(findings.c.date, findings.c.provision_id, findings.c.id)
     )
-    return [json.loads(body) for (body,) in conn.execute(query)]
+    rows = [json.loads(body) for (body,) in conn.execute(query)]
+    hidden = _protected_incident_ids(conn)
+    # The report is public: a finding resting on a protected allegation is counted, not described.
+    return [withhold_finding(r) if hidden & set(r.get("incident_ids", [])) else r for r in rows]
+
+
+def _protected_incident_ids(conn: Connection) -> set[str]:
+    reports_hidden = _protected_report_ids(conn)
+    if not reports_hidden:
+        return set()
+    query = select(incidents.c.id).where(incidents.c.report_id.in_(sorted(reports_hidden)))
+    return {row[0] for row in conn.execute(query)}
 
 
 def _status_counts(rows: list[dict]) -> dict[str, int]:

@@ -29,10 +29,19 @@ def _md_cell(value: object) -> str:
     return str(value).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
 
 
+def md_html_escape(value: object) -> object:
+    """Every value written into the Markdown report, with HTML's special characters as entities:
+    Markdown renderers pass raw HTML through, so an `actor` of `<img onerror=...>` would run."""
+    if isinstance(value, str):
+        return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return value
+
+
 def _environment(autoescape: bool) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(_TEMPLATES),
         autoescape=autoescape,
+        finalize=None if autoescape else md_html_escape,
         undefined=jinja2.StrictUndefined,
         trim_blocks=False,
         keep_trailing_newline=True,

@@ -1,0 +1,125 @@
+"""Clients on a real uvicorn (as `truce serve` runs it): who may set X-Forwarded-For, and a body
+trickled in too slowly."""
+
+from __future__ import annotations
+
+import dataclasses
+import socket
+import threading
+import time
+
+import httpx
+import pytest
+import uvicorn
+
+from truce.api import create_app
+from truce.cli.api_cmds import uvicorn_options
+from truce.store import open_workspace
+
+from .conftest import FAST
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def serve(tmp_path):
+    servers = []
+
+    def start(**changes):
+        settings = dataclasses.replace(FAST, **changes)
+        workspace = open_workspace(str(tmp_path / f"w{len(servers)}.db"), create=True)
+        port = _free_port()
+        config = uvicorn.Config(
+            create_app(workspace, settings),
+            host="127.0.0.1",
+            port=port,
+            log_level="warning",
+            **uvicorn_options(settings),
+        )
+        server = uvicorn.Server(config)
+        thread = threading.Thread(target=server.run, daemon=True)
+        thread.start()
+        deadline = time.monotonic() + 60
+        while not server.started and time.monotonic() < deadline:
+            time.sleep(0.05)
+        servers.append((server, thread))
+        return f"http://127.0.0.1:{port}", port
+
+    yield start
+    for server, thread in servers:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+def _statuses(base: str, forwarded: bool) -> list[int]:
+    with httpx.Client() as client:
+        return [
+            client.get(
+                f"{base}/api/v1/me", headers={"X-Forwarded-For": f"203.0.113.{n}"} if forwarded else {}
+            ).status_code
+            for n in range(12)
+        ]
+
+
+def test_x_forwarded_for_is_believed_only_from_configured_proxies(serve):
+    base, _ = serve(rate_per_second=0.01, rate_burst=4)
+    # Each request names another address; the server keys the limit on the real one regardless.
+    assert _statuses(base, forwarded=True).count(429) == 8
+    proxied, _ = serve(rate_per_second=0.01, rate_burst=4, trusted_proxies="127.0.0.1")
+    assert _statuses(proxied, forwarded=True).count(429) == 0  # the proxy's word: 12 clients
+    assert _statuses(proxied, forwarded=False).count(429) == 8
+
+
+def test_a_body_trickled_too_slowly_gets_408(serve):
+    _, port = serve(body_timeout_seconds=1.0)
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as conn:
+        conn.sendall(
+            b"POST /api/v1/reports HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            b'Content-Length: 200\r\n\r\n{"incidents": ['
+        )
+        started = time.monotonic()
+        answer = conn.recv(4096)
+        assert time.monotonic() - started < 8
+    assert answer.startswith(b"HTTP/1.1 408") and b"within 1 s" in answer
+
+
+def test_a_write_while_another_process_holds_the_store_is_503_not_500(api):
+    import sqlite3
+
+    holder = sqlite3.connect(str(api.workspace.engine.url.database), isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # as a long `truce ingest` in another process does
+    try:
+        answer = api.post("/api/v1/cases", "monitor", json={"title": "t", "reason": "r"})
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert answer.status_code == 503, answer.text
+    assert answer.headers["Retry-After"] == "2" and answer.json()["type"].endswith("busy")
+    assert api.post("/api/v1/cases", "monitor", json={"title": "t", "reason": "r"}).status_code == 201
+
+
+def test_text_extraction_runs_in_a_worker_with_a_time_limit_per_document():
+    from truce.api.extraction import TextExtractor
+    from truce.api.problems import ProblemError
+
+    text = "Russian forces shelled Huliaipole in Zaporizhzhia Oblast on January 5, 2026."
+    extractor = TextExtractor(seconds=0.0001)
+    try:
+        with pytest.raises(ProblemError) as refused:
+            extractor.extract(text, "doc-1", None)
+        assert refused.value.status == 422 and "took longer than" in refused.value.detail
+        extractor.seconds = 120  # the killed worker is replaced by a fresh one
+        (found,) = extractor.extract(text, "doc-2", None)
+        assert found["location"]["name"] == "Huliaipole"
+    finally:
+        extractor.close()
+
+
+def test_a_text_report_over_the_size_bound_is_refused_before_extraction(make_api):
+    api = make_api(dataclasses.replace(FAST, max_text_chars=1000))
+    answer = api.post("/api/v1/reports/text", "monitor", json={"text": "x " * 600})
+    assert answer.status_code == 422 and "at most 1000 characters" in answer.text

@@ -1,0 +1,48 @@
+"""Settlements named with their raion: lookups by pcode and by point, and homonyms told apart."""
+
+from __future__ import annotations
+
+import shapely
+
+from truce.geo import settlements
+
+KUPIANSKYI_DVORICHNA = "UA6308005002"  # Berestove, Dvorichanska hromada
+KUPIANSKYI_PETROPAVLIVKA = "UA6308013002"  # Berestove, Petropavlivska hromada
+BAKHMUTSKYI = "UA1402009003"  # Berestove, Soledarska hromada
+
+
+def test_a_place_is_named_with_its_raion_in_english_and_ukrainian():
+    place = settlements.by_pcode(BAKHMUTSKYI)
+    assert place.label("en") == "Berestove, Bakhmutskyi raion"
+    assert place.label("uk") == "Берестове, Бахмутський район"
+    assert place.label("ru") == "Берестове, Бахмутський район"  # official spelling, Russian word
+
+
+def test_two_places_of_one_name_in_one_raion_are_told_apart_by_hromada():
+    one, other = settlements.by_pcode(KUPIANSKYI_DVORICHNA), settlements.by_pcode(KUPIANSKYI_PETROPAVLIVKA)
+    assert one.label("en") == "Berestove, Kupianskyi raion, Dvorichanska hromada"
+    assert other.label("en") == "Berestove, Kupianskyi raion, Petropavlivska hromada"
+    listed = settlements.label_all([one, other, settlements.by_pcode(BAKHMUTSKYI)])
+    assert listed == [
+        "Berestove (Kupianskyi raion, Dvorichanska hromada)",
+        "Berestove (Kupianskyi raion, Petropavlivska hromada)",
+        "Berestove (Bakhmutskyi raion)",
+    ]
+    # a name that occurs once in a list stays short
+    assert settlements.label_all([one]) == ["Berestove"]
+
+
+def test_the_nearest_settlement_within_5_km_or_none():
+    place = settlements.by_pcode(BAKHMUTSKYI)
+    assert settlements.nearest(place.lon + 0.01, place.lat).pcode == BAKHMUTSKYI  # about 0.7 km east
+    assert settlements.nearest(33.0, 45.0) is None  # the Black Sea
+    assert settlements.by_pcode("UA0000000000") is None and settlements.by_pcode(None) is None
+
+
+def test_settlements_in_an_area_most_populous_first():
+    place = settlements.by_pcode(BAKHMUTSKYI)
+    around = shapely.Point(place.lon, place.lat).buffer(0.05)
+    found = settlements.settlements_in(around, limit=50)
+    assert BAKHMUTSKYI in {s.pcode for s in found}
+    assert [s.population for s in found] == sorted((s.population for s in found), reverse=True)
+    assert settlements.settlements_in(shapely.Polygon()) == []
