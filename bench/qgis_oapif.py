@@ -115,6 +115,8 @@ def main() -> None:
     if not args.db:
         build_demo(folder).engine.dispose()
     token = create_demo_users(open_workspace(str(db)))["party_liaison:UA"]
+    for path in db.parent.glob(db.name + "*"):
+        path.chmod(0o600)  # serve refuses a store others can read
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     env = {**os.environ, "TRUCE_DB": str(db), "TRUCE_API_RATE_PER_SECOND": "100000"}

@@ -42,14 +42,16 @@ def served(world, tmp_path_factory):
     folder = tmp_path_factory.mktemp("gis-served")
     db = folder / "truce.db"
     copy_db(world.db, db)
+    db.chmod(0o600)  # serve refuses a store others can read
     port = _free_port()
     env = {**os.environ, "TRUCE_DB": str(db), "TRUCE_API_RATE_PER_SECOND": "100000",
            "TRUCE_API_RATE_BURST": "100000"}
+    log = (folder / "serve.log").open("w")
     server = subprocess.Popen(
         [sys.executable, "-c", "from truce.cli.main import run; run()", "serve", "--port", str(port)],
         env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -61,12 +63,13 @@ def served(world, tmp_path_factory):
             except httpx.TransportError:
                 pass
             if time.monotonic() > deadline or server.poll() is not None:
-                raise RuntimeError("truce serve did not start")
+                raise RuntimeError(f"truce serve did not start: {(folder / 'serve.log').read_text()[-2000:]}")
             time.sleep(0.2)
         yield base
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
+        log.close()
 
 
 def _api(base: str, path: str, token: str | None = None) -> dict:
