@@ -4,15 +4,20 @@ module moves their results into the store."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy import Connection, Select, delete, func, insert, select
+
 from truce.extract import iter_reports
+from truce.model import Incident
 from truce.parallel import Runner
 from truce.store import Workspace
-from truce.store.records import add_incidents, add_report, ensure_source
+from truce.store.records import add_incidents, add_report, ensure_source, incident_row, now_utc
+from truce.store.schema import incident_versions, incidents, reports
 
-__all__ = ["TextIngestResult", "ingest_text"]
+__all__ = ["ReextractResult", "TextIngestResult", "extractor_fingerprint", "ingest_text", "reextract"]
 
 
 @dataclass
@@ -54,3 +59,115 @@ def ingest_text(
             stored += add_incidents(conn, report_id, incidents)
             new += 1
     return TextIngestResult(len(reports), new, stored)
+
+
+@dataclass
+class ReextractResult:
+    reports: int  # text reports read again
+    changed: int  # reports whose incidents changed (the earlier version kept)
+    incidents: int  # incidents of the changed reports now
+    extractor: str
+
+
+TEXT_REPORT_FORMATS = ("text", "html", "telegram")
+_REEXTRACT_BATCH = 500  # reports per transaction: a stopped run keeps what it did, and a re-run skips it
+
+
+def extractor_fingerprint() -> str:
+    """Which extractor this is: truce's version and a digest of the extraction code and lexicons."""
+    import hashlib
+
+    import truce
+    import truce.extract
+
+    folder = Path(truce.extract.__file__).parent
+    digest = hashlib.sha256()
+    files = (p for p in folder.rglob("*") if p.is_file() and p.suffix in (".py", ".json", ".yaml", ".txt"))
+    for path in sorted(files):
+        digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes())
+    return f"truce {getattr(truce, '__version__', '0')} extract {digest.hexdigest()[:12]}"
+
+
+def reextract(
+    workspace: Workspace,
+    since: dt.date | None = None,
+    runner: Runner | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> ReextractResult:
+    """Run the current extractor over stored text reports (published on or after `since`); where it
+    finds other incidents than are stored, keep the stored ones as an earlier version and store the
+    new ones. Findings that cite replaced incidents change at the next `truce assess`."""
+    from truce.extract.articles import article_from_report
+    from truce.extract.pipeline import Document, extract_document
+
+    extractor = extractor_fingerprint()
+    with workspace.engine.connect() as conn:
+        chosen = conn.execute(_text_reports(since)).all()
+    documents = [
+        Document(row.id, [article_from_report(row.content.decode("utf-8"), row.published_on)])
+        for row in chosen
+    ]
+    found = (runner or Runner()).map(extract_document, documents, progress)
+    changed = stored = 0
+    pending: list[tuple[str, list[Incident]]] = []
+    for document, extracted in zip(documents, found, strict=True):
+        pending.append((document.name, [e.incident for e in extracted]))
+        if len(pending) == _REEXTRACT_BATCH:
+            changed, stored = _replace_batch(workspace, pending, extractor, changed, stored)
+            pending = []
+    changed, stored = _replace_batch(workspace, pending, extractor, changed, stored)
+    return ReextractResult(len(documents), changed, stored, extractor)
+
+
+def _text_reports(since: dt.date | None) -> Select:
+    query = (
+        select(reports.c.id, reports.c.content, reports.c.published_on)
+        .where(reports.c.format.in_(TEXT_REPORT_FORMATS))
+        .order_by(reports.c.received_at, reports.c.id)
+    )
+    return query if since is None else query.where(reports.c.published_on >= since)
+
+
+def _replace_batch(
+    workspace: Workspace,
+    batch: list[tuple[str, list[Incident]]],
+    extractor: str,
+    changed: int,
+    stored: int,
+) -> tuple[int, int]:
+    with workspace.engine.begin() as conn:
+        for report_id, found in batch:
+            # Ids as ingest gives them, so an unchanged extraction compares equal to what is stored.
+            fresh = [i.model_copy(update={"id": f"{report_id}-{n}"}) for n, i in enumerate(found, start=1)]
+            bodies = [incident_row(i, report_id)["body"] for i in fresh]
+            query = select(incidents.c.body).where(incidents.c.report_id == report_id)
+            old = [body for (body,) in conn.execute(query)]
+            if sorted(old) == sorted(bodies):
+                continue
+            _keep_version(conn, report_id, old, extractor)
+            conn.execute(delete(incidents).where(incidents.c.report_id == report_id))
+            stored += add_incidents(conn, report_id, fresh)
+            changed += 1
+    return changed, stored
+
+
+def _keep_version(conn: Connection, report_id: str, bodies: list[str], extractor: str) -> None:
+    import hashlib
+    import json
+
+    from truce import canonical
+
+    latest = conn.execute(
+        select(func.max(incident_versions.c.version)).where(incident_versions.c.report_id == report_id)
+    ).scalar()
+    listing = sorted((json.loads(body) for body in bodies), key=lambda item: item["id"])
+    conn.execute(
+        insert(incident_versions).values(
+            report_id=report_id,
+            version=(latest or 0) + 1,
+            incidents=json.dumps(listing, ensure_ascii=False),
+            sha256=hashlib.sha256(canonical.dumps(listing)).hexdigest(),
+            extractor=extractor,
+            superseded_at=now_utc(),
+        )
+    )

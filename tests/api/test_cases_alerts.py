@@ -238,3 +238,50 @@ def test_pending_deliveries_resume_after_a_restart(api, receivers, world, tmp_pa
     api.post("/api/v1/webhooks", "guarantor:US", json={"url": hook.url})
     with TestClient(create_app(api.workspace, settings)):
         assert _wait(lambda: len(hook.received) == 1)  # the new webhook gets the undelivered alert
+
+
+def test_a_webhook_is_checked_again_before_each_delivery(api, receivers, world, tmp_path):
+    """Registered while loopback was allowed; delivered by a server that no longer allows it (as
+    when a public name later resolves to an internal address): refused, not POSTed, not retried."""
+    from fastapi.testclient import TestClient
+
+    from truce.api import ApiSettings, create_app
+
+    hook = receivers()
+    assert api.post("/api/v1/webhooks", "guarantor:US", json={"url": hook.url}).status_code == 201
+    strict = ApiSettings(
+        rate_per_second=1e6, rate_burst=10**6, webhook_attempts=3, webhook_backoff_seconds=0.01
+    )
+    with TestClient(create_app(api.workspace, strict)) as client:
+        token = {"Authorization": f"Bearer {api.tokens['monitor']}"}
+        opened = client.post(
+            "/api/v1/cases", json={"title": "t", "reason": "r", "incident_ids": ["seed-01"]}, headers=token
+        ).json()
+        for act in (
+            {"action": "assign", "investigator": "x", "reason": "r"},
+            {
+                "action": "decide",
+                "outcome": "verified_violation",
+                "facts": "established",
+                "reason": "r",
+                "attribution": "RU",
+                "attribution_reason": "r",
+            },
+        ):
+            who = api.tokens["monitor" if act["action"] == "assign" else "demo-monitor-2"]
+            step = client.post(
+                f"/api/v1/cases/{opened['id']}/transitions",
+                json=act,
+                headers={"Authorization": f"Bearer {who}"},
+            )
+            assert step.status_code == 200, step.text
+
+        def recorded():
+            with api.workspace.engine.connect() as conn:
+                return conn.execute(select(api_deliveries)).mappings().all()
+
+        assert _wait(lambda: len(recorded()) >= 1)
+        time.sleep(0.3)
+    rows = recorded()
+    assert hook.received == [] and len(rows) == 1  # refused once, not retried
+    assert rows[0]["delivered"] == 0 and rows[0]["error"].startswith("refused target: ")

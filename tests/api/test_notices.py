@@ -200,3 +200,20 @@ def test_an_assessment_through_the_api_is_published_to_the_log(api):
     publish(api.workspace)
     _assess(api, dt.datetime.now(dt.UTC) + dt.timedelta(days=1))
     assert verify_workspace(api.workspace) is None  # was "finding:…: stored content does not match"
+
+
+def test_a_notice_the_log_refuses_is_not_stored(api, monkeypatch):
+    from truce.publish.log import LogError
+
+    ctx = api.client.app.state.truce
+
+    def refuse(entries):
+        raise LogError("log", None, "the disk is full")
+
+    monkeypatch.setattr(ctx.log.store, "append", refuse)
+    before = api.get("/api/v1/notices", "party_liaison:UA").json()["number_matched"]
+    window = {"zone": "fez-pullback", "classes": ["troops"], "starts": "2026-12-10T00:00:00Z"}
+    answer = api.post("/api/v1/notices", "party_liaison:UA", json={**window, "ends": "2026-12-11T00:00:00Z"})
+    assert answer.status_code == 503 and answer.headers["Retry-After"] == "1"
+    assert "the log refused the notice" in answer.json()["detail"]
+    assert api.get("/api/v1/notices", "party_liaison:UA").json()["number_matched"] == before

@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import select
 
 from truce import canonical
+from truce.api.problems import ProblemError
 from truce.publish.commitments import Committer, committer
 
 # The workspace's log conventions (key file, origin) are the publish stage's.
@@ -27,7 +28,7 @@ from truce.publish.ledger import mission_key as _ledger_mission_key
 from truce.publish.ledger import mission_key_path as _ledger_key_path
 from truce.publish.ledger import notice_entry, report_entry
 from truce.publish.ledger import publish as _ledger_publish
-from truce.publish.log import LogStore, Signer
+from truce.publish.log import LogError, LogStore, Signer
 from truce.publish.log.tables import log_entries
 from truce.store import Workspace
 
@@ -65,6 +66,19 @@ class LogService:
 
     def append(self, entries: list[dict[str, Any]]) -> None:
         self.store.append(entries)
+
+    def append_before_storing(self, entry: dict[str, Any], what: str) -> None:
+        """Append the entry of a record about to be stored (in its own transaction, first: see the
+        module's docstring); if the log refuses, nothing is stored and the client may retry (503)."""
+        try:
+            self.store.append([entry])
+        except LogError as error:
+            raise ProblemError(
+                503,
+                f"the log refused the {what}: {error.message}",
+                kind="log-unavailable",
+                headers={"Retry-After": "1"},
+            ) from None
 
     @property
     def committer(self) -> Committer:

@@ -26,7 +26,6 @@ from truce.api.policy import Actor, Role
 from truce.api.problems import ProblemError, forbidden, unprocessable
 from truce.api.schemas.reports import AllegationIn, ReportIn, ReportReceipt, TextReportIn
 from truce.model import Incident
-from truce.publish.log import LogError
 from truce.store.api_tables import api_report_access
 from truce.store.records import add_incidents, ensure_source, now_utc, report_id_for
 from truce.store.schema import incidents, reports
@@ -195,15 +194,7 @@ def store_submission(conn: Connection, ctx: ApiContext, prepared: Prepared) -> R
     entry_id = None
     if ctx.settings.log_report_digests:
         entry = ctx.log.report_entry(report, prepared.protected)
-        try:
-            ctx.log.append([entry])  # first, in its own transaction: see the module's docstring
-        except LogError as error:
-            raise ProblemError(
-                503,
-                f"the log refused the report's digest: {error.message}",
-                kind="log-unavailable",
-                headers={"Retry-After": "1"},
-            ) from None
+        ctx.log.append_before_storing(entry, "report's digest")
         entry_id = entry["id"]
     ensure_source(conn, prepared.source_id, kind=prepared.source_kind, party=prepared.owner_party)
     conn.execute(

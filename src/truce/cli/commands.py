@@ -24,6 +24,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
                                "incident shape)."),
     "ingest": ("intake_cmds", "Store files as immutable reports and their incidents; the same bytes again "
                               "change nothing."),
+    "reextract": ("intake_cmds", "Run the current extractor over stored text reports again, keeping earlier "
+                                 "incident versions."),
     "export": ("intake_cmds", "Export the stored incidents (and findings) for GIS, spreadsheets or ACLED "
                               "tooling."),
     "verify": ("log_cmds", "Re-hash the live store against the log; name the first record that no longer "

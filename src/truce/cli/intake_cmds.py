@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from pathlib import Path
 
@@ -24,13 +25,13 @@ __all__ = ["export_cmd", "extract", "ingest"]
 TEXT_FORMATS = ("text", "html", "telegram")
 
 
-def _date(value: str | None) -> dt.date | None:
+def _date(value: str | None, option: str = "--published") -> dt.date | None:
     if value is None:
         return None
     try:
         return dt.date.fromisoformat(value)
     except ValueError as error:
-        raise UserError(None, None, f"--published: expected a date YYYY-MM-DD, got {value!r}") from error
+        raise UserError(None, None, f"{option}: expected a date YYYY-MM-DD, got {value!r}") from error
 
 
 WORKERS_HELP = "Extract on a local Dask cluster of N worker processes, started and stopped here."
@@ -144,6 +145,32 @@ def _skipped_text(row: dict) -> str:
         return ""
     reasons = ", ".join(f"{reason}: {count}" for reason, count in sorted(skipped.items()))
     return f"; skipped {sum(skipped.values())} records that are not incidents ({reasons})"
+
+
+@app.command()
+def reextract(
+    since: str = typer.Option(None, "--since", help="Only reports published on or after this day."),
+    workers: int = typer.Option(None, "--workers", help=WORKERS_HELP),
+    scheduler: str = typer.Option(None, "--scheduler", help=SCHEDULER_HELP),
+    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+) -> None:
+    """Run the current extractor over stored text reports again, keeping earlier incident versions."""
+    from truce.pipeline import reextract as run
+
+    day = _date(since, "--since")
+    workspace = open_workspace(state["db"])
+    with dask_runner(workers, scheduler) as runner, progress_bar() as bar:
+        task = bar.add_task("re-extracting", total=None)
+        step = lambda done, total: bar.update(task, completed=done, total=total)  # noqa: E731
+        result = run(workspace, day, runner, step)
+    published = publish(workspace)  # each replaced version's digest goes into the log
+    if as_json:
+        print_json({**dataclasses.asdict(result), "log_size": published.size})
+        return
+    console.print(
+        f"re-read {result.reports} text reports with {result.extractor}: {result.changed} changed "
+        f"({result.incidents} incidents now; earlier versions kept); run `truce assess` to update findings"
+    )
 
 
 @app.command("export")

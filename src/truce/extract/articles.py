@@ -20,7 +20,7 @@ from datetime import date
 
 from truce.extract.dates import MONTHS, infer_year, parse_full_date
 
-__all__ = ["Article", "clean_text", "split_articles"]
+__all__ = ["Article", "article_from_report", "clean_text", "report_text", "split_articles"]
 
 
 @dataclass
@@ -180,6 +180,29 @@ def split_articles(
             cur.start_line = lineno + 1
     close()
     return [_finish(d, reference, published, published_map) for d in drafts]
+
+
+def report_text(article: Article) -> str:
+    """The text an article is stored as (one report per article): its title and dateline, a blank
+    line, then the body. The body never holds a blank line, so the first one ends the heading."""
+    header = "\n".join(x for x in (article.title, article.dateline) if x)
+    return ((header + "\n\n") if header else "") + article.text
+
+
+def article_from_report(text: str, published: date | None) -> Article:
+    """The article a stored report holds (the inverse of `report_text`, quoted posts' authors aside)."""
+    header, sep, body = text.partition("\n\n")
+    if not sep:
+        return Article(text=text, published=published)
+    title = dateline = source = None
+    for line in header.split("\n"):
+        dl = _DATELINE_WIRE.match(line + " — x") or _DATELINE_CITY.match(line + " — x")
+        if dl and dl.group("dl").rstrip(" —–-") == line:
+            g = dl.groupdict()
+            dateline, source = line, g.get("agency") or (g.get("city") or "").title() or None
+        else:
+            title = line
+    return Article(text=body, title=title, dateline=dateline, published=published, source=source)
 
 
 def _latest_full_date(text: str) -> date | None:

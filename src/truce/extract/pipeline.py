@@ -14,7 +14,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from truce.errors import UserError
-from truce.extract.articles import Article, split_articles
+from truce.extract.articles import Article, report_text, split_articles
 from truce.extract.events import extract_article
 from truce.model import Incident, LocationPrecision
 from truce.parallel import Runner
@@ -305,10 +305,8 @@ def iter_reports(
     found = (runner or Runner()).map(extract_document, docs, progress)
     for doc, extracted in zip(docs, found, strict=True):
         for i, art in enumerate(doc.articles):
-            header = "\n".join(x for x in (art.title, art.dateline) if x)
-            data = ((header + "\n\n") if header else "") + art.text
             yield ArticleReport(
-                data=data.encode("utf-8"),
+                data=report_text(art).encode("utf-8"),
                 published=art.published,
                 incidents=[e.incident for e in extracted if e.article_index == i],
                 title=art.title,

@@ -18,7 +18,7 @@ from truce.publish.log import LogStore, Signer, generate_key, load_key
 from truce.publish.log.tables import log_entries
 from truce.store import Workspace
 from truce.store.api_tables import api_notices, api_report_access
-from truce.store.schema import findings, incidents, reports
+from truce.store.schema import findings, incident_versions, incidents, reports
 from truce.store.verify_tables import case_events, cases
 
 __all__ = [
@@ -122,6 +122,32 @@ def _protected_incident_ids(conn: Connection) -> set[str]:
     return {row[0] for row in conn.execute(query)}
 
 
+def _versions(conn: Connection) -> list[tuple[dict, bool]]:
+    """Earlier versions of re-extracted reports' incidents: the log holds their digest, not the list."""
+    columns = [c for c in incident_versions.c if c.name not in ("id", "incidents")]
+    query = (
+        select(*columns, api_report_access.c.protected)
+        .select_from(
+            incident_versions.outerjoin(
+                api_report_access, api_report_access.c.report_id == incident_versions.c.report_id
+            )
+        )
+        .order_by(incident_versions.c.report_id, incident_versions.c.version)
+    )
+    return [
+        ({k: v for k, v in row._mapping.items() if k != "protected"}, bool(row.protected))
+        for row in conn.execute(query)
+    ]
+
+
+def _version_entry(version: dict, protected: bool, commit: Committer) -> dict:
+    """A kept version of a report's incidents; of a protected allegation, a commitment only."""
+    record_id = f"{version['report_id']}#{version['version']}"
+    if protected:
+        return commit.entry("incident_version", record_id, version)
+    return _entry("incident_version", record_id, version)
+
+
 def _finding_bodies(conn: Connection) -> list[tuple[str, str, object]]:
     """(id, agreement id, body) per stored finding; a body that no longer parses is kept as text,
     so that tampering shows up as a mismatch rather than a crash."""
@@ -157,6 +183,10 @@ def _named_entries(conn: Connection, commit: Committer) -> list[tuple[str, dict]
         for e, p in _case_events(conn)
     ]
     named += [(f"notice:{n['id']}", notice_entry(n, commit)) for n in _notices(conn)]
+    named += [
+        (f"incident_version:{v['report_id']}#{v['version']}", _version_entry(v, p, commit))
+        for v, p in _versions(conn)
+    ]
     hidden = _protected_incident_ids(conn)
     by_agreement: dict[str, list[str]] = {}
     for finding_id, agreement_id, body in _finding_bodies(conn):
@@ -210,6 +240,9 @@ def verify_workspace(workspace: Workspace) -> str | None:
         ):
             if hashlib.sha256(row.content).hexdigest() != row.sha256:
                 return f"report {row.id}: its stored bytes no longer match their SHA-256"
+        for row in conn.execute(select(incident_versions)):
+            if hashlib.sha256(canonical.dumps(json.loads(row.incidents))).hexdigest() != row.sha256:
+                return f"incidents of {row.report_id}, version {row.version}: no longer match their SHA-256"
         live = [
             (name, e)
             for name, e in _named_entries(conn, committer(workspace))

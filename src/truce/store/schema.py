@@ -23,6 +23,7 @@ __all__ = [
     "assessment_runs",
     "control_snapshots",
     "findings",
+    "incident_versions",
     "incidents",
     "metadata",
     "reports",
@@ -80,6 +81,20 @@ incidents = Table(
 )
 Index("ix_incidents_t_start", incidents.c.t_start)
 Index("ix_incidents_report", incidents.c.report_id)
+
+# Earlier versions of a text report's incidents, kept when `truce reextract` replaces them.
+incident_versions = Table(
+    "incident_versions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("report_id", String(40), ForeignKey("reports.id"), nullable=False),
+    Column("version", Integer, nullable=False),  # 1 = what the first extraction found
+    Column("incidents", Text, nullable=False),  # that version's incidents, a JSON list of bodies
+    Column("sha256", String(64), nullable=False),  # of the list's canonical JSON, which the log holds
+    Column("extractor", String(80), nullable=False),  # the extractor that replaced it
+    Column("superseded_at", String(40), nullable=False),
+)
+Index("ix_incident_versions_report", incident_versions.c.report_id, incident_versions.c.version, unique=True)
 
 control_snapshots = Table(
     "control_snapshots",

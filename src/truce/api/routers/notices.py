@@ -15,12 +15,11 @@ from truce.api.deps import PageParams, context, page_params, requires, writing
 from truce.api.geodata import load_agreement_row, ruled_zones, stored_agreements
 from truce.api.notices import new_notice_id, notice_view
 from truce.api.policy import Action, Actor, Resource, Role, can_see_notice
-from truce.api.problems import ProblemError, conflict, forbidden, not_found, unprocessable
+from truce.api.problems import conflict, forbidden, not_found, unprocessable
 from truce.api.schemas.common import Page
 from truce.api.schemas.records import NoticeIn, NoticeOut
 from truce.api.views import count
 from truce.provisions import NotificationProvision
-from truce.publish.log import LogError
 from truce.store.api_tables import api_notices
 from truce.store.records import now_utc
 
@@ -59,18 +58,9 @@ def _longest_notice_hours(request: Request) -> float:
 
 def _log(request: Request, row: dict) -> None:
     """Every notice and withdrawal goes into the log (as a commitment) before it is stored, as a
-    report's digest does (truce.api.logview): a crash leaves an entry without a row, never a row
-    missing from the log."""
+    report's digest does: a crash leaves an entry without a row, never a row missing from the log."""
     ctx = context(request)
-    try:
-        ctx.log.append([ctx.log.notice_entry(row)])
-    except LogError as error:
-        raise ProblemError(
-            503,
-            f"the log refused the notice: {error.message}",
-            kind="log-unavailable",
-            headers={"Retry-After": "1"},
-        ) from None
+    ctx.log.append_before_storing(ctx.log.notice_entry(row), "notice")
 
 
 @router.post("", response_model=NoticeOut, status_code=201, summary="Notify a movement inside a zone")
