@@ -37,3 +37,16 @@ def test_findings_are_valid_models_and_deterministic(run):
     assert [f.id for f in first] == [f.id for f in second]
     for item in first:
         Finding.model_validate(item.model_dump())
+
+
+def test_monitors_observations_of_fire_are_ceasefire_violations_under_the_framework(run):
+    """As the OSCE mission counted them: explosions, projectiles and small-arms fire, attributed or not."""
+    observed = [
+        incident("explosion", "2026-01-08", 37.70, 48.50),
+        incident("projectile", "2026-01-08", 37.71, 48.51, actor="RU"),
+        incident("small_arms_fire", "2026-01-09", 37.72, 48.52, actor="UA"),
+    ]
+    interception = incident("interception", "2026-01-09", 30.5, 50.4, actor="UA")
+    found = by_incident(run([*observed, interception], provisions=["ceasefire"]))
+    assert [found[i.id].status for i in observed] == ["violation"] * 3
+    assert found[observed[0].id].party is None and interception.id not in found

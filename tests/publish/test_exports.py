@@ -30,22 +30,52 @@ from truce.publish.exports import (
 DATA = Path(__file__).parent.parent / "intake" / "data"
 CSV_SAMPLE = DATA / "incidents_sample.csv"
 FINDINGS = [
-    {"id": "f-1", "agreement_id": "ua-2025", "provision_id": "fez-artillery", "kind": "zone_exclusion",
-     "status": "violation", "severity": "high", "party": "UA", "date": "2026-01-06", "zone_id": "FEZ-UA",
-     "rationale": "2 x 2S3 observed 12.4 km from the line inside FEZ-UA", "lon": 35.1396, "lat": 47.8388,
-     "incident_ids": ["om-003"], "measured": {"distance_km": 12.4, "required_km": 40}},
-    {"id": "f-2", "agreement_id": "ua-2025", "provision_id": "zone", "kind": "territory_freeze",
-     "status": "violation", "severity": "medium", "rationale": "=change of control",
-     "geometry": {"type": "Polygon", "coordinates": [[[36, 47.5], [36.6, 47.5], [36.6, 47.9], [36, 47.5]]]}},
-    {"id": "f-3", "kind": "milestone", "status": "open", "rationale": "no place",
-     "measured": {"due": "2026-04-01T00:00:00+02:00", "done": None}},
+    {
+        "id": "f-1",
+        "agreement_id": "ua-2025",
+        "provision_id": "fez-artillery",
+        "kind": "zone_exclusion",
+        "status": "violation",
+        "severity": "high",
+        "party": "UA",
+        "date": "2026-01-06",
+        "zone_id": "FEZ-UA",
+        "rationale": "2 x 2S3 observed 12.4 km from the line inside FEZ-UA",
+        "lon": 35.1396,
+        "lat": 47.8388,
+        "incident_ids": ["om-003"],
+        "measured": {"distance_km": 12.4, "required_km": 40},
+    },
+    {
+        "id": "f-2",
+        "agreement_id": "ua-2025",
+        "provision_id": "zone",
+        "kind": "territory_freeze",
+        "status": "violation",
+        "severity": "medium",
+        "rationale": "=change of control",
+        "geometry": {
+            "type": "Polygon",
+            "coordinates": [[[36, 47.5], [36.6, 47.5], [36.6, 47.9], [36, 47.5]]],
+        },
+    },
+    {
+        "id": "f-3",
+        "kind": "milestone",
+        "status": "open",
+        "rationale": "no place",
+        "measured": {"due": "2026-04-01T00:00:00+02:00", "done": None},
+    },
 ]
 
 
 @pytest.fixture
 def incidents():
-    return (read_csv(CSV_SAMPLE) + read_jsonl(DATA / "incidents_sample.jsonl")
-            + read_acled(DATA / "acled_ukraine_sample.csv")[:5])
+    return (
+        read_csv(CSV_SAMPLE)
+        + read_jsonl(DATA / "incidents_sample.jsonl")
+        + read_acled(DATA / "acled_ukraine_sample.csv")[:5]
+    )
 
 
 def test_geojson_is_an_rfc7946_feature_collection_in_lon_lat(tmp_path, incidents):
@@ -107,7 +137,14 @@ def test_formula_injection_is_neutralised_in_csv_exports(tmp_path):
     with (tmp_path / "acled.csv").open(newline="", encoding="utf-8") as source:
         assert list(csv.DictReader(source))[1]["notes"] == note
     assert [neutralise(t) for t in ("+1", "-x", "@SUM(A1)", "\tcmd", "-12.5", "plain", "")] == [
-        "+1", "'-x", "'@SUM(A1)", "'\tcmd", "-12.5", "plain", ""]
+        "+1",
+        "'-x",
+        "'@SUM(A1)",
+        "'\tcmd",
+        "-12.5",
+        "plain",
+        "",
+    ]
 
 
 def test_findings_csv(tmp_path):
@@ -123,7 +160,7 @@ def _gpkg_point(blob: bytes) -> shapely.Geometry:
     magic, version, flags, srs_id = struct.unpack("<2sBBi", blob[:8])
     assert (magic, version, srs_id) == (b"GP", 0, 4326)
     envelope = {0: 0, 1: 32}[(flags >> 1) & 0b111]
-    return shapely.from_wkb(blob[8 + envelope:])
+    return shapely.from_wkb(blob[8 + envelope :])
 
 
 def test_geopackage_has_the_required_tables_and_valid_geometries(tmp_path, incidents):
@@ -137,13 +174,18 @@ def test_geopackage_has_the_required_tables_and_valid_geometries(tmp_path, incid
         assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
         srs = {row[0] for row in conn.execute("SELECT srs_id FROM gpkg_spatial_ref_sys")}
         assert srs == {-1, 0, 4326}
-        contents = conn.execute("SELECT table_name, data_type, srs_id, min_x, max_y FROM gpkg_contents "
-                                "ORDER BY table_name").fetchall()
-        assert [(c[0], c[1], c[2]) for c in contents] == [("findings", "features", 4326),
-                                                          ("incidents", "features", 4326)]
+        contents = conn.execute(
+            "SELECT table_name, data_type, srs_id, min_x, max_y FROM gpkg_contents ORDER BY table_name"
+        ).fetchall()
+        assert [(c[0], c[1], c[2]) for c in contents] == [
+            ("findings", "features", 4326),
+            ("incidents", "features", 4326),
+        ]
         geometry_columns = conn.execute("SELECT * FROM gpkg_geometry_columns ORDER BY table_name").fetchall()
-        assert geometry_columns == [("findings", "geom", "POINT", 4326, 0, 0),
-                                    ("incidents", "geom", "POINT", 4326, 0, 0)]
+        assert geometry_columns == [
+            ("findings", "geom", "POINT", 4326, 0, 0),
+            ("incidents", "geom", "POINT", 4326, 0, 0),
+        ]
         blob, lon, lat = conn.execute("SELECT geom, lon, lat FROM incidents WHERE id = 'om-001'").fetchone()
         point = _gpkg_point(blob)
         assert (point.x, point.y) == (lon, lat) == (37.1758, 48.2826)

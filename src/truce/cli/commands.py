@@ -17,7 +17,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
                           "workspace."),
     "assess": ("assess_cmds", "Check every provision against the stored incidents and snapshots; store the "
                               "findings."),
-    "findings": ("assess_cmds", "List the stored findings."),
+    "findings": ("assess_cmds", "List the stored findings (or the assessment runs, or what changed between "
+                                "two runs)."),
     "init": ("core_cmds", "Create the workspace database (or migrate it to the newest schema)."),
     "territory": ("geo_cmds", "km² gained and lost per party per oblast between two control snapshots."),
     "extract": ("intake_cmds", "Print the incidents found in texts, without storing them (JSON Lines in the "

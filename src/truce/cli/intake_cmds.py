@@ -9,20 +9,17 @@ from pathlib import Path
 import typer
 
 from truce.cli.main import app, state
-from truce.cli.output import console, dask_runner, print_json, print_jsonl, progress_bar
+from truce.cli.output import console, dask_runner, one_of, print_json, print_jsonl, progress_bar
 from truce.errors import UserError
 from truce.extract import extract_file
 from truce.intake.ingest import ingest_file
 from truce.intake.mapping import load_mapping, mapping_from_options, with_date_format
-from truce.pipeline import ingest_text
+from truce.pipeline import TEXT_FORMATS, guess_format, ingest_formats, ingest_text
 from truce.publish.exports import FORMATS_WITH_FINDINGS, export
 from truce.publish.ledger import publish
 from truce.store import open_workspace
 
 __all__ = ["export_cmd", "extract", "ingest"]
-
-
-TEXT_FORMATS = ("text", "html", "telegram")
 
 
 def _date(value: str | None, option: str = "--published") -> dt.date | None:
@@ -74,7 +71,10 @@ def ingest(
         ..., help="Files to ingest; each is one report, stored whole or not at all."
     ),
     fmt: str = typer.Option(
-        "csv", "--format", "-f", help="csv, geojson, jsonl, acled, text, html or telegram."
+        None,
+        "--format",
+        "-f",
+        help=f"{', '.join(ingest_formats())} (default: from the extension, as extract does).",
     ),
     mapping_file: Path = typer.Option(
         None, "--mapping", help="A column mapping file (YAML or JSON) for any CSV."
@@ -90,8 +90,11 @@ def ingest(
     scheduler: str = typer.Option(None, "--scheduler", help=SCHEDULER_HELP + " Text formats only."),
 ) -> None:
     """Store files as immutable reports and their incidents; the same bytes again change nothing."""
-    if (workers or scheduler) and fmt not in TEXT_FORMATS:
-        raise UserError(None, None, f"--workers/--scheduler: only for {', '.join(TEXT_FORMATS)}, not {fmt}")
+    if fmt is not None:
+        one_of("--format", fmt, ingest_formats())
+    formats = {path: fmt or guess_format(path) for path in files}  # every file's, before any is stored
+    if (workers or scheduler) and any(f not in TEXT_FORMATS for f in formats.values()):
+        raise UserError(None, None, f"--workers/--scheduler: only for {', '.join(TEXT_FORMATS)}")
     workspace = open_workspace(state["db"])
     mapping = load_mapping(mapping_file) if mapping_file else None
     if maps:
@@ -105,9 +108,9 @@ def ingest(
         def progress(stage: str, done: int, total: int) -> None:
             bar.update(task, description=stage, completed=done, total=total)
 
-        for path in files:
-            if fmt in TEXT_FORMATS:
-                text = ingest_text(workspace, path, fmt, _date(published), source, runner)
+        for path, file_fmt in formats.items():
+            if file_fmt in TEXT_FORMATS:
+                text = ingest_text(workspace, path, file_fmt, _date(published), source, runner)
                 results.append(
                     {
                         "file": str(path),
@@ -115,10 +118,13 @@ def ingest(
                         "new": text.new_reports > 0,
                         "new_reports": text.new_reports,
                         "incidents": text.incidents,
+                        "hint": text.hint(),
                     }
                 )
                 continue
-            outcome = ingest_file(workspace, path, fmt, mapping=mapping, source_id=source, progress=progress)
+            outcome = ingest_file(
+                workspace, path, file_fmt, mapping=mapping, source_id=source, progress=progress
+            )
             results.append(
                 {
                     "file": str(path),
@@ -136,10 +142,12 @@ def ingest(
         verb = "ingested" if row["new"] else "already ingested"
         what = f"{row['articles']} articles" if "articles" in row else f"report {row['report_id']}"
         console.print(f"{verb} {row['file']}: {what}, {row['incidents']} incidents{_skipped_text(row)}")
+        if row.get("hint"):
+            console.print(f"  {row['hint']}")
 
 
 def _skipped_text(row: dict) -> str:
-    """"; skipped 3 records that are not incidents (finding: 3)" when the reader skipped any."""
+    """ "; skipped 3 records that are not incidents (finding: 3)" when the reader skipped any."""
     skipped = row.get("skipped") or {}
     if not skipped:
         return ""
@@ -182,6 +190,8 @@ def export_cmd(
     with_findings: bool = typer.Option(
         True, "--findings/--no-findings", help="Include findings (GeoJSON and GeoPackage formats only)."
     ),
+    since: str = typer.Option(None, "--since", help="Only incidents and findings from this Kyiv day on."),
+    until: str = typer.Option(None, "--until", help="… up to this Kyiv day (included)."),
     public: bool = typer.Option(
         True,
         "--public/--internal",
@@ -192,10 +202,13 @@ def export_cmd(
     """Export the stored incidents (and findings) for GIS, spreadsheets or ACLED tooling."""
     from truce.api.releases import internal_records, public_records  # the API's views of the store
 
+    first, last = _date(since, "--since"), _date(until, "--until")
+    if first and last and first > last:
+        raise UserError(None, None, f"--since {first} is after --until {last}")
     workspace = open_workspace(state["db"])
     checkpoint = publish(workspace).checkpoint  # the export says which log state it was built from
     records = public_records if public else internal_records
     with workspace.engine.connect() as conn:
-        incidents, findings = records(conn, with_findings and fmt in FORMATS_WITH_FINDINGS)
+        incidents, findings = records(conn, with_findings and fmt in FORMATS_WITH_FINDINGS, first, last)
     count = export(fmt, incidents, output, findings=findings, checkpoint=checkpoint)
     console.print(f"wrote {count} {'public' if public else 'internal'} records to {output}")

@@ -16,9 +16,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import yaml
-
 from truce.errors import UserError
+from truce.located_yaml import YamlProblem, parse_yaml
 
 __all__ = [
     "CSV_COLUMNS",
@@ -102,26 +101,6 @@ def _as_text(value: object, origin: str, line: int | None, where: str) -> str:
     return str(value)
 
 
-def _key_lines(text: str) -> dict[tuple[str, ...], int]:
-    """Line numbers of the keys in a YAML/JSON mapping file, so errors can point at them."""
-    lines: dict[tuple[str, ...], int] = {}
-
-    def walk(node: yaml.Node, trail: tuple[str, ...]) -> None:
-        if isinstance(node, yaml.MappingNode):
-            for key, value in node.value:
-                here = (*trail, str(key.value))
-                lines[here] = key.start_mark.line + 1
-                walk(value, here)
-
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError:
-        return lines
-    if root is not None:
-        walk(root, ())
-    return lines
-
-
 def _validated(mapping: Mapping, lines: dict[tuple[str, ...], int]) -> Mapping:
     origin = mapping.origin
     for ours in mapping.columns:
@@ -167,14 +146,13 @@ def load_mapping(path: str | os.PathLike) -> Mapping:
     except UnicodeDecodeError:
         raise UserError(origin, None, "the mapping file is not UTF-8 text") from None
     try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        problem = getattr(exc, "problem", None) or "not valid YAML or JSON"
-        raise UserError(origin, mark.line + 1 if mark else None, f"not valid YAML/JSON: {problem}") from None
+        located = parse_yaml(text)  # JSON is YAML too
+    except YamlProblem as problem:
+        raise UserError(origin, problem.line, problem.message) from None
+    data = located.data if located is not None else None
     if not isinstance(data, dict):
         raise UserError(origin, 1, "expected a mapping with 'columns', 'values', 'defaults', 'date_format'")
-    lines = _key_lines(text)
+    lines = located.key_lines
     for key in data:
         if key not in _KNOWN_KEYS:
             raise UserError(

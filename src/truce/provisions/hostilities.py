@@ -7,7 +7,16 @@ from typing import Literal
 
 from pydantic import Field
 
-from truce.provisions._base import ATTACK_TYPES, ActivityType, Name, PartyId, ProvisionBase, Ref, Terms, When
+from truce.provisions._base import (
+    DEFAULT_HOSTILITIES_TYPES,
+    ActivityType,
+    Name,
+    PartyId,
+    ProvisionBase,
+    Ref,
+    Terms,
+    When,
+)
 
 __all__ = ["Area", "HostilitiesProvision"]
 
@@ -23,7 +32,9 @@ class HostilitiesProvision(ProvisionBase):
 
     kind: Literal["hostilities"] = "hostilities"
     parties: list[PartyId] = Field(default_factory=list)  # empty: every party is bound
-    incident_types: list[ActivityType] = Field(default_factory=lambda: list(ATTACK_TYPES), min_length=1)
+    incident_types: list[ActivityType] = Field(
+        default_factory=lambda: list(DEFAULT_HOSTILITIES_TYPES), min_length=1
+    )
     area: Area | None = None  # absent: everywhere
     starts: When | None = None  # absent: at the effective time
 

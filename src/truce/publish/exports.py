@@ -563,7 +563,6 @@ def _feature_table(
     return count
 
 
-
 def export_geopackage(
     incidents: Iterable[Incident], path: str | os.PathLike, findings: Iterable[dict] | None = None
 ) -> int:

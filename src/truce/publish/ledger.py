@@ -215,16 +215,20 @@ class PublishResult:
     checkpoint: str
 
 
-def publish(workspace: Workspace) -> PublishResult:
-    """Append what is not in the log yet and sign a checkpoint of the new size."""
+def publish(workspace: Workspace, conn: Connection | None = None) -> PublishResult:
+    """Append what is not in the log yet and sign a checkpoint of the new size, in one transaction
+    (the caller's `conn` if given, so that what is stored and what is logged commit together)."""
+    if conn is None:
+        with workspace.engine.begin() as own:
+            return publish(workspace, own)
     store = log_store(workspace)
-    with workspace.engine.connect() as conn:
-        logged = {row[0] for row in conn.execute(select(log_entries.c.entry_id))}
-        new = [e for e in current_entries(conn, committer(workspace)) if e["id"] not in logged]
+    signer = mission_key(workspace)
+    logged = {row[0] for row in conn.execute(select(log_entries.c.entry_id))}
+    new = [e for e in current_entries(conn, committer(workspace)) if e["id"] not in logged]
     if new:
-        store.append(new)
-    note = store.checkpoint(mission_key(workspace))
-    return PublishResult(len(new), store.size(), note)
+        store.append(new, conn)
+    note = store.checkpoint(signer, conn)
+    return PublishResult(len(new), store.size(conn), note)
 
 
 def verify_workspace(workspace: Workspace) -> str | None:

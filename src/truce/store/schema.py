@@ -127,6 +127,8 @@ assessment_runs = Table(
     Column("incident_count", Integer, nullable=False),
     Column("finding_count", Integer, nullable=False),
     Column("started_at", String(40), nullable=False),
+    Column("cut_off", String(40)),  # ISO instant; null for runs stored before 0006
+    Column("finding_digests", Text),  # JSON {finding id: digest of its body}, for run-to-run diffs
 )
 
 findings = Table(
