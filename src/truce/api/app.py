@@ -52,6 +52,7 @@ from truce.api.routers import (
     territory,
 )
 from truce.api.settings import ApiSettings
+from truce.dashboard.reports import router as daily_report_router
 from truce.dashboard.router import router as dashboard_router
 from truce.dashboard.security import page_headers
 from truce.store import Workspace
@@ -217,6 +218,7 @@ def create_app(workspace: Workspace, settings: ApiSettings | None = None, *, war
         app.include_router(module.router, prefix=API_PREFIX, responses=PROBLEMS)
     app.include_router(ogc_router, responses={k: PROBLEMS[k] for k in (400, 401, 404, 429)})
     app.include_router(dashboard_router, responses=PROBLEMS)  # the dashboard page and its JSON
+    app.include_router(daily_report_router, responses=PROBLEMS)  # /reports/{number}-{year}.{html|pdf}
 
     @app.get("/", summary="Where to start", tags=["meta"])
     def root(request: Request, actor: Actor = Depends(requires(Action.read, Resource.meta))) -> dict:
