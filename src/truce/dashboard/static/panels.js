@@ -182,6 +182,22 @@ export function renderWhatIf(zonesBody, findingsBody, result) {
   );
 }
 
+const STATUS_WORDS = (s) => (s ? s.replace(/_/g, " ") : "none");
+
+export function renderChanges(list, changes, changed) {
+  if (!changed) {
+    list.replaceChildren();
+    return;
+  }
+  if (!changes.length) {
+    list.replaceChildren(h("li", { class: "hint", "data-change": "none" }, "No finding in the period changes."));
+    return;
+  }
+  list.replaceChildren(...changes.map((c) => h("li", { "data-change": c.change, "data-provision": c.provision_id },
+    `${c.change === "added" ? "+" : c.change === "removed" ? "−" : "≠"} ${c.date || ""} · ${c.provision_id}${c.party ? ` · ${c.party}` : ""}: `,
+    c.change === "changed" ? `${STATUS_WORDS(c.before)} → ${STATUS_WORDS(c.after)}` : STATUS_WORDS(c.after || c.before))));
+}
+
 // --- legend ------------------------------------------------------------------------------------
 
 export function renderLegend(list, { types, colors, zones, zoneColors }) {
