@@ -89,11 +89,13 @@ class TextIngestResult:
         """Why a text gave no incident, and what to do, for the person who ingested it."""
         if self.incidents or not self.articles:
             return None
+        if not self.new_reports:
+            return "these bytes were ingested before, and ingesting them again changes nothing"
         if self.undated:
             return (
                 f"{self.undated} of {self.articles} articles have no dateline truce recognises, so their "
-                "events cannot be dated: ingest again with --published YYYY-MM-DD (a new reading of the "
-                "same report, which supersedes this one)"
+                "events cannot be dated: check with `truce extract FILE --published YYYY-MM-DD`; the same "
+                "bytes ingested again change nothing, so ingest a file with its date in a dateline"
             )
         return (
             "no attack, strike, clash or other incident with a place truce knows was recognised in the text"

@@ -82,7 +82,11 @@ def test_a_text_without_dateline_says_why_it_gave_no_incident(cli, workspace, tm
     text.write_text("Russian forces shelled Kupiansk on Tuesday, killing two civilians, officials said.\n")
     status, out, _ = cli("ingest", str(text))
     assert status == 0 and "0 incidents" in out and "--published" in out
-    _, out, _ = cli("ingest", str(text), "--json")
+    _, out, _ = cli("ingest", str(text), "--published", "2026-01-06", "--json")
+    assert "ingested before" in json.loads(out)[0]["hint"]
+    other = tmp_path / "other.txt"
+    other.write_text("Russian forces shelled Kupiansk on Wednesday, officials said.\n")
+    _, out, _ = cli("ingest", str(other), "--json")
     assert "no dateline" in json.loads(out)[0]["hint"]
 
 

@@ -13,7 +13,7 @@ from truce.cli.output import console, dask_runner, one_of, print_json, print_jso
 from truce.errors import UserError
 from truce.extract import extract_file
 from truce.intake.ingest import ingest_file
-from truce.intake.mapping import load_mapping, mapping_from_options
+from truce.intake.mapping import load_mapping, mapping_from_options, with_date_format
 from truce.pipeline import TEXT_FORMATS, guess_format, ingest_formats, ingest_text
 from truce.publish.exports import FORMATS_WITH_FINDINGS, export
 from truce.publish.ledger import publish
@@ -81,6 +81,9 @@ def ingest(
         None, "--mapping", help="A column mapping file (YAML or JSON) for any CSV."
     ),
     maps: list[str] = typer.Option([], "--map", help="our_field=their_column, for a CSV in another layout."),
+    date_format: str = typer.Option(
+        None, "--date-format", help="How the file writes dates, as a strftime pattern: '%d/%m/%Y'."
+    ),
     source: str = typer.Option(None, "--source", help="The source these reports come from (its id)."),
     published: str = typer.Option(None, "--published", help="Publication date for text without a dateline."),
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
@@ -97,6 +100,8 @@ def ingest(
     mapping = load_mapping(mapping_file) if mapping_file else None
     if maps:
         mapping = mapping_from_options(maps, mapping)
+    if date_format:
+        mapping = with_date_format(mapping, date_format)
     results = []
     with dask_runner(workers, scheduler) as runner, progress_bar() as bar:
         task = bar.add_task("ingesting", total=None)
@@ -196,9 +201,11 @@ def reextract(
 @app.command("export")
 def export_cmd(
     output: Path = typer.Argument(..., help="The file to write (replaced atomically)."),
-    fmt: str = typer.Option("geojson", "--format", "-f", help="geojson, csv, acled or gpkg."),
+    fmt: str = typer.Option(
+        "geojson", "--format", "-f", help="geojson, geojson-flat (two flat layers), csv, acled or gpkg."
+    ),
     with_findings: bool = typer.Option(
-        True, "--findings/--no-findings", help="Include findings (GeoJSON and GeoPackage only)."
+        True, "--findings/--no-findings", help="Include findings (GeoJSON and GeoPackage formats only)."
     ),
     since: str = typer.Option(None, "--since", help="Only incidents and findings from this Kyiv day on."),
     until: str = typer.Option(None, "--until", help="… up to this Kyiv day (included)."),

@@ -19,7 +19,16 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from truce.errors import UserError
 from truce.located_yaml import YamlProblem, parse_yaml
 
-__all__ = ["CSV_COLUMNS", "REQUIRED_COLUMNS", "Mapping", "load_mapping", "mapping_from_options"]
+__all__ = [
+    "CSV_COLUMNS",
+    "INPUT_COLUMNS",
+    "REQUIRED_COLUMNS",
+    "WINDOW_COLUMNS",
+    "Mapping",
+    "load_mapping",
+    "mapping_from_options",
+    "with_date_format",
+]
 
 # Our documented CSV columns, in export order (docs/intake.md).
 CSV_COLUMNS: tuple[str, ...] = (
@@ -52,6 +61,9 @@ CSV_COLUMNS: tuple[str, ...] = (
     "note",
 )
 REQUIRED_COLUMNS: tuple[str, ...] = ("type", "date")
+# Read but never written: a date window (UCDP GED's date_start/date_end) instead of a date.
+WINDOW_COLUMNS: tuple[str, ...] = ("date_start", "date_end")
+INPUT_COLUMNS: tuple[str, ...] = CSV_COLUMNS + WINDOW_COLUMNS
 _KNOWN_KEYS = ("columns", "values", "defaults", "date_format", "timezone", "delimiter")
 
 
@@ -76,9 +88,9 @@ class Mapping:
 
 
 def _check_field(name: object, origin: str, line: int | None, where: str) -> str:
-    if not isinstance(name, str) or name not in CSV_COLUMNS:
+    if not isinstance(name, str) or name not in INPUT_COLUMNS:
         raise UserError(
-            origin, line, f"{where}: unknown field {name!r}; our fields are: {', '.join(CSV_COLUMNS)}"
+            origin, line, f"{where}: unknown field {name!r}; our fields are: {', '.join(INPUT_COLUMNS)}"
         )
     return name
 
@@ -192,3 +204,12 @@ def mapping_from_options(options: Iterable[str], base: Mapping | None = None) ->
         columns[_check_field(ours, "--map", None, option)] = theirs
     mapping = replace(base, columns=columns) if base else Mapping(columns=columns, origin="--map")
     return _validated(mapping, {})
+
+
+def with_date_format(mapping: Mapping | None, date_format: str) -> Mapping:
+    """The mapping (or none) with the dates read in `date_format` (`--date-format '%d/%m/%Y'`)."""
+    if "%" not in date_format:
+        raise UserError(
+            "--date-format", None, f"expected a strftime pattern such as '%d/%m/%Y', got {date_format!r}"
+        )
+    return replace(mapping or Mapping(origin="--date-format"), date_format=date_format)

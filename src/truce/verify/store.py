@@ -331,7 +331,12 @@ def _case_row(case: flow.Case) -> dict:
     }
 
 
-def _event_rows(case: flow.Case, events: Iterable[flow.CaseEvent]) -> list[dict]:
+def _event_rows(
+    case: flow.Case, events: Iterable[flow.CaseEvent], recorded_by: str | None = None
+) -> list[dict]:
+    """The audit rows of new acts. `at` is when the act happened (a past act may be recorded
+    later); `details.recorded_at` and `details.recorded_by` keep when and by whom it was recorded."""
+    recorded_at = datetime.now(UTC).replace(microsecond=0).isoformat()
     return [
         {
             "case_id": case.id,
@@ -342,13 +347,19 @@ def _event_rows(case: flow.Case, events: Iterable[flow.CaseEvent]) -> list[dict]
             "actor": e.actor,
             "at": e.at.isoformat(),
             "reason": e.reason,
-            "details": json.dumps(dict(e.details), ensure_ascii=False, sort_keys=True),
+            "details": json.dumps(
+                {**e.details, "recorded_at": recorded_at, "recorded_by": recorded_by or e.actor},
+                ensure_ascii=False,
+                sort_keys=True,
+            ),
         }
         for e in events
     ]
 
 
-def _save(conn: Connection, before: flow.Case | None, after: flow.Case) -> flow.Case:
+def _save(
+    conn: Connection, before: flow.Case | None, after: flow.Case, recorded_by: str | None = None
+) -> flow.Case:
     if before is None:
         conn.execute(insert(cases).values(**_case_row(after)))
         if after.incident_ids:
@@ -363,7 +374,8 @@ def _save(conn: Connection, before: flow.Case | None, after: flow.Case) -> flow.
         )
         if changed.rowcount != 1:
             raise UserError(f"case {after.id}", None, "the case changed while you worked on it; try again")
-    conn.execute(insert(case_events), _event_rows(after, after.events[before.version if before else 0 :]))
+    new = after.events[before.version if before else 0 :]
+    conn.execute(insert(case_events), _event_rows(after, new, recorded_by))
     return after
 
 
@@ -398,6 +410,7 @@ def open_case(
     protected: bool = False,
     category: str | None = None,
     at: datetime | None = None,
+    recorded_by: str | None = None,
 ) -> flow.Case:
     """Open a case for an alleged violation, optionally on stored incidents (their earliest date is
     the event date and their type the category, unless given)."""
@@ -426,14 +439,20 @@ def open_case(
         incident_ids=[i.id for i in linked],
         protected=protected,
     )
-    return _save(conn, None, case)
+    return _save(conn, None, case, recorded_by)
 
 
 def assign_case(
-    conn: Connection, case_id: str, investigator: str, actor: str, reason: str, at: datetime | None = None
+    conn: Connection,
+    case_id: str,
+    investigator: str,
+    actor: str,
+    reason: str,
+    at: datetime | None = None,
+    recorded_by: str | None = None,
 ) -> flow.Case:
     before = load_case(conn, case_id)
-    return _save(conn, before, flow.assign(before, investigator, actor, reason, _now(at)))
+    return _save(conn, before, flow.assign(before, investigator, actor, reason, _now(at)), recorded_by)
 
 
 def decide_case(
@@ -444,20 +463,27 @@ def decide_case(
     actor: str,
     reason: str,
     at: datetime | None = None,
+    recorded_by: str | None = None,
 ) -> flow.Case:
     before = load_case(conn, case_id)
     try:
         outcome, facts = flow.CaseState(outcome), flow.Facts(facts)
     except ValueError as error:
         raise flow.IllegalTransition(case_id, str(error)) from error
-    return _save(conn, before, flow.decide(before, outcome, facts, actor, reason, _now(at)))
+    return _save(conn, before, flow.decide(before, outcome, facts, actor, reason, _now(at)), recorded_by)
 
 
 def attribute_case(
-    conn: Connection, case_id: str, party: str | None, actor: str, reason: str, at: datetime | None = None
+    conn: Connection,
+    case_id: str,
+    party: str | None,
+    actor: str,
+    reason: str,
+    at: datetime | None = None,
+    recorded_by: str | None = None,
 ) -> flow.Case:
     before = load_case(conn, case_id)
-    return _save(conn, before, flow.attribute(before, party, actor, reason, _now(at)))
+    return _save(conn, before, flow.attribute(before, party, actor, reason, _now(at)), recorded_by)
 
 
 def refer_case(
@@ -467,16 +493,22 @@ def refer_case(
     actor: str,
     reason: str,
     at: datetime | None = None,
+    recorded_by: str | None = None,
 ) -> flow.Case:
     before = load_case(conn, case_id)
-    return _save(conn, before, flow.refer(before, recipients, actor, reason, _now(at)))
+    return _save(conn, before, flow.refer(before, recipients, actor, reason, _now(at)), recorded_by)
 
 
 def reopen_case(
-    conn: Connection, case_id: str, actor: str, reason: str, at: datetime | None = None
+    conn: Connection,
+    case_id: str,
+    actor: str,
+    reason: str,
+    at: datetime | None = None,
+    recorded_by: str | None = None,
 ) -> flow.Case:
     before = load_case(conn, case_id)
-    return _save(conn, before, flow.reopen(before, actor, reason, _now(at)))
+    return _save(conn, before, flow.reopen(before, actor, reason, _now(at)), recorded_by)
 
 
 def list_cases(conn: Connection, *, state: str | None = None, zone: str | None = None) -> list[dict]:
