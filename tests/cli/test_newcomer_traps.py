@@ -51,7 +51,7 @@ def test_help_and_errors_list_the_same_formats(cli, workspace):
     assert status == 2 and err.count("\n") == 1
     listed = err.split("expected one of ", 1)[1].split(";")[0].split(", ")
     assert sorted(listed) == sorted(ingest_formats())
-    assert {"csv", "geojson", "jsonl", "acled", "text", "html", "telegram"} == set(ingest_formats())
+    assert {"csv", "geojson", "jsonl", "acled", "text", "html", "telegram", "firms"} == set(ingest_formats())
 
 
 def test_findings_status_is_checked(cli, demo_copy):
