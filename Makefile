@@ -4,10 +4,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 BROWSER_STAMP := node_modules/.installed
+GIS_STAMP := $(VENV)/.gis-installed
 # apt-get as root (CI, containers) or through sudo; without either, say what to install.
 APT := $(shell [ "$$(id -u)" = 0 ] && echo apt-get || (command -v sudo >/dev/null && echo sudo apt-get))
 
-.PHONY: demo test lint clean browser postgres
+.PHONY: demo test lint clean browser gis postgres
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -40,13 +41,23 @@ postgres:
 	  else echo "install postgresql-15 and postgresql-15-postgis-3 to run the PostgreSQL tests"; fi; \
 	fi
 
+# Debian's GDAL/OGR tools: the tests drive ogrinfo and ogr2ogr against a live `truce serve`.
+gis: $(GIS_STAMP)
+
+$(GIS_STAMP): $(STAMP)
+	@if ! command -v ogrinfo >/dev/null; then \
+	  if [ -n "$(APT)" ]; then $(APT) update && $(APT) install -y gdal-bin; \
+	  else echo "install Debian's gdal-bin (apt-get install gdal-bin) for the GIS client tests"; fi; \
+	fi
+	touch $(GIS_STAMP)
+
 demo: $(STAMP) $(BROWSER_STAMP)
 	$(BIN)/python -m truce.demo
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
 
-test: $(STAMP) $(BROWSER_STAMP) postgres
+test: $(STAMP) $(BROWSER_STAMP) $(GIS_STAMP) postgres
 	$(BIN)/ruff check src tests bench
 	$(BIN)/pytest
 

@@ -29,11 +29,14 @@ def test_the_counterfactual_findings(demo_dir):
     ceasefire = {r["party"] for r in rows if r["provision_id"] == "ceasefire" and r["status"] == "violation"}
     assert ceasefire == {"RU", "UA"}
     freeze = [r for r in rows if r["provision_id"] == "front-line-freeze"]
-    assert len(freeze) == 13 and all(r["status"] == "violation" and r["party"] == "RU" for r in freeze)
+    # 14 days: 31 December (the line at signature) to 1 January is the first day compared.
+    assert len(freeze) == 14 and all(r["status"] == "violation" and r["party"] == "RU" for r in freeze)
     huliaipole = [r for r in freeze if "Huliaipole" in r["places"]]
     assert huliaipole[0]["date"] == "2026-01-16" and huliaipole[0]["measured"]["gained_km2"] > 20
     withdrawal = {r["measured"]["oblast"]: r["status"] for r in rows if r["provision_id"] == "ru-withdrawal"}
     assert withdrawal["Kharkiv Oblast"] == "violation" and len(withdrawal) == 4
+    # Cut off at 1 February 00:00 Kyiv, the state measured is the snapshot of 31 January.
+    assert {r["date"] for r in rows if r["provision_id"] == "ru-withdrawal"} == {"2026-01-31"}
     assert by[("peacetime-cap", "not_assessable")] == 1 and by[("referendum", "pending")] == 1
 
 

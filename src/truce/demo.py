@@ -23,6 +23,10 @@ from truce.intake.ingest import ingest_file
 from truce.model import KYIV
 from truce.publish.exports import export_geojson
 from truce.publish.ledger import publish
+from truce.sensors.baseline import BaselineParams, fit_baseline, load_history
+from truce.sensors.bundled import bundled_detections, bundled_history
+from truce.sensors.store import compute_anomalies, ingest_firms, save_baseline
+from truce.sensors.terms import anomaly_terms
 from truce.store import Workspace, open_workspace
 from truce.store.records import iter_incidents, stored_findings
 
@@ -32,6 +36,7 @@ AGREEMENT = "ukraine-framework-2025"
 FIRST_SNAPSHOT = dt.date(2025, 12, 31)  # the line at signature
 CUT_OFF = dt.datetime(2026, 2, 1, tzinfo=KYIV)  # monitored through January 2026
 FEZ_WIDTHS = ("5", "10", "40")
+SENSOR_DAYS = (dt.date(2025, 12, 1), dt.date(2026, 1, 31))  # the bundled satellite detections
 
 
 def demo_reports() -> list[Path]:
@@ -58,9 +63,19 @@ def build_demo(out_dir: Path, db: str | None = None) -> Workspace:
             bar.advance(task)
     for path in demo_reports():
         ingest_file(workspace, path, "jsonl", source_id="seed-structured")
+    add_thermal_anomalies(workspace)
     assess_workspace(workspace, bundled_agreement_path(AGREEMENT), cut_off=CUT_OFF)
     publish(workspace)  # report digests and findings into the log, under a signed checkpoint
     return workspace
+
+
+def add_thermal_anomalies(workspace: Workspace) -> None:
+    """The independent sensor: real FIRMS detections, a baseline from 2012–2021, the anomalies."""
+    ingest_firms(workspace, bundled_detections())
+    model = fit_baseline(load_history([bundled_history()], 0.1), range(2012, 2022), BaselineParams())
+    with workspace.engine.begin() as conn:
+        save_baseline(conn, model)
+    compute_anomalies(workspace, *SENSOR_DAYS, anomaly_terms(AGREEMENT))
 
 
 def write_outputs(workspace: Workspace, out_dir: Path) -> None:

@@ -10,14 +10,72 @@ from pathlib import Path
 
 from sqlalchemy import Connection, Select, delete, func, insert, select
 
+from truce.errors import UserError
 from truce.extract import iter_reports
+from truce.intake.registry import READERS
 from truce.model import Incident
 from truce.parallel import Runner
 from truce.store import Workspace
 from truce.store.records import add_incidents, add_report, ensure_source, incident_row, now_utc
 from truce.store.schema import incident_versions, incidents, reports
 
-__all__ = ["ReextractResult", "TextIngestResult", "extractor_fingerprint", "ingest_text", "reextract"]
+__all__ = [
+    "TEXT_FORMATS",
+    "ReextractResult",
+    "TextIngestResult",
+    "extractor_fingerprint",
+    "guess_format",
+    "ingest_formats",
+    "ingest_text",
+    "reextract",
+]
+
+# The text formats `truce ingest` reads article by article (extract's own JSON Lines of documents
+# is not one: for ingest, .jsonl is incidents).
+TEXT_FORMATS = ("text", "html", "telegram")
+
+_BY_SUFFIX = {
+    ".geojson": "geojson",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".html": "html",
+    ".htm": "html",
+    ".xhtml": "html",
+    ".txt": "text",
+    ".md": "text",
+    ".text": "text",
+}
+
+
+def ingest_formats() -> tuple[str, ...]:
+    """Every format `truce ingest` reads: the structured readers, the text formats, and FIRMS
+    satellite detections (stored as sensor observations, not incidents)."""
+    return tuple(dict.fromkeys((*READERS, *TEXT_FORMATS, "firms")))
+
+
+def _head(path: Path, size: int = 4096) -> str:
+    try:
+        with path.open("rb") as handle:
+            return handle.read(size).decode("utf-8-sig", errors="replace")
+    except OSError as error:
+        raise UserError(str(path), None, f"cannot read: {error.strerror}") from None
+
+
+def guess_format(path: str | Path) -> str:
+    """The format of a file from its extension, as `truce extract` does, looking inside where one
+    extension serves two formats: an ACLED export is a CSV with event_id_cnty in its header, and
+    a .json file is GeoJSON if it is a Feature(Collection), else a Telegram export."""
+    p = Path(path)
+    suffix = p.suffix.lower()
+    if suffix in _BY_SUFFIX:
+        return _BY_SUFFIX[suffix]
+    if suffix in (".csv", ".tsv"):
+        header = _head(p).splitlines()[0] if _head(p) else ""
+        return "acled" if "event_id_cnty" in header else "csv"
+    if suffix == ".json":
+        return "geojson" if '"Feature' in _head(p) else "telegram"
+    known = ", ".join(ingest_formats())
+    raise UserError(str(p), None, f"cannot tell the format from the name; pass --format, one of {known}")
 
 
 @dataclass
@@ -25,6 +83,23 @@ class TextIngestResult:
     articles: int
     new_reports: int
     incidents: int
+    undated: int = 0  # articles with no publication date found (no dateline, no --published)
+
+    def hint(self) -> str | None:
+        """Why a text gave no incident, and what to do, for the person who ingested it."""
+        if self.incidents or not self.articles:
+            return None
+        if not self.new_reports:
+            return "these bytes were ingested before, and ingesting them again changes nothing"
+        if self.undated:
+            return (
+                f"{self.undated} of {self.articles} articles have no dateline truce recognises, so their "
+                "events cannot be dated: check with `truce extract FILE --published YYYY-MM-DD`; the same "
+                "bytes ingested again change nothing, so ingest a file with its date in a dateline"
+            )
+        return (
+            "no attack, strike, clash or other incident with a place truce knows was recognised in the text"
+        )
 
 
 def ingest_text(
@@ -40,6 +115,7 @@ def ingest_text(
     `runner`, documents are extracted on Dask workers and written here, in input order, by this
     one writer, so the store ends as a single-process run would leave it."""
     reports = list(iter_reports(path, fmt, published, runner))  # everything before any write
+    undated = sum(1 for report in reports if report.published is None)
     new = stored = 0
     with workspace.engine.begin() as conn:
         if source_id:
@@ -58,7 +134,7 @@ def ingest_text(
             ]
             stored += add_incidents(conn, report_id, incidents)
             new += 1
-    return TextIngestResult(len(reports), new, stored)
+    return TextIngestResult(len(reports), new, stored, undated)
 
 
 @dataclass

@@ -9,7 +9,7 @@ from agreement_cases import BASE, MISTAKES
 from jsonschema import Draft202012Validator
 
 from truce.agreement import agreement_json_schema, bundled_agreement_ids, bundled_agreement_path
-from truce.agreement._yaml import parse_yaml
+from truce.located_yaml import parse_yaml
 from truce.provisions import PROVISION_KINDS
 
 

@@ -3,6 +3,7 @@ role's responses may carry, server-owned fields, tokens and the audit trail."""
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import re
@@ -288,13 +289,48 @@ def test_tokens_are_256_bit_stored_only_as_sha256_and_revocable(make_api, world)
     assert api.get("/api/v1/me", "analyst").status_code == 401
 
 
+def _basic(name: str, password: str) -> str:
+    return "Basic " + base64.b64encode(f"{name}:{password}".encode()).decode()
+
+
 @pytest.mark.parametrize(
-    "header", ["Bearer trc_not-a-real-token", "Basic YWxhZGRpbjpvcGVuc2VzYW1l", "Bearer", "trc_x"]
+    "header",
+    [
+        "Bearer trc_not-a-real-token",
+        "Basic YWxhZGRpbjpvcGVuc2VzYW1l",  # aladdin:opensesame, not a token
+        _basic("qgis", ""),
+        "Basic not-base64!",
+        "Basic " + base64.b64encode(b"no colon").decode(),
+        "Bearer",
+        "trc_x",
+    ],
 )
 def test_a_bad_authorization_header_is_401_not_the_public(api, header):
     response = api.client.get("/api/v1/incidents", headers={"Authorization": header})
     assert response.status_code == 401
     assert response.json()["type"].endswith("/unauthorized")
+
+
+def test_the_token_as_an_http_basic_password_is_the_same_caller(api, make_api):
+    """For GIS clients without header authentication (QGIS 3.22): any user name, the token as the
+    password; the same token check (revocation included) and the same rate-limit bucket."""
+    token = api.tokens["party_liaison:UA"]
+    ua = api.ids["UA_incident"]
+    as_basic = api.client.get(
+        f"/ogc/collections/incidents/items/{ua}", headers={"Authorization": _basic("qgis", token)}
+    )
+    assert as_basic.status_code == 200 and as_basic.json()["id"] == ua
+    assert api.get(f"/ogc/collections/incidents/items/{ua}").status_code == 404  # the public may not
+    me = api.client.get("/api/v1/me", headers={"Authorization": _basic("", token)}).json()
+    assert me == api.get("/api/v1/me", "party_liaison:UA").json()
+
+    limited = make_api(ApiSettings(rate_per_second=0.01, rate_burst=2))
+    token = limited.tokens["monitor"]
+    answers = [
+        limited.client.get("/api/v1/me", headers=headers).status_code
+        for headers in (bearer(token), *({"Authorization": _basic(name, token)} for name in ("x", "y")))
+    ]
+    assert answers == [200, 200, 429]  # one bucket per token, however it is sent
 
 
 def test_every_write_is_audited_with_the_request_hash(api):

@@ -5,8 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+import jsonschema
 import pytest
+from schemathesis.specs.openapi.definitions import OPENAPI_30
 from shapely.geometry import box, shape
+
+from truce.api import ApiSettings
 
 CORE = "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core"
 GEOJSON_CLASS = "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson"
@@ -108,9 +112,36 @@ def test_items_and_paging(shared_api, collection):  # fc-op, fc-response, fc-lin
 def test_limit(shared_api):  # /req/core/fc-limit-response-1, query-param-invalid
     assert len(shared_api.get("/ogc/collections/findings/items?limit=1").json()["features"]) == 1
     assert len(shared_api.get("/ogc/collections/findings/items").json()["features"]) == 10  # the default
-    for bad in ("0", "1001", "ten", "-1"):
+    for bad in ("0", "ten", "-1"):
         response = shared_api.get(f"/ogc/collections/findings/items?limit={bad}")
         assert response.status_code == 400 and response.headers["content-type"] == "application/problem+json"
+
+
+def test_a_limit_above_the_maximum_is_capped_not_refused(shared_api, make_api):
+    # /req/core/fc-limit-response-1 (and its permission): the server caps the limit at its maximum
+    everything = shared_api.get("/ogc/collections/findings/items?limit=1000").json()
+    for big in ("1001", "5000", "99999999999"):
+        page = shared_api.get(f"/ogc/collections/findings/items?limit={big}")
+        assert page.status_code == 200, page.text
+        assert [f["id"] for f in page.json()["features"]] == [f["id"] for f in everything["features"]]
+    small = make_api(ApiSettings(max_page=3, rate_per_second=1e6, rate_burst=1_000_000))
+    page = small.get("/ogc/collections/findings/items?limit=5000").json()
+    assert page["numberReturned"] == 3 and page["numberMatched"] > 3
+    following = next(link["href"] for link in page["links"] if link["rel"] == "next")
+    assert "limit=3" in following and "offset=3" in following  # the next page asks for what it gets
+
+
+def test_a_world_bbox_is_answered(shared_api):  # a zoomed-out map asks for the whole world
+    placed = [
+        f
+        for f in shared_api.get("/ogc/collections/incidents/items?limit=1000").json()["features"]
+        if f["geometry"]
+    ]
+    for world in ("-180,-90,180,90", "-180,-90,-1000,180,90,1000", "170,-90,160,90"):
+        page = shared_api.get(f"/ogc/collections/incidents/items?limit=1000&bbox={world}")
+        assert page.status_code == 200, page.text
+        assert page.json()["numberMatched"] == len(placed) > 0
+    assert shared_api.get("/ogc/collections/zones/items?bbox=-180,-90,180,90").json()["numberMatched"] > 0
 
 
 def test_bbox(shared_api):  # /req/core/fc-bbox-response
@@ -199,3 +230,84 @@ def test_the_incidents_layer_follows_the_callers_access(shared_api):
     feature = shared_api.get(f"/ogc/collections/incidents/items/{ua}", "party_liaison:UA").json()
     assert feature["properties"]["location_name"] == "Huliaipole"  # flat properties for GIS tables
     assert isinstance(feature["properties"]["weapons"], str)
+
+
+# --- columns: every feature of a collection carries the same, typed properties ---------------------
+
+_JSON_TYPES = {"string": str, "integer": int, "number": (int, float), "boolean": bool}
+
+
+@pytest.mark.parametrize("collection", COLLECTIONS)
+@pytest.mark.parametrize("role", [None, "party_liaison:UA", "monitor"])
+def test_every_feature_carries_every_column_of_the_schema(shared_api, collection, role):
+    schema = shared_api.get(f"/ogc/collections/{collection}/schema", role)
+    assert schema.status_code == 200 and schema.headers["content-type"] == "application/schema+json"
+    columns = {k: v for k, v in schema.json()["properties"].items() if k != "geometry"}
+    features = shared_api.get(f"/ogc/collections/{collection}/items?limit=1000", role).json()["features"]
+    assert features
+    for feature in features:
+        assert list(feature["properties"]) == list(columns), feature["id"]
+        for name, value in feature["properties"].items():
+            if value is not None:
+                assert isinstance(value, _JSON_TYPES[columns[name]["type"]]), (name, value)
+                if columns[name].get("format") == "date":
+                    dt.date.fromisoformat(value)
+    described = shared_api.get(f"/ogc/collections/{collection}/feature-schema", role).json()
+    assert described["properties"]["properties"]["properties"] == {
+        k: {kk: vv for kk, vv in v.items() if kk != "title"} for k, v in columns.items()
+    }
+
+
+def test_findings_publish_each_measurement_as_a_typed_column(shared_api):
+    columns = shared_api.get("/ogc/collections/findings/schema").json()["properties"]
+    measured = {k: v for k, v in columns.items() if k.startswith("measured_")}
+    # the withdrawal findings' held km² and the milestone's due/done exist only on some findings
+    assert measured["measured_held_km2"] == {"title": "measured_held_km2", "type": "number"}
+    assert measured["measured_due"]["format"] == "date-time"
+    assert any(k.startswith("measured_inside_") and v["type"] == "integer" for k, v in measured.items())
+    features = shared_api.get("/ogc/collections/findings/items?limit=1000").json()["features"]
+    assert any(f["properties"]["measured_held_km2"] is None for f in features)
+    assert any(f["properties"]["measured_held_km2"] is not None for f in features)
+
+
+def test_the_public_schema_names_no_mission_only_column(shared_api):
+    public = set(shared_api.get("/ogc/collections/incidents/schema").json()["properties"])
+    mission = set(shared_api.get("/ogc/collections/incidents/schema", "monitor").json()["properties"])
+    assert {"note", "submitted_by", "protected", "owner_party"} <= mission - public
+
+
+def test_zones_are_all_multipolygons_and_extents_are_the_datas(shared_api):
+    zones = shared_api.get("/ogc/collections/zones/items?limit=1000").json()["features"]
+    assert {f["geometry"]["type"] for f in zones} == {"MultiPolygon"}
+    lines = shared_api.get("/ogc/collections/contact-line/items?limit=1000").json()["features"]
+    bounds = [shape(f["geometry"]).bounds for f in lines]
+    extent = shared_api.get("/ogc/collections/contact-line").json()["extent"]["spatial"]["bbox"][0]
+    union = [min(b[0] for b in bounds), min(b[1] for b in bounds), max(b[2] for b in bounds),
+             max(b[3] for b in bounds)]
+    assert extent == pytest.approx(union, abs=1e-5)
+    assert extent != [22.0, 44.0, 40.5, 52.5]  # not the fixed box it used to be
+
+
+def test_queryables_are_what_the_items_filter_by(shared_api):
+    doc = shared_api.get("/ogc/collections/incidents/queryables").json()
+    assert set(doc["properties"]) == {"geometry", "date"}
+    assert shared_api.get("/ogc/collections/zones/queryables").json()["properties"]["valid_from"][
+        "format"
+    ] == "date-time"
+
+
+def test_openapi_comes_in_3_1_and_3_0_with_their_media_types(shared_api):
+    landing = shared_api.get("/ogc").json()["links"]
+    descs = {link["type"]: link["href"] for link in landing if link["rel"] == "service-desc"}
+    assert set(descs) == {
+        "application/vnd.oai.openapi+json;version=3.0",
+        "application/vnd.oai.openapi+json;version=3.1",
+    }
+    for media, href in descs.items():
+        answer = shared_api.get(_path(href))
+        assert answer.status_code == 200 and answer.headers["content-type"] == media
+    document = shared_api.get(_path(descs["application/vnd.oai.openapi+json;version=3.0"])).json()
+    assert document["openapi"] == "3.0.3"
+    errors = [e.message for e in jsonschema.Draft4Validator(OPENAPI_30).iter_errors(document)]
+    assert errors == []
+    assert set(document["paths"]) == set(shared_api.get("/openapi.json").json()["paths"])

@@ -50,7 +50,7 @@ def framework():
 def run(framework):
     """run(incidents, kinds=None, cut_off=FEB_1, overrides=None, declarations=None) -> findings."""
 
-    def go(incidents, *, provisions=None, cut_off=FEB_1, overrides=None, declarations=None):
+    def go(incidents, *, provisions=None, cut_off=FEB_1, overrides=None, declarations=None, anomalies=None):
         agreement = resolve(framework, overrides or {})
         if provisions is not None:
             agreement = agreement.model_copy(
@@ -63,6 +63,7 @@ def run(framework):
             snapshot_dates=list(bundled_snapshots()),
             cut_off=cut_off,
             declarations=declarations or Declarations(),
+            thermal_anomalies=anomalies,
         )
         return assess(ctx)
 

@@ -98,7 +98,8 @@ def test_quiet_days_and_sources(cli, demo_copy):
     )
     assert status == 0 and json.loads(out)[0]["required"] == 7
     status, out, _ = cli("sources", "--json", db=str(demo_copy))
-    assert status == 0 and json.loads(out)[0]["id"] == "seed-structured"
+    # The seed's structured reports, and NASA FIRMS for the satellite detections.
+    assert status == 0 and [s["id"] for s in json.loads(out)] == ["nasa-firms", "seed-structured"]
 
 
 def test_quiet_gives_the_report_s_figures_for_every_zone_and_day(cli, demo_copy):
@@ -118,3 +119,50 @@ def test_quiet_gives_the_report_s_figures_for_every_zone_and_day(cli, demo_copy)
     status, _, err = cli("quiet", "--as-of", "2026-01-15", "--zone", "no-such-zone", db=db)
     assert status == 2 and "unknown zone 'no-such-zone'; one of fez-pullback-ru-10km" in err
     assert err.count("\n") == 1
+
+
+def test_a_past_act_keeps_when_it_happened_and_when_and_by_whom_it_was_recorded(cli, demo_copy, monkeypatch):
+    """A case opened and assigned on past days (--at) is pending in the reports of those days,
+    in the state it had then; the audit trail keeps both times and who recorded each act."""
+    from truce.publish.report import build_report
+    from truce.store import open_workspace
+
+    monkeypatch.setenv("TRUCE_USER", "clerk-9")
+    db = str(demo_copy)
+    status, out, err = cli(
+        "case", "open", "Shelling of Kupiansk", "--alleged-by", "party:UA", "--reason", "as alleged",
+        "--against", "RU", "--actor", "liaison-ua", "--at", "2026-01-14T18:30+02:00", "--json", db=db,
+    )  # fmt: skip
+    assert status == 0, err
+    case_id = json.loads(out)["id"]
+    status, _, err = cli(
+        "case", "assign", case_id, "team-4", "--reason", "nearest", "--actor", "chief",
+        "--at", "2026-01-16T09:00+02:00", db=db,
+    )  # fmt: skip
+    assert status == 0, err
+    ws = open_workspace(db)
+
+    def pending(day: str) -> dict:
+        report = build_report(ws, dt.date.fromisoformat(day), publish_first=False).figures
+        return {c["id"]: c["state"] for c in report["cases"]["pending"]}
+
+    assert case_id not in pending("2026-01-13")
+    assert pending("2026-01-14")[case_id] == "allegation"
+    assert pending("2026-01-15")[case_id] == "allegation"
+    assert pending("2026-01-16")[case_id] == "under_investigation"
+    ws.engine.dispose()
+    status, out, _ = cli("case", "show", case_id, "--json", db=db)
+    events = json.loads(out)["events"]
+    assert [e["at"] for e in events] == ["2026-01-14T18:30:00+02:00", "2026-01-16T09:00:00+02:00"]
+    assert [e["actor"] for e in events] == ["liaison-ua", "chief"]
+    assert {e["details"]["recorded_by"] for e in events} == {"clerk-9"}
+    recorded = dt.datetime.fromisoformat(events[0]["details"]["recorded_at"])
+    assert abs((dt.datetime.now(dt.UTC) - recorded).total_seconds()) < 600  # recorded now, not then
+    for at, message in (
+        ("2099-01-01T00:00+02:00", "is in the future"),
+        ("2026-01-14T18:30", "give the UTC offset"),
+        ("yesterday", "expected a time like"),
+        ("2026-01-15T00:00+02:00", "before the case's last act"),
+    ):
+        status, _, err = cli("case", "assign", case_id, "team-5", "--reason", "r", "--at", at, db=db)
+        assert status == 2 and message in err and err.count("\n") == 1, err

@@ -106,9 +106,11 @@ def test_the_timeline_counts_per_day_and_a_click_draws_that_days_line(page, serv
         drawn[day] = drawn.get(day, 0) + count
     assert drawn == per_day
     assert page.get_attribute("#timeline svg", "data-days") == "31"
-    page.locator("#timeline rect.bar[data-day='2026-01-02']").first.click()
+    page.locator("#timeline rect.bar[data-day='2026-01-02']").first.click()  # a bar chooses its day
     page.wait_for_selector("#map-note[data-line='2026-01-02']")
     assert page.input_value("#f-line") == "2026-01-02"
+    page.wait_for_selector(f"#count-shown[data-shown='{per_day['2026-01-02']}']")
+    assert page.input_value("#f-from") == page.input_value("#f-to") == "2026-01-02"
 
 
 def test_the_what_if_panel_changes_the_zones_and_the_counts(page, served, shot):
@@ -327,3 +329,107 @@ def test_settlement_names_appear_by_population_as_one_zooms_in(page, served, sho
     page.wait_for_selector(".place-label.place-z9")
     assert page.locator(".place-label").count() <= 400
     shot(page, "labels-zoomed")
+
+
+def test_one_day_from_the_picker_or_the_slider_and_its_report(page, served, shot):
+    _open(page)
+    on_15th = [f for f in _features(served) if f["properties"]["date"] == "2026-01-15"]
+    page.fill("#f-day", "2026-01-15")
+    page.dispatch_event("#f-day", "change")
+    page.wait_for_selector("#map-note[data-line='2026-01-15']")
+    page.wait_for_selector(f"#count-shown[data-shown='{len(on_15th)}']")
+    assert "from=2026-01-15&to=2026-01-15" in page.url
+    link = page.get_attribute("#report-link", "href")
+    assert link.startswith("/reports/15-2026.html")
+    report = httpx.get(f"{served.url}{link}")
+    assert report.status_code == 200 and "15/2026" in report.text
+    assert page.get_attribute("#report-pdf", "href").startswith("/reports/15-2026.pdf")
+    shot(page, "one-day")
+    page.fill("#f-slider", "1")  # the slider: day 2 of the ceasefire
+    page.dispatch_event("#f-slider", "change")
+    page.wait_for_selector("#map-note[data-line='2026-01-02']")
+    assert page.get_attribute("#report-link", "href").startswith("/reports/2-2026.html")
+
+
+@pytest.mark.parametrize(
+    ("fmt", "starts"),
+    [("geojson", b"{"), ("csv", b"id,"), ("acled", b"event_id_cnty"), ("gpkg", b"SQLite format 3")],
+)
+def test_the_export_buttons_download_the_dates_shown(page, served, fmt, starts):
+    _open(page, "#from=2026-01-14&to=2026-01-15")
+    with page.expect_download() as caught:
+        page.click(f"#exports button[data-export={fmt}]")
+    saved = caught.value.path().read_bytes()
+    assert saved.startswith(starts), saved[:40]
+    expected = httpx.get(
+        f"{served.url}/api/v1/exports/{fmt}", params={"since": "2026-01-14", "until": "2026-01-15"}
+    )
+    if fmt != "gpkg":  # a GeoPackage differs byte for byte between writes; its header says enough
+        assert saved == expected.content
+
+
+def test_the_what_if_says_which_findings_change_in_the_period_shown(page, served, shot):
+    _open(page, "#from=2026-01-14&to=2026-01-14")
+    one_day = httpx.get(
+        f"{served.url}/dashboard/api/whatif",
+        params={"agreement": AGREEMENT, "since": "2026-01-14", "until": "2026-01-14"},
+    ).json()
+    month = httpx.get(
+        f"{served.url}/dashboard/api/whatif",
+        params={"agreement": AGREEMENT, "since": "2026-01-01", "until": "2026-01-31"},
+    ).json()
+    assert sum(one_day["baseline"]["findings_by_status"].values()) < sum(
+        month["baseline"]["findings_by_status"].values()
+    )
+    page.click("button[data-param=fez_width_km][data-value='40']")
+    page.wait_for_selector("#whatif-status[data-key='fez_width_km=40']")
+    added = page.locator("#whatif-changes li[data-change=added]")
+    assert added.count() >= 1  # the howitzers at Kramatorsk on the 14th, inside the 40 km belt
+    assert "2026-01-14" in added.first.inner_text()
+    shown = int(page.inner_text("#whatif-findings tr[data-status=violation] td[data-field=whatif]"))
+    answer = httpx.get(
+        f"{served.url}/dashboard/api/whatif",
+        params={
+            "agreement": AGREEMENT,
+            "since": "2026-01-14",
+            "until": "2026-01-14",
+            "set": "fez_width_km=40",
+        },
+    ).json()
+    assert shown == answer["what_if"]["findings_by_status"]["violation"]
+    assert [c["change"] for c in answer["changes"]].count("added") == added.count()
+    shot(page, "what-if-changes")
+
+
+@pytest.mark.parametrize(
+    ("fragment", "wrong"),
+    [
+        ("#from=2026-13-45", "from=2026-13-45"),
+        ("#types=bogus,shelling", "bogus"),
+        ("#party=XX&status=nonsense", "party=XX"),
+        ("#zone=nowhere&p.fez_width_km=7", "zone=nowhere"),
+        ("#from=2026-01-20&to=2026-01-02", "after"),
+    ],
+)
+def test_a_malformed_link_says_what_was_wrong_and_shows_the_defaults(page, served, shot, fragment, wrong):
+    _open(page, fragment)
+    box = page.locator("#link-problems")
+    assert box.is_visible() and wrong in box.inner_text()
+    assert int(page.get_attribute("#count-shown", "data-shown")) > 0  # never an empty page
+    assert page.locator(".marker-cluster, path.incident").count() > 0
+    assert page.input_value("#f-from") == "2026-01-01" or "from" not in wrong
+    if "types" in fragment:
+        assert page.is_checked("#f-types input[value=shelling]")
+    shot(page, f"bad-link-{_safe(wrong)}")
+
+
+def test_details_name_the_zones_rather_than_their_ids(page, served):
+    _open(page, "#cluster=0")
+    page.locator("path.i-dash-01").dispatch_event("click")
+    zones = page.locator("#incident-details[data-id=dash-01] dd[data-field=zones]")
+    zones.wait_for()
+    names = {
+        f["id"]: f["properties"]["name"]
+        for f in httpx.get(f"{served.url}/api/v1/agreements/{AGREEMENT}/zones").json()["features"]
+    }
+    assert zones.inner_text() == names["fez-ru"] != "fez-ru"

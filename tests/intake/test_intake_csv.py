@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -174,3 +175,72 @@ def test_note_longer_than_the_model_allows(tmp_path):
 def test_unreadable_path_is_a_user_error(tmp_path):
     with pytest.raises(UserError, match="cannot read the file"):
         read_csv(tmp_path / "missing.csv")
+
+
+# --- dates: windows, formats, days that do not exist --------------------------------------------
+
+
+def test_a_date_window_becomes_the_narrowest_span_that_covers_it(tmp_path):
+    path = tmp_path / "ged.csv"
+    path.write_text(
+        "id,type,date_start,date_end,lat,lon\n"
+        "g1,shelling,2026-01-05,2026-01-05,48.0,37.8\n"
+        "g2,shelling,2026-01-03,2026-01-09,48.0,37.8\n"
+        "g3,armed_clash,2026-01-01,2026-01-31,48.0,37.8\n"
+        "g4,armed_clash,2026-01-01,2026-06-30,48.0,37.8\n"
+        "g5,armed_clash,2026-01-07,,48.0,37.8\n",
+        encoding="utf-8",
+    )
+    found = {i.id: i for i in read_csv(path)}
+    ids = ("g1", "g2", "g3", "g4", "g5")
+    assert [(found[k].date.isoformat(), found[k].date_precision) for k in ids] == [
+        ("2026-01-05", "day"), ("2026-01-06", "week"), ("2026-01-16", "month"), ("2026-04-01", "year"),
+        ("2026-01-07", "day"),
+    ]
+    for incident, (first, last) in ((found["g2"], ("2026-01-03", "2026-01-09")),
+                                    (found["g3"], ("2026-01-01", "2026-01-31"))):
+        start, end = incident.interval()
+        assert start.date().isoformat() <= first and (end.date() - timedelta(days=1)).isoformat() >= last
+
+
+@pytest.mark.parametrize(("row", "message"), [
+    ("x,shelling,2026-01-09,2026-01-03", "row 1: date_end: 2026-01-03 is before date_start 2026-01-09"),
+    ("x,shelling,2024-01-01,2026-01-01", "row 1: date_end: a window of 732 days is longer than a year"),
+    ("x,shelling,2024-02-30,2024-03-01",
+     "row 1: date_start: '2024-02-30' is in the right form, but there is no such day"),
+])
+def test_bad_date_windows_are_one_line(tmp_path, row, message):
+    path = tmp_path / "ged.csv"
+    path.write_text(f"id,type,date_start,date_end\n{row}\n", encoding="utf-8")
+    with pytest.raises(UserError) as caught:
+        read_csv(path)
+    assert str(caught.value) == f"{path}:2: {message}"
+
+
+def test_an_impossible_date_says_there_is_no_such_day(tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("id,type,date\nx,shelling,2024-02-30\n", encoding="utf-8")
+    with pytest.raises(UserError, match="'2024-02-30' is in the right form, but there is no such day"):
+        read_csv(bad)
+    bad.write_text("id,type,date\nx,shelling,2024-13-01\n", encoding="utf-8")  # no 13th month either
+    with pytest.raises(UserError, match="no such day"):
+        read_csv(bad)
+    bad.write_text("id,type,date\nx,shelling,5 Jan 2026\n", encoding="utf-8")  # the wrong form
+    with pytest.raises(UserError, match="expected a date in the form YYYY-MM-DD"):
+        read_csv(bad)
+
+
+def test_date_format_on_the_command_line(tmp_path, cli):
+    path = tmp_path / "dmy.csv"
+    path.write_text("id,type,date\nd1,shelling,05/01/2026\nd2,shelling,30/01/2026\n", encoding="utf-8")
+    cli("init")
+    status, out, err = cli("ingest", str(path), "--date-format", "%d/%m/%Y", "--json")
+    assert status == 0, err
+    assert json.loads(out)[0]["incidents"] == 2
+    path.write_text("id,type,date\nd3,shelling,30/02/2026\n", encoding="utf-8")
+    status, _, err = cli("ingest", str(path), "--date-format", "%d/%m/%Y")
+    assert status == 2
+    expected = f"{path}:2: row 1: date: '30/02/2026' is in the right form, but there is no such day"
+    assert err.strip() == expected
+    status, _, err = cli("ingest", str(path), "--date-format", "dd/mm/yyyy")
+    assert status == 2 and "--date-format: expected a strftime pattern" in err

@@ -126,7 +126,7 @@ def test_mapping_applies_to_geojson_properties(tmp_path):
      "m.yaml:3: date_format: expected a strftime pattern such as '%d/%m/%Y', got 'dd/mm/yyyy'"),
     ("timezone: Mars/Olympus\n",
      "m.yaml:1: timezone: unknown time zone 'Mars/Olympus', e.g. Europe/Kyiv or UTC"),
-    ("columns: {date: Day\n", "m.yaml:2: not valid YAML/JSON: expected ',' or '}', but got '<stream end>'"),
+    ("columns: {date: Day\n", "m.yaml:1: not valid YAML: did not find expected ',' or '}'"),
     ("- date\n", "m.yaml:1: expected a mapping with 'columns', 'values', 'defaults', 'date_format'"),
     ("values:\n  type: Artillery\n", "m.yaml:2: values: type: expected a table of their value: our value"),
 ])
@@ -147,3 +147,17 @@ def test_bad_map_option(options, message):
     with pytest.raises(UserError) as caught:
         mapping_from_options(options)
     assert str(caught.value).startswith(message)
+
+
+def test_a_mapping_file_is_read_by_the_one_yaml_reader_with_lines(tmp_path):
+    """Mappings, terms files and declarations share truce.located_yaml: a key given twice is an
+    error on its line (PyYAML alone would keep the last silently), and `no` stays text."""
+    twice = tmp_path / "twice.yaml"
+    twice.write_text("columns:\n  date: Date\n  date: When\n")
+    with pytest.raises(UserError) as caught:
+        load_mapping(twice)
+    assert caught.value.line == 3
+    assert str(caught.value).endswith("the key 'date' is given twice in this mapping")
+    plain = tmp_path / "plain.yaml"
+    plain.write_text("columns:\n  date: Date\nvalues:\n  actor: {no: NO, yes: UA}\n")
+    assert load_mapping(plain).values["actor"] == {"no": "NO", "yes": "UA"}

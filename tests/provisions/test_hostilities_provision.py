@@ -5,7 +5,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from pydantic import ValidationError
 
-from truce.provisions import ACTIVITY_TYPES, ATTACK_TYPES, HostilitiesProvision, deadline_at
+from truce.provisions import ACTIVITY_TYPES, DEFAULT_HOSTILITIES_TYPES, HostilitiesProvision, deadline_at
 
 WHEN = (
     "a date and time with a UTC offset, like 2026-01-01T00:00:00+02:00 "
@@ -43,7 +43,7 @@ def test_defaults_are_every_party_and_the_attack_types(load):
         )
     )
     assert provision.parties == []
-    assert provision.incident_types == list(ATTACK_TYPES)
+    assert provision.incident_types == list(DEFAULT_HOSTILITIES_TYPES)
 
 
 @pytest.mark.parametrize(

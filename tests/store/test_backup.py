@@ -82,12 +82,12 @@ def test_migrate_upgrades_an_older_schema_in_place(cli, db_path):
     config = _alembic_config(workspace.engine)
     with workspace.engine.begin() as conn:  # back to the schema of the release before the team store
         config.attributes["connection"] = conn
-        command.downgrade(config, "0005_incident_versions")
+        command.downgrade(config, "0007_sensors")
     workspace.engine.dispose()
     status, _, err = cli("findings", db=db_path)
     assert status == 2 and "truce migrate" in err
     status, out, _ = cli("migrate", "--json", db=db_path)
-    assert status == 0 and json.loads(out)["from"] == "0005_incident_versions"
+    assert status == 0 and json.loads(out)["from"] == "0007_sensors"
     assert json.loads(out)["to"] == open_workspace(db_path).revision()
     status, out, _ = cli("migrate", db=db_path)
     assert status == 0 and "current" in out

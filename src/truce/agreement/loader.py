@@ -14,11 +14,11 @@ from typing import Any
 from pydantic import ValidationError
 
 from truce.agreement import _messages
-from truce.agreement._yaml import Located, YamlProblem, parse_yaml
 from truce.agreement.model import Agreement, TermsProblem
 from truce.agreement.resolve import substitute_parameters
 from truce.agreement.schema import _schema, schema_validator
 from truce.errors import UserError
+from truce.located_yaml import Located, YamlProblem, parse_yaml
 from truce.provisions._base import is_param_ref, show_value
 
 __all__ = ["MAX_FILE_BYTES", "load_agreement", "parse_agreement"]

@@ -181,6 +181,11 @@ class Reference(Terms):
 
     control_snapshot: Day
     occupying_party: PartyId  # whose controlled area the snapshot's polygons are
+    # Zones leave out pieces smaller than this (specks, enclaves, slivers of map drawing), listing
+    # them; 0 keeps every piece. 2 km² (a square 1.4 km on a side) is of the order of the 2 km band
+    # the contact line ignores along border and coast for drawing differences, and below any area a
+    # force could be said to hold; docs/geography.md gives the figures.
+    min_part_km2: float = Field(default=2.0, ge=0)
     notes: Text | None = None
 
 

@@ -11,9 +11,9 @@ from typing import Any
 from pydantic import ValidationError
 
 from truce.agreement import _messages
-from truce.agreement._yaml import YamlProblem, parse_yaml
 from truce.agreement.model import Agreement, Loc, TermsProblem, path_text
 from truce.errors import UserError
+from truce.located_yaml import YamlProblem, parse_yaml
 from truce.provisions._base import is_param_ref, show_value
 
 __all__ = ["resolve", "substitute_parameters"]

@@ -18,7 +18,7 @@ from contextlib import asynccontextmanager
 import anyio
 from fastapi import Depends, FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.routing import APIRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -30,8 +30,10 @@ from truce.api.deps import requires
 from truce.api.extraction import TextExtractor
 from truce.api.limits import BodyLimit, NoNulInQuery, RateLimiter, SharedRateLimiter
 from truce.api.logview import LogService
+from truce.api.methods import HeadAndOptions, add_cors
 from truce.api.ogc import patch_openapi
 from truce.api.ogc import router as ogc_router
+from truce.api.openapi30 import MEDIA_TYPE_30, MEDIA_TYPE_31, to_openapi_30
 from truce.api.policy import Action, Actor, Resource
 from truce.api.problems import PROBLEM_JSON, Problem, install_problem_handlers
 from truce.api.routers import (
@@ -51,6 +53,7 @@ from truce.api.routers import (
     territory,
 )
 from truce.api.settings import ApiSettings
+from truce.dashboard.reports import router as daily_report_router
 from truce.dashboard.router import router as dashboard_router
 from truce.dashboard.security import page_headers
 from truce.store import Workspace, open_workspace
@@ -210,7 +213,7 @@ def create_app(workspace: Workspace, settings: ApiSettings | None = None, *, war
         ),
         docs_url=None,  # served below from the npm package, so it works offline
         redoc_url=None,
-        openapi_url="/openapi.json",
+        openapi_url=None,  # served below with its media type, and in OpenAPI 3.0 too
         lifespan=lifespan,
     )
     app.state.truce = ctx
@@ -234,6 +237,7 @@ def create_app(workspace: Workspace, settings: ApiSettings | None = None, *, war
         app.include_router(module.router, prefix=API_PREFIX, responses=PROBLEMS)
     app.include_router(ogc_router, responses={k: PROBLEMS[k] for k in (400, 401, 404, 429)})
     app.include_router(dashboard_router, responses=PROBLEMS)  # the dashboard page and its JSON
+    app.include_router(daily_report_router, responses=PROBLEMS)  # /reports/{number}-{year}.{html|pdf}
 
     @app.get("/", summary="Where to start", tags=["meta"])
     def root(request: Request, actor: Actor = Depends(requires(Action.read, Resource.meta))) -> dict:
@@ -263,8 +267,22 @@ def create_app(workspace: Workspace, settings: ApiSettings | None = None, *, war
         return app.openapi_schema
 
     app.openapi = openapi
+    rendition_30: list[dict] = []
+
+    @app.get("/openapi.json", include_in_schema=False, name="openapi")
+    def openapi_document(actor: Actor = Depends(requires(Action.read, Resource.meta))) -> JSONResponse:
+        return JSONResponse(openapi(), media_type=MEDIA_TYPE_31)
+
+    @app.get("/openapi-3.0.json", include_in_schema=False, name="openapi_30")
+    def openapi_30_document(actor: Actor = Depends(requires(Action.read, Resource.meta))) -> JSONResponse:
+        if not rendition_30:
+            rendition_30.append(to_openapi_30(openapi()))
+        return JSONResponse(rendition_30[0], media_type=MEDIA_TYPE_30)
+
+    app.add_middleware(HeadAndOptions, routes=lambda: route_permissions(app))
     app.add_middleware(NoNulInQuery)  # innermost: its refusal gets the security headers too
     app.add_middleware(_SecurityHeaders)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes, seconds=settings.body_timeout_seconds)
+    add_cors(app, settings.cors_origins)  # outermost: a preflight is answered before anything else
     _check_every_route_is_guarded(app)
     return app

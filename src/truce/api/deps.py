@@ -4,6 +4,8 @@ the same transaction."""
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -21,7 +23,7 @@ from truce.api.problems import ProblemError, forbidden
 from truce.api.users import actor_for_token
 from truce.errors import UserError
 
-__all__ = ["PageParams", "WriteNote", "context", "page_params", "requires", "writing"]
+__all__ = ["PageParams", "WriteNote", "context", "page_params", "presented_token", "requires", "writing"]
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 bearer = HTTPBearer(
@@ -41,20 +43,35 @@ async def _body_sha256(request: Request) -> str:
     return hashlib.sha256(await request.body()).hexdigest()
 
 
-def _authenticate(
-    ctx: ApiContext, request: Request, credentials: HTTPAuthorizationCredentials | None
-) -> Actor:
+def presented_token(request: Request, credentials: HTTPAuthorizationCredentials | None) -> str | None:
+    """The token of an `Authorization: Bearer <token>` header, or the password of an HTTP Basic one
+    (`Basic base64(any-name:<token>)`, for clients with no header authentication, such as QGIS
+    before 3.24); None without an Authorization header. Anything else is a 401."""
     header = request.headers.get("authorization")
     if header is None:
+        return None
+    if credentials is not None:
+        return credentials.credentials
+    scheme, _, encoded = header.partition(" ")
+    if scheme.lower() == "basic":
+        try:
+            _, colon, password = base64.b64decode(encoded.strip(), validate=True).decode().partition(":")
+        except (binascii.Error, UnicodeDecodeError):
+            colon, password = "", ""
+        if colon and password:
+            return password
+    raise ProblemError(
+        401,
+        "use Authorization: Bearer <token> (or HTTP Basic with the token as the password)",
+        kind="unauthorized",
+        headers={"WWW-Authenticate": "Bearer"},
+    )
+
+
+def _authenticate(ctx: ApiContext, token: str | None) -> Actor:
+    if token is None:
         return PUBLIC
-    if credentials is None:  # an Authorization header that is not "Bearer <token>"
-        raise ProblemError(
-            401,
-            "use Authorization: Bearer <token>",
-            kind="unauthorized",
-            headers={"WWW-Authenticate": "Bearer"},
-        )
-    actor = ctx.tokens.get(credentials.credentials, lambda token: _lookup(ctx, token))
+    actor = ctx.tokens.get(token, lambda presented: _lookup(ctx, presented))
     if actor is None:
         raise ProblemError(
             401,
@@ -117,10 +134,11 @@ def requires(action: Action, resource: Resource) -> Callable[..., Actor]:
         ctx = context(request)
         client = request.client.host if request.client else "unknown"
         try:
-            if credentials is not None and not ctx.tokens.fresh(credentials.credentials):
-                actor = await run_in_threadpool(_authenticate, ctx, request, credentials)
+            token = presented_token(request, credentials)
+            if token is not None and not ctx.tokens.fresh(token):
+                actor = await run_in_threadpool(_authenticate, ctx, token)
             else:
-                actor = _authenticate(ctx, request, credentials)
+                actor = _authenticate(ctx, token)
         except ProblemError:
             await _spend(ctx, f"addr:{client}")  # failed logins spend the address's budget too
             raise

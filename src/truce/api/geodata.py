@@ -112,6 +112,7 @@ def zone_features(ctx: ApiContext, stored: StoredAgreement) -> list[dict]:
                     "party": zone.party,
                     "classes": list(ruled.classes),
                     "distance_km": ruled.distance_km,
+                    **zone.metadata(),
                     "valid_from": stored.agreement.effective.isoformat(),
                 },
                 "bbox": [round(b, 6) for b in zone.bounds],

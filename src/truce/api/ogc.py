@@ -20,6 +20,7 @@ import json
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
@@ -36,18 +37,24 @@ from truce.api.geodata import (
     zone_features,
 )
 from truce.api.limits import parse_bbox
-from truce.api.policy import Action, Actor, Resource, allowed
+from truce.api.ogc_properties import feature_schema_document, schema_document
+from truce.api.openapi30 import MEDIA_TYPE_30, MEDIA_TYPE_31
+from truce.api.policy import Action, Actor, Resource, Role, allowed
 from truce.api.problems import ProblemError, not_found
 from truce.api.responses import FastJSON
 from truce.api.routers.findings import present_findings
 from truce.api.schemas.common import EARLIEST, LATEST
+from truce.api.schemas.incidents import IncidentMonitor, IncidentParty, IncidentPublic
+from truce.api.schemas.records import FindingOut
 from truce.api.views import count, hidden_points, in_bbox, incident_select, present_incidents
 from truce.model import KYIV
-from truce.store.schema import findings, incidents
+from truce.publish.columns import Properties, flatten, measured_properties, model_properties, project
+from truce.store.schema import assessment_runs, findings, incidents
 
 __all__ = ["CONFORMANCE", "GEOJSON", "patch_openapi", "router"]
 
 GEOJSON = "application/geo+json"
+SCHEMA_JSON = "application/schema+json"
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 TRS = "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian"
 CONFORMANCE = [
@@ -56,9 +63,30 @@ CONFORMANCE = [
 ]
 DEFAULT_LIMIT = 10
 MAX_LIMIT = 1000
-_ITEM_PARAMS = {"limit", "offset", "bbox", "datetime", "f"}
+# Accepted on every resource, so a client can set them once on the service's URL (GDAL/OGR adds the
+# query of `OAPIF:http://…/ogc?date-match=exact` to every request it makes).
+_EVERYWHERE = {"f", "date-match"}
+_ITEM_PARAMS = {"limit", "offset", "bbox", "datetime"} | _EVERYWHERE
+_FORMATS = ("json", "geojson")
 
-router = APIRouter(prefix="/ogc", tags=["OGC API – Features"])
+
+def _known_query(request: Request) -> None:
+    """/req/core/query-param-unknown, on every OGC resource alike: an unknown parameter is a 400."""
+    known = _ITEM_PARAMS if request.url.path.endswith("/items") else _EVERYWHERE
+    unknown = sorted(set(request.query_params) - known)
+    if unknown:
+        raise ProblemError(
+            400,
+            f"unknown query parameter {unknown[0]!r}; here the API knows {', '.join(sorted(known))}",
+            kind="bad-request",
+        )
+    if request.query_params.get("f", "json") not in _FORMATS:
+        raise ProblemError(400, "f: only json (GeoJSON for features) is offered", kind="bad-request")
+    if request.query_params.get("date-match", "overlap") not in ("overlap", "exact"):
+        raise ProblemError(400, "date-match: overlap (the default) or exact", kind="bad-request")
+
+
+router = APIRouter(prefix="/ogc", tags=["OGC API – Features"], dependencies=[Depends(_known_query)])
 
 
 # --- parameters ----------------------------------------------------------------------------------
@@ -68,7 +96,9 @@ Interval = tuple[float | None, float | None]  # epoch seconds, None for an open 
 
 def _moment(text: str, end: bool) -> float:
     """An RFC 3339 date-time (with an offset), or a full-date: the whole day in Kyiv time, as every
-    date in truce is (incident dates, snapshot days, finding dates)."""
+    date in truce is (incident dates, snapshot days, finding dates). GDAL/OGR 3.6 writes a date as
+    `2026-01-02T`: a full-date too."""
+    text = text.removesuffix("T")
     try:
         if len(text) == 10:
             moment = dt.datetime.combine(dt.date.fromisoformat(text), dt.time(0), KYIV)
@@ -134,26 +164,26 @@ class Query_:
     offset: int
     bbox: tuple[float, float, float, float] | None
     interval: Interval | None
+    exact: bool = False  # date-match=exact: the feature's own date, not its span of uncertainty
 
 
 def _item_query(
     request: Request, ctx: ApiContext, limit: int, offset: int, bbox: str | None, datetime: str | None
 ) -> Query_:
-    unknown = sorted(set(request.query_params) - _ITEM_PARAMS)
-    if unknown:
-        raise ProblemError(
-            400,
-            f"unknown query parameter {unknown[0]!r}; this API knows {', '.join(sorted(_ITEM_PARAMS))}",
-            kind="bad-request",
-        )
-    if request.query_params.get("f", "json") not in ("json", "geojson"):
-        raise ProblemError(400, "f: only json (GeoJSON) is offered", kind="bad-request")
     return Query_(
-        min(limit, ctx.settings.max_page),
+        page_size(ctx, limit),
         offset,
-        parse_bbox(bbox, ctx.settings.max_bbox_deg2),
+        parse_bbox(bbox, math.inf),
         parse_datetime(datetime),
+        request.query_params.get("date-match") == "exact",
     )
+
+
+def page_size(ctx: ApiContext, limit: int) -> int:
+    """The features one page carries. A limit above the maximum is capped, not refused
+    (/req/core/fc-limit-response-1); a client follows the `next` links for the rest. A bbox is never
+    refused for its size either (a zoomed-out map asks for the world): the page caps the work."""
+    return min(limit, MAX_LIMIT, ctx.settings.max_page)
 
 
 # --- collections ---------------------------------------------------------------------------------
@@ -165,23 +195,11 @@ class Collection:
     title: str
     description: str
     resource: Resource
+    geometry: str  # the one geometry type of its features (GIS layers have one)
     items: Callable[[ApiContext, Actor, Query_], tuple[int, list[dict]]]
     item: Callable[[ApiContext, Actor, str], dict | None]
     extent: Callable[[ApiContext, Actor], dict]
-
-
-def _flat(value: Any, prefix: str = "") -> dict[str, Any]:  # noqa: ANN401
-    """Flat properties for GIS tables: nested objects become prefix_key, lists a '; '-joined string."""
-    out: dict[str, Any] = {}
-    for key, item in value.items():
-        name = f"{prefix}{key}"
-        if isinstance(item, dict):
-            out.update(_flat(item, f"{name}_"))
-        elif isinstance(item, list):
-            out[name] = "; ".join(str(v) for v in item)
-        else:
-            out[name] = item
-    return out
+    properties: Callable[[ApiContext, Actor], Properties]
 
 
 def _point(lon: float | None, lat: float | None) -> dict | None:
@@ -191,14 +209,32 @@ def _point(lon: float | None, lat: float | None) -> dict | None:
 
 
 def _incident_feature(view: dict) -> dict:
-    data = {k: v for k, v in view.items() if k not in ("source_record", "acled")}
+    data = {k: v for k, v in view.items() if k not in _INCIDENT_SKIP}
     loc = data.get("location") or {}
     return {
         "type": "Feature",
         "id": data["id"],
         "geometry": _point(loc.get("lon"), loc.get("lat")),
-        "properties": _flat(data),
+        "properties": data,
     }
+
+
+# Not GIS columns: the source record is an object of its own; the ACLED row repeats the incident.
+_INCIDENT_SKIP = ("source_record", "acled")
+
+
+@cache
+def _model_columns(model: type, skip: tuple[str, ...]) -> Properties:
+    return model_properties(model, skip)
+
+
+def _incident_properties(ctx: ApiContext, actor: Actor) -> Properties:
+    """The incident view this caller gets (the public's, a liaison's, the mission's), flattened."""
+    if actor.is_mission:
+        return _model_columns(IncidentMonitor, _INCIDENT_SKIP)
+    if actor.role is Role.party_liaison:
+        return _model_columns(IncidentParty, _INCIDENT_SKIP)
+    return _model_columns(IncidentPublic, _INCIDENT_SKIP)
 
 
 def _incidents_query(actor: Actor, q: Query_ | None) -> Any:  # noqa: ANN401
@@ -207,7 +243,13 @@ def _incidents_query(actor: Actor, q: Query_ | None) -> Any:  # noqa: ANN401
         return query
     if q.bbox is not None:
         query = query.where(in_bbox(incidents.c.lon, incidents.c.lat, q.bbox))
-    if q.interval is not None:
+    if q.interval is not None and q.exact:
+        lo, hi = _kyiv_days(q.interval)
+        if hi is not None:
+            query = query.where(incidents.c.date <= hi)
+        if lo is not None:
+            query = query.where(incidents.c.date >= lo)
+    elif q.interval is not None:
         lo, hi = q.interval
         if hi is not None:
             query = query.where(incidents.c.t_start <= math.floor(hi))
@@ -215,6 +257,11 @@ def _incidents_query(actor: Actor, q: Query_ | None) -> Any:  # noqa: ANN401
             # [t_start, t_end) meets [lo, ..]; an exact moment has t_start == t_end
             query = query.where((incidents.c.t_end > lo) | (incidents.c.t_start >= lo))
     return query
+
+
+def _kyiv_days(interval: Interval) -> tuple[dt.date | None, dt.date | None]:
+    """The Kyiv days an interval's ends fall on (the days truce's dates are in)."""
+    return tuple(None if end is None else dt.datetime.fromtimestamp(end, KYIV).date() for end in interval)
 
 
 def _incident_items(ctx: ApiContext, actor: Actor, q: Query_) -> tuple[int, list[dict]]:
@@ -259,8 +306,23 @@ def _finding_feature(data: dict) -> dict:
         "type": "Feature",
         "id": data["id"],
         "geometry": _point(data.get("lon"), data.get("lat")),
-        "properties": _flat(data),
+        "properties": data,
     }
+
+
+def _finding_properties(ctx: ApiContext, actor: Actor) -> Properties:
+    """A finding's fields, then every measurement any stored finding has (`measured_held_km2`,
+    `measured_inside_<zone>` …): which ones exist depends on the agreements, so they are read from
+    the store, once per assessment run."""
+    with ctx.workspace.engine.connect() as conn:
+        stored = select(func.count()).select_from(findings).scalar_subquery()
+        version = conn.execute(select(func.max(assessment_runs.c.id), stored)).one()
+
+    def measured() -> Properties:
+        with ctx.workspace.engine.connect() as conn:
+            return measured_properties(json.loads(body) for (body,) in conn.execute(select(findings.c.body)))
+
+    return {**_model_columns(FindingOut, ()), **ctx.memo.get(("finding-measures", *version), measured)}
 
 
 def _not_at(hidden: Sequence[tuple[float, float]]) -> list:
@@ -278,12 +340,11 @@ def _findings_query(q: Query_ | None, hidden: Sequence[tuple[float, float]] = ()
         query = query.where(in_bbox(findings.c.lon, findings.c.lat, q.bbox))
         query = query.where(*_not_at(hidden))
     if q.interval is not None:
-        lo, hi = q.interval
-        # A finding's date is a Kyiv day; compare with the interval by day (a few hours of slack).
+        lo, hi = _kyiv_days(q.interval)  # a finding's date is a Kyiv day: compared by day
         if hi is not None:
-            query = query.where(findings.c.date <= dt.datetime.fromtimestamp(hi, KYIV).date())
+            query = query.where(findings.c.date <= hi)
         if lo is not None:
-            query = query.where(findings.c.date >= dt.datetime.fromtimestamp(lo, KYIV).date())
+            query = query.where(findings.c.date >= lo)
         query = query.where(findings.c.date.is_not(None))
     return query
 
@@ -322,16 +383,42 @@ def _finding_extent(ctx: ApiContext, actor: Actor) -> dict:
     return _extent(row[:4], start, end)
 
 
+def _multi(geometry: dict | None) -> dict | None:
+    """A Polygon or LineString as a one-part Multi…: a GIS layer has one geometry type."""
+    if geometry is not None and geometry["type"] in ("Polygon", "LineString"):
+        return {"type": f"Multi{geometry['type']}", "coordinates": [geometry["coordinates"]]}
+    return geometry
+
+
 def _all_zones(ctx: ApiContext) -> list[dict]:
     features, seen = [], set()
     for stored in stored_agreements(ctx):
         agreement = load_agreement_row(ctx, stored["id"])
         for feature in zone_features(ctx, agreement):
+            feature = {**feature, "geometry": _multi(feature["geometry"])}
             if feature["id"] in seen:  # two agreements drawing a zone of the same id
-                feature = {**feature, "id": f"{agreement.id}.{feature['id']}"}
+                feature["id"] = f"{agreement.id}.{feature['id']}"
             seen.add(feature["id"])
             features.append(feature)
     return features
+
+
+_ZONE_PROPERTIES: Properties = {
+    "zone_id": {"type": "string"},
+    "name": {"type": "string"},
+    "agreement_id": {"type": "string"},
+    "provision_id": {"type": "string"},
+    "party": {"type": "string"},
+    "classes": {"type": "string", "description": "a '; '-joined list"},
+    "distance_km": {"type": "number"},
+    "valid_from": {"type": "string", "format": "date-time"},
+}
+_LINE_PROPERTIES: Properties = {
+    "date": {"type": "string", "format": "date"},
+    "party": {"type": "string"},
+    "source": {"type": "string"},
+    "snapshot_sha256": {"type": "string"},
+}
 
 
 def _zone_span(feature: dict) -> tuple[float, float]:
@@ -355,14 +442,7 @@ def _zone_extent(ctx: ApiContext, actor: Actor) -> dict:
     zones = _all_zones(ctx)
     if not zones:
         return _extent((None,) * 4, None, None)
-    boxes = [f["bbox"] for f in zones]
-    box = (
-        min(b[0] for b in boxes),
-        min(b[1] for b in boxes),
-        max(b[2] for b in boxes),
-        max(b[3] for b in boxes),
-    )
-    return _extent(box, min(_zone_span(f)[0] for f in zones), None)
+    return _extent(_union([f["bbox"] for f in zones]), min(_zone_span(f)[0] for f in zones), None)
 
 
 def _line_days(ctx: ApiContext, q: Query_ | None) -> list[dt.date]:
@@ -390,11 +470,23 @@ def _line_item(ctx: ApiContext, actor: Actor, feature_id: str) -> dict | None:
 
 
 def _line_extent(ctx: ApiContext, actor: Actor) -> dict:
+    """The box of every day's line (each line is drawn once and remembered, like the items')."""
     days = snapshot_days(ctx)
-    box = (22.0, 44.0, 40.5, 52.5)  # Ukraine's lines lie within; drawing all lines to measure is slow
     if not days:
-        return _extent(box, None, None)
-    return _extent(box, _day_span(days[0])[0], _day_span(days[-1])[1])
+        return _extent((None,) * 4, None, None)
+    boxes = [f["bbox"] for f in (contact_line_feature(ctx, d) for d in days) if f]
+    return _extent(_union(boxes), _day_span(days[0])[0], _day_span(days[-1])[1])
+
+
+def _union(boxes: list[list[float]]) -> tuple:
+    if not boxes:
+        return (None,) * 4
+    return (
+        min(b[0] for b in boxes),
+        min(b[1] for b in boxes),
+        max(b[2] for b in boxes),
+        max(b[3] for b in boxes),
+    )
 
 
 def _iso(seconds: float | None) -> str | None:
@@ -420,18 +512,22 @@ COLLECTIONS = {
             "Zones the agreements draw (pull-back belts, exclusion and protected areas), valid from the "
             "agreement's effective time.",
             Resource.agreements,
+            "MultiPolygon",
             _zone_items,
             _zone_item,
             _zone_extent,
+            lambda ctx, actor: _ZONE_PROPERTIES,
         ),
         Collection(
             "contact-line",
             "Contact line by day",
             "The line of contact derived from each day's control snapshot.",
             Resource.territory,
+            "MultiLineString",
             _line_items,
             _line_item,
             _line_extent,
+            lambda ctx, actor: _LINE_PROPERTIES,
         ),
         Collection(
             "incidents",
@@ -439,18 +535,22 @@ COLLECTIONS = {
             "Sourced, dated, placed incidents (as the caller may see them; without a token, the "
             "public record).",
             Resource.incidents,
+            "Point",
             _incident_items,
             _incident_item,
             _incident_extent,
+            _incident_properties,
         ),
         Collection(
             "findings",
             "Findings",
             "The assessment's findings against the agreements' provisions.",
             Resource.findings,
+            "Point",
             _finding_items,
             _finding_item,
             _finding_extent,
+            _finding_properties,
         ),
     )
 }
@@ -477,10 +577,16 @@ def landing(request: Request, actor: Actor = Depends(requires(Action.read, Resou
             "links": [
                 {"href": self_url, "rel": "self", "type": "application/json", "title": "this document"},
                 {
+                    "href": _url(request, "openapi_30"),
+                    "rel": "service-desc",
+                    "type": MEDIA_TYPE_30,
+                    "title": "the API definition (OpenAPI 3.0)",
+                },
+                {
                     "href": _url(request, "openapi"),
                     "rel": "service-desc",
-                    "type": "application/vnd.oai.openapi+json;version=3.1",
-                    "title": "the API definition",
+                    "type": MEDIA_TYPE_31,
+                    "title": "the API definition (OpenAPI 3.1)",
                 },
                 {
                     "href": _url(request, "swagger_ui_html"),
@@ -529,7 +635,36 @@ def _collection_doc(request: Request, ctx: ApiContext, actor: Actor, collection:
                 "type": GEOJSON,
                 "title": f"{collection.title} (GeoJSON)",
             },
+            {
+                "href": _url(request, "ogc_feature_schema", collectionId=collection.id),
+                "rel": "describedBy",  # relation types ignore case; GDAL/OGR 3.6 reads this spelling only
+                "type": SCHEMA_JSON,
+                "title": "the JSON Schema of one feature",
+            },
+            {
+                "href": _url(request, "ogc_schema", collectionId=collection.id),
+                "rel": "http://www.opengis.net/def/rel/ogc/1.0/schema",
+                "type": SCHEMA_JSON,
+                "title": "every property of the features, with its type",
+            },
+            {
+                "href": _url(request, "ogc_queryables", collectionId=collection.id),
+                "rel": "http://www.opengis.net/def/rel/ogc/1.0/queryables",
+                "type": SCHEMA_JSON,
+                "title": "what the items can be filtered by (bbox, datetime)",
+            },
         ],
+    }
+
+
+def _published(feature: dict, columns: Properties) -> dict:
+    """A copy (cached features are shared between requests) without the helper bbox, with one
+    geometry type and every column of the collection."""
+    return {
+        "type": "Feature",
+        "id": feature["id"],
+        "geometry": _multi(feature["geometry"]),
+        "properties": project(flatten(feature["properties"]), columns),
     }
 
 
@@ -578,6 +713,58 @@ def collection(
     return _json(_collection_doc(request, context(request), actor, _collection(actor, collection_id)))
 
 
+def _schema(
+    request: Request, actor: Actor, collection_id: str, name: str, build: Callable[..., dict]
+) -> JSONResponse:
+    """A JSON Schema document of the collection's columns as the caller sees them."""
+    chosen = _collection(actor, collection_id)
+    columns = chosen.properties(context(request), actor)
+    url = _url(request, name, collectionId=chosen.id)
+    return _json(build(url, chosen.title, columns, chosen.geometry), SCHEMA_JSON)
+
+
+@router.get("/collections/{collectionId}/schema", name="ogc_schema", summary="The features' properties")
+def schema(
+    request: Request,
+    collection_id: str = _CollectionId,
+    actor: Actor = Depends(requires(Action.read, Resource.meta)),
+) -> JSONResponse:
+    """Every property of the collection's features (as the caller sees them), with its JSON type:
+    each feature carries all of them, null where one does not apply."""
+    return _schema(request, actor, collection_id, "ogc_schema", schema_document)
+
+
+@router.get(
+    "/collections/{collectionId}/feature-schema",
+    name="ogc_feature_schema",
+    summary="The JSON Schema of one feature",
+)
+def feature_schema(
+    request: Request,
+    collection_id: str = _CollectionId,
+    actor: Actor = Depends(requires(Action.read, Resource.meta)),
+) -> JSONResponse:
+    """The same columns as `schema`, as the schema of a GeoJSON feature (the `describedby` link)."""
+    return _schema(request, actor, collection_id, "ogc_feature_schema", feature_schema_document)
+
+
+def _queryables_document(url: str, title: str, columns: Properties, geometry: str) -> dict:
+    when = "valid_from" if "valid_from" in columns else "date"
+    time_column = {when: {**columns[when], "x-ogc-role": "primary-instant"}}
+    return schema_document(url, title, time_column, geometry)
+
+
+@router.get("/collections/{collectionId}/queryables", name="ogc_queryables", summary="What can be queried")
+def queryables(
+    request: Request,
+    collection_id: str = _CollectionId,
+    actor: Actor = Depends(requires(Action.read, Resource.meta)),
+) -> JSONResponse:
+    """The properties the items can be filtered by: the geometry (`bbox`) and the time (`datetime`).
+    (Filtering by other properties is not offered; the schema lists them all.)"""
+    return _schema(request, actor, collection_id, "ogc_queryables", _queryables_document)
+
+
 @router.get(
     "/collections/{collectionId}/items",
     name="ogc_items",
@@ -588,7 +775,9 @@ def collection(
 def items(
     request: Request,
     collection_id: str = _CollectionId,
-    limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="features per page"),
+    limit: int = Query(
+        DEFAULT_LIMIT, ge=1, description=f"features per page (above {MAX_LIMIT}: {MAX_LIMIT})"
+    ),
     offset: int = Query(0, ge=0, le=100_000_000, description="features to skip (used by `next` links)"),
     bbox: str | None = Query(None, description="minLon,minLat,maxLon,maxLat (CRS84), or six numbers"),
     datetime: str | None = Query(
@@ -601,8 +790,8 @@ def items(
     chosen = _collection(actor, collection_id)
     q = _item_query(request, ctx, limit, offset, bbox, datetime)
     matched, features = chosen.items(ctx, actor, q)
-    # Copies without the helper bbox: cached features are shared between requests.
-    features = [{k: v for k, v in f.items() if k != "bbox"} for f in features]
+    columns = chosen.properties(ctx, actor)
+    features = [_published(f, columns) for f in features]
     self_url = str(request.url)
     links = [
         {"href": self_url, "rel": "self", "type": GEOJSON, "title": "this page"},
@@ -650,7 +839,7 @@ def item(
     feature = chosen.item(ctx, actor, feature_id)
     if feature is None:
         raise not_found("feature")
-    feature = {k: v for k, v in feature.items() if k != "bbox"}
+    feature = _published(feature, chosen.properties(ctx, actor))
     feature["links"] = [
         {"href": str(request.url), "rel": "self", "type": GEOJSON, "title": "this feature"},
         {

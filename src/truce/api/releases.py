@@ -5,6 +5,7 @@ everything the mission holds, with each protected row marked so it is not publis
 from __future__ import annotations
 
 import json
+from datetime import date
 
 from sqlalchemy import Connection, select
 
@@ -13,6 +14,7 @@ from truce.api.routers.findings import present_findings
 from truce.api.views import incident_select, present_incidents
 from truce.model import Incident
 from truce.store.api_tables import api_report_access
+from truce.store.records import findings_between, incidents_between
 from truce.store.schema import findings, incidents, reports, sources
 
 __all__ = ["PROTECTED_MARK", "as_incidents", "internal_records", "public_records"]
@@ -26,15 +28,19 @@ def as_incidents(views: list[dict]) -> list[Incident]:
     return [Incident.model_validate({k: v for k, v in view.items() if k in fields}) for view in views]
 
 
-def _findings(conn: Connection) -> list[dict]:
+def _findings(conn: Connection, since: date | None = None, until: date | None = None) -> list[dict]:
     query = select(findings.c.body).order_by(findings.c.date, findings.c.provision_id, findings.c.id)
-    return [json.loads(body) for (body,) in conn.execute(query)]
+    return [json.loads(body) for (body,) in conn.execute(findings_between(query, since, until))]
 
 
-def public_records(conn: Connection, with_findings: bool) -> tuple[list[Incident], list[dict] | None]:
-    """Incidents and findings exactly as the anonymous public sees them through the API."""
-    rows = conn.execute(incident_select(PUBLIC).order_by(incidents.c.t_start, incidents.c.id)).all()
-    found = present_findings(conn, PUBLIC, _findings(conn)) if with_findings else None
+def public_records(
+    conn: Connection, with_findings: bool, since: date | None = None, until: date | None = None
+) -> tuple[list[Incident], list[dict] | None]:
+    """Incidents and findings exactly as the anonymous public sees them through the API (those of
+    the Kyiv days since..until when given)."""
+    query = incidents_between(incident_select(PUBLIC), since, until)
+    rows = conn.execute(query.order_by(incidents.c.t_start, incidents.c.id)).all()
+    found = present_findings(conn, PUBLIC, _findings(conn, since, until)) if with_findings else None
     return as_incidents(present_incidents(conn, PUBLIC, rows)), found
 
 
@@ -57,12 +63,15 @@ def _protected(conn: Connection) -> dict[str, str]:
     return marks
 
 
-def internal_records(conn: Connection, with_findings: bool) -> tuple[list[Incident], list[dict] | None]:
-    """Everything, with protected incidents' notes (a column in every format) and the rationale of
-    findings resting on them starting with PROTECTED_MARK."""
+def internal_records(
+    conn: Connection, with_findings: bool, since: date | None = None, until: date | None = None
+) -> tuple[list[Incident], list[dict] | None]:
+    """Everything (of since..until), with protected incidents' notes (a column in every format) and
+    the rationale of findings resting on them starting with PROTECTED_MARK."""
     marks = _protected(conn)
     items = []
-    for (body,) in conn.execute(select(incidents.c.body).order_by(incidents.c.t_start, incidents.c.id)):
+    query = incidents_between(select(incidents.c.body), since, until)
+    for (body,) in conn.execute(query.order_by(incidents.c.t_start, incidents.c.id)):
         incident = Incident.model_validate_json(body)
         if incident.id in marks:
             note = f"{marks[incident.id]}. {incident.note or ''}".strip()
@@ -71,7 +80,7 @@ def internal_records(conn: Connection, with_findings: bool) -> tuple[list[Incide
     found = None
     if with_findings:
         found = []
-        for finding in _findings(conn):
+        for finding in _findings(conn, since, until):
             if any(i in marks for i in finding.get("incident_ids", [])):
                 finding = {**finding, "rationale": f"{PROTECTED_MARK} {finding.get('rationale', '')}"}
             found.append(finding)

@@ -40,6 +40,7 @@ class ApiSettings:
     # anonymous public shares one budget. Cached answers are not counted.
     what_if_runs_per_minute: float = 4.0
     log_report_digests: bool = True  # append a report_digest entry for every submitted report
+    cors_origins: str = ""  # comma-separated origins whose pages may read the API (none: no CORS)
 
     @classmethod
     def from_env(cls, **overrides: object) -> ApiSettings:

@@ -75,5 +75,5 @@ def summary_finding(
     ctx: Context, provision: ProvisionBase, status: FindingStatus, rationale: str, **fields: Any
 ) -> Finding:
     """The one finding a provision gets when nothing breached it (or it cannot be judged)."""
-    fields.setdefault("date", ctx.cut_off.astimezone(KYIV).date())
+    fields.setdefault("date", ctx.last_day)
     return finding(ctx, provision, status, Severity.info, rationale, "summary", **fields)

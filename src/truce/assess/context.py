@@ -37,6 +37,8 @@ class Context:
     cut_off: dt.datetime  # assess what happened up to this moment
     declarations: Declarations = field(default_factory=Declarations)  # what parties declared
     cache: dict[str, Any] = field(default_factory=dict)  # zones and other derived geometry, per run
+    # Satellite thermal anomalies (corroborating only); None when the workspace has no sensor baseline.
+    thermal_anomalies: list[dict] | None = None
 
     @property
     def effective(self) -> dt.datetime:
@@ -55,6 +57,29 @@ class Context:
     def local_date(self, epoch: int) -> dt.date:
         return _kyiv_date_of_hour(int(epoch) // 3600)
 
+    # A snapshot dated D shows control as at the end of D (24:00 Kyiv), when that day's map is
+    # complete. So an assessment cut off at instant T may use the snapshots of days that ended by
+    # T, and the line in force at an instant is the previous day's snapshot.
+
+    @property
+    def last_day(self) -> dt.date:
+        """The last day the cut-off takes in (any part of): 31 January for 1 February 00:00."""
+        return (self.cut_off - dt.timedelta(microseconds=1)).astimezone(KYIV).date()
+
+    @property
+    def last_known_day(self) -> dt.date:
+        """The last day whose control snapshot the cut-off may use (the day before the cut-off's)."""
+        return self.cut_off.astimezone(KYIV).date() - dt.timedelta(days=1)
+
+    def snapshot_known_on(self, day: dt.date) -> ControlSnapshot | None:
+        """The latest snapshot on or before `day` that was complete by the cut-off."""
+        return self.snapshot_on(min(day, self.last_known_day))
+
+    def snapshot_at_effective(self) -> ControlSnapshot | None:
+        """Control at the moment the agreement took effect: the snapshot of the day before."""
+        return self.snapshot_known_on(self.effective.astimezone(KYIV).date() - dt.timedelta(days=1))
+
     def snapshot_dates_after_effective(self) -> list[dt.date]:
+        """Snapshot days from the effective day up to the last day complete by the cut-off."""
         start = self.effective.astimezone(KYIV).date()
-        return [d for d in self.snapshot_dates if start <= d <= self.cut_off.astimezone(KYIV).date()]
+        return [d for d in self.snapshot_dates if start <= d <= self.last_known_day]

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from truce.agreement._yaml import YamlProblem, parse_yaml
 from truce.errors import UserError
+from truce.located_yaml import YamlProblem, parse_yaml
 
 __all__ = ["Declaration", "Declarations", "Notice", "load_declarations"]
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections import Counter
+
 import numpy as np
 
 from truce.assess._findings import finding, fmt_when, summary_finding
 from truce.assess.context import Context
-from truce.model import Finding, FindingStatus, Severity
+from truce.model import KYIV, Finding, FindingStatus, Severity
 from truce.provisions import HostilitiesProvision, deadline_at
 
 __all__ = ["check"]
@@ -42,6 +45,58 @@ def _selected(provision: HostilitiesProvision, ctx: Context, start: int) -> np.n
             dtype=bool,
         )
     return np.flatnonzero(mask)
+
+
+def _in_area(provision: HostilitiesProvision, admin1: str | None) -> bool:
+    if provision.area is None:
+        return True
+    name = (admin1 or "").lower()
+    return any(wanted.lower() in name for wanted in provision.area.oblasts) if name else False
+
+
+def thermal_anomaly_line(provision: HostilitiesProvision, ctx: Context, start_at: dt.datetime) -> Finding:
+    """The provision's own evidence line for satellite thermal anomalies in its area after it took
+    effect: 'pending', because an anomaly alone never decides a violation. Only in workspaces that
+    use the sensor (have a baseline): elsewhere "none seen" would mean "not looked"."""
+    first, last = start_at.astimezone(KYIV).date(), ctx.last_day
+    seen = [
+        a
+        for a in ctx.thermal_anomalies or ()
+        if first.isoformat() <= a["date"] <= last.isoformat() and _in_area(provision, a["admin1"])
+    ]
+    by_area = Counter(a["admin1"] or "outside Ukraine" for a in seen)
+    where = "the area" if provision.area else "Ukraine and beyond"
+    caveat = (
+        "corroborating evidence only: a fire does not say who caused it, and nothing is seen under cloud"
+    )
+    if seen:
+        most = ", ".join(f"{name} {n}" for name, n in by_area.most_common(5))
+        rationale = (
+            f"{len(seen)} satellite thermal anomalies (cell-days) in {where} between {seen[0]['date']} "
+            f"and {seen[-1]['date']}, after the ceasefire took effect at {fmt_when(start_at)}; "
+            f"most in {most}; {caveat}."
+        )
+    else:
+        rationale = (
+            f"No satellite thermal anomaly in {where} since the ceasefire took effect at "
+            f"{fmt_when(start_at)}; not evidence of calm: {caveat}."
+        )
+    return finding(
+        ctx,
+        provision,
+        FindingStatus.pending,
+        Severity.info,
+        rationale,
+        "thermal_anomalies",  # its own subject: never the same id as the provision's summary
+        date=last,
+        measured={
+            "thermal_anomalies": len(seen),
+            "persistent_excess": sum(a["kind"] == "persistent_excess" for a in seen),
+            "follow_on": sum(a["kind"] == "follow_on" for a in seen),
+            "detections": sum(a["detections"] for a in seen),
+        },
+        places=sorted(by_area),
+    )
 
 
 def check(provision: HostilitiesProvision, ctx: Context) -> list[Finding]:
@@ -95,4 +150,6 @@ def check(provision: HostilitiesProvision, ctx: Context) -> list[Finding]:
                 f"and {fmt_when(ctx.cut_off)}.",
             )
         )
+    if provision.thermal_anomalies is not None and ctx.thermal_anomalies is not None:
+        results.append(thermal_anomaly_line(provision, ctx, start_at))
     return results

@@ -25,7 +25,11 @@ def _zones(provision: NotificationProvision, ctx: Context) -> list:
         if p.id in named or getattr(getattr(p, "zone", None), "id", None) in named
     ]
     day = ctx.agreement.reference.control_snapshot
-    return [rz for p in wanted for rz in provision_zones(p, day, ctx.snapshot_on)]
+    return [
+        rz
+        for p in wanted
+        for rz in provision_zones(p, day, ctx.snapshot_on, ctx.agreement.reference.min_part_km2)
+    ]
 
 
 def _notified(

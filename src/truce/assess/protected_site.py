@@ -18,7 +18,12 @@ __all__ = ["check"]
 
 def check(provision: ProtectedSiteProvision, ctx: Context) -> list[Finding]:
     ev = ctx.evidence
-    (ruled,) = provision_zones(provision, ctx.agreement.reference.control_snapshot, ctx.snapshot_on)
+    (ruled,) = provision_zones(
+        provision,
+        ctx.agreement.reference.control_snapshot,
+        ctx.snapshot_on,
+        ctx.agreement.reference.min_part_km2,
+    )
     inside = points_in_zones([ruled.zone], ev.lon, ev.lat)[ruled.zone.id] & ctx.in_period()
     if provision.parties:
         inside &= np.isin(ev.actor, list(provision.parties)) | (ev.actor == "")

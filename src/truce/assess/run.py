@@ -1,5 +1,6 @@
 """Assessing a workspace: load the evidence and snapshots from the store, run the engine, and
-replace the agreement's findings in one transaction. Also the what-if comparison."""
+store the run (terms, findings, run record, log entries) in one transaction, or nothing at all.
+Also the what-if comparison and the difference between two stored runs."""
 
 from __future__ import annotations
 
@@ -21,12 +22,24 @@ from truce.assess.declarations import Declarations
 from truce.assess.engine import assess
 from truce.assess.evidence import Evidence, load_evidence
 from truce.assess.snapshots import SnapshotIndex
+from truce.errors import UserError
 from truce.model import Finding
+from truce.publish.ledger import PublishResult, publish
+from truce.sensors.store import anomalies_between, baseline_rows
 from truce.store import Workspace
 from truce.store.records import now_utc, replace_findings
 from truce.store.schema import agreements, assessment_runs
 
-__all__ = ["AssessmentResult", "assess_workspace", "finding_rows", "tally"]
+__all__ = [
+    "AssessmentResult",
+    "RunDiff",
+    "assess_workspace",
+    "diff_runs",
+    "finding_rows",
+    "list_runs",
+    "store_run",
+    "tally",
+]
 
 
 @dataclass
@@ -35,6 +48,8 @@ class AssessmentResult:
     overrides: dict[str, str]
     incidents: int
     findings: list[Finding]
+    run_id: int | None = None  # the stored run (None for a what-if, which is not stored)
+    published: PublishResult | None = None
 
 
 def tally(findings: list[Finding]) -> dict[str, Counter]:
@@ -95,7 +110,8 @@ def assess_workspace(
     terms: Agreement | None = None,
 ) -> AssessmentResult:
     """Assess the workspace's incidents against the agreement (with what-if overrides if given).
-    With store=True the findings replace the agreement's stored ones; what-if runs do not store.
+    With store=True the run is stored and published (store_run); what-if runs store nothing.
+    The terms and overrides are checked before anything is computed, so a bad one changes nothing.
     `terms` are already resolved terms to use instead of the file's (what-if sweeps)."""
     path = Path(agreement_path)
     agreement = terms or resolve(load_agreement(path), overrides or {})
@@ -109,20 +125,100 @@ def assess_workspace(
             snapshot_dates=snapshots.dates,
             cut_off=cut_off,
             declarations=declarations or Declarations(),
+            thermal_anomalies=anomalies_between(conn) if baseline_rows(conn) else None,
         )
         findings = assess(ctx, progress)
+    result = AssessmentResult(agreement.id, overrides or {}, len(evidence), findings)
     if store:
-        with workspace.engine.begin() as conn:
-            sha = _store_agreement(conn, path, agreement)
-            replace_findings(conn, agreement.id, finding_rows(findings))
-            conn.execute(
-                insert(assessment_runs).values(
-                    agreement_id=agreement.id,
-                    agreement_sha256=sha,
-                    overrides=json.dumps(overrides or {}),
-                    incident_count=len(evidence),
-                    finding_count=len(findings),
-                    started_at=now_utc(),
-                )
+        result.run_id, result.published = store_run(workspace, path, agreement, result, cut_off)
+    return result
+
+
+def _digest(finding: Finding) -> str:
+    return hashlib.sha256(finding.model_dump_json().encode()).hexdigest()[:16]
+
+
+def store_run(
+    workspace: Workspace, path: Path, agreement: Agreement, result: AssessmentResult, cut_off: dt.datetime
+) -> tuple[int, PublishResult]:
+    """The one place an assessment run is kept: the terms it read, its findings (replacing the
+    agreement's previous ones), the run record and the log entries with a signed checkpoint, all in
+    one transaction. If any part fails, the store and the log are as they were."""
+    with workspace.engine.begin() as conn:
+        sha = _store_agreement(conn, path, agreement)
+        replace_findings(conn, result.agreement_id, finding_rows(result.findings))
+        run_id = conn.execute(
+            insert(assessment_runs).values(
+                agreement_id=result.agreement_id,
+                agreement_sha256=sha,
+                overrides=json.dumps(result.overrides),
+                incident_count=result.incidents,
+                finding_count=len(result.findings),
+                started_at=now_utc(),
+                cut_off=cut_off.isoformat(),
+                finding_digests=json.dumps({f.id: _digest(f) for f in result.findings}, sort_keys=True),
             )
-    return AssessmentResult(agreement.id, overrides or {}, len(evidence), findings)
+        ).inserted_primary_key[0]
+        return run_id, publish(workspace, conn)
+
+
+def list_runs(conn: Connection, agreement_id: str | None = None) -> list[dict]:
+    """Stored runs, oldest first: id, agreement, cut-off, overrides, counts, when."""
+    columns = [c for c in assessment_runs.c if c.name != "finding_digests"]
+    query = select(*columns).order_by(assessment_runs.c.id)
+    if agreement_id:
+        query = query.where(assessment_runs.c.agreement_id == agreement_id)
+    return [dict(row._mapping) for row in conn.execute(query)]
+
+
+@dataclass
+class RunDiff:
+    """What changed from run `old` to run `new` of one agreement, by finding id."""
+
+    old: int
+    new: int
+    added: list[str]
+    removed: list[str]
+    changed: list[str]  # same subject, different content (status, figures, rationale …)
+
+    def to_json(self) -> dict:
+        return {
+            "old_run": self.old,
+            "new_run": self.new,
+            "added": self.added,
+            "removed": self.removed,
+            "changed": self.changed,
+        }
+
+
+def _run_digests(conn: Connection, run_id: int) -> tuple[str, dict[str, str]]:
+    row = conn.execute(
+        select(assessment_runs.c.agreement_id, assessment_runs.c.finding_digests).where(
+            assessment_runs.c.id == run_id
+        )
+    ).first()
+    if row is None:
+        raise UserError(None, None, f"--diff: no assessment run {run_id} (see `truce findings --runs`)")
+    if row.finding_digests is None:
+        raise UserError(None, None, f"--diff: run {run_id} predates run records with findings; re-assess")
+    return row.agreement_id, json.loads(row.finding_digests)
+
+
+def diff_runs(conn: Connection, old: int, new: int) -> RunDiff:
+    """The findings added, removed and changed between two stored runs of the same agreement."""
+    old_agreement, before = _run_digests(conn, old)
+    new_agreement, after = _run_digests(conn, new)
+    if old_agreement != new_agreement:
+        raise UserError(
+            None,
+            None,
+            f"--diff: run {old} assessed {old_agreement}, run {new} {new_agreement}; "
+            "compare runs of one agreement",
+        )
+    return RunDiff(
+        old,
+        new,
+        added=sorted(set(after) - set(before)),
+        removed=sorted(set(before) - set(after)),
+        changed=sorted(i for i in set(before) & set(after) if before[i] != after[i]),
+    )

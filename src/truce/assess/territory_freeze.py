@@ -22,7 +22,7 @@ def _severity(km2: float) -> Severity:
 
 def check(provision: TerritoryFreezeProvision, ctx: Context) -> list[Finding]:
     start = ctx.effective.astimezone(KYIV).date()
-    baseline = ctx.snapshot_on(start)
+    baseline = ctx.snapshot_at_effective()
     dates = [d for d in ctx.snapshot_dates_after_effective() if baseline and d > baseline.date]
     if baseline is None or not dates:
         return [
@@ -30,14 +30,14 @@ def check(provision: TerritoryFreezeProvision, ctx: Context) -> list[Finding]:
                 ctx,
                 provision,
                 FindingStatus.not_assessable,
-                f"No control snapshots on and after {start} to compare.",
+                f"No control snapshots from the day before {start} to {ctx.last_known_day} to compare.",
             )
         ]
     isos = {lookup_oblast(name).iso for name in provision.oblasts}
     results: list[Finding] = []
     previous = baseline
     for day in dates:
-        current = ctx.snapshot_on(day)
+        current = ctx.snapshot_known_on(day)
         results += _day_findings(provision, ctx, previous, current, isos)
         previous = current
     if not results:

@@ -11,7 +11,7 @@ from truce.assess.places import places_in
 from truce.geo.admin import Oblast, lookup_oblast
 from truce.geo.control import controlled_area
 from truce.geo.projection import area_km2
-from truce.model import KYIV, Finding, FindingStatus, Severity
+from truce.model import Finding, FindingStatus, Severity
 from truce.provisions import WithdrawalProvision, deadline_at
 
 __all__ = ["check"]
@@ -23,8 +23,8 @@ _NOISE_KM2 = 0.5
 def check(provision: WithdrawalProvision, ctx: Context) -> list[Finding]:
     deadline = deadline_at(provision.deadline, ctx.effective)
     overdue = ctx.cut_off >= deadline
-    day = ctx.cut_off.astimezone(KYIV).date()  # the state of things at the cut-off
-    snapshot = ctx.snapshot_on(day)
+    day = ctx.last_known_day  # the state of things at the cut-off
+    snapshot = ctx.snapshot_known_on(day)
     results = []
     for name in provision.from_oblasts:
         oblast = lookup_oblast(name)

@@ -19,7 +19,10 @@ __all__ = ["check", "zones_for"]
 def zones_for(provision: ZoneExclusionProvision, ctx: Context) -> list[RuledZone]:
     key = f"zones:{provision.id}"
     if key not in ctx.cache:
-        ctx.cache[key] = provision_zones(provision, ctx.agreement.reference.control_snapshot, ctx.snapshot_on)
+        reference = ctx.agreement.reference
+        ctx.cache[key] = provision_zones(
+            provision, reference.control_snapshot, ctx.snapshot_on, reference.min_part_km2
+        )
     return ctx.cache[key]
 
 

@@ -140,7 +140,7 @@ def _feature(rz: object) -> dict:
             "provision": rz.provision_id,
             "classes": list(rz.classes),
             "distance_km": rz.distance_km,
-            "area_km2": round(zone.area_km2, 1),
+            **zone.metadata(),
         },
         "geometry": json.loads(shapely.to_geojson(shapely.set_precision(zone.geometry, 1e-6))),
     }

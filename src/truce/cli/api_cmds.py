@@ -6,8 +6,9 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from truce.cli.known import known_guarantors, known_parties
 from truce.cli.main import app, state
-from truce.cli.output import console, err_console, print_json, print_table
+from truce.cli.output import console, err_console, one_of, print_json, print_table
 from truce.errors import UserError
 from truce.store import open_workspace
 from truce.store.workspace import check_private
@@ -98,7 +99,12 @@ def user_add(
     """Create a user (without a token: make one with `truce user token NAME`)."""
     from truce.api.users import add_user
 
-    user = add_user(open_workspace(state["db"]), name, role, party)
+    workspace = open_workspace(state["db"])
+    if party is not None:
+        known = known_guarantors(workspace) if role == "guarantor" else known_parties(workspace)
+        if known:
+            one_of("--party", party, known)
+    user = add_user(workspace, name, role, party)
     if as_json:
         print_json(user)
     else:

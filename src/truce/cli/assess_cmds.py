@@ -8,13 +8,12 @@ import datetime as dt
 import typer
 
 from truce.assess.declarations import load_declarations
-from truce.assess.run import AssessmentResult, assess_workspace, tally
+from truce.assess.run import AssessmentResult, assess_workspace, diff_runs, list_runs, tally
 from truce.cli.agreement_cmds import FILE_HELP, agreement_file, parse_overrides
 from truce.cli.main import app, state
-from truce.cli.output import console, dask_runner, print_json, print_table, progress_bar
+from truce.cli.output import console, dask_runner, one_of, print_json, print_table, progress_bar
 from truce.errors import UserError
 from truce.model import KYIV
-from truce.publish.ledger import publish
 from truce.store import open_workspace
 from truce.store.records import stored_findings
 
@@ -25,6 +24,8 @@ _STATUSES = ("violation", "possible_violation", "pending", "compliant", "not_ass
 
 
 def _cut_off(until: str | None) -> dt.datetime:
+    """The cut-off instant: a date means 00:00 Kyiv time that day (so 2026-02-01 takes in all of
+    31 January and nothing of 1 February); a time without an offset is Kyiv time."""
     if until is None:
         return dt.datetime.now(dt.UTC)
     try:
@@ -66,7 +67,10 @@ def _status_cells(counts: dict) -> str:
 def assess(
     agreement: str = typer.Option(DEFAULT_AGREEMENT, "--agreement", help=FILE_HELP),
     until: str = typer.Option(
-        None, "--until", help="Cut-off (Kyiv time unless an offset is given); default now."
+        None,
+        "--until",
+        help="Cut-off instant, Kyiv time unless an offset is given; a date means 00:00 that day "
+        "(2026-02-01 = through 31 January). Default: now.",
     ),
     what_if: list[str] = typer.Option(
         [],
@@ -96,17 +100,17 @@ def assess(
             raise UserError(None, None, "--workers/--scheduler need --sweep; --sweep goes without --what-if")
         _sweep(workspace, path, sweep, cut_off, declared, workers, scheduler, as_json)
         return
+    overrides = parse_overrides(what_if)
+    # The what-if first: a value the terms do not allow fails here, before anything is stored.
+    alt = _run(workspace, path, cut_off, overrides, declared, False, "what-if") if what_if else None
     base = _run(workspace, path, cut_off, {}, declared, True, "assessing")
-    published = publish(workspace)
-    alt = (
-        _run(workspace, path, cut_off, parse_overrides(what_if), declared, False, "what-if")
-        if what_if
-        else None
-    )
+    published = base.published
     base_counts = tally(base.findings)
     if as_json:
         result = {
             "agreement": base.agreement_id,
+            "run": base.run_id,
+            "cut_off": cut_off.isoformat(),
             "log_size": published.size,
             "incidents": base.incidents,
             "findings": len(base.findings),
@@ -121,8 +125,8 @@ def assess(
         print_json(result)
         return
     console.print(
-        f"assessed {base.incidents} incidents against {base.agreement_id}: {len(base.findings)} findings; "
-        f"log size {published.size}"
+        f"assessed {base.incidents} incidents against {base.agreement_id} up to {cut_off.isoformat()}: "
+        f"{len(base.findings)} findings (run {base.run_id}); log size {published.size}"
     )
     if alt is None:
         print_table(
@@ -140,15 +144,81 @@ def assess(
     )
 
 
+def _diff_pair(conn: object, spec: str, agreement: str | None) -> tuple[int, int]:
+    """'OLD:NEW' run ids, or 'last' for the agreement's last two runs."""
+    if spec == "last":
+        runs = [r["id"] for r in list_runs(conn, agreement)]
+        if len(runs) < 2:
+            raise UserError(None, None, "--diff last: fewer than two stored runs to compare")
+        return runs[-2], runs[-1]
+    old, sep, new = spec.partition(":")
+    if not (sep and old.isdigit() and new.isdigit()):
+        raise UserError(None, None, f"--diff: expected OLD:NEW run ids (e.g. 1:2) or 'last', got {spec!r}")
+    return int(old), int(new)
+
+
+def _show_runs(conn: object, agreement: str | None, as_json: bool) -> None:
+    runs = list_runs(conn, agreement)
+    if as_json:
+        print_json(runs)
+        return
+    print_table(
+        f"{len(runs)} assessment runs",
+        ["run", "agreement", "cut-off", "incidents", "findings", "at"],
+        (
+            [
+                r["id"],
+                r["agreement_id"],
+                r["cut_off"],
+                r["incident_count"],
+                r["finding_count"],
+                r["started_at"],
+            ]
+            for r in runs
+        ),
+    )
+
+
+def _show_diff(conn: object, spec: str, agreement: str | None, as_json: bool) -> None:
+    change = diff_runs(conn, *_diff_pair(conn, spec, agreement))
+    if as_json:
+        print_json(change.to_json())
+        return
+    console.print(
+        f"run {change.old} → run {change.new}: {len(change.added)} added, {len(change.removed)} removed, "
+        f"{len(change.changed)} changed"
+    )
+    current = {r["id"]: r for r in stored_findings(conn)}
+    for label, ids in (("added", change.added), ("removed", change.removed), ("changed", change.changed)):
+        for finding_id in ids:
+            row = current.get(finding_id)
+            about = f"{row['date']} {row['provision_id']} {row['status']}" if row else "(no longer stored)"
+            console.print(f"  {label:8} {finding_id}  {about}")
+
+
 @app.command()
 def findings(
     agreement: str = typer.Option(None, "--agreement", help="Only this agreement's findings (its id)."),
-    status: str = typer.Option(None, "--status", help="Only findings with this status."),
+    status: str = typer.Option(None, "--status", help=f"Only this status: {', '.join(_STATUSES)}."),
+    runs: bool = typer.Option(False, "--runs", help="List the stored assessment runs instead."),
+    diff: str = typer.Option(
+        None,
+        "--diff",
+        help="OLD:NEW run ids, or 'last': findings added, removed, changed between two runs.",
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the findings as JSON."),
 ) -> None:
-    """List the stored findings."""
+    """List the stored findings (or the assessment runs, or what changed between two runs)."""
+    if status:
+        one_of("--status", status, _STATUSES)
     workspace = open_workspace(state["db"])
     with workspace.engine.connect() as conn:
+        if runs:
+            _show_runs(conn, agreement, as_json)
+            return
+        if diff:
+            _show_diff(conn, diff, agreement, as_json)
+            return
         rows = stored_findings(conn, agreement)
     if status:
         rows = [row for row in rows if row["status"] == status]

@@ -17,7 +17,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
                           "workspace."),
     "assess": ("assess_cmds", "Check every provision against the stored incidents and snapshots; store the "
                               "findings."),
-    "findings": ("assess_cmds", "List the stored findings."),
+    "findings": ("assess_cmds", "List the stored findings (or the assessment runs, or what changed between "
+                                "two runs)."),
     "init": ("core_cmds", "Create the workspace database (or migrate it to the newest schema)."),
     "territory": ("geo_cmds", "km² gained and lost per party per oblast between two control snapshots."),
     "extract": ("intake_cmds", "Print the incidents found in texts, without storing them (JSON Lines in the "
@@ -50,6 +51,10 @@ GROUPS: dict[str, tuple[str, str]] = {
     "log": ("log_cmds", "The tamper-evident log of findings, decisions and report digests."),
     "sources": ("verify_cmds", "The source registry and its grades."),
     "case": ("verify_cmds", "Cases: allegation → investigation → decision → referral."),
+    "sensors": (
+        "sensors_cmds",
+        "Satellite fire detections (NASA FIRMS): baselines of normal activity and thermal anomalies.",
+    ),
 }
 MODULES: tuple[str, ...] = tuple(sorted({module for module, _ in (*COMMANDS.values(), *GROUPS.values())}))
 

@@ -11,7 +11,7 @@ from truce.assess.snapshots import save_snapshot, snapshot_from_row
 from truce.cli.main import app, state
 from truce.cli.output import console, print_json, print_table, progress_bar
 from truce.errors import UserError
-from truce.geo.control import ControlSnapshot, load_bundled, load_snapshot
+from truce.geo.control import ControlSnapshot, bundled_snapshots, load_bundled, load_snapshot
 from truce.geo.gazetteer import cache_dir, get_gazetteer, import_geonames_dump
 from truce.geo.territory import territorial_change
 from truce.store import open_workspace
@@ -23,21 +23,58 @@ geo_app = typer.Typer(help="Reference geography: control snapshots and the gazet
 app.add_typer(geo_app, name="geo")
 
 
+def _day(value: str, option: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise UserError(None, None, f"{option}: expected a date YYYY-MM-DD, got {value!r}") from None
+
+
+def _bundled_days(spec: list[str]) -> list[dt.date]:
+    """The bundled snapshot days in FROM..TO (either end may be left out; one date is that day)."""
+    if len(spec) > 1:
+        raise UserError(
+            None, None, "--bundled: expected at most one FROM..TO range, e.g. 2026-01-01..2026-01-31"
+        )
+    text = spec[0] if spec else ".."
+    first, sep, last = text.partition("..")
+    start = _day(first, "--bundled FROM") if first else dt.date.min
+    end = _day(last, "--bundled TO") if last else (start if not sep else dt.date.max)
+    days = [d for d in bundled_snapshots() if start <= d <= end]
+    if not days:
+        span = f"{min(bundled_snapshots())}..{max(bundled_snapshots())}"
+        raise UserError(None, None, f"--bundled: no bundled snapshot in {text}; the package has {span}")
+    return days
+
+
 @geo_app.command("import-control")
 def import_control(
-    files: list[Path] = typer.Argument(..., help="DeepState-style files or any GeoJSON (Multi)Polygon."),
+    files: list[str] = typer.Argument(
+        None, help="DeepState-style files or any GeoJSON (Multi)Polygon; with --bundled, FROM..TO."
+    ),
+    bundled: bool = typer.Option(
+        False, "--bundled", help="Import the snapshots packaged with truce (all, or the days FROM..TO)."
+    ),
     date: str = typer.Option(None, "--date", help="The date, when the file does not carry one."),
     party: str = typer.Option(None, "--party", help="Who controls the area (default: the file's, or RU)."),
     as_json: bool = typer.Option(False, "--json", help="Print what was imported as JSON."),
 ) -> None:
     """Import control snapshots (all files parse before anything is written)."""
-    when = dt.date.fromisoformat(date) if date else None
+    files = files or []
+    if bundled:
+        days = _bundled_days(files)
+        loaders = [(str(d), lambda d=d: load_bundled(d)) for d in days]
+    elif not files:
+        raise UserError(None, None, "give snapshot files to import, or --bundled for the packaged ones")
+    else:
+        when = _day(date, "--date") if date else None
+        loaders = [(p, lambda p=p: load_snapshot(Path(p), date=when, party=party)) for p in files]
     workspace = open_workspace(state["db"])
     snapshots = []
     with progress_bar() as bar:
-        task = bar.add_task("reading snapshots", total=len(files))
-        for path in files:
-            snapshots.append(load_snapshot(path, date=when, party=party))
+        task = bar.add_task("reading snapshots", total=len(loaders))
+        for _, load in loaders:
+            snapshots.append(load())
             bar.advance(task)
     with workspace.engine.begin() as conn:
         results = [save_snapshot(conn, snap) for snap in snapshots]

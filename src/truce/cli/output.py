@@ -19,6 +19,7 @@ __all__ = [
     "console",
     "dask_runner",
     "err_console",
+    "one_of",
     "print_json",
     "print_jsonl",
     "print_table",
@@ -28,6 +29,17 @@ __all__ = [
 # Piped or logged output gets a readable width rather than rich's 80-column fallback.
 console = Console(width=None if sys.stdout.isatty() else 140)
 err_console = Console(stderr=True)
+
+
+def one_of(option: str, value: str, allowed: Iterable[str]) -> str:
+    """The value if it is one of `allowed`, else a one-line error naming them (exit 2)."""
+    from truce.errors import UserError
+
+    choices = sorted(allowed)
+    if value not in choices:
+        listed = ", ".join(choices) if choices else "(none yet)"
+        raise UserError(None, None, f"{option}: expected one of {listed}; got {value!r}")
+    return value
 
 
 def print_json(data: Any) -> None:  # noqa: ANN401 — any JSON-serialisable value

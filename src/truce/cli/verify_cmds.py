@@ -8,12 +8,14 @@ import os
 
 import typer
 
+from truce.cli.known import known_zones
 from truce.cli.main import app, state
-from truce.cli.output import console, print_json, print_table
+from truce.cli.output import console, one_of, print_json, print_table
 from truce.errors import UserError
 from truce.publish.ledger import publish
 from truce.store import Workspace, open_workspace
 from truce.verify import api
+from truce.verify.grading import SourceKind
 
 __all__ = ["clusters", "quiet"]
 
@@ -31,6 +33,30 @@ def _day(value: str | None, option: str) -> dt.date | None:
         return dt.date.fromisoformat(value)
     except ValueError as error:
         raise UserError(None, None, f"{option}: expected a date YYYY-MM-DD, got {value!r}") from error
+
+
+AT_HELP = (
+    "When the act happened, if earlier than now (ISO time with its offset, e.g. 2026-01-14T18:30+02:00);"
+    " the case keeps both that time and when, and by whom, it was recorded."
+)
+
+
+def _moment(value: str | None) -> dt.datetime | None:
+    if value is None:
+        return None
+    try:
+        return dt.datetime.fromisoformat(value)
+    except ValueError as error:
+        raise UserError(
+            None, None, f"--at: expected a time like 2026-01-14T18:30+02:00, got {value!r}"
+        ) from error
+
+
+def _recorded(details: dict) -> str:
+    """Who recorded an act and when (acts recorded before this was kept have neither)."""
+    if "recorded_at" not in details:
+        return ""
+    return f"{details['recorded_at']} by {details['recorded_by']}"
 
 
 def _workspace() -> Workspace:
@@ -65,9 +91,7 @@ def sources(
 def grade(
     source_id: str = typer.Argument(..., help="The source's id."),
     reliability: str = typer.Option(None, "--reliability", help="A–F, or G for deliberately deceptive."),
-    kind: str = typer.Option(
-        None, "--kind", help="monitor_patrol, fixed_camera, uav, sensor, party_allegation, …"
-    ),
+    kind: str = typer.Option(None, "--kind", help=f"{', '.join(k.value for k in SourceKind)}."),
     party: str = typer.Option(None, "--party", help="The party that owns the source, if any."),
     protected: bool = typer.Option(
         None, "--protected/--public", help="Hide the source's identity from non-monitors."
@@ -76,6 +100,10 @@ def grade(
     actor: str = typer.Option(None, "--actor", help=ACTOR_HELP),
 ) -> None:
     """Register or re-grade a source; every change is kept with who, when and why."""
+    if kind is not None:
+        one_of("--kind", kind, (k.value for k in SourceKind))
+    if reliability is not None:
+        one_of("--reliability", reliability, "ABCDEFG")
     row = api.grade_source(
         _workspace(),
         source_id,
@@ -150,12 +178,16 @@ def case_open(
     protected: bool = typer.Option(
         False, "--protected", help="A protected allegation (hidden from other parties)."
     ),
+    at: str = typer.Option(None, "--at", help=AT_HELP),
     actor: str = typer.Option(None, "--actor", help=ACTOR_HELP),
     as_json: bool = typer.Option(False, "--json", help="Print the case as JSON."),
 ) -> None:
     """Open a case for an alleged violation."""
+    workspace = _workspace()
+    if zone is not None and (zones := known_zones(workspace)):
+        one_of("--zone", zone, zones)
     case = api.case_open(
-        _workspace(),
+        workspace,
         title,
         alleged_by=alleged_by,
         actor=_actor(actor),
@@ -165,6 +197,8 @@ def case_open(
         event_date=_day(date, "--date"),
         alleged_against=against,
         protected=protected,
+        at=_moment(at),
+        recorded_by=_actor(None),
     )
     _show_case(_published(case), as_json)
 
@@ -174,12 +208,23 @@ def case_assign(
     case_id: str = typer.Argument(...),
     investigator: str = typer.Argument(..., help="Who investigates."),
     reason: str = typer.Option(..., "--reason"),
+    at: str = typer.Option(None, "--at", help=AT_HELP),
     actor: str = typer.Option(None, "--actor", help=ACTOR_HELP),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Put a case under investigation."""
     _show_case(
-        _published(api.case_assign(_workspace(), case_id, investigator, actor=_actor(actor), reason=reason)),
+        _published(
+            api.case_assign(
+                _workspace(),
+                case_id,
+                investigator,
+                actor=_actor(actor),
+                reason=reason,
+                at=_moment(at),
+                recorded_by=_actor(None),
+            )
+        ),
         as_json,
     )
 
@@ -194,6 +239,7 @@ def case_decide(
     reason: str = typer.Option(..., "--reason", help="Why this outcome."),
     attribution: str = typer.Option(None, "--attribution", help="Who did it (a party, or 'undetermined')."),
     attribution_reason: str = typer.Option(None, "--attribution-reason", help="Why that attribution."),
+    at: str = typer.Option(None, "--at", help=AT_HELP),
     actor: str = typer.Option(None, "--actor", help=ACTOR_HELP),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
@@ -207,6 +253,8 @@ def case_decide(
         reason=reason,
         attribution=attribution,
         attribution_reason=attribution_reason,
+        at=_moment(at),
+        recorded_by=_actor(None),
     )
     _show_case(_published(case), as_json)
 
@@ -216,11 +264,20 @@ def case_refer(
     case_id: str = typer.Argument(...),
     recipients: list[str] = typer.Argument(..., help="e.g. party:RU guarantor:US"),
     reason: str = typer.Option(..., "--reason"),
+    at: str = typer.Option(None, "--at", help=AT_HELP),
     actor: str = typer.Option(None, "--actor", help=ACTOR_HELP),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Refer a decided case to the parties and guarantors."""
-    case = api.case_refer(_workspace(), case_id, recipients, actor=_actor(actor), reason=reason)
+    case = api.case_refer(
+        _workspace(),
+        case_id,
+        recipients,
+        actor=_actor(actor),
+        reason=reason,
+        at=_moment(at),
+        recorded_by=_actor(None),
+    )
     _show_case(_published(case), as_json)
 
 
@@ -237,8 +294,11 @@ def case_show(
     console.print(f"{case['id']}: {case['state']} — {case['title']}")
     print_table(
         "audit trail",
-        ["at", "actor", "action", "to", "reason"],
-        ([e["at"], e["actor"], e["action"], e["to_state"], e["reason"]] for e in case.get("events", [])),
+        ["at", "actor", "action", "to", "reason", "recorded"],
+        (
+            [e["at"], e["actor"], e["action"], e["to_state"], e["reason"], _recorded(e["details"])]
+            for e in case.get("events", [])
+        ),
     )
 
 

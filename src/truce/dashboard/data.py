@@ -52,6 +52,8 @@ from truce.verify.categories import category_of
 
 __all__ = [
     "dashboard_config",
+    "finding_changes",
+    "data_version",
     "finding_list",
     "decode_cursor",
     "encode_cursor",
@@ -365,7 +367,7 @@ def finding_list(
 # --- what-if -------------------------------------------------------------------------------------
 
 
-def _data_version(ctx: ApiContext) -> tuple:
+def data_version(ctx: ApiContext) -> tuple:
     """Changes whenever incidents, snapshots or assessments change: part of the what-if cache key."""
     counted = select(func.count(), func.max(incidents.c.t_start))
     snapshots = select(func.count(), func.max(control_snapshots.c.date)).select_from(control_snapshots)
@@ -458,6 +460,22 @@ def _run(ctx: ApiContext, agreement_id: str, overrides: dict[str, str], actor: A
             for rz in zones
         ],
         "prepared": [(rz.zone.id, rz.zone.prepared) for rz in zones],
+        "findings": [
+            {
+                "key": (
+                    f.provision_id,
+                    f.party or "",
+                    f.date.isoformat() if f.date else "",
+                    *sorted(f.incident_ids),
+                ),
+                "provision_id": f.provision_id,
+                "party": f.party,
+                "date": f.date.isoformat() if f.date else None,
+                "zone_id": f.zone_id,
+                "status": f.status.value,
+            }
+            for f in result.findings
+        ],
         "findings_by_status": dict(sorted(Counter(f.status.value for f in result.findings).items())),
         "by_provision": {k: dict(sorted(v.items())) for k, v in sorted(by_provision.items())},
         "incidents_assessed": result.incidents,
@@ -467,7 +485,7 @@ def _run(ctx: ApiContext, agreement_id: str, overrides: dict[str, str], actor: A
 
 def _cached_run(ctx: ApiContext, agreement_id: str, overrides: dict[str, str], actor: Actor) -> dict:
     stored = load_agreement_row(ctx, agreement_id)
-    key = ("dashboard-whatif", stored.sha256, tuple(overrides.items()), _data_version(ctx), audience(actor))
+    key = ("dashboard-whatif", stored.sha256, tuple(overrides.items()), data_version(ctx), audience(actor))
 
     def compute() -> dict:
         if ctx.costly is not None:  # only a run that is not cached spends the caller's budget
@@ -504,7 +522,40 @@ def _visible_inside(
     }
 
 
-def _public(run: dict, inside: dict[str, int]) -> dict:
+def _in_period(run: dict, since: dt.date, until: dt.date) -> list[dict]:
+    """The run's findings dated in [since, until] (undated ones, such as caps, count always)."""
+    first, last = since.isoformat(), until.isoformat()
+    return [f for f in run["findings"] if f["date"] is None or first <= f["date"] <= last]
+
+
+def finding_changes(drafted: list[dict], changed: list[dict]) -> list[dict]:
+    """Which findings a what-if adds, removes or gives another status, matched by provision, party,
+    day and the incidents they rest on (zone ids differ between drafts, so they are not part of
+    the match). Only what the findings list already shows is returned: no incident ids, no text."""
+    before = {f["key"]: f for f in drafted}
+    after = {f["key"]: f for f in changed}
+    out = []
+    for key in sorted(before.keys() | after.keys()):
+        old, new = before.get(key), after.get(key)
+        if old and new and old["status"] == new["status"]:
+            continue
+        change = "added" if old is None else "removed" if new is None else "changed"
+        shown = new or old
+        out.append(
+            {
+                "change": change,
+                "provision_id": shown["provision_id"],
+                "party": shown["party"],
+                "date": shown["date"],
+                "zone_id": shown["zone_id"],
+                "before": old["status"] if old else None,
+                "after": new["status"] if new else None,
+            }
+        )
+    return out
+
+
+def _public(run: dict, inside: dict[str, int], since: dt.date, until: dt.date) -> dict:
     zones = [
         {**z, "properties": {**z["properties"], "incidents_inside": inside.get(z["id"], 0)}}
         for z in run["zones"]
@@ -513,7 +564,9 @@ def _public(run: dict, inside: dict[str, int]) -> dict:
         "parameters": run["parameters"],
         "zones": {"type": "FeatureCollection", "features": zones},
         "incidents_inside": inside,
-        "findings_by_status": run["findings_by_status"],
+        "findings_by_status": dict(
+            sorted(Counter(f["status"] for f in _in_period(run, since, until)).items())
+        ),
         "by_provision": run["by_provision"],
         "incidents_assessed": run["incidents_assessed"],
         "cut_off": run["cut_off"],
@@ -528,8 +581,9 @@ def what_if(
     since: dt.date,
     until: dt.date,
 ) -> dict:
-    """The agreement as drafted and with `overrides`: zones (with area and the caller's visible
-    incidents inside, in [since, until]) and the assessment's findings by status, side by side."""
+    """The agreement as drafted and with `overrides`, over one period [since, until]: zones (with
+    area and the caller's visible incidents inside) and the findings of the period by status, side
+    by side, with the findings that the change adds, removes or gives another status."""
     stored = load_agreement_row(ctx, agreement_id)
     chosen = _checked_overrides(stored.agreement, overrides)
     baseline = _cached_run(ctx, agreement_id, {}, actor)
@@ -537,8 +591,15 @@ def what_if(
     return {
         "agreement_id": agreement_id,
         "overrides": chosen,
-        "baseline": _public(baseline, _visible_inside(ctx, actor, baseline["prepared"], since, until)),
-        "what_if": _public(changed, _visible_inside(ctx, actor, changed["prepared"], since, until)),
+        "since": since.isoformat(),
+        "until": until.isoformat(),
+        "baseline": _public(
+            baseline, _visible_inside(ctx, actor, baseline["prepared"], since, until), since, until
+        ),
+        "what_if": _public(
+            changed, _visible_inside(ctx, actor, changed["prepared"], since, until), since, until
+        ),
+        "changes": finding_changes(_in_period(baseline, since, until), _in_period(changed, since, until)),
     }
 
 

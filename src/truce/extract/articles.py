@@ -75,10 +75,11 @@ _LINK = re.compile(r"(https?://t\.co/\S+|pic\.twitter\.com/\S+|https?://\S+)")
 
 def _is_heading(line: str) -> bool:
     words = line.split()
+    core = re.sub(r"^[^\w]+", "", line)  # a post's header opens with emoji: "🔥 SLOVIANSK | 03.11"
     return (
         0 < len(words) <= 10
         and not re.search(r"[.!?:;\"”’…]$", line.strip())
-        and line[:1].isupper()
+        and (core[:1].isupper() or (core[:1].isdigit() and core != line))
         and not _DATELINE_CITY.match(line)
     )
 
@@ -178,6 +179,8 @@ def split_articles(
             cur.lines.pop()
             close()
             cur.start_line = lineno + 1
+    if pending_title and cur.empty():
+        cur.lines.append(pending_title)  # a headline with no body is the whole report
     close()
     return [_finish(d, reference, published, published_map) for d in drafts]
 

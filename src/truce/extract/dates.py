@@ -53,6 +53,8 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
                            rf"прошлого|прошлой|прошлую)\s+)?(?P<wd>{_WD_RE})(?!\w)", re.IGNORECASE)),
     ("rel", re.compile(
         r"(?<!\w)(?P<rel>yesterday|today|tonight|this morning|this evening|last night|overnight|"
+        r"(?:over|in|during) (?:the )?(?:past|last|previous) (?:day|24 hours)|"
+        r"за минулу добу|за минулі сутки|за прошедшие сутки|за сутки|за добу|"
         r"earlier this week|this week|last week|in recent days|recent days|in the past few days|"
         r"past few days|over the weekend|at the weekend|this weekend|last weekend|"
         r"earlier this month|this month|last month|earlier this year|this year|last year|"
@@ -107,6 +109,11 @@ def find_dates(text: str, reference: date | None) -> list[DateMention]:
     relative ones are skipped when there is no reference."""
     found: list[DateMention] = []
     taken: list[tuple[int, int]] = []
+    year_ref = reference
+    if reference is None:
+        # "Around 5 June 2022 (between 5 - 6 June)": a day without a year takes the text's year
+        years = [int(y) for y in re.findall(r"(?<!\d)((?:19|20)\d\d)(?!\d)", text)]
+        year_ref = date(max(years), 12, 31) if years else None
 
     def free(a: int, b: int) -> bool:
         return all(b <= s or a >= e for s, e in taken)
@@ -115,7 +122,7 @@ def find_dates(text: str, reference: date | None) -> list[DateMention]:
         for m in pat.finditer(text):
             if not free(m.start(), m.end()):
                 continue
-            got = _resolve(kind, m, reference)
+            got = _resolve(kind, m, reference, year_ref)
             if got is None:
                 continue
             d, precision, explicit = got
@@ -137,7 +144,9 @@ def _merge_weekday_with_date(found: list[DateMention]) -> list[DateMention]:
     return out
 
 
-def _resolve(kind: str, m: re.Match[str], ref: date | None) -> tuple[date, str, bool] | None:
+def _resolve(
+    kind: str, m: re.Match[str], ref: date | None, year_ref: date | None = None
+) -> tuple[date, str, bool] | None:
     g = m.groupdict()
     if kind in ("iso", "dotted"):
         y = int(g["y"])
@@ -151,7 +160,7 @@ def _resolve(kind: str, m: re.Match[str], ref: date | None) -> tuple[date, str, 
         if mon is None:
             return None
         day = int(g["d"])
-        year = int(g["y"]) if g.get("y") else infer_year(mon, day, ref)
+        year = int(g["y"]) if g.get("y") else infer_year(mon, day, ref or year_ref)
         d = _mk(year, mon, day)
         return (d, "day", True) if d else None
     if ref is None:
@@ -187,6 +196,10 @@ def _relative(rel: str, ref: date) -> tuple[date, str, bool] | None:
            "overnight": 0, "вночі": 0, "уночі": 0, "ночью": 0}
     if rel in day:
         return ref + timedelta(days=day[rel]), "day", False
+    if re.search(r"(?:past|last|previous) (?:day|24 hours)|за ", rel):
+        # a daily report covers the day before it (a General Staff morning update, a governor's
+        # evening summary read the same way at day precision)
+        return ref - timedelta(days=1), "day", False
     if rel in ("earlier this week", "this week", "цього тижня", "на этой неделе"):
         monday = ref - timedelta(days=ref.weekday())
         return monday + (ref - monday) / 2, "week", False

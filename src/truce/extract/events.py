@@ -7,17 +7,17 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from functools import lru_cache
 
 from truce.extract import lexicon as L
 from truce.extract.articles import Article
 from truce.extract.dates import DateMention, find_dates
 from truce.extract.places import PlaceSpan, find_places_cyrillic, find_places_en, offset_point
-from truce.geo.gazetteer import Gazetteer, Place, ResolveContext, get_gazetteer, is_cyrillic
+from truce.geo.gazetteer import Gazetteer, Place, ResolveContext, get_gazetteer, is_cyrillic, name_key
 from truce.model import ClaimStatus, Counts, Incident, IncidentType, Location, LocationPrecision
 
-__all__ = ["extract_article", "nlp"]
+__all__ = ["extract_article", "nlp", "preparse"]
 
 T = IncidentType
 S = ClaimStatus
@@ -57,6 +57,9 @@ class Mention:
     place: Place | None = None
     extra_places: list[Place] = field(default_factory=list)
     has_date_expr: bool = False
+    # which words gave each field (type, date, place, actor): shown to analysts as `provenance`
+    words: dict[str, str] = field(default_factory=dict)
+    extra_words: list[str] = field(default_factory=list)
 
     @property
     def family(self) -> str:
@@ -93,12 +96,36 @@ def _chunks(paragraphs: list[str]) -> list[tuple[int, str]]:
     return out
 
 
+_PARSED: dict[str, list] = {}  # text -> spaCy Docs parsed ahead by preparse(), used once each
+
+
+def preparse(articles: list[Article]) -> None:
+    """Parse the English paragraphs of many articles in one nlp.pipe call (spaCy works far faster on
+    a batch than text by text); extract_article then takes its parses from here."""
+    texts = [t for a in articles for _, t in _chunks(a.paragraphs) if not is_cyrillic(t)]
+    for text, doc in zip(texts, nlp().pipe(texts), strict=True):
+        _PARSED.setdefault(text, []).append(doc)
+
+
+def _parsed(texts: list[str]):  # noqa: ANN202 - an iterator of spaCy Docs
+    missing = [t for t in texts if not _PARSED.get(t)]
+    fresh = dict(zip(missing, nlp().pipe(missing), strict=True)) if missing else {}
+    for t in texts:
+        cached = _PARSED.get(t)
+        if cached:
+            yield cached.pop()
+            if not cached:
+                del _PARSED[t]
+        else:
+            yield fresh[t]
+
+
 def _sentences(article: Article) -> list[_Sentence]:
     out: list[_Sentence] = []
     gaz = get_gazetteer()
     pieces = _chunks(article.paragraphs)
     english = [text for _, text in pieces if not is_cyrillic(text)]
-    docs = iter(nlp().pipe(english))
+    docs = _parsed(english)
     for pi, text in pieces:
         if not is_cyrillic(text):
             for s in next(docs).sents:
@@ -208,7 +235,16 @@ def _realis(tok) -> bool:  # noqa: ANN001 - spaCy Token
             if c.tag_ == "MD":
                 return False
             if c.dep_ == "aux" and c.tag_ == "TO":
-                return tok.head.lemma_ in ("try", "attempt", "begin", "continue", "start")
+                return tok.head.lemma_ in (
+                    "try",
+                    "attempt",
+                    "begin",
+                    "continue",
+                    "start",
+                    "claim",
+                    "say",
+                    "report",
+                )
             if c.dep_ == "mark" and c.lower_ in ("if", "unless", "whether"):
                 return False
         if tok.dep_ in ("xcomp", "ccomp", "advcl", "acl", "conj") and tok.head.lemma_ in _IRREALIS_GOVERNORS:
@@ -305,7 +341,7 @@ def _counts(text: str) -> tuple[dict[str, int | float], bool]:
         if not re.search(r"\bwere\s+hit\b", m.group(0), re.I):
             counts["launched"] = counts["hit"]
     for m in re.finditer(
-        rf"\b(?:with|launched|fired|using)\s+(?:at least\s+|up to\s+|some\s+)?({_N})\s+"
+        rf"\b(?:with|launched|fired|fires|fire|launches|using)\s+(?:at least\s+|up to\s+|some\s+)?({_N})\s+"
         rf"(?:[\w-]+\s+){{0,3}}{_WEAPON_NOUN}",
         t,
         re.I,
@@ -317,6 +353,13 @@ def _counts(text: str) -> tuple[dict[str, int | float], bool]:
     m = re.search(rf"\b({_N}) of (?:the )?({_N})\s+(?:[\w-]+\s+){{0,2}}{_WEAPON_NOUN}", t, re.I)
     if m and L.parse_number(m.group(2)) is not None and "launched" not in counts:
         counts["launched"] = L.parse_number(m.group(2))  # type: ignore[assignment]
+    m = re.search(
+        rf"\b({_N})\s+(?:[\w-]+\s+){{0,3}}?{_WEAPON_NOUN}(?:\s+and\s+{_WEAPON_NOUN})?\s+(?:were\s+)?(?:launched|fired)",
+        t,
+        re.I,
+    )
+    if m and L.parse_number(m.group(1)) is not None and "launched" not in counts:
+        counts["launched"] = L.parse_number(m.group(1))  # type: ignore[assignment]
     m = re.search(r"\b(\d[\d,.]*)\s*(?:square kilomet(?:er|re)s|sq\.? ?km|km2|km²)", t, re.I)
     if m:
         counts["area_km2"] = float(m.group(1).replace(",", ""))
@@ -440,16 +483,28 @@ _REPORTING = {
 }
 
 
-def _actor_en(tok, span, text: str) -> tuple[str | None, bool]:  # noqa: ANN001
-    """The party that carried the event out: from the trigger's own words first."""
+def _actor_en(tok, span, text: str, enemy: str = "RU") -> tuple[str | None, bool]:  # noqa: ANN001
+    """The party that carried the event out: from the trigger's own words first ("Russian drones",
+    "shelling by/of the Ukrainian armed forces", the verb's subject); "the enemy" is the other side
+    of whoever speaks (`enemy`: Russia in Ukrainian sources, Ukraine in Russian ones)."""
 
     def side_of(t) -> str | None:  # noqa: ANN001
         words = " ".join(x.text for x in t.subtree) if t is not None else ""
-        if re.search(r"\b(the )?enemy\b|\boccupiers\b", words, re.I):
+        if re.search(r"\b(the )?enemy\b|\badversary\b", words, re.I):
+            return enemy
+        if re.search(r"\boccupiers\b", words, re.I):
             return "RU"
         return _side(words)
 
     near = [c for c in tok.children if c.dep_ in ("amod", "compound", "poss", "nsubj", "agent", "nmod")]
+    # "the shelling of/by the Ukrainian armed forces": the agent of a nominal trigger
+    near += [
+        g
+        for c in tok.children
+        if c.dep_ == "prep" and c.lower_ in ("of", "by", "from") and tok.pos_ == "NOUN"
+        for g in c.children
+        if g.dep_ == "pobj" and _side(" ".join(x.text for x in g.subtree)) is not None
+    ]
     head = tok.head
     if (
         head is not tok
@@ -466,16 +521,28 @@ def _actor_en(tok, span, text: str) -> tuple[str | None, bool]:  # noqa: ANN001
         return _side(m.group(1)), True
     if re.search(r"\b(his|her|our|its) (forces|troops|units|army)\b", text, re.I):
         return None, False
-    if re.search(r"\b(the enemy|occupiers)\b", text, re.I):
+    if re.search(r"\b(the enemy|enemy's)\b", text, re.I):
+        return enemy, True
+    if re.search(r"\boccupiers\b", text, re.I):
         return "RU", True
-    ru = [m.start() for m in L.RU_ACTOR.finditer(text)]
-    ua = [m.start() for m in L.UA_ACTOR.finditer(text)]
+    # the nearest side word, leaving out targets ("launched at Ukrainian cities", "on Russian soil")
+    target = re.compile(r"(?:\b(?:at|on|against|over|into|in|across|of)\s+(?:the\s+)?|\()$", re.I)
+    ru = [m.start() for m in L.RU_ACTOR.finditer(text) if not target.search(text[: m.start()])]
+    ua = [m.start() for m in L.UA_ACTOR.finditer(text) if not target.search(text[: m.start()])]
     pos = tok.idx - span.start_char
     best = sorted([(abs(p - pos), "RU") for p in ru] + [(abs(p - pos), "UA") for p in ua])
-    return (best[0][1], False) if best else (None, False)
+    if best:
+        return best[0][1], False
+    targets = {_side(m.group(0)) for m in re.finditer(r"\b(?:at|on|against)\s+(?:the\s+)?\w+", text)} - {None}
+    if len(targets) == 1:
+        return ("UA" if targets.pop() == "RU" else "RU"), False  # "launched at Ukrainian cities"
+    return None, False
 
 
-def _english_mentions(s: _Sentence) -> list[Mention]:
+_WITHDRAW = re.compile(r"withdr|pull|retreat|left|leave", re.I)
+
+
+def _english_mentions(s: _Sentence, enemy: str = "RU") -> list[Mention]:
     span = s.span
     text = s.text
     hits: list[tuple[IncidentType | None, bool, object]] = []
@@ -492,7 +559,7 @@ def _english_mentions(s: _Sentence) -> list[Mention]:
                 scopes.append((scope, False))
                 continue
             scopes.append((scope, True))
-            if typ is T.armed_clash and re.search(r"\b(air|air-)$", text[:start].strip(), re.I):
+            if typ is T.armed_clash and re.search(r"\b(air|air-|without)$", text[:start].strip(), re.I):
                 continue
             hits.append((typ, generic, tok))
     if not hits:
@@ -512,6 +579,8 @@ def _english_mentions(s: _Sentence) -> list[Mention]:
         if typ is None:
             if weapon_type is not None:
                 typ = weapon_type
+            elif tok.lemma_ == "fire" or tok.lower_.startswith("fire"):
+                typ = T.shelling  # "fired at X" with no weapon named: artillery, the common case
             elif ground and not re.search(
                 r"\b(city|cities|town|capital|residential|infrastructure)\b", text, re.I
             ):
@@ -519,6 +588,10 @@ def _english_mentions(s: _Sentence) -> list[Mention]:
             else:
                 typ = _GENERIC_REMOTE
         families.setdefault(L.FAMILY[typ], []).append((typ, generic, tok))
+    if "property" in families and set(families) - {"property", "other"}:
+        # "a school was destroyed" in a strike report is the strike's damage, not an act of its own
+        if all(t is not getattr(T, "looting", None) for t, _, _ in families["property"]):
+            del families["property"]
     out = []
     counts, all_down = _counts(text)
     killed, injured = _casualties(text)
@@ -529,11 +602,29 @@ def _english_mentions(s: _Sentence) -> list[Mention]:
             or [x for x in items if x[0] is not T.interception]
             or items
         )
-        typ, generic, tok = specific[0]
+        transfer = [x for x in specific if x[0] is getattr(T, "territory_transfer", None)]
+        typ, generic, tok = (transfer or specific)[0]
         from_weapon = generic and weapon_type is not None
         if family == "remote" and generic and weapon_type and typ is not T.interception:
             typ = weapon_type
-        actor, strong = _actor_en(tok, span, text)
+        actor, strong = _actor_en(tok, span, text, enemy)
+        label = _LABEL.match(text)
+        if label and not _LABEL_SIDE_FREE.search(text[label.end() :]) and _side(label.group(0)) == actor:
+            actor, strong = None, False  # "ROSTOV (Russia): ..." names where, not who
+        type_words = " ".join(dict.fromkeys(x[2].text for x in items[:3])) + (
+            f" ({', '.join(weapons)})" if weapons else ""
+        )
+        control = re.search(r"\bunder (\w+) control\b", text)
+        if family == "territory" and control and _side(control.group(1)):
+            actor, strong = _side(control.group(1)), True  # "passed under Ukrainian control"
+        elif (
+            family == "territory"
+            and actor in ("RU", "UA")
+            and any(_WITHDRAW.match(x[2].lemma_) for x in items)
+        ):
+            if all(_WITHDRAW.match(x[2].lemma_) or x[0] is not T.territorial_claim for x in items):
+                # who withdraws loses the place to the other side
+                actor, strong = ("UA" if actor == "RU" else "RU"), True
         mention = Mention(
             type=typ,
             generic=all(x[1] for x in items) and not from_weapon,
@@ -561,8 +652,18 @@ def _english_mentions(s: _Sentence) -> list[Mention]:
         if m:
             mention.target_key = f"{m.group(1).lower()}:{m.group(2)}"
         mention.tokens = _salient(span)
+        mention.words = {"type": type_words, "actor": _actor_words(text, actor, tok.idx - span.start_char)}
         out.append(mention)
     return out
+
+
+def _actor_words(text: str, actor: str | None, pos: int) -> str:
+    """The side words nearest the trigger that name `actor` (for provenance)."""
+    if actor is None:
+        return ""
+    pattern = L.RU_ACTOR if actor == "RU" else L.UA_ACTOR
+    found = [m for m in pattern.finditer(text)] or list(re.finditer(r"\b(?:the )?enemy\b", text, re.I))
+    return min(found, key=lambda m: abs(m.start() - pos)).group(0) if found else ""
 
 
 def _happened_at(pos: int, scopes: list[tuple[tuple[int, int], bool]]) -> bool:
@@ -580,7 +681,8 @@ def _pick_date(m: Mention, s: _Sentence, pos: int) -> None:
     if not s.dates:
         return
     explicit = [d for d in s.dates if d.explicit and d.precision == "day"]
-    pool = explicit or s.dates
+    with_year = [d for d in explicit if re.search(r"(?:19|20)\d\d", d.text)]
+    pool = with_year or explicit or s.dates
     m.date = min(pool, key=lambda d: abs(d.start - pos))
     m.has_date_expr = True
 
@@ -715,7 +817,25 @@ def _oblast_hints(sentences: list[_Sentence], gaz: Gazetteer) -> list[dict[str, 
     return hints
 
 
-def _resolve_places(m: Mention, hints: dict[str, float], gaz: Gazetteer, text_country: str | None) -> None:
+_TOWN_WORDS = re.compile(
+    r"\bthe (?:city|town|village)(?:'s|’s)?\b|\bthe [A-Z]\w+(?:sk|tsk)(?:yi|yy|iy|y) district\b"
+)
+_DISTRICT_ADJECTIVE = re.compile(r"(?:sk|tsk|ck|zk)(?:yi|yy|iy|ii|y|ij)$", re.I)
+
+
+def _town_named(s: _Sentence, hints: dict[str, float], gaz: Gazetteer) -> Place | None:
+    """The last settlement a sentence names (for 'the city' and for city districts after it)."""
+    for ps in reversed(s.places):
+        if ps.kind == "settlement" and not (ps.metonym or ps.qualifier or ps.reference):
+            place = gaz.resolve(ps.text, ResolveContext(oblast_hints=hints, binding_admin1=ps.binding))
+            if place is not None and place.precision is LocationPrecision.settlement:
+                return place
+    return None
+
+
+def _resolve_places(
+    m: Mention, hints: dict[str, float], gaz: Gazetteer, text_country: str | None, town: Place | None = None
+) -> None:
     usable = [p for p in m.places if not (p.metonym or p.qualifier)]
     if not usable:
         return
@@ -724,10 +844,14 @@ def _resolve_places(m: Mention, hints: dict[str, float], gaz: Gazetteer, text_co
         or [p for p in usable if p.kind != "country"]
         or usable
     )
+    near_towns = [p for p in usable if p.reference and p.offset is None and p.kind == "settlement"]
+    if near_towns and all(p.kind in ("region", "raion", "country") for p in primary):
+        primary = near_towns  # "into the Belgorod region ... fought near Kozinka": the town
     rank = {"settlement": 0, "raion": 1, "region": 2, "country": 3}
     best_rank = min(rank[p.kind] for p in primary)
     chosen = [p for p in primary if rank[p.kind] == best_rank]
     resolved: list[Place] = []
+    sources: list[str] = []
     for ps in chosen:
         ctx = ResolveContext(
             oblast_hints=hints,
@@ -736,12 +860,23 @@ def _resolve_places(m: Mention, hints: dict[str, float], gaz: Gazetteer, text_co
             kind="region" if ps.kind in ("region",) else None,
         )
         place: Place | None
-        if ps.kind == "raion":
-            place = gaz.raion(ps.text, ps.binding)
+        if (
+            ps.kind == "raion"
+            and town is not None
+            and town.population >= 50000
+            and _DISTRICT_ADJECTIVE.search(ps.text)
+        ):
+            place = town  # "the Dniprovskyi district" of the city the article is about
+        elif ps.kind == "raion":
+            # "the Yasinovataya district" of a city: the city, when no raion has that name
+            place = gaz.raion(ps.text, ps.binding) or gaz.resolve(
+                ps.text, ctx, inflected=is_cyrillic(ps.text)
+            )
         else:
             place = gaz.resolve(ps.text, ctx, inflected=is_cyrillic(ps.text))
         if place is None:
             continue
+        place = _hinted_oblast_if_abroad(place, hints, gaz)
         if ps.offset and place.lat is not None and place.lon is not None:
             lat, lon = offset_point(place.lat, place.lon, *ps.offset)
             near = gaz.nearest(lat, lon, place.country)
@@ -762,12 +897,27 @@ def _resolve_places(m: Mention, hints: dict[str, float], gaz: Gazetteer, text_co
                 continue
         if place not in resolved:
             resolved.append(place)
+            sources.append(ps.text)
     if resolved:
         oblasts = [p for p in resolved if p.precision is LocationPrecision.oblast]
         if len(oblasts) > 1 and len(oblasts) == len(resolved) and len({p.country for p in oblasts}) == 1:
             m.place, m.extra_places = _combine_oblasts(oblasts), []  # one claim over several oblasts
+            m.words["place"] = ", ".join(sources)
         else:
             m.place, m.extra_places = resolved[0], resolved[1:]
+            m.words["place"], m.extra_words = sources[0], sources[1:]
+
+
+def _hinted_oblast_if_abroad(place: Place, hints: dict[str, float], gaz: Gazetteer) -> Place:
+    """'Olgovka' after 'the Kursk region': a same-named village in another country is not it; the
+    oblast the text names (strongly, in or next to the sentence) is the better answer."""
+    if not hints or (place.admin1_code and place.admin1_code in hints):
+        return place
+    code, weight = max(hints.items(), key=lambda kv: kv[1])
+    region = gaz.oblast(code) if weight >= 0.6 else None
+    if region is not None and region.country != place.country:
+        return region
+    return place
 
 
 def _place_compatible(a: Place | None, b: Place | None) -> bool:
@@ -846,7 +996,14 @@ def _compatible(base: Mention, m: Mention) -> bool:
     if base.family != m.family:
         if not ({base.family, m.family} == {"remote"}):
             return False
-    if base.actor and m.actor and base.actor != m.actor and base.actor_strong and m.actor_strong:
+    if (
+        base.actor
+        and m.actor
+        and base.actor != m.actor
+        and base.actor_strong
+        and m.actor_strong
+        and T.interception not in (base.type, m.type)  # the defender's report of the attacker's strike
+    ):
         return False
     if (
         "launched" in base.counts
@@ -941,8 +1098,6 @@ def _org_in(text: str) -> str | None:
 
 
 def _place_keys(p: Place) -> set[str]:
-    from truce.geo.gazetteer import name_key
-
     keys = {name_key(p.name)}
     if p.name_uk:
         keys.add(name_key(p.name_uk))
@@ -950,21 +1105,37 @@ def _place_keys(p: Place) -> set[str]:
 
 
 def extract_article(article: Article, doc: str = "", article_index: int = 0, with_keys: bool = False) -> list:
-    """The incidents one article reports; `with_keys` pairs each with its target key ("putin:residence",
-    used to place the same target across articles) or None."""
+    """The incidents one article reports; `with_keys` gives (incident, target key, provenance)
+    triples: the key ("putin:residence", used to place the same target across articles) or None,
+    and the words that gave the type, date, place and actor."""
     gaz = get_gazetteer()
     sentences = _sentences(article)
     hints = _oblast_hints(sentences, gaz)
+    # "the enemy" is Ukraine in a paragraph written in Russia's official voice, else Russia
+    enemy = ["UA" if L.RU_VOICE.search(p) else "RU" for p in article.paragraphs]
+    prior = article_place(article, gaz)
+    labels = paragraph_places(article, gaz)
     mentions: list[Mention] = []
+    town = prior if prior is not None and prior.precision is LocationPrecision.settlement else None
     for s in sentences:
-        found = _english_mentions(s) if s.span is not None else _cyrillic_mentions(s)
+        found = _english_mentions(s, enemy[s.para]) if s.span is not None else _cyrillic_mentions(s)
+        town = _town_named(s, hints[s.index], gaz) or town
         for m in found:
             country = None
             if re.search(
                 r"\b(in|inside|across) Russia\b|Russia(?:'s|’s) \w+ (?:region|oblast)|Росії|России", s.text
             ):
                 country = "RU"
-            _resolve_places(m, hints[s.index], gaz, country)
+            _resolve_places(m, hints[s.index], gaz, country, town)
+            if m.place is None and town is not None and _TOWN_WORDS.search(s.text):
+                m.place = town  # "the city's central hospital": the town the article is about
+                m.words["place"] = f"the town named before: {town.name}"
+            if m.place is None and s.para in labels:
+                m.place = labels[s.para]  # "2) ODESA: a missile hit a warehouse in the port"
+                m.words["place"] = f"the item's label: {_LABEL.match(article.paragraphs[s.para]).group(0)}"
+            elif m.place is None and prior is not None:
+                m.place = prior  # "KHERSON, May 3 — ... a strike on the city centre"
+                m.words["place"] = f"dateline or header: {article.dateline or article.title}"
             _settle_actor(m)
             attribution = article.attributions.get(s.para)
             if attribution and m.claimed_by is None:
@@ -975,18 +1146,72 @@ def extract_article(article: Article, doc: str = "", article_index: int = 0, wit
     incidents: list[Mention] = []
     for m in mentions:
         extras = m.extra_places
-        targets = [m] + [_copy_with_place(m, p) for p in extras if m.family == "territory"]
+        targets = [m] + [
+            _copy_with_place(m, p, w)
+            for p, w in zip(extras, m.extra_words, strict=False)
+            if m.family in ("territory", "battle")
+        ]
         for t in targets:
             _place_or_merge(t, incidents)
     used = {m.sent for m in mentions}
     _apply_cues(sentences, incidents, used)
     _attach_casualties(sentences, incidents, used)
-    done = _finish(incidents, article, doc, article_index, gaz)
-    return done if with_keys else [inc for inc, _ in done]
+    done = _finish(incidents, article, doc, article_index, gaz, _frame_date(sentences))
+    return done if with_keys else [inc for inc, _, _ in done]
 
 
-def _copy_with_place(m: Mention, place: Place) -> Mention:
+_DATELINE_CITY = re.compile(r"^([A-ZА-ЯІЇЄҐ][A-ZА-ЯІЇЄҐ.'’ -]+?)\s*(?:,|\(|[—–-]|$)")
+_TITLE_NAME = re.compile(r"[A-ZА-ЯІЇЄҐ][\w'’-]+(?:[ -][A-ZА-ЯІЇЄҐ][\w'’-]+)?")
+
+
+def article_place(article: Article, gaz: Gazetteer) -> Place | None:
+    """Where an article's unplaced events most likely happened: its dateline city ("KHERSON, May 3
+    —"), else a place its header names ("🔥 SLOVIANSK | 03.11", "Pokrovsk direction, 22.08")."""
+    found = _DATELINE_CITY.match(article.dateline or "")
+    names = [found.group(1).strip()] if found and found.group(1).strip().isupper() else []
+    if article.title and len(article.title.split()) <= 8:
+        names += _names_in(article.title)
+    return _first_place(names, gaz)
+
+
+def _names_in(text: str) -> list[str]:
+    return [n for m in _TITLE_NAME.finditer(text) for n in (m.group(0), m.group(0).split()[0])]
+
+
+_LABEL_SIDE_FREE = re.compile(r"\b(?:Russian|Russia's|Ukrainian|Ukraine's|enemy|occupiers)\b", re.I)
+_LABEL = re.compile(r"^\W*(?:\d+[).]\s*)?([^:.!?]{2,40}?)\s*(?:\([^)]*\))?\s*:")
+
+
+def paragraph_places(article: Article, gaz: Gazetteer) -> dict[int, Place]:
+    """Items of a digest or a report by area open with a label ("2) ODESA:", "Kupiansk direction:",
+    "SOUTH:"): where an item's unplaced events happened, paragraph by paragraph."""
+    out: dict[int, Place] = {}
+    for i, para in enumerate(article.paragraphs):
+        label = _LABEL.match(para)
+        place = _first_place(_names_in(label.group(1)), gaz) if label else None
+        if place is not None:
+            out[i] = place
+    return out
+
+
+def _first_place(names: list[str], gaz: Gazetteer) -> Place | None:
+    for name in names:
+        place = gaz.resolve(name, ResolveContext(), inflected=is_cyrillic(name))
+        if (
+            place is not None
+            and place.country in ("UA", "RU")
+            and place.precision in (LocationPrecision.settlement, LocationPrecision.oblast)
+            # its own name, or a city big enough to be known by another ("Zaporozhye"), never
+            # a village that once bore a foreign capital's name ("PARIS —")
+            and (name_key(name) in _place_keys(place) or place.population >= 20000)
+        ):
+            return place
+    return None
+
+
+def _copy_with_place(m: Mention, place: Place, words: str) -> Mention:
     c = Mention(**{k: getattr(m, k) for k in m.__dataclass_fields__})
+    c.words = {**m.words, "place": words}
     c.counts = dict(m.counts)
     c.weapons = list(m.weapons)
     c.tokens = set(m.tokens)
@@ -1038,26 +1263,32 @@ def _place_or_merge(m: Mention, incidents: list[Mention]) -> None:
 
 
 def _finish(
-    incidents: list[Mention], article: Article, doc: str, article_index: int, gaz: Gazetteer
-) -> list[tuple[Incident, str | None]]:
-    out: list[tuple[Incident, str | None]] = []
+    incidents: list[Mention],
+    article: Article,
+    doc: str,
+    article_index: int,
+    gaz: Gazetteer,
+    frame: DateMention | None = None,
+) -> list[tuple[Incident, str | None, dict[str, str]]]:
+    out: list[tuple[Incident, str | None, dict[str, str]]] = []
     for m in incidents:
         if m.place is None:
             # An air attack with numbers or a date and no place: on the other party's country.
             if m.family == "remote" and m.counts and m.actor in ("RU", "UA"):
                 m.place = gaz.country("UA" if m.actor == "RU" else "RU")
+                m.words["place"] = "the attacked side (an air attack with counts and no place)"
             elif m.target_key is None:
                 continue
         coarse = m.place is None or m.place.precision in (LocationPrecision.oblast, LocationPrecision.country)
-        if coarse and not (m.has_date_expr or m.counts or m.target_key):
-            continue  # a trend ("advancing in the Zaporizhzhia region"), not an incident
+        if coarse and not (m.has_date_expr or m.counts or m.target_key or m.sent == 0):
+            continue  # a trend ("advancing in the Zaporizhzhia region"), not an incident; a lead is news
         if m.family in ("battle", "territory") and (
             m.place is None or m.place.precision is LocationPrecision.country
         ):
             continue  # fighting "in Ukraine" is not an incident one can place
         _settle_actor(m)
-        when, precision = _date_of(m, article)
-        if when is None:
+        when, precision = _date_of(m, article, frame)
+        if when is None or _is_history(when, precision, article.published):
             continue
         if m.all_intercepted and "launched" in m.counts:
             m.counts.setdefault("intercepted", m.counts["launched"])
@@ -1094,29 +1325,56 @@ def _finish(
                     note=note,
                 ),
                 m.target_key,
+                _provenance(m, frame),
             )
         )
     return out
 
 
+def _provenance(m: Mention, frame: DateMention | None) -> dict[str, str]:
+    """Which words gave each field: the analyst's answer to "why this type, day, place, side?"."""
+    if m.date is not None:
+        when = m.date.text
+    elif frame is not None:
+        when = f"{frame.text} (the opening sentence)"
+    else:
+        when = "the publication date"
+    return {
+        "type": m.words.get("type", ""),
+        "date": when,
+        "place": m.words.get("place", ""),
+        "actor": m.words.get("actor") or ("" if m.actor is None else "the place (whose soil)"),
+    }
+
+
 def _settle_actor(m: Mention) -> None:
     """Words next to the trigger decide; else the place does: an attack on Ukrainian soil is
     Russia's, one on Russian soil Ukraine's (and a 'liberation' is the side the place was lost by)."""
-    if m.place is None or m.place.country not in ("UA", "RU"):
+    if (
+        m.place is None
+        or m.place.country not in ("UA", "RU")
+        or m.family not in ("remote", "battle", "territory")
+    ):
+        return  # who arrests, loots or protests is not told by where
+    if m.type is T.interception:
+        m.actor, m.actor_strong = m.place.country, True  # air defence downs what flies over its side
+        m.words["actor"] = f"the place: air defence over {m.place.name}"
         return
     by_place = "RU" if m.place.country == "UA" else "UA"
     if (
         m.family == "territory"
         and m.place.country == "UA"
-        and re.search(r"liberat|recaptur|retook|retaken|regained|звільн", m.evidence, re.I)
+        and re.search(r"liberat|recaptur|retook|retaken|regained|Ukrainian flag|звільн", m.evidence, re.I)
         and not re.search(r"Russian|Russia|Минобороны|освобожд|ВС РФ", m.evidence)
     ):
         by_place = "UA"
     if m.actor is None or (not m.actor_strong and m.family != "battle"):
         m.actor = by_place
         m.actor_strong = m.family == "remote"  # strikes on one side's soil are the other side's
+        m.words["actor"] = f"the place: an event in {m.place.name}"
     elif m.family == "remote" and m.actor == m.place.country and not m.actor_strong:
         m.actor = by_place  # nobody bombs their own side on purpose: the marker was the reporter's
+        m.words["actor"] = f"the place: an event in {m.place.name}"
 
 
 def _combine_oblasts(places: list[Place]) -> Place:
@@ -1130,10 +1388,32 @@ def _combine_oblasts(places: list[Place]) -> Place:
     )
 
 
-def _date_of(m: Mention, article: Article) -> tuple[date | None, str]:
+_HISTORY_DAYS = 45
+
+
+def _is_history(when: date, precision: str, published: date | None) -> bool:
+    """Background, not news: an event dated only to a year, or well before the report was published
+    ("after a similar strike last year", "retook the town in November 2022")."""
+    if precision == "year":
+        return True
+    return published is not None and (published - when).days > _HISTORY_DAYS
+
+
+def _frame_date(sentences: list[_Sentence]) -> DateMention | None:
+    """The day an article's opening sentence gives ("On 12 July 2022, ...", "Over the past day, ..."):
+    the day of the events that follow it without a date of their own."""
+    first = sentences[0].dates if sentences else []
+    days = [d for d in first if d.precision == "day"]
+    return days[0] if days else None
+
+
+def _date_of(m: Mention, article: Article, frame: DateMention | None = None) -> tuple[date | None, str]:
     if m.date is not None:
         return m.date.date, m.date.precision
+    if frame is not None:
+        return frame.date, frame.precision
     if article.published is not None:
-        # Undated in a news report: some time in the week before publication.
-        return article.published - timedelta(days=3), "week"
+        # Undated in a report: the day it was published (a headline or a post tells today's news;
+        # a day-old event says "yesterday", "overnight" or names the day).
+        return article.published, "day"
     return None, "day"

@@ -14,6 +14,13 @@ __all__ = [
     "FAMILY", "NUMBER_WORDS", "TRIGGERS", "WEAPONS", "parse_number",
 ]
 
+
+def _newer(name: str) -> T | None:
+    """A type of the taxonomy's ACLED-backed additions (abduction ... strategic_development), or None
+    while the installed taxonomy lacks it (its triggers are then left out)."""
+    return T.__members__.get(name)
+
+
 # Incident families: mentions of one family in one sentence describe one event.
 FAMILY = {
     T.shelling: "remote", T.missile_strike: "remote", T.air_strike: "remote",
@@ -23,6 +30,14 @@ FAMILY = {
     T.jamming: "other", T.monitor_restriction: "other", T.weapon_sighting: "other",
     T.troop_presence: "other", T.movement: "other",
 }
+# Acts against people and property, protests and non-violent changes: a family each, so a strike
+# and an arrest in one sentence stay two events.
+for _name, _family in [("abduction", "abduction"), ("arrest", "arrest"), ("sexual_violence", "sexual"),
+                       ("looting", "property"), ("property_destruction", "property"), ("protest", "protest"),
+                       ("riot", "protest"), ("territory_transfer", "territory"),
+                       ("strategic_development", "strategic")]:
+    if _newer(_name) is not None:
+        FAMILY[_newer(_name)] = _family
 
 _I = re.IGNORECASE
 # (pattern, type or None for "decide from the weapons", generic?)
@@ -39,23 +54,67 @@ TRIGGERS: list[tuple[re.Pattern[str], T | None, bool]] = [(re.compile(p, _I), t,
     (r"\b(?P<t>killed|hit|struck) by (?:an? )?(?:\w+ ){0,2}missiles?\b", T.missile_strike, False),
     (r"\b(?P<t>killed|hit|struck) by (?:an? )?(?:\w+ ){0,2}(?:shell|shelling|artillery|mortar)s?\b", T.shelling, False),
     (r"\b(?P<t>attack(?:s|ed|ing)?|strikes?|struck|striking|targeting|targeted|hit|hits|pounded)\b", None, True),
-    (r"\b(?P<t>launched)\b(?= (?:\w+ ){0,3}(?:drones?|missiles?|rockets?|bombs?|Shaheds?))", None, True),
+    (r"\b(?P<t>launched)\b(?= (?:[\w-]+ ){0,4}(?:drones?|missiles?|rockets?|bombs?|Shaheds?|UAVs?))", None, True),
+    (r"\b(?P<t>fired|firing|fires)\b(?! (?:into|in) the air| warning)(?= (?:[\w-]+ ){0,5}?(?:at|on|upon|towards?|into)\b)",
+     None, True),
+    (r"\b(?P<t>fired|firing)\b(?= (?:[\w-]+ ){0,3}(?:artillery|mortars?|MLRS|rockets?|shells?|missiles?|rounds))",
+     None, True),
+    (r"\b(?P<t>dropped|dropping|drops)\b(?= (?:[\w-]+ ){0,4}(?:bombs?|KABs?|explosives?|explosive devices?|"
+     r"grenades?|munitions?|FABs?))", None, True),
+    (r"\bcarried out (?:an? )?(?:[\w-]+ ){0,2}(?P<t>strikes?|attacks?|raids?)\b", None, True),
+    (r"\b(?P<t>under (?:heavy )?(?:fire|shelling|attack)|came under fire|come under fire|"
+     r"(?:were|was) fired (?:at|on|upon))\b", None, True),
     (r"\b(?P<t>explosions?|blasts?)\b", T.explosion, False),
     (r"\b(?P<t>clash(?:es|ed)?|fighting|firefights?|skirmish(?:es)?|counter-?attacks?|counter-?offensive|"
      r"assaults?(?! (?:brigade|battalion|troops|groups?|units?|regiment|rifles?|squad))|stormed|storming|"
-     r"combat engagements?|battles? (?:for|of|in|near|around))\b", T.armed_clash, False),
+     r"combat engagements?|battles? (?:for|of|in|near|around)|fought|fights? (?:for|near|in)|"
+     r"offensive(?! (?:weapons?|capabilit\w+|potential))|infiltrat\w+|broke through|break through|"
+     r"(?:attempted|tried|trying|attempting|sought) to (?:advance|attack|break|storm|push|encircle|cross)|"
+     r"advanc(?:ed|ing|es)? (?:on|towards?|near|in|into)|advance (?:on|towards?|near)|"
+     r"street fighting|attacked (?:\w+ )?positions|assaulted|counterattacked)\b", T.armed_clash, False),
     (r"\b(?:entered the|intense|heavy|fierce) (?P<t>fight|fighting|battles?)\b", T.armed_clash, False),
     (r"\b(?P<t>repelled|repulsed)\b", T.armed_clash, False),
     (r"\b(?P<t>small[- ]arms fire|gunfire|machine[- ]gun fire|sniper fire|opened fire|shots were fired)\b",
      T.small_arms_fire, False),
-    (r"\b(?P<t>captured?|capturing|seized?|seizing|took control|taken (?:full )?control|taken over|took over|"
-     r"liberated|liberation|recaptured|retaken|retook|regained control)\b", T.territorial_claim, False),
-    (r"\b(?P<t>(?:raised|hoisted|showing|planted|raising|hoisting) (?:the |a )?(?:Russian|Ukrainian) flags?)\b",
+    (r"\b(?P<t>captured?|capturing|seized?|seizing|took (?:full )?control|taken (?:full )?control|taken over|"
+     r"took over|liberated|liberation|recaptured|retaken|retook|regained (?:full )?control|"
+     r"(?:re-?)?established (?:full )?control|gained (?:full )?control|took (?:the )?(?:town|city|village)|"
+     r"completed the liberation|fully liberated|cleared of)\b", T.territorial_claim, False),
+    (r"\b(?P<t>withdr[ae]w(?:n|al)?|pulled out|retreated|left)\b(?= (?:[\w-]+ ){0,4}?(?:from|the town|the city))",
      T.territorial_claim, False),
+    (r"\b(?P<t>(?:raised|hoisted|showing|planted|raising|hoisting|raise|hoist) (?:the |a )?(?:Russian|Ukrainian) flags?|"
+     r"(?:Russian|Ukrainian) flags? (?:was |were |is )?(?:raised|hoisted|planted)|"
+     r"claim(?:s|ed)? (?:full |complete )?control)\b", T.territorial_claim, False),
+    (r"\b(?:missiles?|drones?|rockets?|Shaheds?|UAVs?)\s+(?:were\s+)?(?P<t>launched|fired)\b", None, True),
     (r"\b(?P<t>landmines?|anti-personnel mines?|stepped on a mine|mine explosion|IEDs?|improvised explosive"
      r"|car bomb)\b", T.mine_ied, False),
     (r"\b(?P<t>jamm(?:ing|ed))\b", T.jamming, False),
 ]]
+# Violence against civilians and the rest of ACLED's taxonomy (see _newer).
+TRIGGERS += [(re.compile(p, _I), t, False) for p, t in [
+    (r"\b(?P<t>shot dead|shot and killed|executed|summarily killed|tortured to death|killed a civilian|"
+     r"beat(?:en)? to death|shot (?:at )?(?:a |an |two |three )?(?:civilians?|man|woman|residents?|people))\b",
+     T.attack_on_civilians),
+    (r"\b(?P<t>kidnapp(?:ed|ing)|abduct(?:ed|ion|ing)|forcibly (?:took away|taken|removed|disappeared)|"
+     r"took away|taken away|went missing after|forcibly deported|disappeared)\b", _newer("abduction")),
+    (r"\b(?P<t>detained|detains|arrested|arrests|arrest|detention|apprehended|taken into custody)\b(?! warrant)",
+     _newer("arrest")),
+    (r"\b(?P<t>rap(?:ed|e|es|ing)|sexual(?:ly)? (?:violence|assault\w*|abuse\w*))\b", _newer("sexual_violence")),
+    (r"\b(?P<t>loot(?:ed|ing|s)?|plunder(?:ed|ing)?|pillag(?:ed|ing)|stole|stolen|"
+     r"seized (?:\w+ ){0,3}(?:warehouses?|grain|equipment|property|cars?|vehicles))\b", _newer("looting")),
+    (r"\b(?P<t>set (?:\w+ )?(?:fire|on fire|ablaze)|arson|burn(?:ed|t) down|blew up|blown up|vandali[sz]ed|"
+     r"demolished|was destroyed|were destroyed|dam (?:was )?(?:destroyed|breached))\b",
+     _newer("property_destruction")),
+    (r"\b(?P<t>protest(?:ed|ing|s|ers)?|rall(?:y|ied|ies)|demonstrat(?:ion|ions|ors|ed)|picket(?:ed|s)?|"
+     r"gathered (?:[\w,]+ ){0,6}(?:to|against|demanding|in protest)|march(?:ed)? (?:against|for|through))\b",
+     _newer("protest")),
+    (r"\b(?P<t>riot(?:s|ed|ing)?|clashed with (?:the )?police|fight broke out between (?:\w+ )?protesters|"
+     r"protesters (?:\w+ ){0,3}(?:beaten|clashed|stormed))\b", _newer("riot")),
+    (r"\b(?P<t>without (?:a )?(?:fight|fighting|resistance)|passed (?:under|into) (?:\w+ )?control|"
+     r"handed over control)\b", _newer("territory_transfer")),
+    (r"\b(?P<t>laid mines|laying mines|mined (?:the|a)|planted mines|established (?:a )?(?:base|headquarters)|"
+     r"set up (?:a )?(?:base|headquarters|checkpoints?))\b", _newer("strategic_development")),
+] if t is not None]
 
 # Weapons: (pattern, canonical name, the type it implies).
 WEAPONS: list[tuple[re.Pattern[str], str, T]] = [(re.compile(p, _I), n, t) for p, n, t in [
@@ -80,6 +139,11 @@ WEAPONS: list[tuple[re.Pattern[str], str, T]] = [(re.compile(p, _I), n, t) for p
     (r"\bcruise missiles?\b", "cruise missile", T.missile_strike),
     (r"\bmissiles?\b|\bракет\w*", "missile", T.missile_strike),
     (r"\bKABs?\b|\bКАБ\w*", "KAB", T.air_strike),
+    (r"\bTochka(?:-U)?\b", "Tochka-U", T.missile_strike),
+    (r"\b(?:military )?(?:aircraft|warplanes?|jets?|helicopters?|Su-\d+)\b", "aircraft", T.air_strike),
+    (r"\b(?:explosives?|explosive devices?|grenades?)\b(?=.{0,40}\b(?:drones?|UAVs?|quadcopters?)\b)"
+     r"|\b(?:drones?|UAVs?|quadcopters?)\b.{0,25}\b(?:dropped|drops)\b", "drone drop", T.drone_strike),
+    (r"\bbombs?\b", "bomb", T.air_strike),
     (r"\bFAB-\d+|\bФАБ", "FAB", T.air_strike),
     (r"\bUMPB\b", "UMPB", T.air_strike),
     (r"\b(?:guided|glide|aerial|air-dropped) (?:aerial )?bombs?\b|\bавіабомб\w*|\bавиабомб\w*", "guided bomb",
@@ -90,6 +154,7 @@ WEAPONS: list[tuple[re.Pattern[str], str, T]] = [(re.compile(p, _I), n, t) for p
     (r"\bMLRS\b|\bРСЗВ\b|\bРСЗО\b", "MLRS", T.shelling),
     (r"\bhowitzers?\b|\bгаубиц\w*", "howitzer", T.shelling),
     (r"\bmortars?\b|\bміномет\w*|\bминомет\w*", "mortar", T.shelling),
+    (r"\b(?:tank|artillery) (?:rounds|shells|fire)\b|\bshells?\b(?! company)|\brockets?\b", "artillery", T.shelling),
     (r"\bartillery\b|\bартилері\w*|\bартиллери\w*", "artillery", T.shelling),
     (r"\bAbrams\b", "Abrams", T.armed_clash),
     (r"\bLeopard\b", "Leopard", T.armed_clash),
@@ -146,10 +211,15 @@ CLAIM_CUES = re.compile(r"\b(claim(?:s|ed|ing)?|alleg(?:e|es|ed|edly|ing)|procla
                         r"unverified)\b", _I)
 
 # Actors.
-RU_ACTOR = re.compile(r"\b(Russian|Russia(?:'s|’s)?|Russians|Moscow(?:'s|’s)?|Kremlin|occupiers|invaders|"
-                      r"Wagner)\b")
+RU_ACTOR = re.compile(r"\b(Russian|Russia(?:'s|’s)?|Russians|Moscow(?:'s|’s)?|Kremlin|occupiers|occupation|invaders|"
+                      r"Wagner|Russian-installed|Moscow-installed|DPR|LPR|Battlegroup)\b")
 UA_ACTOR = re.compile(r"\b(Ukrainian|Ukraine(?:'s|’s)?|Ukrainians|Kyiv(?:'s|’s)?|Kiev(?:'s|’s)?|AFU|"
-                      r"Defense Forces of Ukraine|SBU|GUR|HUR)\b")
+                      r"Defen[cs]e Forces of Ukraine|SBU|GUR|HUR|Kyiv regime|Kiev regime|nationalists|"
+                      r"neo-Nazis|Ukrainian (?:armed )?formations)\b")
+# Words by which an article shows it speaks for Russia's side ("the enemy" is then Ukraine).
+RU_VOICE = re.compile(r"\b(Kyiv regime|Kiev regime|AFU|nationalist formations|neo-Nazis|Battlegroup|"
+                      r"Group of Forces|liberated the settlement|Donetsk People's Republic|special military operation)\b"
+                      r"|ВСУ|киевск\w+ режим", _I)
 
 TARGETS: list[tuple[re.Pattern[str], str]] = [(re.compile(p, _I), k) for p, k in [
     (r"\b(refiner(?:y|ies)|oil depot|fuel depot|oil terminal|power plant|power station|substation|energy|"

@@ -46,11 +46,15 @@ class ExtractedIncident:
     incident: Incident
     article_index: int = 0
     article_title: str | None = None
+    # the words that gave each field: {"type", "date", "place", "actor"}
+    provenance: dict[str, str] = field(default_factory=dict)
 
     def to_json(self) -> dict:
-        """The gold shape (shared/gold/seed_incidents.jsonl) plus `doc`; `evidence` is the sentence."""
+        """The gold shape (shared/gold/seed_incidents.jsonl) plus `doc` and `provenance`;
+        `evidence` is the sentence."""
         out = self.incident.to_json()
         out["doc"] = self.doc
+        out["provenance"] = self.provenance
         return out
 
 
@@ -243,8 +247,8 @@ def _fill_from_coreferents(found: list[tuple[ExtractedIncident, str | None]]) ->
 def _extract_articles(articles: list[Article], doc: str) -> list[ExtractedIncident]:
     found: list[tuple[ExtractedIncident, str | None]] = []
     for i, art in enumerate(articles):
-        for inc, key in extract_article(art, doc, i, with_keys=True):
-            found.append((ExtractedIncident(doc, inc, i, art.title), key))
+        for inc, key, provenance in extract_article(art, doc, i, with_keys=True):
+            found.append((ExtractedIncident(doc, inc, i, art.title, provenance), key))
     _fill_from_coreferents(found)
     return [ex for ex, _ in found if ex.incident.location.precision is not LocationPrecision.unknown]
 
@@ -271,8 +275,33 @@ def extract_file(
         docs = read_documents(path, published)
     else:
         docs = [Document(str(path), read_articles(path, fmt, published, published_map))]
-    found = (runner or Runner()).map(extract_document, docs, progress)
+    found = _extract_in_batches(docs, runner, progress)
     return [incident for incidents in found for incident in incidents]
+
+
+_BATCH = 32  # documents whose paragraphs spaCy parses in one call
+
+
+def extract_batch(docs: list[Document]) -> list[list[ExtractedIncident]]:
+    """Several documents' incidents, their English paragraphs parsed in one nlp.pipe call."""
+    from truce.extract.events import preparse
+
+    preparse([a for d in docs for a in d.articles])
+    return [extract_document(d) for d in docs]
+
+
+def _extract_in_batches(
+    docs: list[Document], runner: Runner | None, progress: Callable[[int, int], None] | None
+) -> Iterator[list[ExtractedIncident]]:
+    """Each document's incidents, in order, extracted _BATCH documents at a time."""
+    batches = [docs[i : i + _BATCH] for i in range(0, len(docs), _BATCH)]
+
+    def per_document(done: int, total: int) -> None:
+        if progress is not None:
+            progress(min(done * _BATCH, len(docs)), len(docs))
+
+    for found in (runner or Runner()).map(extract_batch, batches, per_document):
+        yield from found
 
 
 def extract_document(doc: Document) -> list[ExtractedIncident]:
@@ -302,7 +331,7 @@ def iter_reports(
     spreads the documents' extraction over Dask workers."""
     index = 0
     docs = _documents(path, fmt, published)
-    found = (runner or Runner()).map(extract_document, docs, progress)
+    found = _extract_in_batches(docs, runner, progress)
     for doc, extracted in zip(docs, found, strict=True):
         for i, art in enumerate(doc.articles):
             yield ArticleReport(

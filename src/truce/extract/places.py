@@ -210,7 +210,18 @@ _ORG_TAIL = {
     "officials",
     "police",
     "patriarchate",
+    "nuclear",
+    "npp",
+    "hpp",
+    "tpp",
+    "hydroelectric",
+    "people's",
 }
+# Rivers that share a name with a city: "the left bank of the Dnipro" is the river.
+_RIVER_KEYS = {
+    name_key(n) for n in ("Dnipro", "Dnieper", "Donets", "Oskil", "Desna", "Inhulets", "Don", "Seim")
+}
+_UNIT_WORDS = {"battlegroup", "group", "grouping", "brigade", "operation", "operational", "forces"}
 _SPEECH_HEADS = {
     "say",
     "claim",
@@ -389,26 +400,40 @@ def find_places_en(sent, gaz: Gazetteer, doc_text: str | None = None) -> list[Pl
         last = toks[i + n - 1]
         nxt = toks[i + n] if i + n < len(toks) else None
         prev = toks[i - 1] if i > 0 else None
-        # Outlets and offices named after a city are not places.
-        if nxt is not None and nxt.text.lower() in _ORG_TAIL and nxt.text[:1].isupper():
+        # Outlets and offices named after a city are not places, nor are units ("Battlegroup Vostok").
+        if (
+            (nxt is not None and nxt.text.lower() in _ORG_TAIL and nxt.text[:1].isupper())
+            or (prev is not None and prev.text.lower() in _UNIT_WORDS)
+            or (prev is not None and prev.lower_ == "the" and name_key(text) in _RIVER_KEYS)
+        ):
             i += n
             continue
         region_next = nxt is not None and nxt.text.lower() in _REGION_WORDS | _RAION_WORDS
+        cands = gaz.candidates(text)
+        # Headline case fools the tagger ("Kramatorsk: ...", "drones attack Kyiv" as a person): a city
+        # of its own name and some size stays a place.
+        own_name = any(p.population >= 20000 and name_key(p.name) == name_key(text) for p in cands)
+        # ... unless a name follows: "Volodymyr Zelensky", "Vladimir Putin"
+        known_city = own_name and not (nxt is not None and nxt.text[:1].isupper())
         if (
             ents.get(tok.i) in ("PERSON", "NORP", "WORK_OF_ART", "PRODUCT")
             and not region_next
+            and not known_city
             and not (prev is not None and prev.text.lower() in _LOCATIVE_BEFORE)
         ):
             i += n
             continue
-        cands = gaz.candidates(text)
         big = any(p.population >= 5000 or p.precision is not LocationPrecision.settlement for p in cands)
         gpe = ents.get(tok.i) in ("GPE", "LOC", "FAC")
         locative = prev is not None and prev.text.lower() in _LOCATIVE_BEFORE
         region_word = nxt is not None and nxt.text.lower() in _REGION_WORDS
         raion_word = nxt is not None and nxt.text.lower() in _RAION_WORDS
-        sentence_start = i == 0 or (prev is not None and prev.text in "“\"'‘(")
-        if not (big or gpe or locative or region_word or raion_word) or (sentence_start and not (big or gpe)):
+        # a headline's subject ("Blahodatne liberated", "Marinka: ...") is a place like any other
+        headline_subject = nxt is not None and (nxt.text == ":" or nxt.tag_ in ("VBN", "VBD"))
+        sentence_start = (i == 0 or (prev is not None and prev.text in "“\"'‘(")) and not headline_subject
+        if not (big or gpe or locative or region_word or raion_word or headline_subject) or (
+            sentence_start and not (big or gpe)
+        ):
             i += n
             continue
         span = PlaceSpan(
@@ -423,6 +448,7 @@ def find_places_en(sent, gaz: Gazetteer, doc_text: str | None = None) -> list[Pl
         spans.append(span)
         i += n
     _regions_in_lists(spans, text_of_doc)
+    _section_labels(spans, text_of_doc, sent.start_char)
     _bind_qualifiers(spans, text_of_doc)
     _references(spans, text_of_doc, sent.start_char)
     return spans
@@ -474,11 +500,32 @@ def _is_metonym(span: PlaceSpan, first, last, nxt) -> bool:  # noqa: ANN001
     return False
 
 
+def _section_labels(spans: list[PlaceSpan], text: str, sent_start: int) -> None:
+    """'2) ROSTOV (Russia): drones attacked a depot in Novoshakhtinsk': an item's capitalised label
+    says where to look; a place the item itself names is where it happened."""
+    for s in spans:
+        head = text[sent_start : s.start]
+        if (
+            s.text.isupper()
+            and not re.search(r"[a-z]", head)
+            and re.match(r"\s*(?:\([^)]*\))?\s*:", text[s.end :])
+        ):
+            s.reference = True
+
+
 def _regions_in_lists(spans: list[PlaceSpan], text: str) -> None:
     """'the Dnipropetrovsk and Zaporizhzhia regions': every name of the list is a region."""
     for a, b in reversed(list(zip(spans, spans[1:], strict=False))):
         between = text[a.end : b.start].strip().lower()
-        if between in ("and", ",", "or", ", and") and b.kind == "region" and a.kind == "settlement":
+        listed = between in ("and", "or", ", and") or re.match(
+            r"\s*(?:regions|oblasts|provinces)\b", text[b.end :]
+        )
+        if (
+            listed
+            and between in ("and", ",", "or", ", and")
+            and b.kind == "region"
+            and a.kind == "settlement"
+        ):
             if any(p.precision is LocationPrecision.oblast for p in a.candidates):
                 a.kind = "region"
                 a.candidates = [p for p in a.candidates if p.precision is LocationPrecision.oblast]
@@ -521,7 +568,9 @@ def _bind_qualifiers(spans: list[PlaceSpan], text: str) -> None:
             continue
         if between == "," and any(p.precision is LocationPrecision.oblast for p in a.candidates):
             continue  # a list of oblasts ("Donetsk, Luhansk, Zaporizhzhia and Kherson regions")
-        a.binding = oblasts[0].admin1_code
+        # "Borodianka, Kyiv": the oblast (Kyiv Oblast, not Kyiv City) that has a place of that name
+        inside = {p.admin1_code for p in a.candidates}
+        a.binding = next((o.admin1_code for o in oblasts if o.admin1_code in inside), oblasts[0].admin1_code)
         b.qualifier = True
 
 
@@ -539,9 +588,13 @@ def _references(spans: list[PlaceSpan], text: str, sent_start: int) -> None:
                 km = float(m.group("n")) * (1.609 if m.group("u").lower().startswith("mile") else 1.0)
                 s.offset = (km, _BEARING[m.group("dir").lower().replace("-", "")])
             continue
+        after = text[s.end : s.end + 12].lower()
+        if re.match(r"\s*(direction|axis|sector|front)\b", after):
+            s.reference = True  # "the Pokrovsk direction": an axis named after a town, not the town
+            continue
         tail = before[-25:].lower()
         if re.search(
-            r"\b(near|outside|close to|toward|towards|not far from|direction of)\s+(the\s+)?"
+            r"\b(near|outside|close to|not far from)\s+(the\s+)?"
             r"(city of |town of |village of )?$",
             tail,
         ):

@@ -53,8 +53,17 @@ _INDEX_VERSION = "4"  # bump when the index's layout or key function changes
 
 # Countries whose GeoNames places are loaded, with the smallest population kept: Ukraine and
 # Russia entirely (cities500), the neighbours only for towns, to keep English words from matching.
-_COUNTRY_MIN_POP = {"UA": 0, "RU": 0, "BY": 1000, "MD": 1000, "PL": 15000, "RO": 15000, "SK": 15000,
-                    "HU": 15000, "GE": 15000}
+_COUNTRY_MIN_POP = {
+    "UA": 0,
+    "RU": 0,
+    "BY": 1000,
+    "MD": 1000,
+    "PL": 15000,
+    "RO": 15000,
+    "SK": 15000,
+    "HU": 15000,
+    "GE": 15000,
+}
 
 _COUNTRIES = {
     "UA": ("Ukraine", ["Ukraine", "Україна", "Украина", "Ukrainian territory"]),
@@ -69,19 +78,66 @@ _COUNTRIES = {
 }
 
 # ISO 3166-2 codes of the oblasts where the war is fought, and Russia's regions it reaches most.
-CONFLICT_ADMIN1 = frozenset({
-    "UA-14", "UA-09", "UA-23", "UA-65", "UA-63", "UA-12", "UA-48", "UA-59", "UA-43", "UA-40",
-    "UA-74", "UA-51", "RU-Belgorod Oblast", "RU-Kursk Oblast", "RU-Bryansk Oblast",
-})
+CONFLICT_ADMIN1 = frozenset(
+    {
+        "UA-14",
+        "UA-09",
+        "UA-23",
+        "UA-65",
+        "UA-63",
+        "UA-12",
+        "UA-48",
+        "UA-59",
+        "UA-43",
+        "UA-40",
+        "UA-74",
+        "UA-51",
+        "RU-Belgorod Oblast",
+        "RU-Kursk Oblast",
+        "RU-Bryansk Oblast",
+    }
+)
 
 # --------------------------------------------------------------------------- names
 
 _APOSTROPHES = "'’ʼʹ`´‘ʻ"
 _CYR = {
-    "а": "a", "б": "b", "в": "v", "г": "h", "ґ": "g", "д": "d", "е": "e", "є": "ie", "ё": "e",
-    "ж": "zh", "з": "z", "и": "y", "і": "i", "ї": "i", "й": "i", "к": "k", "л": "l", "м": "m",
-    "н": "n", "о": "o", "п": "p", "р": "r", "с": "s", "т": "t", "у": "u", "ф": "f", "х": "kh",
-    "ц": "ts", "ч": "ch", "ш": "sh", "щ": "shch", "ь": "", "ъ": "", "ы": "y", "э": "e", "ю": "iu",
+    "а": "a",
+    "б": "b",
+    "в": "v",
+    "г": "h",
+    "ґ": "g",
+    "д": "d",
+    "е": "e",
+    "є": "ie",
+    "ё": "e",
+    "ж": "zh",
+    "з": "z",
+    "и": "y",
+    "і": "i",
+    "ї": "i",
+    "й": "i",
+    "к": "k",
+    "л": "l",
+    "м": "m",
+    "н": "n",
+    "о": "o",
+    "п": "p",
+    "р": "r",
+    "с": "s",
+    "т": "t",
+    "у": "u",
+    "ф": "f",
+    "х": "kh",
+    "ц": "ts",
+    "ч": "ch",
+    "ш": "sh",
+    "щ": "shch",
+    "ь": "",
+    "ъ": "",
+    "ы": "y",
+    "э": "e",
+    "ю": "iu",
     "я": "ia",
 }
 # Russian-only letters and a Russian reading of the shared ones (г is g, и is i).
@@ -139,8 +195,19 @@ def normalise_name(name: str) -> str:
     return " ".join(text.split())
 
 
-_DIGRAPHS = [("shch", "S"), ("sch", "S"), ("zh", "J"), ("kh", "h"), ("ch", "C"), ("sh", "X"),
-             ("ts", "Z"), ("tz", "Z"), ("cz", "C"), ("sz", "X"), ("c", "Z")]
+_DIGRAPHS = [
+    ("shch", "S"),
+    ("sch", "S"),
+    ("zh", "J"),
+    ("kh", "h"),
+    ("ch", "C"),
+    ("sh", "X"),
+    ("ts", "Z"),
+    ("tz", "Z"),
+    ("cz", "C"),
+    ("sz", "X"),
+    ("c", "Z"),
+]
 
 
 @lru_cache(maxsize=200_000)
@@ -174,7 +241,7 @@ def inflected_keys(key: str) -> list[str]:
             # Ukrainian і/о and і/е alternation in the last syllable: Харків/Харкова, Київ/Києва.
             last_o = max(stem.rfind("o"), stem.rfind("e"))
             if last_o >= len(stem) - 3 and last_o > 0:
-                stems.append(stem[:last_o] + "i" + stem[last_o + 1:])
+                stems.append(stem[:last_o] + "i" + stem[last_o + 1 :])
             if stem.endswith("Z"):  # Андріївці -> Андріївка (ц/к alternation)
                 stems.append(stem[:-1] + "k")
             if stem.endswith("Zk"):
@@ -208,13 +275,20 @@ class Place:
     name_uk: str | None = None
 
     def to_location(self) -> Location:
-        point = self.precision in (LocationPrecision.settlement, LocationPrecision.raion,
-                                   LocationPrecision.exact)
+        point = self.precision in (
+            LocationPrecision.settlement,
+            LocationPrecision.raion,
+            LocationPrecision.exact,
+        )
         return Location(
-            name=self.name, country=self.country, admin1=self.admin1,
+            name=self.name,
+            country=self.country,
+            admin1=self.admin1,
             lat=round(self.lat, 5) if point and self.lat is not None else None,
             lon=round(self.lon, 5) if point and self.lon is not None else None,
-            precision=self.precision, geonameid=self.geonameid, pcode=self.pcode,
+            precision=self.precision,
+            geonameid=self.geonameid,
+            pcode=self.pcode,
         )
 
     def distance_km(self, other: Place) -> float | None:
@@ -254,22 +328,29 @@ class ImportSummary:
     places_added: int = 0
 
 
-_PRECISION_RANK = {LocationPrecision.settlement: 0, LocationPrecision.raion: 1,
-                   LocationPrecision.oblast: 2, LocationPrecision.country: 3}
+_PRECISION_RANK = {
+    LocationPrecision.settlement: 0,
+    LocationPrecision.raion: 1,
+    LocationPrecision.oblast: 2,
+    LocationPrecision.country: 3,
+}
 
 
 class Gazetteer:
     """Places and the keys of their names. Build with get_gazetteer() (cached on disk)."""
 
-    def __init__(self, places: list[Place], keys: dict[str, list[int]],
-                 exact: dict[str, list[int]]) -> None:
+    def __init__(self, places: list[Place], keys: dict[str, list[int]], exact: dict[str, list[int]]) -> None:
         self.places = places
         self._keys = keys  # name_key -> place indexes
         self._exact = exact  # normalise_name -> place indexes (a spelling seen verbatim)
-        self._by_admin1 = {p.admin1_code: i for i, p in enumerate(places)
-                           if p.precision is LocationPrecision.oblast and p.admin1_code}
-        self._by_country = {p.country: i for i, p in enumerate(places)
-                            if p.precision is LocationPrecision.country}
+        self._by_admin1 = {
+            p.admin1_code: i
+            for i, p in enumerate(places)
+            if p.precision is LocationPrecision.oblast and p.admin1_code
+        }
+        self._by_country = {
+            p.country: i for i, p in enumerate(places) if p.precision is LocationPrecision.country
+        }
 
     # -- queries --------------------------------------------------------------------------
     def has_key(self, key: str) -> bool:
@@ -306,8 +387,9 @@ class Gazetteer:
         i = self._by_country.get(code)
         return self.places[i] if i is not None else None
 
-    def lookup(self, name: str, oblast_hint: str | None = None,
-               country_hint: str | None = None) -> list[Place]:
+    def lookup(
+        self, name: str, oblast_hint: str | None = None, country_hint: str | None = None
+    ) -> list[Place]:
         """Places called `name`, best first (see module doc for the ranking)."""
         ctx = ResolveContext(country_hint=country_hint)
         if oblast_hint:
@@ -316,8 +398,9 @@ class Gazetteer:
                 ctx.oblast_hints[ob.admin1_code] = 1.0
         return self._rank(name, self.candidates(name, inflected=is_cyrillic(name)), ctx)
 
-    def resolve(self, name: str, context: ResolveContext | None = None,
-                inflected: bool | None = None) -> Place | None:
+    def resolve(
+        self, name: str, context: ResolveContext | None = None, inflected: bool | None = None
+    ) -> Place | None:
         """The place meant by `name` in this context, or a coarser place the text gives when the
         name is not found in it (never a same-named place elsewhere), or None."""
         ctx = context or ResolveContext()
@@ -345,17 +428,29 @@ class Gazetteer:
     def raion(self, name: str, admin1_code: str | None = None) -> Place | None:
         """A raion (district) as an area: the mean of its settlements, precision raion."""
         key = name_key(re.sub(r"(?i)\b(raion|district|rayon|район)\b", "", name))
-        pts = [p for p in self.places if p.precision is LocationPrecision.settlement and p.raion
-               and (admin1_code is None or p.admin1_code == admin1_code)
-               and (name_key(p.raion) == key or name_key(p.raion).startswith(key[:-1] or key))]
+        pts = [
+            p
+            for p in self.places
+            if p.precision is LocationPrecision.settlement
+            and p.raion
+            and (admin1_code is None or p.admin1_code == admin1_code)
+            and (name_key(p.raion) == key or name_key(p.raion).startswith(key[:-1] or key))
+        ]
         if not pts:
             return None
         lat = sum(p.lat or 0 for p in pts) / len(pts)
         lon = sum(p.lon or 0 for p in pts) / len(pts)
         first = pts[0]
-        return Place(name=f"{first.raion} Raion", country=first.country,
-                     precision=LocationPrecision.raion, admin1=first.admin1,
-                     admin1_code=first.admin1_code, raion=first.raion, lat=lat, lon=lon)
+        return Place(
+            name=f"{first.raion} Raion",
+            country=first.country,
+            precision=LocationPrecision.raion,
+            admin1=first.admin1,
+            admin1_code=first.admin1_code,
+            raion=first.raion,
+            lat=lat,
+            lon=lon,
+        )
 
     def nearest(self, lat: float, lon: float, country: str | None = None) -> Place | None:
         """The nearest settlement to a point (optionally in one country)."""
@@ -389,7 +484,9 @@ class Gazetteer:
             if p.population:
                 s += min(4.0, math.log10(p.population + 1) - 2)
             if id(p) in exact_ids:
-                s += 0.5
+                s += 2.0  # spelt exactly as written: "Novorossiysk", not Novorosiiske
+            if normalise_name(p.name) == normalise_name(name):
+                s += 1.0  # its own name rather than another place's old name or alias
             if ctx.kind != "region":
                 s -= 0.5 * _PRECISION_RANK.get(p.precision, 4)  # a city before its namesake oblast
             return (-s, p.name)
@@ -448,8 +545,12 @@ def _geonames_path() -> Path | None:
 
 
 def _sources() -> list[Path]:
-    paths = [DATA_DIR / "ua_settlements_codab_adm4.csv", DATA_DIR / "aliases.csv",
-             DATA_DIR / "ru_regions.csv", _OBLAST_CSV]
+    paths = [
+        DATA_DIR / "ua_settlements_codab_adm4.csv",
+        DATA_DIR / "aliases.csv",
+        DATA_DIR / "ru_regions.csv",
+        _OBLAST_CSV,
+    ]
     gn = _geonames_path()
     return paths + ([gn] if gn else [])
 
@@ -474,8 +575,9 @@ def _good_alt_name(name: str) -> bool:
     letters = [ch for ch in name if ch.isalpha()]
     if not letters:
         return False
-    latin = all(ch.isascii() or unicodedata.category(ch).startswith("L") and ord(ch) < 0x250
-                for ch in letters)
+    latin = all(
+        ch.isascii() or unicodedata.category(ch).startswith("L") and ord(ch) < 0x250 for ch in letters
+    )
     cyr = all("\u0400" <= ch <= "\u04ff" for ch in letters)
     return (latin and letters[0].isupper()) or cyr
 
@@ -523,20 +625,38 @@ def build_index() -> Gazetteer:
     by_gn_admin1 = {r["geonames_admin1"]: r for r in oblasts}
 
     def admin1_name(row: dict[str, str]) -> str:
-        return "Kyiv City" if row["iso_3166_2"] == "UA-30" else (
-            "Sevastopol City" if row["iso_3166_2"] == "UA-40" else row["name_en"])
+        return (
+            "Kyiv City"
+            if row["iso_3166_2"] == "UA-30"
+            else ("Sevastopol City" if row["iso_3166_2"] == "UA-40" else row["name_en"])
+        )
 
     # Countries and oblasts.
     for code, (name, names) in _COUNTRIES.items():
         b.add(Place(name=name, country=code, precision=LocationPrecision.country), names)
     for r in oblasts:
-        b.add(Place(name=admin1_name(r), country="UA", precision=LocationPrecision.oblast,
-                    admin1=admin1_name(r), admin1_code=r["iso_3166_2"], name_uk=r["name_uk"]),
-              _oblast_base_names(r))
+        b.add(
+            Place(
+                name=admin1_name(r),
+                country="UA",
+                precision=LocationPrecision.oblast,
+                admin1=admin1_name(r),
+                admin1_code=r["iso_3166_2"],
+                name_uk=r["name_uk"],
+            ),
+            _oblast_base_names(r),
+        )
     # Donbas: the two oblasts together.
-    b.add(Place(name="Donbas", country="UA", precision=LocationPrecision.oblast,
-                admin1="Donetsk Oblast;Luhansk Oblast", admin1_code="UA-14;UA-09"),
-          ["Donbas", "Donbass", "Донбас", "Донбасс"])
+    b.add(
+        Place(
+            name="Donbas",
+            country="UA",
+            precision=LocationPrecision.oblast,
+            admin1="Donetsk Oblast;Luhansk Oblast",
+            admin1_code="UA-14;UA-09",
+        ),
+        ["Donbas", "Donbass", "Донбас", "Донбасс"],
+    )
 
     # Ukrainian settlements (COD-AB).
     codab_by_key: dict[str, list[int]] = defaultdict(list)
@@ -544,10 +664,21 @@ def build_index() -> Gazetteer:
         for r in csv.DictReader(f):
             ob = by_katottg.get(r["oblast_pcode"])
             admin1 = admin1_name(ob) if ob else r["oblast_en"]
-            i = b.add(Place(name=r["name_en"], country="UA", precision=LocationPrecision.settlement,
-                            admin1=admin1, admin1_code=ob["iso_3166_2"] if ob else None,
-                            raion=r["raion_en"] or None, lat=float(r["lat"]), lon=float(r["lon"]),
-                            pcode=r["pcode"], name_uk=r["name_uk"]), [r["name_uk"]])
+            i = b.add(
+                Place(
+                    name=r["name_en"],
+                    country="UA",
+                    precision=LocationPrecision.settlement,
+                    admin1=admin1,
+                    admin1_code=ob["iso_3166_2"] if ob else None,
+                    raion=r["raion_en"] or None,
+                    lat=float(r["lat"]),
+                    lon=float(r["lon"]),
+                    pcode=r["pcode"],
+                    name_uk=r["name_uk"],
+                ),
+                [r["name_uk"]],
+            )
             codab_by_key[name_key(r["name_en"])].append(i)
 
     # Russian regions (their codes are found from an anchor city below).
@@ -558,8 +689,16 @@ def build_index() -> Gazetteer:
             base = re.sub(r"\s*(Oblast|Krai|Republic|Autonomous Okrug)$", "", r["name_en"])
             base = re.sub(r"^(Republic of)\s+", "", base)
             names += [base, re.sub(r"\s*(область|край)$", "", r["name_ru"])]
-            i = b.add(Place(name=r["name_en"], country="RU", precision=LocationPrecision.oblast,
-                            admin1=r["name_en"], admin1_code=f"RU-{r['name_en']}"), names)
+            i = b.add(
+                Place(
+                    name=r["name_en"],
+                    country="RU",
+                    precision=LocationPrecision.oblast,
+                    admin1=r["name_en"],
+                    admin1_code=f"RU-{r['name_en']}",
+                ),
+                names,
+            )
             ru_regions.append((r, i))
 
     # GeoNames cities500.
@@ -584,8 +723,9 @@ def build_index() -> Gazetteer:
             joined = _join_codab(b, codab_by_key, names, lat, lon)
             if joined is not None:
                 old = b.places[joined]
-                b.places[joined] = replace(old, population=int(c["population"] or 0),
-                                           geonameid=int(c["geonameid"]))
+                b.places[joined] = replace(
+                    old, population=int(c["population"] or 0), geonameid=int(c["geonameid"])
+                )
                 b.alias(joined, names)
                 continue
             ob = by_gn_admin1.get(c["admin1code"])
@@ -596,9 +736,20 @@ def build_index() -> Gazetteer:
             code = region.admin1_code if region else None
         else:
             admin1, code = None, None
-        b.add(Place(name=c["name"], country=cc, precision=LocationPrecision.settlement,
-                    admin1=admin1, admin1_code=code, lat=lat, lon=lon,
-                    population=int(c["population"] or 0), geonameid=int(c["geonameid"])), alts)
+        b.add(
+            Place(
+                name=c["name"],
+                country=cc,
+                precision=LocationPrecision.settlement,
+                admin1=admin1,
+                admin1_code=code,
+                lat=lat,
+                lon=lon,
+                population=int(c["population"] or 0),
+                geonameid=int(c["geonameid"]),
+            ),
+            alts,
+        )
 
     # Curated former and Russian names.
     gaz = Gazetteer(b.places, dict(b.keys), dict(b.exact))
@@ -611,9 +762,12 @@ def build_index() -> Gazetteer:
 
 def _alias_targets(gaz: Gazetteer, name: str, admin1_code: str) -> list[int]:
     key = name_key(name)
-    idx = [i for i in gaz._keys.get(key, [])
-           if gaz.places[i].admin1_code == admin1_code
-           and gaz.places[i].precision is LocationPrecision.settlement]
+    idx = [
+        i
+        for i in gaz._keys.get(key, [])
+        if gaz.places[i].admin1_code == admin1_code
+        and gaz.places[i].precision is LocationPrecision.settlement
+    ]
     # The biggest one (a city's GeoNames record) when several share the name in the oblast.
     idx.sort(key=lambda i: -gaz.places[i].population)
     return idx[:1]
@@ -625,12 +779,17 @@ def _load_geonames(path: Path) -> list[dict]:
     with path.open(encoding="utf-8") as f:
         data = json.load(f)
     rows = data.values() if isinstance(data, dict) else data
-    return [c for c in rows if c.get("countrycode") in _COUNTRY_MIN_POP
-            and int(c.get("population") or 0) >= _COUNTRY_MIN_POP[c["countrycode"]]]
+    return [
+        c
+        for c in rows
+        if c.get("countrycode") in _COUNTRY_MIN_POP
+        and int(c.get("population") or 0) >= _COUNTRY_MIN_POP[c["countrycode"]]
+    ]
 
 
-def _join_codab(b: _Builder, codab_by_key: dict[str, list[int]], names: list[str],
-                lat: float, lon: float) -> int | None:
+def _join_codab(
+    b: _Builder, codab_by_key: dict[str, list[int]], names: list[str], lat: float, lon: float
+) -> int | None:
     """The COD-AB settlement a GeoNames record describes: same name, within 10 km."""
     best, best_d = None, 10.0
     for n in names[:1] + names[1:]:
@@ -685,8 +844,11 @@ def _parse_geonames_line(path: str, lineno: int, line: str) -> dict | None:
         return None
     cols = line.rstrip("\n").rstrip("\r").split("\t")
     if len(cols) != _GEONAMES_COLUMNS:
-        raise UserError(path, lineno, f"expected {_GEONAMES_COLUMNS} tab-separated columns "
-                                      f"(GeoNames dump format), found {len(cols)}")
+        raise UserError(
+            path,
+            lineno,
+            f"expected {_GEONAMES_COLUMNS} tab-separated columns (GeoNames dump format), found {len(cols)}",
+        )
     try:
         gid = int(cols[0])
     except ValueError:
@@ -694,8 +856,9 @@ def _parse_geonames_line(path: str, lineno: int, line: str) -> dict | None:
     try:
         lat, lon = float(cols[4]), float(cols[5])
     except ValueError:
-        raise UserError(path, lineno, f"latitude/longitude {cols[4]!r}, {cols[5]!r} are not "
-                                      "numbers") from None
+        raise UserError(
+            path, lineno, f"latitude/longitude {cols[4]!r}, {cols[5]!r} are not numbers"
+        ) from None
     if not (-90 <= lat <= 90 and -180 <= lon <= 180):
         raise UserError(path, lineno, f"latitude/longitude {lat}, {lon} out of range")
     country = cols[8].strip().upper()
@@ -704,10 +867,18 @@ def _parse_geonames_line(path: str, lineno: int, line: str) -> dict | None:
     pop = cols[14].strip()
     if pop and not pop.lstrip("-").isdigit():
         raise UserError(path, lineno, f"population {pop!r} is not a number")
-    return {"geonameid": gid, "name": cols[1], "asciiname": cols[2],
-            "alternatenames": [a for a in cols[3].split(",") if a], "lat": lat, "lon": lon,
-            "feature_class": cols[6], "country": country, "admin1": cols[10],
-            "population": int(pop or 0)}
+    return {
+        "geonameid": gid,
+        "name": cols[1],
+        "asciiname": cols[2],
+        "alternatenames": [a for a in cols[3].split(",") if a],
+        "lat": lat,
+        "lon": lon,
+        "feature_class": cols[6],
+        "country": country,
+        "admin1": cols[10],
+        "population": int(pop or 0),
+    }
 
 
 def _iter_dump(path: Path) -> Iterator[dict]:
@@ -718,8 +889,9 @@ def _iter_dump(path: Path) -> Iterator[dict]:
                 yield row
 
 
-def import_geonames_dump(path: str | Path, gazetteer: Gazetteer | None = None,
-                         persist: bool = True) -> ImportSummary:
+def import_geonames_dump(
+    path: str | Path, gazetteer: Gazetteer | None = None, persist: bool = True
+) -> ImportSummary:
     """Add the names in a GeoNames dump (e.g. UA.txt: 19 tab-separated columns) to the gazetteer.
 
     Populated places (feature class P) that the gazetteer has (same geonameid, or same name
@@ -764,11 +936,20 @@ def _apply_rows(gaz: Gazetteer, rows: list[dict], path: str) -> ImportSummary:
         admin1 = None
         if ob:
             admin1 = "Kyiv City" if ob["iso_3166_2"] == "UA-30" else ob["name_en"]
-        gaz.add_place(Place(name=r["name"], country=r["country"],
-                            precision=LocationPrecision.settlement, admin1=admin1,
-                            admin1_code=ob["iso_3166_2"] if ob else None, lat=r["lat"],
-                            lon=r["lon"], population=r["population"], geonameid=r["geonameid"]),
-                      [n for n in names if n])
+        gaz.add_place(
+            Place(
+                name=r["name"],
+                country=r["country"],
+                precision=LocationPrecision.settlement,
+                admin1=admin1,
+                admin1_code=ob["iso_3166_2"] if ob else None,
+                lat=r["lat"],
+                lon=r["lon"],
+                population=r["population"],
+                geonameid=r["geonameid"],
+            ),
+            [n for n in names if n],
+        )
         summary.places_added += 1
     return summary
 

@@ -14,6 +14,7 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 import shapely
@@ -57,6 +58,8 @@ class Zone:
     name: str
     geometry: shapely.Geometry = field(repr=False)
     party: str | None = None
+    # Pieces below the terms' min_part_km2 left out of the zone (truce.geo.slivers.LeftOut).
+    left_out: tuple[Any, ...] = field(default=(), repr=False)
     prepared: shapely.Geometry = field(init=False, repr=False)
     bounds: tuple[float, float, float, float] = field(init=False)
 
@@ -69,6 +72,15 @@ class Zone:
     @property
     def area_km2(self) -> float:
         return area_km2(self.geometry)
+
+    def metadata(self) -> dict[str, Any]:
+        """What a map layer says about the zone: its side, area, parts and what was left out."""
+        return {
+            "party": self.party,
+            "area_km2": round(self.area_km2, 1),
+            "parts": len(shapely.get_parts(self.geometry)),
+            "left_out": [piece.to_json() for piece in self.left_out],
+        }
 
 
 def _clip_geometry(clip: shapely.Geometry | str | Iterable[str] | None) -> shapely.Geometry | None:

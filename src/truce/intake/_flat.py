@@ -4,6 +4,7 @@ pydantic then checks the whole incident."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, time
 from typing import get_args
 from zoneinfo import ZoneInfo
@@ -65,6 +66,17 @@ def _number(field: str, text: str, low: float, high: float) -> float:
     if value is None or not low <= value <= high:  # NaN fails the comparison too
         raise _CellError(field, f"expected a number between {low:g} and {high:g}, got {text!r}")
     return value
+
+
+# (precision, half-width in days of the span it stands for: Incident.interval), narrowest first.
+_WINDOW_PRECISIONS = (("day", 0), ("week", 3), ("month", 15), ("year", 182))
+
+
+def _no_such_day(text: str, date_format: str | None, error: ValueError) -> bool:
+    """Is `text` a date in the expected form that names no day ("2024-02-30")?"""
+    if date_format:
+        return "out of range" in str(error) or "must be in" in str(error)
+    return re.fullmatch(r"\d{4}-\d{2}-\d{2}", text) is not None
 
 
 def _count(field: str, text: str) -> int:
@@ -138,16 +150,34 @@ class FlatRecordParser:
             out.setdefault(name, default)
         return out
 
-    def _date(self, text: str | None) -> date:
+    def _date(self, text: str | None, name: str = "date") -> date:
         if text is None:
-            raise _CellError("date", "required, e.g. 2026-01-05")
+            raise _CellError(name, "required, e.g. 2026-01-05")
         try:
             if self.date_format:
                 return datetime.strptime(text, self.date_format).date()
             return date.fromisoformat(text)
-        except ValueError:
+        except ValueError as exc:
+            if _no_such_day(text, self.date_format, exc):
+                raise _CellError(name, f"{text!r} is in the right form, but there is no such day") from None
             form = self.date_format or "YYYY-MM-DD, e.g. 2026-01-05"
-            raise _CellError("date", f"expected a date in the form {form}, got {text!r}") from None
+            raise _CellError(name, f"expected a date in the form {form}, got {text!r}") from None
+
+    def _day_and_precision(self, v: dict[str, str]) -> tuple[date, str | None]:
+        """The date, or, from a window (date_start/date_end, as UCDP GED gives them), its middle day
+        and the narrowest precision whose span covers the window."""
+        if "date" in v or "date_start" not in v:
+            return self._date(v.get("date")), None
+        start = self._date(v["date_start"], "date_start")
+        end = self._date(v.get("date_end", v["date_start"]), "date_end")
+        if end < start:
+            raise _CellError("date_end", f"{end} is before date_start {start}")
+        middle = start + (end - start) // 2
+        reach = max((middle - start).days, (end - middle).days)
+        for precision, half in _WINDOW_PRECISIONS:
+            if reach <= half:
+                return middle, precision
+        raise _CellError("date_end", f"a window of {(end - start).days + 1} days is longer than a year")
 
     def _time(self, text: str, day: date) -> datetime:
         try:
@@ -167,12 +197,14 @@ class FlatRecordParser:
         v = self._cells(cells)
         if "type" not in v:
             raise _CellError("type", f"required; valid values: {', '.join(_TYPE_LIST)}")
-        day = self._date(v.get("date"))
+        day, window = self._day_and_precision(v)
         data: dict = {
             "id": v.get("id") or f"{self.fallback_prefix}-{number}",
             "type": _choice("type", v["type"], _TYPES, _TYPE_LIST),
             "date": day,
         }
+        if window:
+            data["date_precision"] = window
         if "date_precision" in v:
             data["date_precision"] = _choice(
                 "date_precision", v["date_precision"], _DATE_PRECISIONS, _DATE_PRECISION_LIST

@@ -9,7 +9,7 @@ from truce.errors import UserError
 from truce.intake._common import IncidentList, RowProgress, load_bytes
 from truce.intake._csvtable import CsvTable
 from truce.intake._flat import FlatRecordParser
-from truce.intake.mapping import CSV_COLUMNS, REQUIRED_COLUMNS, Mapping
+from truce.intake.mapping import CSV_COLUMNS, INPUT_COLUMNS, REQUIRED_COLUMNS, Mapping
 
 __all__ = ["read_csv"]
 
@@ -21,7 +21,7 @@ def _our_columns(header: list[str], path: str) -> dict[str, int]:
     fields = {}
     for index, name in enumerate(header):
         key = name.lower()
-        if key not in CSV_COLUMNS:
+        if key not in INPUT_COLUMNS:
             raise UserError(
                 path,
                 1,
@@ -38,7 +38,7 @@ def _mapped_columns(header: list[str], mapping: Mapping, path: str) -> tuple[dic
     by_name = {name: i for i, name in enumerate(header)}
     by_folded = {name.strip().casefold(): i for i, name in enumerate(header)}
     fields, labels = {}, {}
-    for field in CSV_COLUMNS:
+    for field in INPUT_COLUMNS:
         theirs = mapping.columns.get(field)
         if theirs is None:
             if field in by_folded:
@@ -73,6 +73,8 @@ def read_csv(
     else:
         fields, labels = _mapped_columns(table.header, mapping, path)
     for required in REQUIRED_COLUMNS:
+        if required == "date" and "date_start" in fields:
+            continue  # a date window instead of a date
         if required not in fields and not (mapping and mapping.defaults.get(required)):
             hint = f" (map it with --map {required}=<their column>)" if mapping else ""
             raise UserError(

@@ -18,7 +18,7 @@ from pydantic import ValidationError
 from truce.errors import UserError
 from truce.intake._common import IncidentList, RowProgress, decode_utf8, load_bytes, validation_message
 from truce.intake._flat import FlatRecordParser
-from truce.intake.mapping import CSV_COLUMNS, Mapping
+from truce.intake.mapping import INPUT_COLUMNS, Mapping
 from truce.model import Incident
 
 __all__ = ["read_geojson"]
@@ -117,7 +117,7 @@ class _GeoJsonReader:
         self.path = path
         self.prefix = hashlib.sha256(content).hexdigest()[:16]
         self.mapping = mapping
-        keys = {field: (mapping.columns.get(field, field) if mapping else field) for field in CSV_COLUMNS}
+        keys = {field: (mapping.columns.get(field, field) if mapping else field) for field in INPUT_COLUMNS}
         self.keys = keys
         labels = {f: f"{f} (property {k!r})" for f, k in keys.items() if k != f}
         self.flat = FlatRecordParser(path, self.prefix, mapping, labels, unit="feature")
@@ -155,10 +155,10 @@ class _GeoJsonReader:
     def _flat(self, props: dict, feature_id: object, place: tuple | None, number: int) -> Incident:
         if self.mapping is None:
             for key in props:
-                if key not in CSV_COLUMNS:
+                if key not in INPUT_COLUMNS:
                     raise _FeatureError(
                         f"unknown property {key!r}; use our columns "
-                        f"({', '.join(CSV_COLUMNS)}), the nested incident shape, "
+                        f"({', '.join(INPUT_COLUMNS)}), the nested incident shape, "
                         "or a mapping (docs/intake.md)"
                     )
         cells = {field: _cell(props[key]) for field, key in self.keys.items() if key in props}

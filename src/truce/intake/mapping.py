@@ -16,11 +16,19 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import yaml
-
 from truce.errors import UserError
+from truce.located_yaml import YamlProblem, parse_yaml
 
-__all__ = ["CSV_COLUMNS", "REQUIRED_COLUMNS", "Mapping", "load_mapping", "mapping_from_options"]
+__all__ = [
+    "CSV_COLUMNS",
+    "INPUT_COLUMNS",
+    "REQUIRED_COLUMNS",
+    "WINDOW_COLUMNS",
+    "Mapping",
+    "load_mapping",
+    "mapping_from_options",
+    "with_date_format",
+]
 
 # Our documented CSV columns, in export order (docs/intake.md).
 CSV_COLUMNS: tuple[str, ...] = (
@@ -53,6 +61,9 @@ CSV_COLUMNS: tuple[str, ...] = (
     "note",
 )
 REQUIRED_COLUMNS: tuple[str, ...] = ("type", "date")
+# Read but never written: a date window (UCDP GED's date_start/date_end) instead of a date.
+WINDOW_COLUMNS: tuple[str, ...] = ("date_start", "date_end")
+INPUT_COLUMNS: tuple[str, ...] = CSV_COLUMNS + WINDOW_COLUMNS
 _KNOWN_KEYS = ("columns", "values", "defaults", "date_format", "timezone", "delimiter")
 
 
@@ -77,9 +88,9 @@ class Mapping:
 
 
 def _check_field(name: object, origin: str, line: int | None, where: str) -> str:
-    if not isinstance(name, str) or name not in CSV_COLUMNS:
+    if not isinstance(name, str) or name not in INPUT_COLUMNS:
         raise UserError(
-            origin, line, f"{where}: unknown field {name!r}; our fields are: {', '.join(CSV_COLUMNS)}"
+            origin, line, f"{where}: unknown field {name!r}; our fields are: {', '.join(INPUT_COLUMNS)}"
         )
     return name
 
@@ -88,26 +99,6 @@ def _as_text(value: object, origin: str, line: int | None, where: str) -> str:
     if isinstance(value, bool) or value is None or isinstance(value, dict | list):
         raise UserError(origin, line, f"{where}: expected a text value, got {value!r}")
     return str(value)
-
-
-def _key_lines(text: str) -> dict[tuple[str, ...], int]:
-    """Line numbers of the keys in a YAML/JSON mapping file, so errors can point at them."""
-    lines: dict[tuple[str, ...], int] = {}
-
-    def walk(node: yaml.Node, trail: tuple[str, ...]) -> None:
-        if isinstance(node, yaml.MappingNode):
-            for key, value in node.value:
-                here = (*trail, str(key.value))
-                lines[here] = key.start_mark.line + 1
-                walk(value, here)
-
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError:
-        return lines
-    if root is not None:
-        walk(root, ())
-    return lines
 
 
 def _validated(mapping: Mapping, lines: dict[tuple[str, ...], int]) -> Mapping:
@@ -155,14 +146,13 @@ def load_mapping(path: str | os.PathLike) -> Mapping:
     except UnicodeDecodeError:
         raise UserError(origin, None, "the mapping file is not UTF-8 text") from None
     try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        problem = getattr(exc, "problem", None) or "not valid YAML or JSON"
-        raise UserError(origin, mark.line + 1 if mark else None, f"not valid YAML/JSON: {problem}") from None
+        located = parse_yaml(text)  # JSON is YAML too
+    except YamlProblem as problem:
+        raise UserError(origin, problem.line, problem.message) from None
+    data = located.data if located is not None else None
     if not isinstance(data, dict):
         raise UserError(origin, 1, "expected a mapping with 'columns', 'values', 'defaults', 'date_format'")
-    lines = _key_lines(text)
+    lines = located.key_lines
     for key in data:
         if key not in _KNOWN_KEYS:
             raise UserError(
@@ -214,3 +204,12 @@ def mapping_from_options(options: Iterable[str], base: Mapping | None = None) ->
         columns[_check_field(ours, "--map", None, option)] = theirs
     mapping = replace(base, columns=columns) if base else Mapping(columns=columns, origin="--map")
     return _validated(mapping, {})
+
+
+def with_date_format(mapping: Mapping | None, date_format: str) -> Mapping:
+    """The mapping (or none) with the dates read in `date_format` (`--date-format '%d/%m/%Y'`)."""
+    if "%" not in date_format:
+        raise UserError(
+            "--date-format", None, f"expected a strftime pattern such as '%d/%m/%Y', got {date_format!r}"
+        )
+    return replace(mapping or Mapping(origin="--date-format"), date_format=date_format)

@@ -2,10 +2,10 @@
 
 from truce.model.finding import Finding, FindingStatus, Severity, finding_id
 from truce.model.incident import KYIV, ClaimStatus, Counts, Incident, Location, LocationPrecision
-from truce.model.taxonomy import ATTACK_TYPES, INTERFERENCE_TYPES, IncidentType
+from truce.model.taxonomy import INTERFERENCE_TYPES, USE_OF_FORCE_TYPES, IncidentType
 
 __all__ = [
-    "ATTACK_TYPES",
+    "USE_OF_FORCE_TYPES",
     "INTERFERENCE_TYPES",
     "KYIV",
     "ClaimStatus",

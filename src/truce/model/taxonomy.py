@@ -7,7 +7,7 @@ from enum import StrEnum
 __all__ = [
     "ACLED_EVENT_TYPE",
     "ACLED_SUB_EVENT",
-    "ATTACK_TYPES",
+    "USE_OF_FORCE_TYPES",
     "INTERFERENCE_TYPES",
     "IncidentType",
     "from_acled",
@@ -154,8 +154,11 @@ def from_acled(sub_event_type: str, notes: str = "") -> IncidentType | None:
     return base
 
 
-# Types that are uses of force: what a ceasefire forbids.
-ATTACK_TYPES: frozenset[IncidentType] = frozenset(
+# Every type that is a use of force, including the OSCE mission's bare observations (explosions,
+# projectiles in flight, small-arms fire): what the verify stage and the report count as fire.
+# Not to be confused with truce.provisions.DEFAULT_HOSTILITIES_TYPES, what a hostilities provision
+# counts when its terms file lists no incident_types.
+USE_OF_FORCE_TYPES: frozenset[IncidentType] = frozenset(
     {
         T.shelling,
         T.missile_strike,

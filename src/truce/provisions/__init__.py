@@ -12,8 +12,8 @@ from pydantic import Field
 from truce.provisions._base import (
     ACTIVITY_TYPES,
     ASAP,
-    ATTACK_TYPES,
     CASE_OUTCOMES,
+    DEFAULT_HOSTILITIES_TYPES,
     FORCE_CLASSES,
     PROVISION_KINDS,
     ProvisionBase,
@@ -42,7 +42,7 @@ from truce.provisions.zone_exclusion import (
 __all__ = [
     "ACTIVITY_TYPES",
     "ASAP",
-    "ATTACK_TYPES",
+    "DEFAULT_HOSTILITIES_TYPES",
     "CASE_OUTCOMES",
     "FORCE_CLASSES",
     "PROVISION_KINDS",

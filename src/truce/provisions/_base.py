@@ -21,7 +21,7 @@ from truce.model.taxonomy import IncidentType
 
 __all__ = [
     "ACTIVITY_TYPES",
-    "ATTACK_TYPES",
+    "DEFAULT_HOSTILITIES_TYPES",
     "CASE_OUTCOMES",
     "FORCE_CLASSES",
     "PROVISION_KINDS",
@@ -115,8 +115,12 @@ ForceClass = Literal[
 # The incident taxonomy of DESIGN.md (truce.model.taxonomy): what an observation can be.
 ACTIVITY_TYPES: tuple[str, ...] = tuple(kind.value for kind in IncidentType)
 ActivityType = Literal[ACTIVITY_TYPES]  # type: ignore[valid-type]  # the same names, for the schema
-# What a ceasefire forbids unless a provision says otherwise: the attack types of the taxonomy.
-ATTACK_TYPES: tuple[str, ...] = (
+# What a hostilities provision counts when its terms file lists no incident_types: the attacks
+# that reports attribute to a party (shelling, strikes, clashes, attacks on civilians, mines). The
+# OSCE-style bare observations (explosion, projectile, small_arms_fire) are not in the default: a
+# terms file that counts them, as monitoring missions do, lists them (both bundled agreements do).
+# Every use of force, those included, is truce.model.USE_OF_FORCE_TYPES.
+DEFAULT_HOSTILITIES_TYPES: tuple[str, ...] = (
     "shelling",
     "missile_strike",
     "air_strike",

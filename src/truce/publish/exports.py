@@ -26,6 +26,14 @@ from truce.intake.acled import ACLED_COLUMNS, PARTY_ACTORS, country_numeric
 from truce.intake.mapping import CSV_COLUMNS
 from truce.model import Incident
 from truce.model.taxonomy import ACLED_EVENT_TYPE, ACLED_SUB_EVENT
+from truce.publish.columns import (
+    Properties,
+    flatten,
+    infer_properties,
+    measured_properties,
+    model_properties,
+    project,
+)
 
 __all__ = [
     "EXPORTERS",
@@ -38,8 +46,10 @@ __all__ = [
     "export_csv",
     "export_findings_csv",
     "export_geojson",
+    "export_geojson_flat",
     "export_geopackage",
     "finding_feature",
+    "findings_path",
     "gpkg_geometry",
     "incident_feature",
     "neutralise",
@@ -283,6 +293,45 @@ def export_geojson(
     return count
 
 
+def findings_path(path: str | os.PathLike) -> Path:
+    """Where `geojson-flat` writes findings beside PATH (out.geojson: out-findings.geojson)."""
+    target = Path(path)
+    return target.with_name(f"{target.stem}-findings{target.suffix or '.geojson'}")
+
+
+def _flat_layer(
+    path: str | os.PathLike, features: list[dict], columns: Properties | None, checkpoint: str | None
+) -> int:
+    """One GeoJSON layer whose features all carry the same flat columns (null where a value does not
+    apply), as the OGC items are: what QGIS and GDAL need to keep every column. Without `columns`,
+    they are every key the features have."""
+    columns = columns or infer_properties(flatten(f["properties"]) for f in features)
+    flat = [{**f, "properties": project(flatten(f["properties"]), columns)} for f in features]
+    with _atomic(path) as temp, temp.open("w", encoding="utf-8") as out:
+        head = {"type": "FeatureCollection", **({"checkpoint": checkpoint} if checkpoint else {})}
+        json.dump({**head, "features": flat}, out, ensure_ascii=False, default=str)
+    return len(flat)
+
+
+def export_geojson_flat(
+    incidents: Iterable[Incident],
+    path: str | os.PathLike,
+    findings: Iterable[dict] | None = None,
+    checkpoint: str | None = None,
+) -> int:
+    """Incidents in PATH and findings in PATH-findings (findings_path), each a layer of flat, typed
+    columns (`location_name`, `counts_launched`, `measured_held_km2` …; lists '; '-joined)."""
+    drop = ("record", "acled")
+    layer = [{**f, "properties": {k: v for k, v in f["properties"].items() if k not in drop}}
+             for f in map(incident_feature, incidents)]
+    count = _flat_layer(path, layer, model_properties(Incident, drop), checkpoint)
+    if findings is not None:
+        layer = [{**f, "properties": {k: v for k, v in f["properties"].items() if k != "record"}}
+                 for f in map(finding_feature, findings)]
+        count += _flat_layer(findings_path(path), layer, None, checkpoint)
+    return count
+
+
 # ---------------------------------------------------------------- GeoPackage (OGC 12-128r18, 1.3)
 
 _WGS84_WKT = (
@@ -339,7 +388,7 @@ _INCIDENT_COLUMNS = [  # (name, GeoPackage type) after fid and geom
     ("acled_sub_event_type", "TEXT"),
     ("date", "DATE NOT NULL"),
     ("date_precision", "TEXT"),
-    ("time", "TEXT"),
+    ("time", "DATETIME"),
     ("lon", "DOUBLE"),
     ("lat", "DOUBLE"),
     ("location_name", "TEXT"),
@@ -354,6 +403,7 @@ _INCIDENT_COLUMNS = [  # (name, GeoPackage type) after fid and geom
     ("launched", "INTEGER"),
     ("intercepted", "INTEGER"),
     ("hit", "INTEGER"),
+    ("area_km2", "DOUBLE"),
     ("killed", "INTEGER"),
     ("injured", "INTEGER"),
     ("status", "TEXT"),
@@ -362,10 +412,12 @@ _INCIDENT_COLUMNS = [  # (name, GeoPackage type) after fid and geom
     ("source", "TEXT"),
     ("evidence", "TEXT"),
     ("note", "TEXT"),
+    ("geonameid", "INTEGER"),
+    ("pcode", "TEXT"),
     ("report_id", "TEXT"),
     ("body", "TEXT"),
 ]
-_FINDING_COLUMNS = [
+_FINDING_COLUMNS = [  # then one typed column per measurement the findings have (measured_…), then body
     ("id", "TEXT"),
     ("agreement_id", "TEXT"),
     ("provision_id", "TEXT"),
@@ -373,11 +425,18 @@ _FINDING_COLUMNS = [
     ("status", "TEXT"),
     ("severity", "TEXT"),
     ("party", "TEXT"),
-    ("date", "TEXT"),
+    ("date", "DATE"),
     ("zone_id", "TEXT"),
     ("rationale", "TEXT"),
-    ("body", "TEXT"),
+    ("incident_ids", "TEXT"),
+    ("snapshot_dates", "TEXT"),
+    ("places", "TEXT"),
+    ("lon", "DOUBLE"),
+    ("lat", "DOUBLE"),
 ]
+# GeoPackage column types for the JSON types of truce.publish.columns.
+_GPKG_TYPES = {"integer": "INTEGER", "number": "DOUBLE", "boolean": "BOOLEAN", "string": "TEXT"}
+_GPKG_FORMATS = {"date": "DATE", "date-time": "DATETIME"}
 
 
 def gpkg_geometry(geometry: shapely.Geometry, srs_id: int = 4326) -> bytes:
@@ -401,7 +460,7 @@ def _incident_record(incident: Incident) -> tuple:
         incident.acled_sub_event_type,
         incident.date.isoformat(),
         incident.date_precision,
-        incident.time.isoformat() if incident.time else None,
+        _gpkg_datetime(incident.time),
         loc.lon,
         loc.lat,
         loc.name,
@@ -416,6 +475,7 @@ def _incident_record(incident: Incident) -> tuple:
         counts.launched,
         counts.intercepted,
         counts.hit,
+        counts.area_km2,
         incident.killed,
         incident.injured,
         incident.status.value,
@@ -424,17 +484,51 @@ def _incident_record(incident: Incident) -> tuple:
         incident.source,
         incident.evidence,
         incident.note,
+        loc.geonameid,
+        loc.pcode,
         incident.report_id,
         incident.model_dump_json(),
     )
 
 
-def _finding_record(finding: dict) -> tuple:
+def _gpkg_datetime(value: datetime | str | None) -> str | None:
+    """GeoPackage DATETIME: ISO 8601 in UTC with a Z (GeoPackage 1.3, 1.1.1.1.1)."""
+    if value is None:
+        return None
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    if moment.tzinfo is None:
+        return moment.isoformat(timespec="milliseconds") + "Z"
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+def _measured_columns(findings: list[dict]) -> list[tuple[str, str]]:
+    """A typed GeoPackage column for each measurement any finding has (`measured_held_km2` …)."""
+    return [
+        (name, _GPKG_FORMATS.get(column.get("format", ""), _GPKG_TYPES[column["type"]]))
+        for name, column in measured_properties(findings).items()
+    ]
+
+
+def _finding_point(finding: dict) -> shapely.Geometry | None:
+    """A finding's place as a point (a layer has one geometry type; an area gives its centre)."""
     geometry = _finding_geometry(finding)
-    shape = shapely.geometry.shape(geometry) if geometry else None
-    values = [finding.get(name) for name, _ in _FINDING_COLUMNS[:-1]]
-    values = [v if v is None or isinstance(v, int | float | str) else str(v) for v in values]
-    return (shape, *values, json.dumps(finding, ensure_ascii=False, default=str))
+    if geometry is None:
+        return None
+    shape = shapely.geometry.shape(geometry)
+    return shape if shape.geom_type == "Point" else shape.representative_point()
+
+
+def _finding_record(finding: dict, columns: list[tuple[str, str]]) -> tuple:
+    flat = flatten({k: v for k, v in finding.items() if k != "geometry"})
+    values = []
+    for name, kind in columns:
+        value = flat.get(name)
+        if kind == "DATETIME":
+            value = _gpkg_datetime(value)
+        elif value is not None and not isinstance(value, int | float | str):
+            value = str(value)
+        values.append(value)
+    return (_finding_point(finding), *values, json.dumps(finding, ensure_ascii=False, default=str))
 
 
 def _feature_table(
@@ -469,7 +563,6 @@ def _feature_table(
     return count
 
 
-
 def export_geopackage(
     incidents: Iterable[Incident], path: str | os.PathLike, findings: Iterable[dict] | None = None
 ) -> int:
@@ -491,12 +584,14 @@ def export_geopackage(
                 "truce incidents",
             )
             if findings is not None:
+                findings = list(findings)
+                columns = [*_FINDING_COLUMNS, *_measured_columns(findings)]
                 count += _feature_table(
                     conn,
                     "findings",
-                    "GEOMETRY",
-                    _FINDING_COLUMNS,
-                    (_finding_record(f) for f in findings),
+                    "POINT",
+                    [*columns, ("body", "TEXT")],
+                    (_finding_record(f, columns) for f in findings),
                     "truce findings",
                 )
             conn.commit()
@@ -509,12 +604,13 @@ def export_geopackage(
 
 EXPORTERS: dict[str, Exporter] = {
     "geojson": export_geojson,
+    "geojson-flat": export_geojson_flat,
     "csv": export_csv,
     "acled": export_acled,
     "gpkg": export_geopackage,
 }
 # Formats that carry findings as well as incidents (the others ignore `findings`).
-FORMATS_WITH_FINDINGS: frozenset[str] = frozenset({"geojson", "gpkg"})
+FORMATS_WITH_FINDINGS: frozenset[str] = frozenset({"geojson", "geojson-flat", "gpkg"})
 
 
 def export(
@@ -532,7 +628,7 @@ def export(
     except KeyError:
         known = ", ".join(sorted(EXPORTERS))
         raise UserError(str(path), None, f"unknown export format {fmt!r}; known formats: {known}") from None
-    extra = {"checkpoint": checkpoint} if checkpoint is not None and fmt == "geojson" else {}
+    extra = {"checkpoint": checkpoint} if checkpoint is not None and fmt.startswith("geojson") else {}
     count = exporter(incidents, path, findings=findings, **extra)
     if checkpoint is not None:
         with _atomic(f"{os.fspath(path)}.checkpoint") as temp:

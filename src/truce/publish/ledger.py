@@ -16,9 +16,12 @@ from truce import canonical
 from truce.publish.commitments import Committer, committer
 from truce.publish.log import LogStore, Signer, generate_key, load_key
 from truce.publish.log.keys import KeyExistsError
+from truce.publish.log.store import LOG_LOCK
 from truce.publish.log.tables import log_entries
+from truce.sensors.store import anomalies_between, baseline_rows
 from truce.store import Workspace
 from truce.store.api_tables import api_notices, api_report_access
+from truce.store.locks import hold_for_transaction
 from truce.store.schema import findings, incident_versions, incidents, reports
 from truce.store.verify_tables import case_events, cases
 
@@ -191,6 +194,13 @@ def _named_entries(conn: Connection, commit: Committer) -> list[tuple[str, dict]
         (f"incident_version:{v['report_id']}#{v['version']}", _version_entry(v, p, commit))
         for v, p in _versions(conn)
     ]
+    # Sensor baselines and thermal anomalies are public: they rest on NASA's public detections only.
+    named += [
+        (f"sensor_baseline:{b['id']}", _entry("sensor_baseline", b["id"], b)) for b in baseline_rows(conn)
+    ]
+    named += [
+        (f"thermal_anomaly:{a['id']}", _entry("thermal_anomaly", a["id"], a)) for a in anomalies_between(conn)
+    ]
     hidden = _protected_incident_ids(conn)
     by_agreement: dict[str, list[str]] = {}
     for finding_id, agreement_id, body in _finding_bodies(conn):
@@ -219,15 +229,21 @@ class PublishResult:
     checkpoint: str
 
 
-def publish(workspace: Workspace) -> PublishResult:
-    """Append what is not in the log yet and sign a checkpoint of the new size."""
+def publish(workspace: Workspace, conn: Connection | None = None) -> PublishResult:
+    """Append what is not in the log yet and sign a checkpoint of the new size, in one transaction
+    (the caller's `conn` if given, so that what is stored and what is logged commit together)."""
+    if conn is None:
+        with workspace.engine.begin() as own:
+            return publish(workspace, own)
     store = log_store(workspace)
-    with workspace.engine.connect() as conn:
-        logged = {row[0] for row in conn.execute(select(log_entries.c.entry_id))}
-        new = [e for e in current_entries(conn, committer(workspace)) if e["id"] not in logged]
-    appended = store.append(new, skip_logged=True) if new else range(0)  # another process may publish too
-    note = store.checkpoint(mission_key(workspace))
-    return PublishResult(len(appended), store.size(), note)
+    signer = mission_key(workspace)
+    hold_for_transaction(conn, LOG_LOCK)  # publishers in other processes read and append in turn
+    logged = {row[0] for row in conn.execute(select(log_entries.c.entry_id))}
+    new = [e for e in current_entries(conn, committer(workspace)) if e["id"] not in logged]
+    if new:
+        store.append(new, conn)
+    note = store.checkpoint(signer, conn)
+    return PublishResult(len(new), store.size(conn), note)
 
 
 def verify_workspace(workspace: Workspace) -> str | None:

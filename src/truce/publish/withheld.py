@@ -18,6 +18,7 @@ def withhold_finding(finding: dict) -> dict:
         "lon": None,
         "lat": None,
         "places": [],
+        "place_codes": [],
         "measured": {},
         "rationale": WITHHELD_RATIONALE,
     }

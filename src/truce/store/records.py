@@ -6,17 +6,19 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Insert, Table, delete, insert, select
+from sqlalchemy import Connection, Insert, Select, Table, delete, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from truce.model import Incident
+from truce.model import KYIV, Incident
 from truce.store.locks import hold_for_transaction
 from truce.store.schema import control_snapshots, findings, incidents, reports, sources
 
 __all__ = [
+    "findings_between",
+    "incidents_between",
     "add_incidents",
     "add_report",
     "ensure_source",
@@ -126,8 +128,30 @@ def add_incidents(conn: Connection, report_id: str, items: Iterable[Incident]) -
     return len(rows)
 
 
-def iter_incidents(conn: Connection) -> Iterator[Incident]:
-    for (body,) in conn.execute(select(incidents.c.body).order_by(incidents.c.id)):
+def incidents_between(query: Select, since: date | None, until: date | None) -> Select:
+    """Incidents whose time span overlaps the Kyiv days since..until (both included)."""
+    if since is not None:
+        query = query.where(incidents.c.t_end > int(datetime.combine(since, time(0), KYIV).timestamp()))
+    if until is not None:
+        end = datetime.combine(until + timedelta(days=1), time(0), KYIV)
+        query = query.where(incidents.c.t_start < int(end.timestamp()))
+    return query
+
+
+def findings_between(query: Select, since: date | None, until: date | None) -> Select:
+    """Findings dated within since..until (both included)."""
+    if since is not None:
+        query = query.where(findings.c.date >= since)
+    if until is not None:
+        query = query.where(findings.c.date <= until)
+    return query
+
+
+def iter_incidents(
+    conn: Connection, since: date | None = None, until: date | None = None
+) -> Iterator[Incident]:
+    query = incidents_between(select(incidents.c.body), since, until).order_by(incidents.c.id)
+    for (body,) in conn.execute(query):
         yield Incident.model_validate_json(body)
 
 
@@ -150,8 +174,11 @@ def replace_findings(conn: Connection, agreement_id: str, rows: list[dict]) -> N
     insert_many(conn, findings, rows)
 
 
-def stored_findings(conn: Connection, agreement_id: str | None = None) -> list[dict]:
+def stored_findings(
+    conn: Connection, agreement_id: str | None = None, since: date | None = None, until: date | None = None
+) -> list[dict]:
     query = select(findings.c.body).order_by(findings.c.date, findings.c.provision_id, findings.c.id)
+    query = findings_between(query, since, until)
     if agreement_id:
         query = query.where(findings.c.agreement_id == agreement_id)
     return [json.loads(body) for (body,) in conn.execute(query)]

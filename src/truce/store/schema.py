@@ -127,6 +127,8 @@ assessment_runs = Table(
     Column("incident_count", Integer, nullable=False),
     Column("finding_count", Integer, nullable=False),
     Column("started_at", String(40), nullable=False),
+    Column("cut_off", String(40)),  # ISO instant; null for runs stored before 0006
+    Column("finding_digests", Text),  # JSON {finding id: digest of its body}, for run-to-run diffs
 )
 
 findings = Table(
@@ -151,6 +153,7 @@ Index("ix_findings_agreement", findings.c.agreement_id, findings.c.provision_id)
 
 def all_metadata() -> list[MetaData]:
     """Every table the migrations create: the core's, and those the stages declare beside their code."""
+    import truce.sensors.tables  # noqa: F401
     import truce.store.api_tables  # noqa: F401  (registers its tables on `metadata`)
     import truce.store.verify_tables  # noqa: F401
     from truce.publish.log.tables import metadata as log_metadata

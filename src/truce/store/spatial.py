@@ -1,5 +1,5 @@
 """Spatial conditions that run where they are fastest: on PostgreSQL as PostGIS operators on the
-geometry columns (GiST-indexed, see migration 0006), elsewhere as plain comparisons on lon/lat.
+geometry columns (GiST-indexed, see migration 0008), elsewhere as plain comparisons on lon/lat.
 Both select exactly the same rows: a point on the box's edge is in it."""
 
 from __future__ import annotations

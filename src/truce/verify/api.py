@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import zoneinfo
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from sqlalchemy import select
@@ -104,6 +104,21 @@ def clusters(
         return store.stored_clusters(conn, category=category)
 
 
+def _past(at: datetime | None) -> datetime | None:
+    """When an act happened: given with its UTC offset, and not in the future."""
+    if at is None:
+        return None
+    if at.tzinfo is None:
+        raise UserError(
+            None, None, f"--at {at.isoformat()}: give the UTC offset, e.g. {at.isoformat()}+02:00"
+        )
+    if at > datetime.now(UTC):
+        raise UserError(
+            None, None, f"--at {at.isoformat()} is in the future; an act is recorded when it happened"
+        )
+    return at
+
+
 def case_open(
     ws: Workspace,
     title: str,
@@ -117,7 +132,12 @@ def case_open(
     event_date: date | None = None,
     alleged_against: str | None = None,
     protected: bool = False,
+    at: datetime | None = None,
+    recorded_by: str | None = None,
 ) -> dict:
+    """File an allegation. `at` is when it was made, if earlier than now (it is recorded now, by
+    `recorded_by`, default the actor: both are kept)."""
+    when = _past(at)
     with ws.engine.begin() as conn:
         case = store.open_case(
             conn,
@@ -131,13 +151,25 @@ def case_open(
             event_date=event_date,
             alleged_against=alleged_against,
             protected=protected,
+            at=when,
+            recorded_by=recorded_by,
         )
         return case.to_json()
 
 
-def case_assign(ws: Workspace, case_id: str, investigator: str, *, actor: str, reason: str) -> dict:
+def case_assign(
+    ws: Workspace,
+    case_id: str,
+    investigator: str,
+    *,
+    actor: str,
+    reason: str,
+    at: datetime | None = None,
+    recorded_by: str | None = None,
+) -> dict:
+    when = _past(at)
     with ws.engine.begin() as conn:
-        return store.assign_case(conn, case_id, investigator, actor, reason).to_json()
+        return store.assign_case(conn, case_id, investigator, actor, reason, when, recorded_by).to_json()
 
 
 def case_decide(
@@ -150,14 +182,19 @@ def case_decide(
     reason: str,
     attribution: str | None = None,
     attribution_reason: str | None = None,
+    at: datetime | None = None,
+    recorded_by: str | None = None,
 ) -> dict:
     """Decide the facts and outcome; with `attribution` ("RU", or "undetermined") also record the
     attribution, as its own event with its own reason, in the same transaction."""
+    when = _past(at)
     with ws.engine.begin() as conn:
-        case = store.decide_case(conn, case_id, outcome, facts, actor, reason)
+        case = store.decide_case(conn, case_id, outcome, facts, actor, reason, when, recorded_by)
         if attribution is not None:
             party = None if attribution.strip().lower() == "undetermined" else attribution
-            case = store.attribute_case(conn, case_id, party, actor, attribution_reason or "")
+            case = store.attribute_case(
+                conn, case_id, party, actor, attribution_reason or "", when, recorded_by
+            )
         return case.to_json()
 
 
@@ -169,9 +206,19 @@ def case_attribute(ws: Workspace, case_id: str, party: str | None, *, actor: str
         return store.attribute_case(conn, case_id, party, actor, reason).to_json()
 
 
-def case_refer(ws: Workspace, case_id: str, recipients: Sequence[str], *, actor: str, reason: str) -> dict:
+def case_refer(
+    ws: Workspace,
+    case_id: str,
+    recipients: Sequence[str],
+    *,
+    actor: str,
+    reason: str,
+    at: datetime | None = None,
+    recorded_by: str | None = None,
+) -> dict:
+    when = _past(at)
     with ws.engine.begin() as conn:
-        return store.refer_case(conn, case_id, recipients, actor, reason).to_json()
+        return store.refer_case(conn, case_id, recipients, actor, reason, when, recorded_by).to_json()
 
 
 def case_reopen(ws: Workspace, case_id: str, *, actor: str, reason: str) -> dict:

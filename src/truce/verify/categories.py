@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from truce.model import ATTACK_TYPES, INTERFERENCE_TYPES, IncidentType
+from truce.model import INTERFERENCE_TYPES, USE_OF_FORCE_TYPES, IncidentType
 
 __all__ = ["GENERIC_TYPES", "TYPE_GROUP", "category_of", "types_compatible"]
 
@@ -69,6 +69,6 @@ def category_of(kind: IncidentType) -> str:
         return "territory"
     if kind in _PRESENCE:
         return "presence"
-    if kind in ATTACK_TYPES or kind is T.interception:
+    if kind in USE_OF_FORCE_TYPES or kind is T.interception:
         return "hostilities"
     return "other"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import IntEnum, StrEnum
 
 from truce.model import ClaimStatus, Incident
@@ -29,6 +29,7 @@ __all__ = [
     "SourceKind",
     "claimant_key",
     "claimant_party",
+    "corroborated_by_sensor",
     "grade_members",
     "normalize_claimant",
     "origin_of",
@@ -450,3 +451,19 @@ def _credibility(
     return Credibility.possibly_true, (
         f"credibility 3: one origin ({origins[0]}), not denied; 1 needs an independent second origin"
     )
+
+
+def corroborated_by_sensor(grade: Grade, reasons: Sequence[str]) -> Grade:
+    """An independent sensor (a satellite thermal anomaly near the place and day) raises a report's
+    credibility one step, to at best 2: it shows that something burned there, not what or who, so
+    1 still needs two independent reports. A report no usable source supports (6) or one reported
+    as fabricated (5) is not raised: a sensor alone is never proof. The reason is kept either way."""
+    if not reasons:
+        return grade
+    seen = "; ".join(reasons)
+    if grade.credibility in (Credibility.possibly_true, Credibility.doubtful):
+        raised = Credibility(int(grade.credibility) - 1)
+        was = int(grade.credibility)
+        note = f"credibility raised from {was} to {int(raised)} by an independent sensor: {seen}"
+        return replace(grade, credibility=raised, rationale=(*grade.rationale, note))
+    return replace(grade, rationale=(*grade.rationale, f"independent sensor, credibility unchanged: {seen}"))

@@ -15,7 +15,9 @@ from sqlalchemy import Connection, delete, insert, select, update
 from truce import canonical
 from truce.errors import UserError
 from truce.geo.control import ControlSnapshot
-from truce.model import INTERFERENCE_TYPES, Incident, Location
+from truce.model import INTERFERENCE_TYPES, KYIV, Incident, Location
+from truce.sensors.corroboration import AnomalyIndex
+from truce.sensors.store import anomalies_between
 from truce.store.records import add_incidents, add_report, ensure_source, iter_incidents
 from truce.store.schema import control_snapshots, incidents, reports, sources
 from truce.store.verify_tables import (
@@ -34,7 +36,14 @@ from truce.verify.categories import category_of
 from truce.verify.claims import ClaimCheckParams, check_claim
 from truce.verify.clustering import ClusterParams, cluster_incidents
 from truce.verify.evidence import CustodyEntry, custody_entry, sha256_hex, verify_content, verify_custody
-from truce.verify.grading import Reliability, Source, SourceKind, grade_members, source_view
+from truce.verify.grading import (
+    Reliability,
+    Source,
+    SourceKind,
+    corroborated_by_sensor,
+    grade_members,
+    source_view,
+)
 from truce.verify.interference import InterferenceKind, interference_incident, interference_summary
 from truce.verify.quiet import QuietCount, Violation, quiet_counters
 
@@ -201,22 +210,37 @@ def recluster(
     claim_params: ClaimCheckParams | None = None,
     occupying_party: str = "RU",
     at: datetime | None = None,
+    link_km: float = 10,
+    link_days: int = 1,
 ) -> list[dict]:
-    """Cluster every incident, grade each cluster, check territorial claims against the stored
-    snapshots, and replace the stored clusters with the result. Returns the clusters as JSON."""
+    """Cluster every incident, grade each cluster (a satellite thermal anomaly within link_km and
+    link_days of a reported attack raises its credibility), check territorial claims against the
+    stored snapshots, and replace the stored clusters with the result. Returns the clusters as JSON."""
     items = list(iter_incidents(conn))
     found = cluster_incidents(items, params)
     by_incident = incident_sources(conn, items)
     series = StoredSnapshots(conn, occupying_party)
+    anomalies = AnomalyIndex(anomalies_between(conn), link_km, link_days)
     when = _now(at).isoformat()
     cluster_rows, member_rows, bodies = [], [], []
     for cluster in found:
+        anchor = cluster.anchor
+        links = anomalies.links(
+            cluster.type.value,
+            anchor.location.precision.value,
+            anchor.location.lon,
+            anchor.location.lat,
+            datetime.fromtimestamp(cluster.t_start, KYIV).date(),  # reports are dated in Kyiv time
+            datetime.fromtimestamp(max(cluster.t_end - 1, cluster.t_start), KYIV).date(),
+        )
         grade = grade_members(cluster.members, by_incident)
-        check = check_claim(cluster.anchor, series, claim_params)
+        grade = corroborated_by_sensor(grade, [link.reason() for link in links])
+        check = check_claim(anchor, series, claim_params)
         body = {
             **cluster.to_json(),
             "grade": grade.to_json(),
             "claim_check": check.to_json() if check else None,
+            "thermal_anomalies": [k.to_json() for k in links],
         }
         anchor, loc = cluster.anchor, cluster.anchor.location
         cluster_rows.append(
@@ -307,7 +331,12 @@ def _case_row(case: flow.Case) -> dict:
     }
 
 
-def _event_rows(case: flow.Case, events: Iterable[flow.CaseEvent]) -> list[dict]:
+def _event_rows(
+    case: flow.Case, events: Iterable[flow.CaseEvent], recorded_by: str | None = None
+) -> list[dict]:
+    """The audit rows of new acts. `at` is when the act happened (a past act may be recorded
+    later); `details.recorded_at` and `details.recorded_by` keep when and by whom it was recorded."""
+    recorded_at = datetime.now(UTC).replace(microsecond=0).isoformat()
     return [
         {
             "case_id": case.id,
@@ -318,13 +347,19 @@ def _event_rows(case: flow.Case, events: Iterable[flow.CaseEvent]) -> list[dict]
             "actor": e.actor,
             "at": e.at.isoformat(),
             "reason": e.reason,
-            "details": json.dumps(dict(e.details), ensure_ascii=False, sort_keys=True),
+            "details": json.dumps(
+                {**e.details, "recorded_at": recorded_at, "recorded_by": recorded_by or e.actor},
+                ensure_ascii=False,
+                sort_keys=True,
+            ),
         }
         for e in events
     ]
 
 
-def _save(conn: Connection, before: flow.Case | None, after: flow.Case) -> flow.Case:
+def _save(
+    conn: Connection, before: flow.Case | None, after: flow.Case, recorded_by: str | None = None
+) -> flow.Case:
     if before is None:
         conn.execute(insert(cases).values(**_case_row(after)))
         if after.incident_ids:
@@ -339,7 +374,8 @@ def _save(conn: Connection, before: flow.Case | None, after: flow.Case) -> flow.
         )
         if changed.rowcount != 1:
             raise UserError(f"case {after.id}", None, "the case changed while you worked on it; try again")
-    conn.execute(insert(case_events), _event_rows(after, after.events[before.version if before else 0 :]))
+    new = after.events[before.version if before else 0 :]
+    conn.execute(insert(case_events), _event_rows(after, new, recorded_by))
     return after
 
 
@@ -374,6 +410,7 @@ def open_case(
     protected: bool = False,
     category: str | None = None,
     at: datetime | None = None,
+    recorded_by: str | None = None,
 ) -> flow.Case:
     """Open a case for an alleged violation, optionally on stored incidents (their earliest date is
     the event date and their type the category, unless given)."""
@@ -402,14 +439,20 @@ def open_case(
         incident_ids=[i.id for i in linked],
         protected=protected,
     )
-    return _save(conn, None, case)
+    return _save(conn, None, case, recorded_by)
 
 
 def assign_case(
-    conn: Connection, case_id: str, investigator: str, actor: str, reason: str, at: datetime | None = None
+    conn: Connection,
+    case_id: str,
+    investigator: str,
+    actor: str,
+    reason: str,
+    at: datetime | None = None,
+    recorded_by: str | None = None,
 ) -> flow.Case:
     before = load_case(conn, case_id)
-    return _save(conn, before, flow.assign(before, investigator, actor, reason, _now(at)))
+    return _save(conn, before, flow.assign(before, investigator, actor, reason, _now(at)), recorded_by)
 
 
 def decide_case(
@@ -420,20 +463,27 @@ def decide_case(
     actor: str,
     reason: str,
     at: datetime | None = None,
+    recorded_by: str | None = None,
 ) -> flow.Case:
     before = load_case(conn, case_id)
     try:
         outcome, facts = flow.CaseState(outcome), flow.Facts(facts)
     except ValueError as error:
         raise flow.IllegalTransition(case_id, str(error)) from error
-    return _save(conn, before, flow.decide(before, outcome, facts, actor, reason, _now(at)))
+    return _save(conn, before, flow.decide(before, outcome, facts, actor, reason, _now(at)), recorded_by)
 
 
 def attribute_case(
-    conn: Connection, case_id: str, party: str | None, actor: str, reason: str, at: datetime | None = None
+    conn: Connection,
+    case_id: str,
+    party: str | None,
+    actor: str,
+    reason: str,
+    at: datetime | None = None,
+    recorded_by: str | None = None,
 ) -> flow.Case:
     before = load_case(conn, case_id)
-    return _save(conn, before, flow.attribute(before, party, actor, reason, _now(at)))
+    return _save(conn, before, flow.attribute(before, party, actor, reason, _now(at)), recorded_by)
 
 
 def refer_case(
@@ -443,16 +493,22 @@ def refer_case(
     actor: str,
     reason: str,
     at: datetime | None = None,
+    recorded_by: str | None = None,
 ) -> flow.Case:
     before = load_case(conn, case_id)
-    return _save(conn, before, flow.refer(before, recipients, actor, reason, _now(at)))
+    return _save(conn, before, flow.refer(before, recipients, actor, reason, _now(at)), recorded_by)
 
 
 def reopen_case(
-    conn: Connection, case_id: str, actor: str, reason: str, at: datetime | None = None
+    conn: Connection,
+    case_id: str,
+    actor: str,
+    reason: str,
+    at: datetime | None = None,
+    recorded_by: str | None = None,
 ) -> flow.Case:
     before = load_case(conn, case_id)
-    return _save(conn, before, flow.reopen(before, actor, reason, _now(at)))
+    return _save(conn, before, flow.reopen(before, actor, reason, _now(at)), recorded_by)
 
 
 def list_cases(conn: Connection, *, state: str | None = None, zone: str | None = None) -> list[dict]:

@@ -90,9 +90,8 @@ def assess(
         finally:
             Path(temp).unlink(missing_ok=True)
     if store:
-        # Stored findings go into the log as `truce assess` puts them (the same publish), so
-        # `truce verify` holds after an assessment through the API too. Should this process die
-        # before it, the next publish (any case act, `truce log checkpoint`) appends them.
+        # The run went into the log with its findings, in one transaction (store_run, as for
+        # `truce assess`); this makes the served checkpoint the one just signed.
         ctx.log.publish()
     statuses = Counter(f.status.value for f in result.findings)
     return AssessOut(

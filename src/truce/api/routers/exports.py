@@ -19,8 +19,8 @@ from truce.api.releases import as_incidents
 from truce.api.routers.findings import present_findings
 from truce.api.schemas.common import Day
 from truce.api.views import count, incident_select, present_incidents
-from truce.model import KYIV
 from truce.publish.exports import FORMATS_WITH_FINDINGS, export
+from truce.store.records import findings_between, incidents_between
 from truce.store.schema import findings, incidents
 
 router = APIRouter(prefix="/exports", tags=["exports"])
@@ -47,19 +47,10 @@ def export_file(
     actor: Actor = Depends(requires(Action.read, Resource.exports)),
 ) -> Response:
     ctx = context(request)
-    query = incident_select(actor)
-    if since is not None:
-        query = query.where(incidents.c.t_end > int(dt.datetime.combine(since, dt.time(0), KYIV).timestamp()))
-    if until is not None:
-        end = dt.datetime.combine(until + dt.timedelta(days=1), dt.time(0), KYIV)
-        query = query.where(incidents.c.t_start < int(end.timestamp()))
+    query = incidents_between(incident_select(actor), since, until)
     found_query = None
     if with_findings and fmt in FORMATS_WITH_FINDINGS:
-        found_query = select(findings.c.body)
-        if since is not None:
-            found_query = found_query.where(findings.c.date >= since)
-        if until is not None:
-            found_query = found_query.where(findings.c.date <= until)
+        found_query = findings_between(select(findings.c.body), since, until)
     with ctx.workspace.engine.connect() as conn:
         matched = count(conn, query) + (count(conn, found_query) if found_query is not None else 0)
         if matched > ctx.settings.max_export_records:

@@ -52,3 +52,21 @@ export async function post(path, body) {
   });
   return answer(response);
 }
+
+// A file from the API, saved by the browser (a link cannot carry the Authorization header).
+export async function download(path, params, fallbackName) {
+  const url = new URL(path, location.origin);
+  for (const [key, value] of Object.entries(params)) if (value) url.searchParams.set(key, value);
+  const response = await fetch(url, { headers: headers() });
+  if (!response.ok) return answer(response);
+  const disposition = response.headers.get("Content-Disposition") || "";
+  const name = (disposition.match(/filename="?([^";]+)"?/) || [])[1] || fallbackName;
+  const link = document.createElement("a");
+  link.href = URL.createObjectURL(await response.blob());
+  link.download = name;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+  return name;
+}

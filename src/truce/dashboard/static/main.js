@@ -5,7 +5,7 @@
 import * as api from "./api.js";
 import { MapView } from "./mapview.js";
 import * as ui from "./panels.js";
-import { readState, writeState } from "./state.js";
+import { checkState, daysBetween, readState, writeState } from "./state.js";
 import { drawTimeline } from "./timeline.js";
 
 const $ = (id) => document.getElementById(id);
@@ -33,6 +33,13 @@ async function start() {
     state.agreement = agreement.id;
     $("agreement-title").textContent = agreement.title;
   }
+  const problems = checkState(state, {
+    types: config.types,
+    parties: [...(agreement?.parties || []).map((p) => p.id), "unattributed"],
+    statuses: config.statuses,
+    parameters: agreement?.parameters || {},
+  });
+  if (state.agreement !== agreement?.id && state.agreement) problems.push(`agreement=${state.agreement}: not stored here`);
   const lastDay = config.snapshot_days.at(-1) || new Date().toISOString().slice(0, 10);
   state.from ??= agreement ? agreement.effective_day : lastDay;
   state.to ??= lastDay;
@@ -48,10 +55,23 @@ async function start() {
     api.get("/dashboard/api/places").then((rows) => view.setPlaces(rows, "en")).catch(() => {});
   }
   await Promise.all([loadZones(), loadLine(), loadData(), loadQueue()]);
+  if (state.zone && !drafted.features.some((f) => f.id === state.zone)) {
+    problems.push(`zone=${state.zone.slice(0, 40)}: no such zone`);
+    delete state.zone;
+  }
+  showProblems(problems);
   render();
   view?.fitFront(currentLine, incidents.filter((f) => matches(f)));
   document.body.dataset.ready = "1";
   runWhatIf();
+}
+
+function showProblems(problems) {
+  const box = $("link-problems");
+  box.hidden = !problems.length;
+  box.replaceChildren(ui.h("b", {}, "This link had parts this dashboard cannot use; the defaults are shown instead: "),
+    problems.join("; "));
+  box.dataset.count = String(problems.length);
 }
 
 // --- sign-in -------------------------------------------------------------------------------------
@@ -95,6 +115,7 @@ async function loadZones() {
     $("map-note").textContent = `Zones: ${error.message}`;
   }
   view?.setZones(drafted);
+  ui.setZoneNames(drafted.features);
   fillSelect($("f-zone"), drafted.features.map((f) => [f.id, f.properties.name]), state.zone);
 }
 
@@ -207,6 +228,58 @@ function buildFilters() {
   });
   $("signout-button").addEventListener("click", () => changeIdentity(null));
   renderParameters();
+  buildDayControls();
+}
+
+function buildDayControls() {
+  const first = agreement?.effective_day || state.from;
+  const last = config.snapshot_days.at(-1) || state.to;
+  const days = daysBetween(first, last);
+  const slider = $("f-slider");
+  slider.max = String(Math.max(days.length - 1, 0));
+  $("f-day").min = first;
+  $("f-day").max = last;
+  slider.addEventListener("input", () => { $("day-note").textContent = days[Number(slider.value)]; });
+  slider.addEventListener("change", () => chooseDay(days[Number(slider.value)]));
+  $("f-day").addEventListener("change", () => { if ($("f-day").value) chooseDay($("f-day").value); });
+  for (const button of document.querySelectorAll("#exports button")) {
+    button.addEventListener("click", async () => {
+      const fmt = button.dataset.export;
+      try {
+        const name = await api.download(`${config.api}/exports/${fmt}`, { since: state.from, until: state.to }, `truce.${fmt}`);
+        ui.toast(`Saved ${name}.`);
+      } catch (error) {
+        ui.toast(`Export failed: ${error.message}`);
+      }
+    });
+  }
+  slider.dataset.first = first;
+}
+
+// One day: the map, counts, contact line and report link follow it.
+async function chooseDay(day) {
+  state.from = state.to = state.line = day;
+  $("f-from").value = $("f-to").value = $("f-line").value = day;
+  await Promise.all([datesChanged(null), loadLine()]);
+}
+
+function renderDay() {
+  const first = $("f-slider").dataset.first;
+  const day = state.from === state.to ? state.from : state.to;
+  const index = daysBetween(first, day).length - 1;
+  $("f-slider").value = String(Math.max(index, 0));
+  $("f-day").value = state.from === state.to ? state.from : "";
+  $("day-note").textContent = state.from === state.to ? `${day} (day ${index + 1} of the ceasefire)` : `${state.from} – ${state.to}`;
+  const number = index + 1;
+  const year = day.slice(0, 4);
+  const valid = index >= 0;
+  for (const [id, fmt] of [["report-link", "html"], ["report-pdf", "pdf"]]) {
+    const link = $(id);
+    link.hidden = !valid;
+    link.href = valid ? `/reports/${number}-${year}.${fmt}?lang=en&agreement=${encodeURIComponent(agreement?.id || "")}` : "#";
+    link.dataset.day = day;
+  }
+  $("report-link").textContent = `Daily report ${number}/${year}`;
 }
 
 function typesChanged() {
@@ -217,9 +290,9 @@ function typesChanged() {
 }
 
 async function datesChanged(which) {
-  const value = $(`f-${which}`).value;
+  const value = which ? $(`f-${which}`).value : state.from;
   if (!value) return;
-  state[which] = value;
+  if (which) state[which] = value;
   if (state.from > state.to) {
     state[which === "from" ? "to" : "from"] = value;
     $("f-from").value = state.from;
@@ -267,13 +340,13 @@ function render() {
     : (key) => config.palette.parties[key] || "#6a3d9a";
   drawTimeline($("timeline"), {
     first: agreement?.effective_day || state.from,
-    last: state.to,
+    last: [state.to, config.snapshot_days.at(-1) || state.to].sort().at(-1), // later days stay clickable
     features: incidents.filter((f) => matches(f, { dates: false })),
     by: state.by,
     colors,
     range: [state.from, state.to],
     label: "Incidents per day",
-    onDay: async (day) => { state.line = day; $("f-line").value = day; await loadLine(); writeState(state); },
+    onDay: (day) => chooseDay(day),
   });
   ui.renderLegend($("legend-list"), {
     types: [...new Set(incidents.map((f) => f.properties.type))].sort(),
@@ -281,6 +354,7 @@ function render() {
     zones: (view?.currentZones || drafted).features.map((f) => ({ id: f.id, name: f.properties.name })),
     zoneColors: view?.zoneColors || {},
   });
+  renderDay();
   writeState(state);
 }
 
@@ -330,11 +404,13 @@ async function runWhatIf() {
       until: state.to,
     });
     if (seq !== whatIfSeq) return;
+    ui.setZoneNames([...drafted.features, ...result.what_if.zones.features]);
     if (view) {
       view.setZones(result.what_if.zones);
       view.currentZones = result.what_if.zones;
     }
     ui.renderWhatIf($("whatif-zones").tBodies[0], $("whatif-findings").tBodies[0], result);
+    ui.renderChanges($("whatif-changes"), result.changes, Boolean(Object.keys(result.overrides).length));
     const changed = Object.entries(result.overrides).map(([k, v]) => `${k} = ${v}`).join(", ");
     status.textContent = changed ? `What if ${changed}: highlighted where it differs from the draft.` : "As drafted.";
     status.dataset.state = "done";

@@ -40,8 +40,16 @@ function show(value) {
   return String(value);
 }
 
+// Zone ids are shown by their names ("Free economic zone pull-back belts (UA-10km)"), when known.
+let zoneNames = new Map();
+export function setZoneNames(features) {
+  zoneNames = new Map(features.map((f) => [f.id, f.properties.name || f.id]));
+}
+const zoneName = (id) => zoneNames.get(id) || id;
+
 export function showIncident(panel, feature) {
   const p = { ...feature.properties };
+  if (Array.isArray(p.zones)) p.zones = p.zones.map(zoneName);
   const loc = p.location || {};
   const where = [loc.name, loc.admin1].filter(Boolean).join(", ");
   const precision = loc.precision ? ` (${loc.precision}${p.approx ? ", drawn inside the oblast" : ""})` : "";
@@ -72,7 +80,7 @@ export function showFinding(panel, f, selectIncident) {
   add("severity", f.severity, "severity");
   add("party", f.party, "party");
   add("date", f.date, "date");
-  add("zone", f.zone_id, "zone_id");
+  add("zone", f.zone_id ? zoneName(f.zone_id) : null, "zone_id");
   add("places", f.places, "places");
   add("rationale", f.rationale, "rationale");
   if (f.incident_ids?.length) {
@@ -180,6 +188,22 @@ export function renderWhatIf(zonesBody, findingsBody, result) {
       return h("tr", { "data-status": s }, h("td", {}, s.replace(/_/g, " ")), h("td", {}, a), h("td", { class: a === b ? "" : "changed", "data-field": "whatif" }, b));
     }),
   );
+}
+
+const STATUS_WORDS = (s) => (s ? s.replace(/_/g, " ") : "none");
+
+export function renderChanges(list, changes, changed) {
+  if (!changed) {
+    list.replaceChildren();
+    return;
+  }
+  if (!changes.length) {
+    list.replaceChildren(h("li", { class: "hint", "data-change": "none" }, "No finding in the period changes."));
+    return;
+  }
+  list.replaceChildren(...changes.map((c) => h("li", { "data-change": c.change, "data-provision": c.provision_id },
+    `${c.change === "added" ? "+" : c.change === "removed" ? "−" : "≠"} ${c.date || ""} · ${c.provision_id}${c.party ? ` · ${c.party}` : ""}: `,
+    c.change === "changed" ? `${STATUS_WORDS(c.before)} → ${STATUS_WORDS(c.after)}` : STATUS_WORDS(c.after || c.before))));
 }
 
 // --- legend ------------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache, partial
@@ -165,13 +166,25 @@ class LogStore:
     def _error(self, message: str, kind: type[LogError] = LogError) -> LogError:
         return kind(self._where, None, message)
 
+    @contextmanager
+    def _transaction(self, conn: Connection | None) -> Iterator[Connection]:
+        # Inside the caller's transaction when given one (it commits or rolls back with the log),
+        # else in a transaction of its own.
+        if conn is not None:
+            yield conn
+            return
+        with self.engine.begin() as own:
+            yield own
+
     # --- reading ----------------------------------------------------------------------------------
 
     def _size(self, conn: Connection) -> int:
         last = conn.execute(select(func.max(log_nodes.c.idx)).where(log_nodes.c.level == 0)).scalar()
         return 0 if last is None else last + 1
 
-    def size(self) -> int:
+    def size(self, conn: Connection | None = None) -> int:
+        if conn is not None:
+            return self._size(conn)
         with self.engine.connect() as conn:
             return self._size(conn)
 
@@ -218,10 +231,8 @@ class LogStore:
 
     # --- writing ----------------------------------------------------------------------------------
 
-    def append(self, entries: Iterable[Mapping[str, Any]], *, skip_logged: bool = False) -> range:
-        """Append entries in one transaction; return their sequence numbers. With skip_logged,
-        entries whose id is already in the log are left out (decided under the log's lock, so two
-        processes publishing the same records at once append them once)."""
+    def append(self, entries: Iterable[Mapping[str, Any]], conn: Connection | None = None) -> range:
+        """Append entries in one transaction (the caller's `conn` if given); return their numbers."""
         prepared, ids = [], set()
         for entry in entries:
             try:
@@ -233,11 +244,8 @@ class LogStore:
             ids.add(entry["id"])
             prepared.append((entry["id"], entry["kind"], data))
         try:
-            with self.engine.begin() as conn:
+            with self._transaction(conn) as conn:
                 hold_for_transaction(conn, LOG_LOCK)  # appenders in other processes take turns
-                if skip_logged:
-                    logged = self._logged_ids(conn, [p[0] for p in prepared])
-                    prepared = [p for p in prepared if p[0] not in logged]
                 start = self._size(conn)
                 tree = CompactRange.load(start, partial(_read_nodes, conn))
                 now, rows, nodes = _now(), [], []
@@ -263,14 +271,6 @@ class LogStore:
             raise self._error(f"cannot append: {error}") from None
         return range(start, start + len(prepared))
 
-    @staticmethod
-    def _logged_ids(conn: Connection, ids: Sequence[str]) -> set[str]:
-        found: set[str] = set()
-        for i in range(0, len(ids), 500):
-            query = select(log_entries.c.entry_id).where(log_entries.c.entry_id.in_(ids[i : i + 500]))
-            found.update(conn.execute(query).scalars())
-        return found
-
     def _duplicate_message(self, ids: Sequence[str]) -> str:
         with self.engine.connect() as conn:
             for i in range(0, len(ids), 500):
@@ -282,9 +282,10 @@ class LogStore:
                     return f"entry id {row.entry_id!r} is already in the log (entry {row.seq})"
         return "the log changed during this append (another writer?); nothing was appended, retry"
 
-    def checkpoint(self, signer: Signer) -> str:
-        """Sign and store a checkpoint of the whole log; refuse if it does not extend the last one."""
-        with self.engine.begin() as conn:
+    def checkpoint(self, signer: Signer, conn: Connection | None = None) -> str:
+        """Sign and store a checkpoint of the whole log; refuse if it does not extend the last one.
+        In the caller's transaction `conn` if given."""
+        with self._transaction(conn) as conn:
             hold_for_transaction(conn, LOG_LOCK)  # one signer at a time, whichever worker it is
             size = self._size(conn)
             read = partial(_read_nodes, conn)

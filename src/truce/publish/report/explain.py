@@ -13,6 +13,7 @@ import datetime as dt
 from truce.geo import settlements
 from truce.geo.admin import oblasts
 from truce.publish.report.i18n import Labels
+from truce.publish.withheld import WITHHELD_RATIONALE
 
 __all__ = ["explain"]
 
@@ -47,6 +48,8 @@ def explain(
     finding: dict, labels: Labels, party_name: object, area_name: object, zone_name: object
 ) -> tuple[str, str]:
     """(text, language) for one notable finding of the report."""
+    if finding["rationale"] == WITHHELD_RATIONALE:
+        return labels["withheld_rationale"], labels.lang
     try:
         text = _templated(finding, labels, party_name, area_name, zone_name)
     except (KeyError, TypeError, ValueError):

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable
 import shapely
 
 from truce.geo import settlements
+from truce.geo.admin import find_oblast
 from truce.model import IncidentType
 
 __all__ = [
@@ -62,6 +63,9 @@ def place_of(row: dict) -> dict:
     if found is not None:
         return {"pcode": found.pcode, "names": {lang: found.label(lang) for lang in _LANGS}}
     name = location.get("name")
+    oblast = find_oblast(name) if name and location.get("precision") == "oblast" else None
+    if oblast is not None:  # an oblast has its name in every report language
+        return {"pcode": None, "names": {"en": oblast.name_en, "uk": oblast.name_uk, "ru": oblast.name_ru}}
     return {"pcode": None, "names": {lang: name for lang in _LANGS} if name else None}
 
 

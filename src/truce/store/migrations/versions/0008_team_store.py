@@ -4,8 +4,8 @@ PostGIS geometry columns beside the portable lon/lat and GeoJSON columns, kept b
 (generated columns), with GiST indexes for bbox and zone-membership filters; on SQLite shapely does
 the spatial work and nothing else changes.
 
-Revision ID: 0006_team_store
-Revises: 0005_incident_versions
+Revision ID: 0008_team_store
+Revises: 0007_sensors
 """
 
 import sqlalchemy as sa
@@ -14,8 +14,8 @@ from alembic import op
 # Registers the API's tables on the store's metadata wherever migrations run (see 0004).
 import truce.store.api_tables  # noqa: F401
 
-revision = "0006_team_store"
-down_revision = "0005_incident_versions"
+revision = "0008_team_store"
+down_revision = "0007_sensors"
 branch_labels = None
 depends_on = None
 

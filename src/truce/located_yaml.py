@@ -1,4 +1,5 @@
-"""YAML to plain data, remembering the line of every node, safely.
+"""YAML to plain data, remembering the line of every node, safely: the one YAML reader of truce
+(terms files, declarations, intake column mappings), so each names the line of a mistake alike.
 
 - YAML 1.2 core scalars: only true/false are booleans (`NO`, `on`, `yes` stay text, so a party id "NO"
   or a field named `on` mean what they say); dates stay text for the models to parse.

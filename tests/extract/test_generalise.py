@@ -1,0 +1,181 @@
+"""The wording, dates, places and parties of text truce was not developed on: each case is a
+sentence written for this test (other places, dates and phrasings than the corpus and the seed)."""
+
+from datetime import date
+
+import pytest
+
+from truce.extract import extract_text
+
+CASES = [
+    # (text, published, expected: type, date, place name, actor)
+    (
+        "On 9 March 2023, Russian forces fired mortars at Hirnyk, Donetsk.",
+        None,
+        ("shelling", "2023-03-09", "Hirnyk", "RU"),
+    ),
+    (
+        "On 2 August 2024, Russian forces fired at Bilopillia, Sumy. A house was damaged.",
+        None,
+        ("shelling", "2024-08-02", "Bilopillia", "RU"),
+    ),
+    (
+        "On 5 May 2024, Russian aircraft dropped two guided bombs on Lyptsi, Kharkiv.",
+        None,
+        ("air_strike", "2024-05-05", "Lyptsi", "RU"),
+    ),
+    (
+        "On 17 June 2023, Russian forces carried out air strikes on Orikhiv, Zaporizhzhia.",
+        None,
+        ("air_strike", "2023-06-17", "Orikhiv", "RU"),
+    ),
+    (
+        "On 3 July 2024, Russian forces engaged in an offensive in the direction of Niu-York, Donetsk, "
+        "but were repelled.",
+        None,
+        ("armed_clash", "2024-07-03", "Niu-York", "RU"),
+    ),
+    (
+        "On 14 September 2022, Ukrainian forces established control over Sviatohirsk, Donetsk.",
+        None,
+        ("territorial_claim", "2022-09-14", "Sviatohirsk", "UA"),
+    ),
+    (
+        "On 21 July 2022, Russian soldiers shot dead a cyclist in Hola Prystan, Kherson.",
+        None,
+        ("attack_on_civilians", "2022-07-21", "Hola Prystan", "RU"),
+    ),
+    (
+        "On 9 August 2022, Russian forces kidnapped a volunteer in Kakhovka, Kherson.",
+        None,
+        ("abduction", "2022-08-09", "Kakhovka", "RU"),
+    ),
+    (
+        "On 30 May 2023, occupation police detained two teachers in Tokmak, Zaporizhzhia.",
+        None,
+        ("arrest", "2023-05-30", "Tokmak", "RU"),
+    ),
+    (
+        "On 1 April 2022, Russian troops looted a pharmacy in Borodianka, Kyiv.",
+        None,
+        ("looting", "2022-04-01", "Borodianka", "RU"),
+    ),
+    (
+        "On 8 March 2024, about 200 people rallied in Uzhhorod, Zakarpattia, to demand news of the missing.",
+        None,
+        ("protest", "2024-03-08", "Uzhhorod", None),
+    ),
+    (
+        "On 12 November 2022, Russian forces withdrew from Hola Prystan, Kherson, without fighting.",
+        None,
+        ("territory_transfer", "2022-11-12", "Hola Prystan", "UA"),
+    ),
+    (
+        "Around 14 April 2023 (between 14 - 15 April), Russian forces shelled Huliaipole, Zaporizhzhia.",
+        None,
+        ("shelling", "2023-04-14", "Huliaipole", "RU"),
+    ),
+    (
+        "On 2 March 2024, a man was wounded in Makiivka, Donetsk, due to the shelling of the Ukrainian "
+        "armed forces.",
+        None,
+        ("shelling", "2024-03-02", "Makiivka", "UA"),
+    ),
+    (
+        "On 6 May 2023, Ukrainian forces fired artillery at the Kuibyshevsky district of Donetsk, Donetsk.",
+        None,
+        ("shelling", "2023-05-06", "Donetsk", "UA"),
+    ),
+    # undated: a headline is about its publication day
+    (
+        "Russian drones hit grain silos in Izmail, two workers hurt",
+        "2023-08-16",
+        ("drone_strike", "2023-08-16", "Izmail", "RU"),
+    ),
+    (
+        "Pavlohrad: missile hits industrial site, fire under control",
+        "2024-02-06",
+        ("missile_strike", "2024-02-06", "Pavlohrad", "RU"),
+    ),
+    # "over the past day" in a daily report is the day before
+    (
+        "Over the past day, Russian forces shelled Chornobaivka in the Kherson region 20 times.",
+        "2023-03-08",
+        ("shelling", "2023-03-07", "Chornobaivka", "RU"),
+    ),
+    # the dateline places an unplaced event
+    (
+        "MYKOLAIV, Aug 4 — Russian missiles struck the city centre overnight, damaging a hotel.",
+        "2022-08-04",
+        ("missile_strike", "2022-08-04", "Mykolaiv", "RU"),
+    ),
+    # a post's header places it
+    (
+        "🔴 OCHAKIV | 12.09\nThe enemy shelled the port this morning. No casualties.",
+        "2023-09-12",
+        ("shelling", "2023-09-12", "Ochakiv", "RU"),
+    ),
+    # the enemy in Russia's official voice is Ukraine
+    (
+        "The Kyiv regime continues its attacks. Over the past day the enemy shelled Horlivka, wounding two "
+        "civilians. Units of the Battlegroup Tsentr repelled the AFU.",
+        "2024-04-10",
+        ("shelling", "2024-04-09", "Horlivka", "UA"),
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "published", "expected"), CASES, ids=[c[2][0] + ":" + c[2][2] for c in CASES]
+)
+def test_new_text_is_read(text, published, expected):
+    when = date.fromisoformat(published) if published else None
+    got = [e.incident for e in extract_text(text, "t", when)]
+    found = {(i.type.value, i.date.isoformat(), i.location.name, i.actor) for i in got}
+    assert expected in found, found
+
+
+def test_history_is_not_news():
+    text = (
+        "A Russian drone struck a bakery in Zolochiv on Friday, the governor said. The town, which "
+        "Ukraine retook in May 2022, was shelled in 2023 as well."
+    )
+    got = [e.incident for e in extract_text(text, "t", date(2025, 6, 9))]
+    assert [(i.type.value, i.date) for i in got] == [("drone_strike", date(2025, 6, 6))]
+
+
+def test_digest_items_each_keep_their_own_place():
+    text = (
+        "Overnight, 3 March\n1) ROSTOV (Russia): drones attacked an oil depot in Novoshakhtinsk.\n"
+        "2) ODESA: a missile hit a warehouse in the port.\n3) SUMY REGION: shelling of Seredyna-Buda."
+    )
+    got = {(e.incident.location.name, e.incident.actor) for e in extract_text(text, "t", date(2024, 3, 3))}
+    assert {("Novoshakhtinsk", "UA"), ("Odesa", "RU"), ("Seredyna-Buda", "RU")} <= got
+
+
+def test_every_field_says_which_words_gave_it():
+    (row,) = [
+        e.to_json()
+        for e in extract_text("On 4 June 2024, Russian forces fired MLRS at Kurakhove, Donetsk.", "t")
+    ]
+    assert row["provenance"] == {
+        "type": "fired (MLRS)",
+        "date": "4 June 2024",
+        "place": "Kurakhove",
+        "actor": "Russian",
+    }
+    (row,) = [e.to_json() for e in extract_text("BERDIANSK, May 2 — Explosions were heard at the port.", "t")]
+    assert row["provenance"]["place"] == "dateline or header: BERDIANSK, May 2"
+    assert row["provenance"]["date"] == "the publication date"
+
+
+def test_a_city_district_and_the_city_are_the_town_the_article_is_about():
+    text = (
+        "Mykolaiv has had no running water for months.\n"
+        "On Tuesday a Russian missile hit a school in the Inhulskyi district, the mayor said. "
+        "Later, shelling damaged the city's maternity hospital."
+    )
+    got = {
+        (e.incident.type.value, e.incident.location.name) for e in extract_text(text, "t", date(2022, 8, 3))
+    }
+    assert got == {("missile_strike", "Mykolaiv"), ("shelling", "Mykolaiv")}
