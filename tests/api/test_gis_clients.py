@@ -36,6 +36,8 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+pytestmark = pytest.mark.parametrize("world", ["sqlite"], indirect=True)  # copies the SQLite file
+
 @pytest.fixture(scope="module")
 def served(world, tmp_path_factory):
     """`truce serve` on 127.0.0.1 and a free port, over a copy of the world; stopped afterwards."""

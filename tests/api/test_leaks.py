@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import json
 
+import pytest
 from sqlalchemy import select, update
 
 from truce.publish.commitments import commitment, committer
@@ -210,6 +211,7 @@ def test_a_finding_on_a_protected_allegation_keeps_its_place_and_words_from_othe
     assert finding["id"] in {f["id"] for f in boxed["features"]}
 
 
+@pytest.mark.parametrize("world", ["sqlite"], indirect=True)  # reads the SQLite file itself
 def test_truce_export_is_public_by_default_and_marks_protected_rows_when_internal(api, tmp_path):
     from truce.cli.main import main
 

@@ -87,6 +87,7 @@ def test_a_body_trickled_too_slowly_gets_408(serve):
     assert answer.startswith(b"HTTP/1.1 408") and b"within 1 s" in answer
 
 
+@pytest.mark.parametrize("world", ["sqlite"], indirect=True)  # reads the SQLite file itself
 def test_a_write_while_another_process_holds_the_store_is_503_not_500(api):
     import sqlite3
 

@@ -143,6 +143,7 @@ def test_no_response_an_outsider_can_get_holds_the_marker(planted, key):
     assert not leaks, f"{key}: {leaks[:5]}"
 
 
+@pytest.mark.parametrize("world", ["sqlite"], indirect=True)  # reads the SQLite file itself
 def test_published_files_hold_no_marker(planted, tmp_path):
     api, _, _ = planted
     db = str(api.workspace.engine.url.database)
