@@ -35,6 +35,7 @@ def _open(page, fragment: str = "") -> None:
     page.goto(f"/dashboard{fragment}")
     page.wait_for_selector("body[data-ready]")
     page.wait_for_selector("#whatif-status[data-state=done]")
+    page.wait_for_selector("#map[data-zoom][data-bounds]")  # the map has drawn its first view
 
 
 def _sign_in(page, token: str, role: str) -> None:
