@@ -77,6 +77,7 @@ class World:
     tokens: dict[str, str]
     ids: dict[str, str]
     cluster: LocalCluster | None = None
+    folder: Path | None = None  # the world's keys are in folder/keys
 
     def copy(self, folder: Path) -> Workspace:
         """A private copy of the world's database (keys in `folder`), for a test to change."""
@@ -185,7 +186,7 @@ def world(request, tmp_path_factory) -> World:
     verify_api.clusters(ws)  # clusters over everything, the allegations included
     ws.engine.dispose()
     (folder / "world.json").write_text(json.dumps({"tokens": tokens, "ids": ids}))
-    return World(db, tokens, ids, cluster)
+    return World(db, tokens, ids, cluster, folder)
 
 
 class Api:
