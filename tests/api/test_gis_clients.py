@@ -15,7 +15,8 @@ import time
 
 import httpx
 import pytest
-from tests.api.conftest import copy_db
+
+from .conftest import copy_db
 
 OGRINFO = shutil.which("ogrinfo")
 OGR2OGR = shutil.which("ogr2ogr")

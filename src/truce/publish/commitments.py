@@ -20,6 +20,7 @@ import hmac
 import os
 import secrets
 import stat
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -52,13 +53,17 @@ def _read_key(path: Path) -> bytes:
 def _create_key(path: Path) -> bytes:
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     key = secrets.token_bytes(32)
+    # Written whole beside it, then linked into place: another process sees no file or a whole one.
+    fd, draft = tempfile.mkstemp(dir=path.parent, prefix=".commit-key-")
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as out:
+            os.fchmod(out.fileno(), 0o600)
+            out.write(key.hex() + "\n")
+        os.link(draft, path)
     except FileExistsError:  # another process made it first: use theirs
         return _read_key(path)
-    with os.fdopen(fd, "w") as out:
-        os.fchmod(out.fileno(), 0o600)
-        out.write(key.hex() + "\n")
+    finally:
+        os.unlink(draft)
     return key
 
 
