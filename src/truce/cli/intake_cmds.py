@@ -90,8 +90,9 @@ def ingest(
     workers: int = typer.Option(None, "--workers", help=WORKERS_HELP + " Text formats only."),
     scheduler: str = typer.Option(None, "--scheduler", help=SCHEDULER_HELP + " Text formats only."),
 ) -> None:
-    """Store files as immutable reports and their incidents; the same bytes again change nothing,
-    unless a text is given another publication date: then it is read again, the earlier reading kept."""
+    """Store files as immutable reports and their incidents; the same bytes again change nothing.
+
+    A text given again with another publication date is read again, the earlier reading kept."""
     if fmt is not None:
         one_of("--format", fmt, ingest_formats())
     formats = {path: fmt or guess_format(path) for path in files}  # every file's, before any is stored
