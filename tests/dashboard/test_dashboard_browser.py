@@ -336,8 +336,8 @@ def test_settlement_names_appear_by_population_as_one_zooms_in(page, served, sho
 def _wait_for_report(page, number: str) -> None:
     """Wait until both report links point at report `number` ("15-2026")."""
     page.wait_for_function(
-        """(n) => ["report-link", "report-pdf"].every(
-             (id) => (document.getElementById(id).getAttribute("href") || "").startsWith(`/reports/${n}.`))""",
+        """(n) => ["report-link", "report-pdf"].every((id) =>
+             (document.getElementById(id).getAttribute("href") || "").startsWith(`/reports/${n}.`))""",
         arg=number,
     )
 
