@@ -10,7 +10,6 @@ from truce.assess._findings import about_incident, finding, summary_finding
 from truce.assess._presence import observed_class, presence_mask
 from truce.assess.context import Context
 from truce.assess.zones import provision_zones
-from truce.geo.zones import points_in_zones
 from truce.model import Finding, FindingStatus, Severity
 from truce.provisions import NotificationProvision, force_class_covers
 
@@ -59,7 +58,7 @@ def _notified(
 def check(provision: NotificationProvision, ctx: Context) -> list[Finding]:
     ev = ctx.evidence
     ruled = _zones(provision, ctx)
-    masks = points_in_zones([rz.zone for rz in ruled], ev.lon, ev.lat)
+    masks = ctx.points_in_zones([rz.zone for rz in ruled])
     moving = (ev.type == "movement") & presence_mask(ev, None, tuple(provision.classes)) & ctx.in_period()
     if provision.parties:
         moving &= np.isin(ev.actor, list(provision.parties))

@@ -9,7 +9,6 @@ from truce.assess._presence import presence_mask
 from truce.assess.context import Context
 from truce.assess.zones import provision_zones
 from truce.geo.gazetteer import haversine_km
-from truce.geo.zones import points_in_zones
 from truce.model import Finding, FindingStatus, Severity
 from truce.provisions import ProtectedSiteProvision
 
@@ -24,7 +23,7 @@ def check(provision: ProtectedSiteProvision, ctx: Context) -> list[Finding]:
         ctx.snapshot_on,
         ctx.agreement.reference.min_part_km2,
     )
-    inside = points_in_zones([ruled.zone], ev.lon, ev.lat)[ruled.zone.id] & ctx.in_period()
+    inside = ctx.points_in_zones([ruled.zone])[ruled.zone.id] & ctx.in_period()
     if provision.parties:
         inside &= np.isin(ev.actor, list(provision.parties)) | (ev.actor == "")
     activity = np.isin(ev.type, list(provision.forbidden.activities)) & ~np.isin(

@@ -22,6 +22,7 @@ from truce.assess.declarations import Declarations
 from truce.assess.engine import assess
 from truce.assess.evidence import Evidence, load_evidence
 from truce.assess.snapshots import SnapshotIndex
+from truce.assess.zone_join import zone_join_in_memory, zone_join_in_postgis
 from truce.errors import UserError
 from truce.model import Finding
 from truce.publish.ledger import PublishResult, publish
@@ -116,7 +117,14 @@ def assess_workspace(
     path = Path(agreement_path)
     agreement = terms or resolve(load_agreement(path), overrides or {})
     with workspace.engine.connect() as conn:
-        evidence = evidence if evidence is not None else load_evidence(conn)
+        zone_join = zone_join_in_memory
+        if evidence is None:
+            if workspace.is_postgres:
+                # One snapshot for every read of the run: PostGIS then sees the very incidents loaded
+                # here, whatever another worker writes meanwhile.
+                conn = conn.execution_options(isolation_level="REPEATABLE READ")
+                zone_join = zone_join_in_postgis(conn)
+            evidence = load_evidence(conn)
         snapshots = SnapshotIndex(conn, agreement.reference.occupying_party)
         ctx = Context(
             agreement=agreement,
@@ -126,6 +134,7 @@ def assess_workspace(
             cut_off=cut_off,
             declarations=declarations or Declarations(),
             thermal_anomalies=anomalies_between(conn) if baseline_rows(conn) else None,
+            zone_join=zone_join,
         )
         findings = assess(ctx, progress)
     result = AssessmentResult(agreement.id, overrides or {}, len(evidence), findings)
