@@ -37,7 +37,8 @@ ANOMALY_PROPERTIES: Properties = {
 
 
 def anomaly_feature(body: dict) -> dict:
-    """One stored anomaly as a GeoJSON feature: the cell it counts in, as a polygon."""
+    """One stored anomaly as a GeoJSON feature: the cell it counts in, as a (one-part) multipolygon,
+    the collection's one geometry type (GIS layers have one)."""
     west, south, east, north = body["cell"]["bounds"]
     ring = [[west, south], [east, south], [east, north], [west, north], [west, south]]
     properties = {k: body.get(k) for k in ANOMALY_PROPERTIES if k != "grid_deg"}
@@ -45,7 +46,7 @@ def anomaly_feature(body: dict) -> dict:
     return {
         "type": "Feature",
         "id": body["id"],
-        "geometry": {"type": "Polygon", "coordinates": [ring]},
+        "geometry": {"type": "MultiPolygon", "coordinates": [[ring]]},
         "properties": properties,
     }
 
