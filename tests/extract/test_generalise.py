@@ -179,3 +179,73 @@ def test_a_city_district_and_the_city_are_the_town_the_article_is_about():
         (e.incident.type.value, e.incident.location.name) for e in extract_text(text, "t", date(2022, 8, 3))
     }
     assert got == {("missile_strike", "Mykolaiv"), ("shelling", "Mykolaiv")}
+
+
+# --------------------------------------------------------------------------- communiqués
+
+
+def _rows(text: str, published: date) -> list[tuple[str, str, str, str | None]]:
+    return sorted(
+        (i.incident.type.value, i.incident.date.isoformat(), i.incident.location.name, i.incident.actor)
+        for i in extract_text(text, "d", published)
+    )
+
+
+def test_a_list_of_villages_under_one_verb_is_one_event_each():
+    rows = _rows(
+        "In the Huliaipole direction, the enemy attacked 14 times near Zaliznychne, Dobropillia and "
+        "Uspenivka.",
+        date(2025, 9, 3),
+    )
+    assert [(t, p) for t, _, p, _ in rows] == [
+        ("armed_clash", "Dobropillia"),
+        ("armed_clash", "Uspenivka"),
+        ("armed_clash", "Zaliznychne"),
+    ]
+    assert {a for *_, a in rows} == {"RU"}  # "the enemy" in a Ukrainian statement
+
+
+def test_bombs_on_a_list_of_towns_are_a_strike_on_each():
+    rows = _rows(
+        "Over the past day, Russian aviation dropped 40 guided bombs on Orikhiv, Mala Tokmachka and "
+        "Stepnohirsk in the Zaporizhzhia region.",
+        date(2024, 3, 8),
+    )
+    assert [(t, d, p) for t, d, p, _ in rows] == [
+        ("air_strike", "2024-03-07", "Mala Tokmachka"),
+        ("air_strike", "2024-03-07", "Orikhiv"),
+        ("air_strike", "2024-03-07", "Stepnohirsk"),
+    ]
+
+
+def test_a_report_time_stamp_is_not_the_day_its_summary_covers():
+    rows = _rows(
+        "Situation as of 18:00 on 4 March. Over the past day, 96 combat clashes were recorded. "
+        "The occupiers launched an air strike on Siversk.",
+        date(2025, 3, 4),
+    )
+    assert ("air_strike", "2025-03-03", "Siversk", "RU") in rows
+
+
+def test_axes_of_a_general_statement_are_not_places_of_events():
+    assert _rows(
+        "Operational update as of 08:00 on 2 May. The enemy is concentrating its main efforts on "
+        "offensive actions in the Lyman, Toretsk and Pokrovsk directions.",
+        date(2025, 5, 2),
+    ) == []
+
+
+def test_russian_spellings_of_ukrainian_villages():
+    rows = _rows(
+        "Three attacks of assault groups of the AFU were repelled near Sinkovka in the Kharkov region.",
+        date(2024, 2, 1),
+    )
+    assert [(t, p, a) for t, _, p, a in rows] == [("armed_clash", "Synkivka", "UA")]
+
+
+def test_a_surname_that_spells_like_a_village_is_not_a_place():
+    rows = _rows(
+        "All the drones were downed by air defences, according to Lavrov.",
+        date(2025, 12, 29),
+    )
+    assert all(p != "Lavriv" for _, _, p, _ in rows)

@@ -496,6 +496,15 @@ def _actor_en(tok, span, text: str, enemy: str = "RU") -> tuple[str | None, bool
             return "RU"
         return _side(words)
 
+    if tok.lemma_ in ("repel", "repulse"):
+        # what was repelled is the attack: "attacks of the AFU were repelled", "repelled 9 enemy
+        # attacks"; else the side of whoever repelled it attacked ("Ukrainian defenders repelled")
+        for c in tok.children:
+            if c.dep_ in ("nsubjpass", "dobj") and side_of(c):
+                return side_of(c), True
+        for c in tok.children:
+            if c.dep_ == "nsubj" and side_of(c) in ("RU", "UA"):
+                return ("UA" if side_of(c) == "RU" else "RU"), True
     near = [c for c in tok.children if c.dep_ in ("amod", "compound", "poss", "nsubj", "agent", "nmod")]
     # "the shelling of/by the Ukrainian armed forces": the agent of a nominal trigger
     near += [
@@ -540,6 +549,11 @@ def _actor_en(tok, span, text: str, enemy: str = "RU") -> tuple[str | None, bool
 
 
 _WITHDRAW = re.compile(r"withdr|pull|retreat|left|leave", re.I)
+_GROUND_COUNT = re.compile(
+    r"\b(?:attack\w*|assault\w*|advance)\s+\d+\s+times\b|\b\d+\s+(?:\w+\s+)?(?:attacks|assaults|counterattacks)\b"
+    r"|\bcombat (?:engagements|clashes)\b|\bmanpower\b|\bassault (?:groups?|detachments?)\b",
+    re.I,
+)
 
 
 def _english_mentions(s: _Sentence, enemy: str = "RU") -> list[Mention]:
@@ -574,6 +588,9 @@ def _english_mentions(s: _Sentence, enemy: str = "RU") -> list[Mention]:
         text,
         re.I,
     )
+    # "attacked 52 times near X", "repelled 9 enemy attacks", "inflicted losses on the manpower":
+    # a communiqué's count of ground assaults, not of strikes
+    ground = ground or bool(_GROUND_COUNT.search(text)) or any(t is T.armed_clash for t, _, _ in hits)
     families: dict[str, list[tuple[IncidentType, bool, object]]] = {}
     for typ, generic, tok in hits:
         if typ is None:
@@ -839,17 +856,22 @@ def _resolve_places(
     usable = [p for p in m.places if not (p.metonym or p.qualifier)]
     if not usable:
         return
+    primary = [p for p in usable if not p.reference and p.kind != "country"]
+    near_towns = [
+        p for p in usable if p.reference and p.offset is None and not p.axis and p.kind == "settlement"
+    ]
+    if near_towns and all(p.kind in ("region", "raion", "country") for p in primary):
+        primary = near_towns  # "into the Belgorod region ... fought near Kozinka": the town
     primary = (
-        [p for p in usable if not p.reference and p.kind != "country"]
+        primary
+        or [p for p in usable if p.kind != "country" and not p.axis]
         or [p for p in usable if p.kind != "country"]
         or usable
     )
-    near_towns = [p for p in usable if p.reference and p.offset is None and p.kind == "settlement"]
-    if near_towns and all(p.kind in ("region", "raion", "country") for p in primary):
-        primary = near_towns  # "into the Belgorod region ... fought near Kozinka": the town
     rank = {"settlement": 0, "raion": 1, "region": 2, "country": 3}
     best_rank = min(rank[p.kind] for p in primary)
     chosen = [p for p in primary if rank[p.kind] == best_rank]
+    axes_only = all(p.axis for p in chosen)  # "offensive actions in the Lyman and Toretsk directions"
     resolved: list[Place] = []
     sources: list[str] = []
     for ps in chosen:
@@ -877,6 +899,8 @@ def _resolve_places(
         if place is None:
             continue
         place = _hinted_oblast_if_abroad(place, hints, gaz)
+        if axes_only and place.admin1_code and gaz.oblast(place.admin1_code) is not None:
+            place = gaz.oblast(place.admin1_code)  # an axis is an area of the oblast, not the town
         if ps.offset and place.lat is not None and place.lon is not None:
             lat, lon = offset_point(place.lat, place.lon, *ps.offset)
             near = gaz.nearest(lat, lon, place.country)
@@ -1149,7 +1173,7 @@ def extract_article(article: Article, doc: str = "", article_index: int = 0, wit
         targets = [m] + [
             _copy_with_place(m, p, w)
             for p, w in zip(extras, m.extra_words, strict=False)
-            if m.family in ("territory", "battle")
+            if m.family in ("territory", "battle") or _listed_targets(m)
         ]
         for t in targets:
             _place_or_merge(t, incidents)
@@ -1158,6 +1182,30 @@ def extract_article(article: Article, doc: str = "", article_index: int = 0, wit
     _attach_casualties(sentences, incidents, used)
     done = _finish(incidents, article, doc, article_index, gaz, _frame_date(sentences))
     return done if with_keys else [inc for inc, _, _ in done]
+
+
+def _listed_targets(m: Mention) -> bool:
+    """"dropped 62 guided bombs on Kupiansk, Velykyi Burluk and Borova": a strike on each town of
+    a list (settlements only: "Kyiv and its region" stays one attack)."""
+    if (
+        m.family != "remote"
+        or m.type is T.interception
+        or m.place is None
+        or not all(p.precision is LocationPrecision.settlement for p in [m.place, *m.extra_places])
+    ):
+        return False
+    names = [m.words.get("place", ""), *m.extra_words]
+    spots = [m.evidence.find(n) for n in names]
+    if -1 in spots or spots != sorted(spots):
+        return False
+    gaps = [m.evidence[a + len(n) : b] for a, n, b in zip(spots, names, spots[1:], strict=False)]
+    return all(_TARGET_LIST_GAP.fullmatch(g) for g in gaps)
+
+
+# between two towns of one list: ", ", " and ", or " in the Kharkiv region and "
+_TARGET_LIST_GAP = re.compile(
+    r"(?:\s+in\s+(?:the\s+)?[A-Z][\w'’-]*\s+(?:region|oblast))?\s*(?:,|,?\s*and|,?\s*or)\s*"
+)
 
 
 _DATELINE_CITY = re.compile(r"^([A-ZА-ЯІЇЄҐ][A-ZА-ЯІЇЄҐ.'’ -]+?)\s*(?:,|\(|[—–-]|$)")
@@ -1399,12 +1447,29 @@ def _is_history(when: date, precision: str, published: date | None) -> bool:
     return published is not None and (published - when).days > _HISTORY_DAYS
 
 
+_TIMESTAMP = re.compile(
+    r"\b(?:as of|as at|update(?:d)? at)\s+(?:\d{1,2}[:.]\d{2}\s*(?:\w+\s+)?)?(?:on\s+)?$", re.I
+)
+_SUMMARY = re.compile(
+    r"\b(?:over|during|in) the (?:past|last) (?:day|24 hours)\b"
+    r"|\bза (?:минулу|минувшие|прошедшие) (?:добу|сутки)",
+    re.I,
+)
+
+
 def _frame_date(sentences: list[_Sentence]) -> DateMention | None:
-    """The day an article's opening sentence gives ("On 12 July 2022, ...", "Over the past day, ..."):
-    the day of the events that follow it without a date of their own."""
-    first = sentences[0].dates if sentences else []
-    days = [d for d in first if d.precision == "day"]
-    return days[0] if days else None
+    """The day an article's opening gives ("On 12 July 2022, ...", "Over the past day, ..."): the
+    day of the events that follow it without a date of their own. A report's own time stamp ("as of
+    08:00 on 10 August") is when it was written; a summary's "over the past day" in the next
+    sentence is the day it covers."""
+    for s in sentences[:2]:
+        days = [d for d in s.dates if d.precision == "day" and not _TIMESTAMP.search(s.text[: d.start])]
+        summary = [d for d in days if _SUMMARY.search(d.text)]
+        if summary or days:
+            return (summary or days)[0]
+        if any(not _TIMESTAMP.search(s.text[: d.start]) for d in s.dates):
+            return None  # the opening dates its events coarser than a day: no frame
+    return None
 
 
 def _date_of(m: Mention, article: Article, frame: DateMention | None = None) -> tuple[date | None, str]:

@@ -330,6 +330,7 @@ class PlaceSpan:
     binding: str | None = None  # the admin1 code the text attaches to this name
     qualifier: bool = False  # only qualifies another name ("X, Donetsk region")
     reference: bool = False  # a reference point ("near X", "40 km east of X")
+    axis: bool = False  # "the Pokrovsk direction": an axis named after a town, never the place
     metonym: bool = False  # a capital or country standing for its government
     offset: tuple[float, float] | None = None  # (km, bearing) from this place
     token_index: int = -1
@@ -365,6 +366,9 @@ def _kind_of(cands: list[Place], region_word: bool, raion_word: bool) -> str:
 
 def _capitalised(tok_text: str) -> bool:
     return tok_text[:1].isupper()
+
+
+_DERIVED_BEFORE = {"near", "in", "of", "at", "outside", "around", "towards", "toward", "liberated", "on"}
 
 
 def find_places_en(sent, gaz: Gazetteer, doc_text: str | None = None) -> list[PlaceSpan]:  # noqa: ANN001
@@ -415,11 +419,15 @@ def find_places_en(sent, gaz: Gazetteer, doc_text: str | None = None) -> list[Pl
         own_name = any(p.population >= 20000 and name_key(p.name) == name_key(text) for p in cands)
         # ... unless a name follows: "Volodymyr Zelensky", "Vladimir Putin"
         known_city = own_name and not (nxt is not None and nxt.text[:1].isupper())
+        # the next name of a list ("near Zvirove, Udachne and Novopavlivka") is a place as the first was
+        listed = bool(spans) and _LIST_GAP.fullmatch(text_of_doc, spans[-1].end, tok.idx) is not None
+        derived = gaz.only_derived(name_key(text))
         if (
             ents.get(tok.i) in ("PERSON", "NORP", "WORK_OF_ART", "PRODUCT")
+            and not listed
             and not region_next
             and not known_city
-            and not (prev is not None and prev.text.lower() in _LOCATIVE_BEFORE)
+            and (derived or not (prev is not None and prev.text.lower() in _LOCATIVE_BEFORE))
         ):
             i += n
             continue
@@ -431,7 +439,12 @@ def find_places_en(sent, gaz: Gazetteer, doc_text: str | None = None) -> list[Pl
         # a headline's subject ("Blahodatne liberated", "Marinka: ...") is a place like any other
         headline_subject = nxt is not None and (nxt.text == ":" or nxt.tag_ in ("VBN", "VBD"))
         sentence_start = (i == 0 or (prev is not None and prev.text in "“\"'‘(")) and not headline_subject
-        if not (big or gpe or locative or region_word or raion_word or headline_subject) or (
+        if derived and not (
+            region_word or raion_word or listed or (prev is not None and prev.lower_ in _DERIVED_BEFORE)
+        ):
+            i += n  # a rule-made Russian spelling needs a place's context ("near Kislovka")
+            continue
+        if not (big or gpe or locative or region_word or raion_word or headline_subject or listed) or (
             sentence_start and not (big or gpe)
         ):
             i += n
@@ -588,15 +601,39 @@ def _references(spans: list[PlaceSpan], text: str, sent_start: int) -> None:
                 km = float(m.group("n")) * (1.609 if m.group("u").lower().startswith("mile") else 1.0)
                 s.offset = (km, _BEARING[m.group("dir").lower().replace("-", "")])
             continue
-        after = text[s.end : s.end + 12].lower()
-        if re.match(r"\s*(direction|axis|sector|front)\b", after):
-            s.reference = True  # "the Pokrovsk direction": an axis named after a town, not the town
+        if _AXIS_AFTER.match(text, s.end):
+            s.reference = s.axis = True  # "the Pokrovsk direction": an axis named after a town
             continue
         tail = before[-25:].lower()
         if re.search(
             r"\b(near|outside|close to|not far from)\s+(the\s+)?"
             r"(city of |town of |village of )?$",
             tail,
+        ):
+            s.reference = True
+    _spread_over_lists(spans, text)
+
+
+# "the Kupiansk, Lyman and Bakhmut directions": every town of the list names an axis
+_AXIS_AFTER = re.compile(
+    r"(?:\s*,\s*[A-Z][\w'’-]*(?:\s[A-Z][\w'’-]*)?)*(?:\s*,?\s*(?:and|or)\s+[A-Z][\w'’-]*(?:\s[A-Z][\w'’-]*)?)?"
+    r"\s*(?:direction|axis|sector|front)s?\b",
+    re.I,
+)
+_LIST_GAP = re.compile(r"\s*(?:,|,?\s*(?:and|or))\s*")
+
+
+def _spread_over_lists(spans: list[PlaceSpan], text: str) -> None:
+    """"near Zvirove, Udachne and Novopavlivka": what "near" makes of the first name of a list it
+    makes of the rest."""
+    for prev, s in zip(spans, spans[1:], strict=False):
+        if (
+            prev.reference
+            and not prev.axis
+            and prev.offset is None
+            and not s.reference
+            and s.kind == prev.kind
+            and _LIST_GAP.fullmatch(text, prev.end, s.start)
         ):
             s.reference = True
 
