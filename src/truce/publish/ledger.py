@@ -22,6 +22,7 @@ from truce.sensors.store import anomalies_between, baseline_rows
 from truce.store import Workspace
 from truce.store.api_tables import api_notices, api_report_access
 from truce.store.locks import hold_for_transaction
+from truce.store.records import iter_report_bytes
 from truce.store.schema import findings, incident_versions, incidents, reports
 from truce.store.verify_tables import case_events, cases
 
@@ -254,11 +255,13 @@ def verify_workspace(workspace: Workspace) -> str | None:
     with workspace.engine.connect() as conn:
         query = select(log_entries.c.entry_id, log_entries.c.body).order_by(log_entries.c.seq)
         logged = {entry_id: body for entry_id, body in conn.execute(query)}
-        for row in conn.execute(
-            select(reports.c.id, reports.c.sha256, reports.c.content).order_by(reports.c.id)
-        ):
-            if hashlib.sha256(row.content).hexdigest() != row.sha256:
-                return f"report {row.id}: its stored bytes no longer match their SHA-256"
+        stored = conn.execute(select(reports.c.id, reports.c.sha256).order_by(reports.c.id)).all()
+        for report_id, sha256 in stored:
+            digest = hashlib.sha256()
+            for piece in iter_report_bytes(conn, report_id):
+                digest.update(piece)
+            if digest.hexdigest() != sha256:
+                return f"report {report_id}: its stored bytes no longer match their SHA-256"
         for row in conn.execute(select(incident_versions)):
             if hashlib.sha256(canonical.dumps(json.loads(row.incidents))).hexdigest() != row.sha256:
                 return f"incidents of {row.report_id}, version {row.version}: no longer match their SHA-256"

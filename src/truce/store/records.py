@@ -4,8 +4,9 @@ decide the transaction: a file is ingested in one transaction or not at all."""
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -14,20 +15,24 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from truce.model import KYIV, Incident
 from truce.store.locks import hold_for_transaction
-from truce.store.schema import control_snapshots, findings, incidents, reports, sources
+from truce.store.schema import control_snapshots, findings, incidents, report_pieces, reports, sources
 
 __all__ = [
     "findings_between",
     "incidents_between",
     "add_incidents",
     "add_report",
+    "add_streamed_report",
     "ensure_source",
     "incident_row",
     "insert_many",
     "iter_incidents",
+    "iter_report_bytes",
     "now_utc",
+    "piece_writer",
     "put_snapshot",
     "replace_findings",
+    "report_bytes",
     "report_id_for",
     "snapshot_dates",
     "stored_findings",
@@ -77,6 +82,26 @@ def add_report(
 ) -> tuple[str, bool]:
     """Store raw bytes as an immutable report; returns (report id, whether it was new)."""
     sha = hashlib.sha256(content).hexdigest()
+    return _add_report(conn, sha, len(content), content, fmt, filename, source_id, published_on)
+
+
+def add_streamed_report(
+    conn: Connection, sha256: str, size: int, fmt: str, filename: str | None, source_id: str | None = None
+) -> tuple[str, bool]:
+    """The report row of a file whose bytes follow through piece_writer (its digest known already)."""
+    return _add_report(conn, sha256, size, b"", fmt, filename, source_id, None)
+
+
+def _add_report(
+    conn: Connection,
+    sha: str,
+    size: int,
+    content: bytes,
+    fmt: str,
+    filename: str | None,
+    source_id: str | None,
+    published_on: date | None,
+) -> tuple[str, bool]:
     report_id = report_id_for(sha)
     hold_for_transaction(conn, f"truce.report:{sha}")  # the same bytes from two processes: one stores
     if conn.execute(select(reports.c.id).where(reports.c.sha256 == sha)).first() is not None:
@@ -90,17 +115,51 @@ def add_report(
             filename=filename,
             received_at=now_utc(),
             published_on=published_on,
-            size=len(content),
+            size=size,
             content=content,
         )
     )
     return report_id, True
 
 
+def piece_writer(conn: Connection, report_id: str) -> Callable[[bytes], None]:
+    """A function storing a report's bytes piece after piece, in the caller's transaction."""
+    count = itertools.count()
+
+    def write(piece: bytes) -> None:
+        conn.execute(insert(report_pieces).values(report_id=report_id, seq=next(count), data=piece))
+
+    return write
+
+
+def iter_report_bytes(conn: Connection, report_id: str) -> Iterator[bytes]:
+    """A report's bytes in order, one stored piece at a time (each read on its own: bounded memory
+    on every driver)."""
+    content = conn.execute(select(reports.c.content).where(reports.c.id == report_id)).scalar_one()
+    if content:
+        yield content
+    for seq in itertools.count():
+        query = select(report_pieces.c.data).where(
+            (report_pieces.c.report_id == report_id) & (report_pieces.c.seq == seq)
+        )
+        piece = conn.execute(query).scalar()
+        if piece is None:
+            return
+        yield piece
+
+
+def report_bytes(conn: Connection, report_id: str) -> bytes:
+    """A report's bytes, whole (for text reports and downloads of modest size)."""
+    return b"".join(iter_report_bytes(conn, report_id))
+
+
 def incident_row(incident: Incident, report_id: str) -> dict:
     start, end = incident.interval()
     loc = incident.location
-    body = incident.model_copy(update={"report_id": report_id})
+    # Readers leave report_id for the store to set; ingest sets it first, which saves a copy per row.
+    body = incident
+    if incident.report_id != report_id:
+        body = incident.model_copy(update={"report_id": report_id})
     return {
         "id": incident.id,
         "report_id": report_id,
@@ -123,8 +182,7 @@ def incident_row(incident: Incident, report_id: str) -> dict:
 
 def add_incidents(conn: Connection, report_id: str, items: Iterable[Incident]) -> int:
     rows = [incident_row(item, report_id) for item in items]
-    if rows:
-        conn.execute(insert(incidents), rows)
+    insert_many(conn, incidents, rows)
     return len(rows)
 
 

@@ -26,6 +26,7 @@ __all__ = [
     "incident_versions",
     "incidents",
     "metadata",
+    "report_pieces",
     "reports",
     "sources",
 ]
@@ -55,7 +56,16 @@ reports = Table(
     Column("received_at", String(40), nullable=False),
     Column("published_on", Date),
     Column("size", Integer, nullable=False),
-    Column("content", LargeBinary, nullable=False),
+    Column("content", LargeBinary, nullable=False),  # empty when the bytes are in report_pieces
+)
+
+# A streamed report's bytes, in order: a file of any size is stored without holding it in memory.
+report_pieces = Table(
+    "report_pieces",
+    metadata,
+    Column("report_id", String(40), ForeignKey("reports.id"), primary_key=True),
+    Column("seq", Integer, primary_key=True),
+    Column("data", LargeBinary, nullable=False),
 )
 
 incidents = Table(
