@@ -76,6 +76,7 @@ def test_verify_finds_a_changed_piece(workspace, tmp_path, small_pieces):
     assert problem == f"report {result.report_id}: its stored bytes no longer match their SHA-256"
 
 
+@pytest.mark.both_stores
 def test_a_repeat_in_a_later_batch_names_the_first_row(workspace, tmp_path, small_pieces):
     path = tmp_path / "again.csv"
     path.write_text(HEADER + _rows(120) + "s7,explosion,2026-01-06,,,\n", encoding="utf-8")

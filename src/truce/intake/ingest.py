@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import Connection, func, select
+from sqlalchemy.exc import IntegrityError
 
 from truce.errors import UserError
 from truce.intake._common import IncidentList, Located
@@ -109,10 +110,16 @@ class _BatchWriter:
     def _write(self, batch: list[Located]) -> None:
         if not batch:
             return
-        self._check_ids(batch)
-        for incident, _, _ in batch:
-            incident.report_id = self.report_id  # the store sets it; saves a copy per row
-        self.count += add_incidents(self.conn, self.report_id, [incident for incident, _, _ in batch])
+        # The id's uniqueness is the store's primary key: checked for free as rows go in. Only when
+        # it refuses a row is the batch undone (to its savepoint) and looked at, to name the record.
+        self.conn.exec_driver_sql("SAVEPOINT truce_batch")
+        try:
+            self.count += add_incidents(self.conn, self.report_id, [incident for incident, _, _ in batch])
+        except IntegrityError:
+            self.conn.exec_driver_sql("ROLLBACK TO SAVEPOINT truce_batch")
+            self._check_ids(batch)
+            raise
+        self.conn.exec_driver_sql("RELEASE SAVEPOINT truce_batch")
 
     def _check_ids(self, batch: list[Located]) -> None:
         """The first record (in file order) whose id is stored already or repeats one in the batch."""

@@ -3,9 +3,11 @@ decide the transaction: a file is ingested in one transaction or not at all."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import itertools
 import json
+import operator
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -153,30 +155,55 @@ def report_bytes(conn: Connection, report_id: str) -> bytes:
     return b"".join(iter_report_bytes(conn, report_id))
 
 
-def incident_row(incident: Incident, report_id: str) -> dict:
+# The end of an incident's JSON when the store has not set its report yet (report_id is its last field).
+_NO_REPORT = ',"report_id":null}'
+
+
+@functools.lru_cache(maxsize=8192)
+def _day_span(day: date, precision: str) -> tuple[int, int]:
+    """Epoch seconds of the span a date of this precision stands for (shared by many rows)."""
+    start, end = Incident(id="-", type="explosion", date=day, date_precision=precision).interval()
+    return int(start.timestamp()), int(end.timestamp())
+
+
+def _span(incident: Incident) -> tuple[int, int]:
+    if incident.time is None:
+        return _day_span(incident.date, incident.date_precision)
     start, end = incident.interval()
+    return int(start.timestamp()), int(end.timestamp())
+
+
+def _body(incident: Incident, report_id: str) -> str:
+    """The incident's JSON with its report set, without copying the model when it can be helped."""
+    if incident.report_id == report_id:
+        return incident.model_dump_json()
+    if incident.report_id is None:
+        text = incident.model_dump_json()
+        if text.endswith(_NO_REPORT):
+            return f"{text[: -len(_NO_REPORT)]},\"report_id\":{json.dumps(report_id)}}}"
+    return incident.model_copy(update={"report_id": report_id}).model_dump_json()
+
+
+def incident_row(incident: Incident, report_id: str) -> dict:
+    t_start, t_end = _span(incident)
     loc = incident.location
-    # Readers leave report_id for the store to set; ingest sets it first, which saves a copy per row.
-    body = incident
-    if incident.report_id != report_id:
-        body = incident.model_copy(update={"report_id": report_id})
     return {
         "id": incident.id,
         "report_id": report_id,
-        "type": incident.type.value,
+        "type": incident.type._value_,  # _value_ is a plain attribute; .value goes through a descriptor
         "date": incident.date,
         "date_precision": incident.date_precision,
-        "t_start": int(start.timestamp()),
-        "t_end": int(end.timestamp()),
+        "t_start": t_start,
+        "t_end": t_end,
         "lon": loc.lon,
         "lat": loc.lat,
-        "precision": loc.precision.value,
+        "precision": loc.precision._value_,
         "country": loc.country,
         "admin1": loc.admin1,
         "actor": incident.actor,
-        "status": incident.status.value,
+        "status": incident.status._value_,
         "weapon_class": incident.weapon_class,
-        "body": body.model_dump_json(),
+        "body": _body(incident, report_id),
     }
 
 
@@ -223,7 +250,8 @@ def insert_many(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> N
         return
     columns = list(rows[0])
     sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
-    conn.exec_driver_sql(sql, [tuple(row[c] for c in columns) for row in rows])
+    values = operator.itemgetter(*columns) if len(columns) > 1 else (lambda row: (row[columns[0]],))
+    conn.exec_driver_sql(sql, [values(row) for row in rows])
 
 
 def replace_findings(conn: Connection, agreement_id: str, rows: list[dict]) -> None:
