@@ -2,15 +2,15 @@
 any size keeps memory bounded. A report stored this way has an empty `content`; its bytes are
 `content` followed by its pieces in order (see truce.store.records.report_bytes).
 
-Revision ID: 0009_report_pieces
-Revises: 0008_team_store
+Revision ID: 0010_report_pieces
+Revises: 0009_epoch_seconds
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0009_report_pieces"
-down_revision = "0008_team_store"
+revision = "0010_report_pieces"
+down_revision = "0009_epoch_seconds"
 branch_labels = None
 depends_on = None
 
