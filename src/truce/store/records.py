@@ -12,14 +12,17 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+import orjson
 from sqlalchemy import Connection, Insert, Select, Table, delete, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 
+from truce import canonical
 from truce.model import KYIV, Incident
 from truce.store.locks import hold_for_transaction
 from truce.store.schema import control_snapshots, findings, incidents, report_pieces, reports, sources
 
 __all__ = [
+    "body_digest",
     "findings_between",
     "incidents_between",
     "add_incidents",
@@ -155,6 +158,8 @@ def report_bytes(conn: Connection, report_id: str) -> bytes:
     return b"".join(iter_report_bytes(conn, report_id))
 
 
+_ID_CHUNK = 900  # ids per IN (...): well under SQLite's and PostgreSQL's parameter limits
+
 # The end of an incident's JSON when the store has not set its report yet (report_id is its last field).
 _NO_REPORT = ',"report_id":null}'
 
@@ -180,7 +185,7 @@ def _body(incident: Incident, report_id: str) -> str:
     if incident.report_id is None:
         text = incident.model_dump_json()
         if text.endswith(_NO_REPORT):
-            return f"{text[: -len(_NO_REPORT)]},\"report_id\":{json.dumps(report_id)}}}"
+            return f'{text[: -len(_NO_REPORT)]},"report_id":{json.dumps(report_id)}}}'
     return incident.model_copy(update={"report_id": report_id}).model_dump_json()
 
 
@@ -254,10 +259,28 @@ def insert_many(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> N
     conn.exec_driver_sql(sql, [values(row) for row in rows])
 
 
-def replace_findings(conn: Connection, agreement_id: str, rows: list[dict]) -> None:
-    """Findings are recomputed whole: same data and terms give the same rows (idempotent)."""
-    conn.execute(delete(findings).where(findings.c.agreement_id == agreement_id))
-    insert_many(conn, findings, rows)
+def body_digest(body: str) -> str:
+    """SHA-256 of a stored JSON body's RFC 8785 canonical form, hex: what the log's entry id of the
+    record is made from."""
+    return hashlib.sha256(canonical.dumps(orjson.loads(body))).hexdigest()
+
+
+def replace_findings(conn: Connection, agreement_id: str, rows: list[dict]) -> int:
+    """Make the agreement's stored findings exactly `rows` (each with its body's digest), writing only
+    what changed: a finding stored with the same id and digest stays as it is, so a run that finds
+    the same writes nothing. Returns how many rows were written."""
+    stored = dict(
+        conn.execute(
+            select(findings.c.id, findings.c.digest).where(findings.c.agreement_id == agreement_id)
+        ).all()
+    )
+    wanted = {row["id"]: row["digest"] for row in rows}
+    stale = [i for i, digest in stored.items() if i not in wanted or wanted[i] != digest]
+    for start in range(0, len(stale), _ID_CHUNK):
+        conn.execute(delete(findings).where(findings.c.id.in_(stale[start : start + _ID_CHUNK])))
+    fresh = [row for row in rows if stored.get(row["id"]) != row["digest"]]
+    insert_many(conn, findings, fresh)
+    return len(fresh)
 
 
 def stored_findings(

@@ -163,6 +163,9 @@ findings = Table(
     Column("lon", Float),
     Column("lat", Float),
     Column("body", Text, nullable=False),  # the whole finding as JSON
+    # SHA-256 of the body's RFC 8785 canonical form, hex: computed once, when the finding is written
+    # (None for findings written before migration 0011, until the next assessment).
+    Column("digest", String(64)),
 )
 Index("ix_findings_agreement", findings.c.agreement_id, findings.c.provision_id)
 
