@@ -1,31 +1,18 @@
-"""`truce extract`: incidents found in texts, printed, nothing stored. Its own module, importing only
-the extraction pipeline: no store, log, readers of structured formats or sensors, so it starts fast."""
+"""`truce extract`: incidents found in texts, printed and not stored.
+
+Its own module so that the command loads the extraction pipeline alone, not the store, the log or
+the sensors (start-up under a second and a half before the language model loads)."""
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import typer
 
 from truce.cli.main import app
-from truce.cli.output import dask_runner, print_jsonl, progress_bar
-from truce.errors import UserError
+from truce.cli.output import SCHEDULER_HELP, WORKERS_HELP, dask_runner, parse_day, print_jsonl, progress_bar
 
-__all__ = ["SCHEDULER_HELP", "WORKERS_HELP", "date_option", "extract"]
-
-
-def date_option(value: str | None, option: str = "--published") -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError as error:
-        raise UserError(None, None, f"{option}: expected a date YYYY-MM-DD, got {value!r}") from error
-
-
-WORKERS_HELP = "Extract on a local Dask cluster of N worker processes, started and stopped here."
-SCHEDULER_HELP = "Extract on a running Dask cluster: its scheduler's address (tcp://HOST:PORT)."
+__all__ = ["extract"]
 
 
 @app.command()
@@ -45,7 +32,7 @@ def extract(
 ) -> None:
     """Print the incidents found in texts, without storing them (JSON Lines in the incident shape).
     The pipeline loads once for all the files and documents given (once per worker with Dask)."""
-    from truce.extract import extract_file
+    from truce.extract import extract_file  # after the options are parsed: --help stays quick
 
     with dask_runner(workers, scheduler) as runner, progress_bar() as bar:
         task = bar.add_task("extracting", total=None)
@@ -53,7 +40,7 @@ def extract(
             found = extract_file(
                 path,
                 fmt,
-                date_option(published),
+                parse_day(published),
                 progress=lambda done, total: bar.update(task, completed=done, total=total),
                 runner=runner,
             )

@@ -7,16 +7,29 @@ from pathlib import Path
 
 import typer
 
-from truce.cli.extract_cmds import SCHEDULER_HELP, WORKERS_HELP, date_option
 from truce.cli.main import app, state
-from truce.cli.output import console, dask_runner, one_of, print_json, progress_bar
+from truce.cli.output import (
+    SCHEDULER_HELP,
+    WORKERS_HELP,
+    console,
+    dask_runner,
+    one_of,
+    parse_day,
+    print_json,
+    progress_bar,
+)
 from truce.errors import UserError
+from truce.intake.ingest import ingest_file
 from truce.intake.mapping import load_mapping, mapping_from_options, with_date_format
 from truce.pipeline import TEXT_FORMATS, guess_format, ingest_formats, ingest_text
+from truce.publish.exports import FORMATS_WITH_FINDINGS, export
+from truce.publish.ledger import publish
+from truce.sensors.store import ingest_firms
+from truce.store import open_workspace
 
 __all__ = ["export_cmd", "ingest", "reextract"]
 
-# The store, the log, the sensors (scipy) and the exporters are imported by the commands that use them.
+
 
 
 @app.command()
@@ -46,11 +59,6 @@ def ingest(
     """Store files as immutable reports and their incidents; the same bytes again change nothing.
 
     A text given again with another publication date is read again, the earlier reading kept."""
-    from truce.intake.ingest import ingest_file
-    from truce.publish.ledger import publish
-    from truce.sensors.store import ingest_firms
-    from truce.store import open_workspace
-
     if fmt is not None:
         one_of("--format", fmt, ingest_formats())
     formats = {path: fmt or guess_format(path) for path in files}  # every file's, before any is stored
@@ -71,7 +79,7 @@ def ingest(
 
         for path, file_fmt in formats.items():
             if file_fmt in TEXT_FORMATS:
-                text = ingest_text(workspace, path, file_fmt, date_option(published), source, runner)
+                text = ingest_text(workspace, path, file_fmt, parse_day(published), source, runner)
                 results.append(
                     {
                         "file": str(path),
@@ -142,10 +150,8 @@ def reextract(
 ) -> None:
     """Run the current extractor over stored text reports again, keeping earlier incident versions."""
     from truce.pipeline import reextract as run
-    from truce.publish.ledger import publish
-    from truce.store import open_workspace
 
-    day = date_option(since, "--since")
+    day = parse_day(since, "--since")
     workspace = open_workspace(state["db"])
     with dask_runner(workers, scheduler) as runner, progress_bar() as bar:
         task = bar.add_task("re-extracting", total=None)
@@ -181,11 +187,8 @@ def export_cmd(
 ) -> None:
     """Export the stored incidents (and findings) for GIS, spreadsheets or ACLED tooling."""
     from truce.api.releases import internal_records, public_records  # the API's views of the store
-    from truce.publish.exports import FORMATS_WITH_FINDINGS, export
-    from truce.publish.ledger import publish
-    from truce.store import open_workspace
 
-    first, last = date_option(since, "--since"), date_option(until, "--until")
+    first, last = parse_day(since, "--since"), parse_day(until, "--until")
     if first and last and first > last:
         raise UserError(None, None, f"--since {first} is after --until {last}")
     workspace = open_workspace(state["db"])
