@@ -249,3 +249,91 @@ def test_a_surname_that_spells_like_a_village_is_not_a_place():
         date(2025, 12, 29),
     )
     assert all(p != "Lavriv" for _, _, p, _ in rows)
+
+
+def test_a_unit_named_after_a_place_is_not_where_it_fought():
+    rows = _rows(
+        "Units of the Kharkov group of forces inflicted losses on two brigades of the AFU near Dvorichna.",
+        date(2025, 2, 11),
+    )
+    assert [(t, p, a) for t, _, p, a in rows] == [("armed_clash", "Dvorichna", "RU")]
+
+
+def test_defeated_manpower_near_a_list_of_towns_is_a_clash_at_each():
+    rows = _rows(
+        "Units of the Zapad group of forces defeated the manpower and equipment of the AFU near Kupiansk "
+        "and Borova.",
+        date(2025, 6, 20),
+    )
+    assert sorted(p for t, _, p, _ in rows if t == "armed_clash") == ["Borova", "Kupiansk"]
+
+
+def test_a_weapon_as_the_subject_of_destroyed_is_a_strike():
+    rows = _rows("Iskander missiles destroyed a fuel depot near Kramatorsk on 3 April.", date(2025, 4, 4))
+    assert [(t, d, p) for t, d, p, _ in rows] == [("missile_strike", "2025-04-03", "Kramatorsk")]
+
+
+def test_an_attack_whose_every_weapon_was_downed_is_an_interception():
+    rows = _rows(
+        "At night the enemy launched a missile attack on Dnipro with four cruise missiles. All of them "
+        "were shot down by air defence.",
+        date(2025, 1, 9),
+    )
+    assert [(t, p) for t, _, p, _ in rows] == [("interception", "Dnipro")]
+
+
+def test_a_house_destroyed_by_a_drone_is_the_strike():
+    rows = _rows("In Velykyi Burluk, a private house was destroyed by a drone.", date(2025, 7, 2))
+    assert [(t, p) for t, _, p, _ in rows] == [("drone_strike", "Velykyi Burluk")]
+
+
+def test_an_air_base_named_without_its_town_is_the_town():
+    rows = _rows("Ukrainian drones hit aircraft at the Dyagilevo air base.", date(2025, 3, 20))
+    assert [(t, p, a) for t, _, p, a in rows] == [("drone_strike", "Ryazan’", "UA")]
+
+
+def test_every_name_of_a_list_ending_in_regions_is_an_oblast():
+    rows = _rows(
+        "Overnight, 60 drones were shot down over Poltava, Kyiv and Cherkasy regions.", date(2025, 10, 5)
+    )
+    assert len(rows) == 1 and rows[0][0] == "interception"
+    incident = extract_text(
+        "Overnight, 60 drones were shot down over Poltava, Kyiv and Cherkasy regions.", "d", date(2025, 10, 5)
+    )[0].incident
+    assert set(incident.location.admin1.split(";")) == {"Poltava Oblast", "Kyiv Oblast", "Cherkasy Oblast"}
+
+
+def test_an_event_told_before_the_summary_line_is_not_dated_by_it():
+    rows = _rows(
+        "Units of the Vostok group of forces liberated the settlement of Yalta. Over the past day, the "
+        "AFU lost up to 200 servicemen.",
+        date(2025, 9, 14),
+    )
+    assert ("territorial_claim", "2025-09-14", "Yalta") in [(t, d, p) for t, d, p, _ in rows]
+
+
+def test_a_ministry_telling_its_own_side_s_action_is_its_claim():
+    incidents = extract_text(
+        "The Russian Ministry of Defence reports: units of the Tsentr group of forces liberated the "
+        "settlement of Toretsk.",
+        "d",
+        date(2025, 4, 1),
+    )
+    assert [(i.incident.type.value, i.incident.status.value) for i in incidents] == [
+        ("territorial_claim", "claimed")
+    ]
+
+
+def test_headline_wording_blow_up_and_entering():
+    rows = _rows("Occupiers blow up the Kakhovka HPP turbine hall", date(2023, 2, 1))
+    assert [(t, p) for t, _, p, _ in rows] == [("property_destruction", "Nova Kakhovka")]
+    rows = _rows("Ukrainian troops entering Izium, residents greet them", date(2022, 9, 10))
+    assert [(t, d, p) for t, d, p, _ in rows] == [("territory_transfer", "2022-09-10", "Izium")]
+    # a claim or a fight told with the entry is that, not a quiet handover
+    rows = _rows("Ukrainian troops entered Izium after heavy fighting", date(2022, 9, 10))
+    assert all(t != "territory_transfer" for t, *_ in rows)
+
+
+def test_a_facility_named_with_its_kind_is_its_place_even_when_tagged_a_person():
+    rows = _rows("Explosions rock Saky airfield in Crimea", date(2022, 8, 9))
+    assert [p for _, _, p, _ in rows] == ["Novofedorivka"]

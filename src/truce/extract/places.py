@@ -222,6 +222,12 @@ _RIVER_KEYS = {
     name_key(n) for n in ("Dnipro", "Dnieper", "Donets", "Oskil", "Desna", "Inhulets", "Don", "Seim")
 }
 _UNIT_WORDS = {"battlegroup", "group", "grouping", "brigade", "operation", "operational", "forces"}
+_REPUBLIC_AFTER = re.compile(r"\s+People['’]s Republic\b")
+_WATER_BEFORE = re.compile(r"\b(?:Sea|Gulf|Bay|Lake|Strait) of\s+$", re.I)  # "the Sea of Azov" is water
+# "the Dnepr group of forces", "the Kharkiv grouping": a unit named after a place
+_UNIT_AFTER = re.compile(
+    r"\s+(?:group of forces|grouping|operational group|operational-strategic group)\b", re.I
+)
 _SPEECH_HEADS = {
     "say",
     "claim",
@@ -368,6 +374,9 @@ def _capitalised(tok_text: str) -> bool:
     return tok_text[:1].isupper()
 
 
+# lower-case words of a facility's name ("the Kakhovka dam", "Zaporizhzhia nuclear power plant")
+_FACILITY_WORDS = {"dam", "nuclear", "bridge", "airfield", "hydroelectric"}
+_FACILITY_NEXT = {"air", "airfield", "airbase", "aerodrome", "airport", "naval", "refinery", "oil", "depot"}
 _DERIVED_BEFORE = {"near", "in", "of", "at", "outside", "around", "towards", "toward", "liberated", "on"}
 
 
@@ -390,7 +399,10 @@ def find_places_en(sent, gaz: Gazetteer, doc_text: str | None = None) -> list[Pl
             if i + n > len(toks):
                 continue
             piece = toks[i : i + n]
-            if n > 1 and not all(_capitalised(t.text) or t.text in ("-", "na", "on", "nad") for t in piece):
+            if n > 1 and not all(
+                _capitalised(t.text) or t.text in ("-", "na", "on", "nad") or t.lower_ in _FACILITY_WORDS
+                for t in piece[1:]
+            ):
                 continue
             text = text_of_doc[piece[0].idx : piece[-1].idx + len(piece[-1].text)]
             key = name_key(text)
@@ -408,11 +420,17 @@ def find_places_en(sent, gaz: Gazetteer, doc_text: str | None = None) -> list[Pl
         if (
             (nxt is not None and nxt.text.lower() in _ORG_TAIL and nxt.text[:1].isupper())
             or (prev is not None and prev.text.lower() in _UNIT_WORDS)
+            or _UNIT_AFTER.match(text_of_doc, last.idx + len(last.text))
+            or _WATER_BEFORE.search(text_of_doc, max(0, tok.idx - 12), tok.idx)
             or (prev is not None and prev.lower_ == "the" and name_key(text) in _RIVER_KEYS)
         ):
             i += n
             continue
         region_next = nxt is not None and nxt.text.lower() in _REGION_WORDS | _RAION_WORDS
+        # "the Dyagilevo air base": a name before a facility word is the facility's place, not a person
+        facility_next = (nxt is not None and nxt.lower_ in _FACILITY_NEXT) or (
+            n > 1 and last.lower_ in _FACILITY_WORDS | _FACILITY_NEXT  # "Saky airfield": its own name
+        )
         cands = gaz.candidates(text)
         # Headline case fools the tagger ("Kramatorsk: ...", "drones attack Kyiv" as a person): a city
         # of its own name and some size stays a place.
@@ -426,6 +444,7 @@ def find_places_en(sent, gaz: Gazetteer, doc_text: str | None = None) -> list[Pl
             ents.get(tok.i) in ("PERSON", "NORP", "WORK_OF_ART", "PRODUCT")
             and not listed
             and not region_next
+            and not facility_next
             and not known_city
             and (derived or not (prev is not None and prev.text.lower() in _LOCATIVE_BEFORE))
         ):
@@ -434,7 +453,9 @@ def find_places_en(sent, gaz: Gazetteer, doc_text: str | None = None) -> list[Pl
         big = any(p.population >= 5000 or p.precision is not LocationPrecision.settlement for p in cands)
         gpe = ents.get(tok.i) in ("GPE", "LOC", "FAC")
         locative = prev is not None and prev.text.lower() in _LOCATIVE_BEFORE
-        region_word = nxt is not None and nxt.text.lower() in _REGION_WORDS
+        region_word = (nxt is not None and nxt.text.lower() in _REGION_WORDS) or _REPUBLIC_AFTER.match(
+            text_of_doc, last.idx + len(last.text)
+        ) is not None  # "the Donetsk People's Republic": the oblast
         raion_word = nxt is not None and nxt.text.lower() in _RAION_WORDS
         # a headline's subject ("Blahodatne liberated", "Marinka: ...") is a place like any other
         headline_subject = nxt is not None and (nxt.text == ":" or nxt.tag_ in ("VBN", "VBD"))
@@ -527,21 +548,21 @@ def _section_labels(spans: list[PlaceSpan], text: str, sent_start: int) -> None:
 
 
 def _regions_in_lists(spans: list[PlaceSpan], text: str) -> None:
-    """'the Dnipropetrovsk and Zaporizhzhia regions': every name of the list is a region."""
+    """'the Dnipropetrovsk and Zaporizhzhia regions', 'over Kyiv, Sumy and Odesa regions': every
+    name of a list that ends in a region is a region."""
+    plural_next = False
     for a, b in reversed(list(zip(spans, spans[1:], strict=False))):
         between = text[a.end : b.start].strip().lower()
-        listed = between in ("and", "or", ", and") or re.match(
-            r"\s*(?:regions|oblasts|provinces)\b", text[b.end :]
-        )
-        if (
-            listed
-            and between in ("and", ",", "or", ", and")
-            and b.kind == "region"
-            and a.kind == "settlement"
-        ):
+        plural_next = plural_next or bool(re.match(r"\s*(?:regions|oblasts|provinces)\b", text[b.end :]))
+        listed = between in ("and", "or", ", and") or (between == "," and plural_next)
+        if not listed:
+            plural_next = False
+        if listed and b.kind == "region" and a.kind == "settlement":
             if any(p.precision is LocationPrecision.oblast for p in a.candidates):
                 a.kind = "region"
-                a.candidates = [p for p in a.candidates if p.precision is LocationPrecision.oblast]
+                regions = [p for p in a.candidates if p.precision is LocationPrecision.oblast]
+                # "Kyiv, Sumy and Odesa regions": the oblast, not the capital city's own unit
+                a.candidates = [p for p in regions if not p.name.endswith(" City")] or regions
 
 
 def _bind_qualifiers(spans: list[PlaceSpan], text: str) -> None:

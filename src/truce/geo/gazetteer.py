@@ -50,7 +50,7 @@ __all__ = [
 _PACKAGE_DATA = Path(__file__).resolve().parent.parent / "data"
 DATA_DIR = _PACKAGE_DATA / "gazetteer"
 _OBLAST_CSV = _PACKAGE_DATA / "geo" / "admin" / "ua_oblast_names.csv"
-_INDEX_VERSION = "7"  # bump when the index's layout or key function changes
+_INDEX_VERSION = "8"  # bump when the index's layout or key function changes
 
 # Countries whose GeoNames places are loaded, with the smallest population kept: Ukraine and
 # Russia entirely (cities500), the neighbours only for towns, to keep English words from matching.
