@@ -16,7 +16,7 @@ from truce.intake.registry import READERS
 from truce.model import Incident
 from truce.parallel import Runner
 from truce.store import Workspace
-from truce.store.records import add_incidents, add_report, ensure_source, incident_row, now_utc
+from truce.store.records import add_incidents, add_report, ensure_source, incident_row, now_utc, report_bytes
 from truce.store.schema import incident_versions, incidents, reports
 
 __all__ = [
@@ -223,7 +223,7 @@ def reextract(
         return _reextract_on_workers(workspace, since, runner, progress, extractor, at)
     with workspace.engine.connect() as conn:
         chosen = conn.execute(_text_reports(since)).all()
-    documents = [_document(row) for row in chosen]
+        documents = [_document(conn, row) for row in chosen]
     from truce.extract.pipeline import extract_document
 
     found = runner.map(extract_document, documents, progress)
@@ -238,16 +238,17 @@ def reextract(
     return ReextractResult(len(documents), changed, stored, extractor)
 
 
-def _document(row: object) -> object:
+def _document(conn: Connection, row: object) -> object:
     """A stored text report as the extractor reads it: exactly the article it was made from."""
     from truce.extract.articles import article_from_report
     from truce.extract.pipeline import Document
 
-    return Document(row.id, [article_from_report(row.content.decode("utf-8"), row.published_on)])
+    text = report_bytes(conn, row.id).decode("utf-8")
+    return Document(row.id, [article_from_report(text, row.published_on)])
 
 
 def _text_reports(since: dt.date | None, columns: tuple = ()) -> Select:
-    columns = columns or (reports.c.id, reports.c.content, reports.c.published_on)
+    columns = columns or (reports.c.id, reports.c.published_on)
     query = (
         select(*columns)
         .where(reports.c.format.in_(TEXT_REPORT_FORMATS))
@@ -317,10 +318,11 @@ def _rewrite(task: _Rewrite) -> tuple[int, int]:
     workspace = _WORKSPACES.get(task.db) or _WORKSPACES.setdefault(task.db, open_workspace(task.db))
     changed = stored = 0
     with workspace.engine.begin() as conn:
-        query = select(reports.c.id, reports.c.content, reports.c.published_on)
-        rows = {row.id: row for row in conn.execute(query.where(reports.c.id.in_(task.report_ids)))}
+        query = select(reports.c.id, reports.c.published_on).where(reports.c.id.in_(task.report_ids))
+        rows = {row.id: row for row in conn.execute(query)}
         for report_id in task.report_ids:
-            fresh = _numbered(report_id, [e.incident for e in extract_document(_document(rows[report_id]))])
+            found = extract_document(_document(conn, rows[report_id]))
+            fresh = _numbered(report_id, [e.incident for e in found])
             if _supersede(conn, report_id, fresh, task.extractor, task.at):
                 stored += len(fresh)
                 changed += 1

@@ -333,6 +333,15 @@ def test_settlement_names_appear_by_population_as_one_zooms_in(page, served, sho
     shot(page, "labels-zoomed")
 
 
+def _wait_for_report(page, number: str) -> None:
+    """Wait until both report links point at report `number` ("15-2026")."""
+    page.wait_for_function(
+        """(n) => ["report-link", "report-pdf"].every((id) =>
+             (document.getElementById(id).getAttribute("href") || "").startsWith(`/reports/${n}.`))""",
+        arg=number,
+    )
+
+
 def test_one_day_from_the_picker_or_the_slider_and_its_report(page, served, shot):
     _open(page)
     on_15th = [f for f in _features(served) if f["properties"]["date"] == "2026-01-15"]
@@ -341,16 +350,28 @@ def test_one_day_from_the_picker_or_the_slider_and_its_report(page, served, shot
     page.wait_for_selector("#map-note[data-line='2026-01-15']")
     page.wait_for_selector(f"#count-shown[data-shown='{len(on_15th)}']")
     assert "from=2026-01-15&to=2026-01-15" in page.url
+    # the link follows once the day's incidents are drawn, which may be after the line's note
+    _wait_for_report(page, "15-2026")
     link = page.get_attribute("#report-link", "href")
     assert link.startswith("/reports/15-2026.html")
     report = httpx.get(f"{served.url}{link}")
     assert report.status_code == 200 and "15/2026" in report.text
     assert page.get_attribute("#report-pdf", "href").startswith("/reports/15-2026.pdf")
     shot(page, "one-day")
+    # the day's markers are held back (as 50,000 of them would be slow): the line's note comes
+    # first and the link only once they are in, so the link is waited for, not read at once
+    held: list = []
+    page.route("**/dashboard/api/incidents?*", lambda route: held.append(route))
     page.fill("#f-slider", "1")  # the slider: day 2 of the ceasefire
     page.dispatch_event("#f-slider", "change")
     page.wait_for_selector("#map-note[data-line='2026-01-02']")
+    assert page.get_attribute("#report-link", "href").startswith("/reports/15-2026.html")
+    for route in held:
+        route.continue_()
+    page.unroute("**/dashboard/api/incidents?*")
+    _wait_for_report(page, "2-2026")
     assert page.get_attribute("#report-link", "href").startswith("/reports/2-2026.html")
+    assert page.get_attribute("#report-pdf", "href").startswith("/reports/2-2026.pdf")
 
 
 @pytest.mark.parametrize(

@@ -2,6 +2,7 @@
 // incidents, findings, zones and the contact line, and keeps the map, timeline, lists and the URL
 // in step with the filters. The what-if panel asks the server to redraw the zones and re-assess.
 
+import { AnomalyLayer } from "./anomalies.js";
 import * as api from "./api.js";
 import { MapView } from "./mapview.js";
 import * as ui from "./panels.js";
@@ -15,6 +16,7 @@ let config = null;
 let agreement = null;
 let me = null;
 let view = null;
+let anomalies = null; // the satellite thermal-anomaly layer (anomalies.js)
 let incidents = [];
 let findings = [];
 let drafted = { type: "FeatureCollection", features: [] };
@@ -52,6 +54,7 @@ async function start() {
   } else {
     view = new MapView($("map"), { ...config, cluster: state.cluster !== "0", typeName, dateText, approxText: "oblast only" }, select);
     view.setOblasts(await api.get("/dashboard/api/oblasts"));
+    anomalies = new AnomalyLayer(view);
     api.get("/dashboard/api/places").then((rows) => view.setPlaces(rows, "en")).catch(() => {});
   }
   await Promise.all([loadZones(), loadLine(), loadData(), loadQueue()]);
@@ -138,6 +141,7 @@ async function loadData() {
   const [markers, list] = await Promise.all([
     loadIncidents(params),
     api.get("/dashboard/api/findings", { ...params, since: state.from }),
+    anomalies?.load(state.from, state.to).catch((error) => ui.toast(`Thermal anomalies: ${error.message}`)),
   ]);
   incidents = markers;
   findings = list;
@@ -354,6 +358,7 @@ function render() {
     zones: (view?.currentZones || drafted).features.map((f) => ({ id: f.id, name: f.properties.name })),
     zoneColors: view?.zoneColors || {},
   });
+  anomalies?.legend($("legend-list"));
   renderDay();
   writeState(state);
 }

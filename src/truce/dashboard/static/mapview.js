@@ -44,7 +44,7 @@ export class MapView {
       const b = this.map.getBounds();
       Object.assign(element.dataset, { zoom: String(this.map.getZoom()), bounds: [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map((v) => v.toFixed(3)).join(",") });
     });
-    L.control.layers(null, {
+    this.control = L.control.layers(null, {
       Oblasts: this.layers.oblasts, Places: this.layers.labels, Zones: this.layers.zones, "Contact line": this.layers.line,
       Incidents: this.layers.incidents, Findings: this.layers.findings,
     }, { collapsed: true }).addTo(this.map);
