@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 import pydantic_core
 import shapely
+import yaml
 from sqlalchemy import func, select, tuple_
 
 from truce.agreement.loader import parse_agreement
@@ -42,11 +43,14 @@ from truce.api.routers.findings import present_findings
 from truce.api.views import audience, hidden_incident_ids, incident_select, present_incidents
 from truce.assess.evidence import load_evidence
 from truce.assess.run import assess_workspace
-from truce.assess.snapshots import SnapshotIndex
+from truce.assess.snapshots import SnapshotIndex, snapshot_from_row
 from truce.assess.zones import RuledZone, agreement_zones
 from truce.geo.admin import find_oblast, oblasts
 from truce.model import KYIV, IncidentType
+from truce.publish.report.i18n import LANGUAGES, labels_for
+from truce.publish.report.names import agreement_names, zone_names
 from truce.publish.report.style import PARTY_COLORS, STATUS_STYLE, TYPE_COLORS, ZONE_COLORS
+from truce.store.records import stored_snapshot
 from truce.store.schema import assessment_runs, control_snapshots, findings, incidents
 from truce.verify.categories import category_of
 
@@ -59,6 +63,8 @@ __all__ = [
     "encode_cursor",
     "incident_pages",
     "line_on",
+    "control_on",
+    "labels",
     "label_zoom",
     "oblast_collection",
     "place_labels",
@@ -95,6 +101,52 @@ def what_if_parameters(agreement: Any) -> dict[str, dict]:  # noqa: ANN401 — a
     return found
 
 
+# The report's groups of names the page uses too (the same words in the page and the report).
+LABEL_GROUPS = (
+    "types",
+    "statuses",
+    "claim_statuses",
+    "case_states",
+    "severities",
+    "categories",
+    "weapon_classes",
+    "parties",
+)
+_WRITING = ("months", "months_short", "date_format", "decimal_mark", "thousands_separator")
+_DASHBOARD_LABELS = Path(__file__).parents[1] / "publish" / "report" / "labels" / "dashboard"
+
+
+@lru_cache(maxsize=len(LANGUAGES))
+def labels(lang: str) -> dict:
+    """The page's words in `lang`: its own labels (labels/dashboard/<lang>.yaml) and the report's
+    names of types, statuses, case states ..., months and number marks (labels/<lang>.yaml)."""
+    report = labels_for(lang)
+    with (_DASHBOARD_LABELS / f"{lang}.yaml").open(encoding="utf-8") as f:
+        own = yaml.safe_load(f)
+    return {
+        "lang": lang,
+        "text": own,
+        "groups": {group: report[group] for group in LABEL_GROUPS},
+        **{k: report[k] for k in _WRITING},
+    }
+
+
+def zone_names_of(agreement: Any, ruled: list[RuledZone]) -> dict[str, dict[str, str]]:  # noqa: ANN401
+    """{zone id: {lang: name}} in the report's words ("… (Ukraine's side, 10 km)")."""
+    names = {}
+    for rz in ruled:
+        provision = agreement.provision(rz.provision_id)
+        base = getattr(provision, "zone", None)
+        zone = {
+            "provision_id": rz.provision_id,
+            "base_id": base.id if base is not None else provision.id,
+            "party": rz.zone.party,
+            "distance_km": rz.distance_km,
+        }
+        names[rz.zone.id] = zone_names(agreement, zone)
+    return names
+
+
 def dashboard_config(ctx: ApiContext, api_prefix: str) -> dict:
     """Settings for the page: agreements, days with a snapshot, palette, optional tiles."""
     days = snapshot_days(ctx)
@@ -113,6 +165,8 @@ def dashboard_config(ctx: ApiContext, api_prefix: str) -> dict:
                 "parties": [{"id": p.id, "name": p.name} for p in agreement.parties],
                 "reference_day": agreement.reference.control_snapshot.isoformat(),
                 "parameters": what_if_parameters(agreement),
+                "names": agreement_names(agreement),
+                "zone_names": zone_names_of(agreement, _zones_of(ctx, agreement.id)),
             }
         )
     return {
@@ -124,6 +178,7 @@ def dashboard_config(ctx: ApiContext, api_prefix: str) -> dict:
             "url": os.environ.get(TILE_URL_ENV) or None,
             "attribution": os.environ.get(TILE_ATTRIBUTION_ENV) or "",
         },
+        "languages": list(LANGUAGES),
         "types": [t.value for t in IncidentType],
         "categories": {t.value: category_of(t) for t in IncidentType},
         "statuses": list(STATUS_STYLE),
@@ -171,7 +226,8 @@ def label_zoom(population: int) -> int | None:
 @lru_cache(maxsize=1)
 def place_labels() -> str:
     """Ukraine's settlements with a known population, biggest first, each with the zoom it is
-    labelled from: [[name_en, name_uk, lon, lat, zoom], ...] (JSON text, built once)."""
+    labelled from: [[name_en, name_uk, lon, lat, zoom], ...] (name_uk null where the gazetteer has
+    none: the page then shows the romanised name, marked as such; JSON text, built once)."""
     from truce.geo.gazetteer import get_gazetteer
 
     rows = []
@@ -181,7 +237,7 @@ def place_labels() -> str:
             continue
         if place.precision.value != "settlement":
             continue
-        rows.append([place.name, place.name_uk or place.name, round(place.lon, 4), round(place.lat, 4), zoom])
+        rows.append([place.name, place.name_uk or None, round(place.lon, 4), round(place.lat, 4), zoom])
     return json.dumps(rows, ensure_ascii=False, separators=(",", ":"))
 
 
@@ -189,6 +245,30 @@ def line_on(ctx: ApiContext, day: dt.date, party: str = "RU") -> dict | None:
     """The contact line of the latest snapshot on or before `day`."""
     days = [d for d in snapshot_days(ctx, party) if d <= day]
     return contact_line_feature(ctx, days[-1], party) if days else None
+
+
+CONTROL_SIMPLIFY_DEG = 0.002  # ~200 m: shading for the eye, as the report's map draws it
+
+
+def control_on(ctx: ApiContext, day: dt.date, party: str = "RU") -> dict | None:
+    """The area `party` held in the latest snapshot on or before `day` (GeoJSON Feature, simplified
+    for display), or None if there is no snapshot that early."""
+    days = [d for d in snapshot_days(ctx, party) if d <= day]
+    if not days:
+        return None
+    with ctx.workspace.engine.connect() as conn:
+        row = stored_snapshot(conn, days[-1], party)
+
+    def draw() -> dict:
+        area = shapely.simplify(snapshot_from_row(row).geometry, CONTROL_SIMPLIFY_DEG)
+        return {
+            "type": "Feature",
+            "id": f"{party}-{days[-1].isoformat()}",
+            "geometry": json.loads(shapely.to_geojson(area)),
+            "properties": {"date": days[-1].isoformat(), "party": party, "source": row["source"]},
+        }
+
+    return ctx.memo.get(("control-shading", row["sha256"]), draw)
 
 
 # --- incidents and findings ----------------------------------------------------------------------
@@ -419,6 +499,7 @@ def _run(ctx: ApiContext, agreement_id: str, overrides: dict[str, str], actor: A
     with ctx.workspace.engine.connect() as conn:
         index = SnapshotIndex(conn, agreement.reference.occupying_party)
         zones = agreement_zones(agreement, index.on_or_before)
+    names = zone_names_of(agreement, zones)
     handle, temp = tempfile.mkstemp(suffix=".yaml", prefix="truce-whatif-")
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as out:
@@ -455,6 +536,7 @@ def _run(ctx: ApiContext, agreement_id: str, overrides: dict[str, str], actor: A
                     "party": rz.zone.party,
                     "distance_km": rz.distance_km,
                     "area_km2": round(rz.zone.area_km2, 1),
+                    "names": names[rz.zone.id],
                 },
             }
             for rz in zones
