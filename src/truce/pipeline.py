@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import Connection, Select, delete, func, insert, select
+from sqlalchemy import Connection, Select, delete, func, insert, select, update
 
 from truce.errors import UserError
 from truce.extract import iter_reports
@@ -84,18 +84,23 @@ class TextIngestResult:
     new_reports: int
     incidents: int
     undated: int = 0  # articles with no publication date found (no dateline, no --published)
+    reread: int = 0  # stored articles read again with another publication date (earlier reading kept)
 
     def hint(self) -> str | None:
         """Why a text gave no incident, and what to do, for the person who ingested it."""
         if self.incidents or not self.articles:
             return None
-        if not self.new_reports:
-            return "these bytes were ingested before, and ingesting them again changes nothing"
         if self.undated:
             return (
                 f"{self.undated} of {self.articles} articles have no dateline truce recognises, so their "
-                "events cannot be dated: check with `truce extract FILE --published YYYY-MM-DD`; the same "
-                "bytes ingested again change nothing, so ingest a file with its date in a dateline"
+                "events cannot be dated: check with `truce extract FILE --published YYYY-MM-DD`, then "
+                "ingest again with that --published (the same bytes are read again; this reading is kept "
+                "as an earlier version)"
+            )
+        if not self.new_reports and not self.reread:
+            return (
+                "these bytes were ingested before with the same options, and ingesting them again changes "
+                "nothing; another --published reads them again, keeping this reading as an earlier version"
             )
         return (
             "no attack, strike, clash or other incident with a place truce knows was recognised in the text"
@@ -116,7 +121,7 @@ def ingest_text(
     one writer, so the store ends as a single-process run would leave it."""
     reports = list(iter_reports(path, fmt, published, runner))  # everything before any write
     undated = sum(1 for report in reports if report.published is None)
-    new = stored = 0
+    new = stored = reread = 0
     with workspace.engine.begin() as conn:
         if source_id:
             ensure_source(conn, source_id)
@@ -125,16 +130,47 @@ def ingest_text(
             report_id, is_new = add_report(
                 conn, report.data, fmt or "text", name, source_id, report.published
             )
-            if not is_new:
-                continue
-            # Incident ids are made unique in the store by the report they come from.
-            incidents = [
-                i.model_copy(update={"id": f"{report_id}-{n}"})
-                for n, i in enumerate(report.incidents, start=1)
-            ]
-            stored += add_incidents(conn, report_id, incidents)
-            new += 1
-    return TextIngestResult(len(reports), new, stored, undated)
+            fresh = _numbered(report_id, report.incidents)
+            if is_new:
+                stored += add_incidents(conn, report_id, fresh)
+                new += 1
+            elif _read_again(conn, report_id, report.published, fresh):
+                stored += len(fresh)
+                reread += 1
+    return TextIngestResult(len(reports), new, stored, undated, reread)
+
+
+def _numbered(report_id: str, found: list[Incident]) -> list[Incident]:
+    """Incident ids made unique in the store by the report they come from (as every reading gives
+    them, so that an unchanged reading compares equal to what is stored)."""
+    return [i.model_copy(update={"id": f"{report_id}-{n}"}) for n, i in enumerate(found, start=1)]
+
+
+def _read_again(conn: Connection, report_id: str, published: dt.date | None, fresh: list[Incident]) -> bool:
+    """Stored bytes given again with another publication date (a dateline's or --published's) are a
+    new reading: it supersedes the stored one, which is kept as an earlier version and logged. With
+    no date, or the same one, nothing changes: ingesting is idempotent."""
+    before = conn.execute(select(reports.c.published_on).where(reports.c.id == report_id)).scalar()
+    if published is None or published == before:
+        return False
+    reading = f"{extractor_fingerprint()}, re-read as published {published} (was {before or 'undated'})"
+    _supersede(conn, report_id, fresh, reading)
+    conn.execute(update(reports).where(reports.c.id == report_id).values(published_on=published))
+    return True
+
+
+def _supersede(conn: Connection, report_id: str, fresh: list[Incident], reading: str) -> bool:
+    """Replace a report's incidents by `fresh`, keeping the stored ones as an earlier version (the
+    log holds its digest); False, and nothing written, when they are the same."""
+    bodies = [incident_row(i, report_id)["body"] for i in fresh]
+    stored = select(incidents.c.body).where(incidents.c.report_id == report_id)
+    old = [body for (body,) in conn.execute(stored)]
+    if sorted(old) == sorted(bodies):
+        return False
+    _keep_version(conn, report_id, old, reading)
+    conn.execute(delete(incidents).where(incidents.c.report_id == report_id))
+    add_incidents(conn, report_id, fresh)
+    return True
 
 
 @dataclass
@@ -213,21 +249,14 @@ def _replace_batch(
 ) -> tuple[int, int]:
     with workspace.engine.begin() as conn:
         for report_id, found in batch:
-            # Ids as ingest gives them, so an unchanged extraction compares equal to what is stored.
-            fresh = [i.model_copy(update={"id": f"{report_id}-{n}"}) for n, i in enumerate(found, start=1)]
-            bodies = [incident_row(i, report_id)["body"] for i in fresh]
-            query = select(incidents.c.body).where(incidents.c.report_id == report_id)
-            old = [body for (body,) in conn.execute(query)]
-            if sorted(old) == sorted(bodies):
-                continue
-            _keep_version(conn, report_id, old, extractor)
-            conn.execute(delete(incidents).where(incidents.c.report_id == report_id))
-            stored += add_incidents(conn, report_id, fresh)
-            changed += 1
+            fresh = _numbered(report_id, found)
+            if _supersede(conn, report_id, fresh, extractor):
+                stored += len(fresh)
+                changed += 1
     return changed, stored
 
 
-def _keep_version(conn: Connection, report_id: str, bodies: list[str], extractor: str) -> None:
+def _keep_version(conn: Connection, report_id: str, bodies: list[str], reading: str) -> None:
     import hashlib
     import json
 
@@ -243,7 +272,7 @@ def _keep_version(conn: Connection, report_id: str, bodies: list[str], extractor
             version=(latest or 0) + 1,
             incidents=json.dumps(listing, ensure_ascii=False),
             sha256=hashlib.sha256(canonical.dumps(listing)).hexdigest(),
-            extractor=extractor,
+            extractor=reading[:80],  # the column holds 80 characters
             superseded_at=now_utc(),
         )
     )

@@ -286,3 +286,28 @@ def test_a_webhook_is_checked_again_before_each_delivery(api, receivers, world, 
     rows = recorded()
     assert hook.received == [] and len(rows) == 1  # refused once, not retried
     assert rows[0]["delivered"] == 0 and rows[0]["error"].startswith("refused target: ")
+
+
+def test_staff_record_past_acts_with_both_times_and_parties_cannot_backdate(api):
+    opened = api.post(
+        "/api/v1/cases",
+        "monitor",
+        json={"title": "t", "reason": "patrol report", "at": "2026-01-10T09:00:00+02:00"},
+    )
+    assert opened.status_code == 201, opened.text
+    path = f"/api/v1/cases/{opened.json()['id']}/transitions"
+    act = {"action": "assign", "investigator": "team-east", "reason": "r", "at": "2026-01-11T10:30:00+02:00"}
+    case = api.post(path, "monitor", json=act).json()
+    assert [e["at"] for e in case["events"]] == ["2026-01-10T09:00:00+02:00", "2026-01-11T10:30:00+02:00"]
+    stored = api.get(path.rsplit("/", 1)[0], "monitor").json()["events"]
+    assert [e["at"] for e in stored] == [e["at"] for e in case["events"]]
+    assert all(e["details"]["recorded_at"][:4] == str(time.gmtime().tm_year) for e in stored)  # recorded now
+    # Out of order, in the future, without an offset: refused, and the case does not move.
+    for at in ("2026-01-10T08:00:00+02:00", "2099-01-01T00:00:00+00:00", "2026-01-12T09:00:00"):
+        bad = api.post(path, "demo-monitor-2", json={**act, "at": at})
+        assert bad.status_code == 422, (at, bad.text)
+    assert len(api.get(path.rsplit("/", 1)[0], "monitor").json()["events"]) == 2
+    # A party's allegation is dated when it reaches the mission.
+    backdated = {"title": "t", "reason": "r", "at": "2026-01-10T09:00:00+02:00"}
+    party = api.post("/api/v1/cases", "party_liaison:UA", json=backdated)
+    assert party.status_code == 403

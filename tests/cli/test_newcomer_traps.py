@@ -5,9 +5,12 @@ import json
 from pathlib import Path
 
 import pytest
+from sqlalchemy import func, select
 
 from truce.geo.control import bundled_snapshots
 from truce.pipeline import guess_format, ingest_formats
+from truce.publish.log.tables import log_entries
+from truce.store.schema import incident_versions, incidents
 
 DATA = Path(__file__).parents[1] / "intake" / "data"
 
@@ -82,8 +85,8 @@ def test_a_text_without_dateline_says_why_it_gave_no_incident(cli, workspace, tm
     text.write_text("Russian forces shelled Kupiansk on Tuesday, killing two civilians, officials said.\n")
     status, out, _ = cli("ingest", str(text))
     assert status == 0 and "0 incidents" in out and "--published" in out
-    _, out, _ = cli("ingest", str(text), "--published", "2026-01-06", "--json")
-    assert "ingested before" in json.loads(out)[0]["hint"]
+    _, out, _ = cli("ingest", str(text), "--json")  # again, undated: it still says what to do
+    assert "ingest again with that --published" in json.loads(out)[0]["hint"]
     other = tmp_path / "other.txt"
     other.write_text("Russian forces shelled Kupiansk on Wednesday, officials said.\n")
     _, out, _ = cli("ingest", str(other), "--json")
@@ -124,3 +127,39 @@ def test_source_kind_is_checked_with_the_allowed_values(cli, demo_copy):
     args = ("sources", "grade", "seed-structured", "--reason", "x", "--actor", "lead")
     status, _, err = cli(*args, "--kind", "newspaper", db=str(demo_copy))
     assert status == 2 and "media_outlet" in err and err.count("\n") == 1
+
+
+def test_the_same_bytes_with_a_date_are_read_again_and_the_first_reading_is_kept(cli, workspace, tmp_path):
+    text = tmp_path / "note.txt"
+    text.write_text("Russian forces shelled Kupiansk on Tuesday, killing two civilians, officials said.\n")
+    cli("ingest", str(text))
+    status, out, _ = cli("ingest", str(text), "--published", "2026-01-08", "--json")
+    (row,) = json.loads(out)
+    assert status == 0 and row["reread"] == 1 and not row["new"] and row["incidents"] >= 1 and not row["hint"]
+    assert _stored_dates(workspace) == {"2026-01-06"}  # the Tuesday before a Thursday publication
+    with workspace.engine.connect() as conn:
+        (version,) = conn.execute(select(incident_versions)).all()
+        logged = [e for (e,) in conn.execute(select(log_entries.c.entry_id))]
+    assert version.version == 1 and json.loads(version.incidents) == []  # the undated reading found none
+    assert "re-read as published 2026-01-08 (was undated)" in version.extractor
+    assert any(e.startswith(f"incident_version:{version.report_id}#1:") for e in logged)
+    status, _, _ = cli("verify")
+    assert status == 0
+    # The same date again is the same reading: nothing changes, and it says how to read it otherwise.
+    _, out, _ = cli("ingest", str(text), "--published", "2026-01-08", "--json")
+    (row,) = json.loads(out)
+    assert row["reread"] == 0 and "another --published" in row["hint"]
+    with workspace.engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(incident_versions)).scalar() == 1
+    # A later date is a second reading; both earlier ones stay.
+    _, out, _ = cli("ingest", str(text), "--published", "2026-01-15", "--json")
+    assert json.loads(out)[0]["reread"] == 1
+    with workspace.engine.connect() as conn:
+        kept = conn.execute(select(incident_versions.c.version).order_by(incident_versions.c.version)).all()
+    assert [v for (v,) in kept] == [1, 2]
+    assert _stored_dates(workspace) == {"2026-01-13"}
+
+
+def _stored_dates(workspace) -> set[str]:
+    with workspace.engine.connect() as conn:
+        return {str(day) for (day,) in conn.execute(select(incidents.c.date))}

@@ -90,7 +90,9 @@ def ingest(
     workers: int = typer.Option(None, "--workers", help=WORKERS_HELP + " Text formats only."),
     scheduler: str = typer.Option(None, "--scheduler", help=SCHEDULER_HELP + " Text formats only."),
 ) -> None:
-    """Store files as immutable reports and their incidents; the same bytes again change nothing."""
+    """Store files as immutable reports and their incidents; the same bytes again change nothing.
+
+    A text given again with another publication date is read again, the earlier reading kept."""
     if fmt is not None:
         one_of("--format", fmt, ingest_formats())
     formats = {path: fmt or guess_format(path) for path in files}  # every file's, before any is stored
@@ -118,6 +120,7 @@ def ingest(
                         "articles": text.articles,
                         "new": text.new_reports > 0,
                         "new_reports": text.new_reports,
+                        "reread": text.reread,
                         "incidents": text.incidents,
                         "hint": text.hint(),
                     }
@@ -153,7 +156,7 @@ def ingest(
         print_json(results)
         return
     for row in results:
-        verb = "ingested" if row["new"] else "already ingested"
+        verb = "ingested" if row["new"] else "re-read" if row.get("reread") else "already ingested"
         what = f"{row['articles']} articles" if "articles" in row else f"report {row['report_id']}"
         if "detections" in row:
             console.print(f"{verb} {row['file']}: {what}, {row['detections']} satellite detections")

@@ -127,7 +127,10 @@ class LocalCluster:
 
     def restart(self, mode: str = "immediate") -> None:
         """Restart the server; mode "immediate" is a crash as far as the data is concerned."""
-        self._pg_ctl("restart", "-w", "-t", "60", "-m", mode, "-o", self._options())
+        # -l: the new server must not inherit pg_ctl's output pipes (the caller would wait on them forever)
+        self._pg_ctl(
+            "restart", "-w", "-t", "60", "-m", mode, "-o", self._options(), "-l", str(self.directory / "log")
+        )
 
     def stop(self) -> None:
         if self.data.exists():

@@ -4,6 +4,7 @@ PostgreSQL/PostGIS; geometries are GeoJSON text here and gain a PostGIS column i
 from __future__ import annotations
 
 from sqlalchemy import (
+    BigInteger,
     Column,
     Date,
     Float,
@@ -18,6 +19,7 @@ from sqlalchemy import (
 )
 
 __all__ = [
+    "EPOCH_SECONDS",
     "agreements",
     "all_metadata",
     "assessment_runs",
@@ -31,6 +33,10 @@ __all__ = [
 ]
 
 metadata = MetaData()
+
+# Seconds since the epoch: 64-bit on PostgreSQL (a 32-bit INTEGER ends on 2038-01-19); SQLite's
+# INTEGER is 64-bit already.
+EPOCH_SECONDS = BigInteger().with_variant(Integer(), "sqlite")
 
 sources = Table(
     "sources",
@@ -67,8 +73,8 @@ incidents = Table(
     Column("date", Date, nullable=False),
     Column("date_precision", String(10), nullable=False),
     # The span the incident may fall in, as UTC epoch seconds: cheap to compare in bulk.
-    Column("t_start", Integer, nullable=False),
-    Column("t_end", Integer, nullable=False),
+    Column("t_start", EPOCH_SECONDS, nullable=False),
+    Column("t_end", EPOCH_SECONDS, nullable=False),
     Column("lon", Float),
     Column("lat", Float),
     Column("precision", String(20), nullable=False),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from sqlalchemy import Column, Date, Float, ForeignKey, Index, Integer, LargeBinary, String, Table, Text
 
-from truce.store.schema import metadata
+from truce.store.schema import EPOCH_SECONDS, metadata
 
 __all__ = [
     "case_evidence",
@@ -49,8 +49,8 @@ clusters = Table(
     Column("type", String(40), nullable=False),
     Column("category", String(20), nullable=False),
     Column("date", Date, nullable=False),
-    Column("t_start", Integer, nullable=False),
-    Column("t_end", Integer, nullable=False),
+    Column("t_start", EPOCH_SECONDS, nullable=False),
+    Column("t_end", EPOCH_SECONDS, nullable=False),
     Column("lon", Float),
     Column("lat", Float),
     Column("precision", String(20), nullable=False),

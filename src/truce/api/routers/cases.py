@@ -94,6 +94,8 @@ def open_case(
     if actor.role is Role.party_liaison:
         if payload.alleged_by is not None or payload.protected is not None:
             raise forbidden("a party's cases are alleged by the party and protected: the server sets both")
+        if payload.at is not None:  # a party may not date its allegation before it reached the mission
+            raise forbidden("a party's allegation is dated when it reaches the mission; `at` is for staff")
         alleged_by, protected = f"party:{actor.party}", True
     else:
         alleged_by, protected = payload.alleged_by or actor.label, bool(payload.protected)
@@ -114,6 +116,7 @@ def open_case(
             event_date=payload.event_date,
             alleged_against=payload.alleged_against,
             protected=protected,
+            at=payload.at,
         )
         note.resource_id, note.status = case.id, 201
         shown = present_case(conn, actor, case.to_json())
@@ -129,24 +132,24 @@ def _publish(request: Request) -> None:
 
 
 def _apply(conn, act: Transition, case_id: str, actor: Actor) -> Case:  # noqa: ANN001
-    who = actor.label
+    who, at = actor.label, act.at
     if isinstance(act, Assign):
-        return verify_store.assign_case(conn, case_id, act.investigator, who, act.reason)
+        return verify_store.assign_case(conn, case_id, act.investigator, who, act.reason, at)
     if isinstance(act, Decide):
-        case = verify_store.decide_case(conn, case_id, act.outcome, act.facts, who, act.reason)
+        case = verify_store.decide_case(conn, case_id, act.outcome, act.facts, who, act.reason, at)
         if act.attribution is not None:
             party = None if act.attribution.strip().lower() == "undetermined" else act.attribution
             case = verify_store.attribute_case(
-                conn, case_id, party, who, act.attribution_reason or act.reason
+                conn, case_id, party, who, act.attribution_reason or act.reason, at
             )
         return case
     if isinstance(act, Attribute):
         party = act.party if act.party and act.party.strip().lower() != "undetermined" else None
-        return verify_store.attribute_case(conn, case_id, party, who, act.reason)
+        return verify_store.attribute_case(conn, case_id, party, who, act.reason, at)
     if isinstance(act, Refer):
-        return verify_store.refer_case(conn, case_id, act.recipients, who, act.reason)
+        return verify_store.refer_case(conn, case_id, act.recipients, who, act.reason, at)
     if isinstance(act, Reopen):
-        return verify_store.reopen_case(conn, case_id, who, act.reason)
+        return verify_store.reopen_case(conn, case_id, who, act.reason, at)
     raise unprocessable("unknown act")  # pragma: no cover - the discriminator admits only the above
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, Field, field_validator
 
 from truce.api.schemas.common import Day, Strict
 
@@ -28,7 +28,22 @@ __all__ = [
 _Reason = Annotated[str, Field(min_length=1, max_length=5000)]
 
 
-class CaseIn(Strict):
+class _Dated(Strict):
+    at: AwareDatetime | None = Field(
+        default=None,
+        description="when the act happened, if earlier than now (mission staff only): the case keeps "
+        "both this time and when, and by whom, it was recorded",
+    )
+
+    @field_validator("at")
+    @classmethod
+    def _not_in_the_future(cls, value: dt.datetime | None) -> dt.datetime | None:
+        if value is not None and value > dt.datetime.now(dt.UTC):
+            raise ValueError("is in the future; an act is recorded when it happened")
+        return value
+
+
+class CaseIn(_Dated):
     title: str = Field(min_length=1, max_length=500)
     reason: _Reason = Field(description="the allegation as filed")
     incident_ids: list[Annotated[str, Field(max_length=200)]] = Field(default_factory=list, max_length=100)
@@ -42,7 +57,7 @@ class CaseIn(Strict):
     protected: bool | None = Field(default=None, description="mission staff only; a party's cases always are")
 
 
-class _Act(Strict):
+class _Act(_Dated):
     reason: _Reason
     expected_version: int | None = Field(
         default=None,
