@@ -22,8 +22,10 @@ from typing import Any
 import numpy as np
 import pydantic_core
 import shapely
+import sqlalchemy as sa
 import yaml
 from sqlalchemy import func, select, tuple_
+from sqlalchemy.dialects.postgresql import JSONB
 
 from truce.agreement.loader import parse_agreement
 from truce.agreement.resolve import resolve
@@ -40,7 +42,7 @@ from truce.api.notices import notice_declarations
 from truce.api.policy import PUBLIC, Actor
 from truce.api.problems import ProblemError
 from truce.api.routers.findings import present_findings
-from truce.api.views import audience, hidden_incident_ids, incident_select, present_incidents
+from truce.api.views import audience, hidden_incident_ids, incident_select
 from truce.assess.evidence import load_evidence
 from truce.assess.run import assess_workspace
 from truce.assess.snapshots import SnapshotIndex, snapshot_from_row
@@ -304,9 +306,6 @@ def _approximate_point(admin1: str) -> tuple[float, float] | None:
     return round(point.x, 4), round(point.y, 4)
 
 
-MAP_FIELDS = ("type", "date", "status")  # what a marker needs; details come from /api/v1/incidents/{id}
-
-
 def encode_cursor(t_start: int, incident_id: str) -> str:
     raw = json.dumps([t_start, incident_id], separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
@@ -324,24 +323,48 @@ def decode_cursor(cursor: str) -> tuple[int, str]:
     raise ProblemError(400, f"after={cursor[:40]!r}: not a cursor this server wrote", kind="bad-request")
 
 
-def _map_feature(item: dict) -> dict:
+def _marker_select(actor: Actor, dialect: str) -> Any:  # noqa: ANN401 — a Select
+    """The columns a marker needs, for the incidents the actor may see (incident_select's joins and
+    visibility). Markers come from the indexed columns and the place's name read by the database, not
+    from parsing each stored incident: the map's 50,000 markers were mostly JSON work. These fields
+    are the same in every role's view (views.present_incidents redacts sources, evidence and notes)."""
+    if dialect == "postgresql":
+        place = sa.cast(incidents.c.body, JSONB)["location"]["name"].astext
+    else:
+        place = func.json_extract(incidents.c.body, "$.location.name")
+    return incident_select(actor).with_only_columns(
+        incidents.c.id,
+        incidents.c.type,
+        incidents.c.date,
+        incidents.c.status,
+        incidents.c.actor,
+        incidents.c.lon,
+        incidents.c.lat,
+        incidents.c.admin1,
+        place.label("place_name"),
+        incidents.c.t_start,
+    )
+
+
+def _map_feature(row: Any) -> dict:  # noqa: ANN401 — a row of _marker_select
     """One incident as a marker: where, what, when, whose, in which zones (as the caller sees it)."""
-    loc = item.get("location") or {}
     approx = False
     point = None
-    if loc.get("lon") is not None and loc.get("lat") is not None:
-        point = (loc["lon"], loc["lat"])
-    elif loc.get("admin1") and (point := _approximate_point(loc["admin1"])):
+    if row.lon is not None and row.lat is not None:
+        point = (row.lon, row.lat)
+    elif row.admin1 and (point := _approximate_point(row.admin1)):
         approx = True
-    props = {k: item.get(k) for k in MAP_FIELDS}
-    props.update(
-        party=item.get("actor") or "unattributed",
-        category=category_of(IncidentType(item["type"])),
-        place=", ".join(p for p in (loc.get("name"), loc.get("admin1")) if p) or None,
-        approx=approx,
-    )
+    props = {
+        "type": row.type,
+        "date": row.date.isoformat(),
+        "status": row.status,
+        "party": row.actor or "unattributed",
+        "category": category_of(IncidentType(row.type)),
+        "place": ", ".join(p for p in (row.place_name, row.admin1) if p) or None,
+        "approx": approx,
+    }
     geometry = {"type": "Point", "coordinates": [point[0], point[1]]} if point else None
-    return {"type": "Feature", "id": item["id"], "geometry": geometry, "properties": props}
+    return {"type": "Feature", "id": row.id, "geometry": geometry, "properties": props}
 
 
 def _with_zones(features: list[dict], zones: list[RuledZone]) -> list[dict]:
@@ -393,6 +416,7 @@ def incident_pages(
     only by its oblast is drawn at a point inside the oblast, marked approx."""
     position = after
     visible = _in_days(incident_select(actor), since, until)
+    markers = _in_days(_marker_select(actor, ctx.workspace.engine.dialect.name), since, until)
     with ctx.workspace.engine.connect() as conn:
         matched = conn.execute(select(func.count()).select_from(visible.subquery())).scalar_one()
     zones = _zones_of(ctx, agreement_id)
@@ -400,16 +424,15 @@ def incident_pages(
     returned = 0
     while returned < limit:
         query = (
-            _after(visible.add_columns(incidents.c.t_start), position)
+            _after(markers, position)
             .order_by(incidents.c.t_start, incidents.c.id)
             .limit(min(batch, limit - returned))
         )
         with ctx.workspace.engine.connect() as conn:
             rows = conn.execute(query).all()
-            shown = present_incidents(conn, actor, rows)
         if not rows:
             break
-        features = _with_zones([_map_feature(_as_dict(item)) for item in shown], zones)
+        features = _with_zones([_map_feature(row) for row in rows], zones)
         yield (b"," if returned else b"") + pydantic_core.to_json(features)[1:-1]
         returned += len(rows)
         position = (rows[-1].t_start, rows[-1].id)
