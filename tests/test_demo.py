@@ -16,6 +16,7 @@ def test_demo_writes_findings_as_json_and_geojson(demo_dir, tmp_path, capsys):
     assert len([f for f in geo["features"] if f["properties"]["record"] == "finding"]) == len(rows)
     printed = capsys.readouterr().out
     assert "findings" in printed and "what-if" in printed
+    assert "satellite thermal anomalies" in printed and "Odesa Oblast" in printed  # the real detections'
 
 
 def test_the_counterfactual_findings(demo_dir):

@@ -10,9 +10,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
+from collections import Counter
 from importlib import resources
 from pathlib import Path
 
+from truce.agreement import load_agreement, resolve
 from truce.agreement.bundled import bundled_agreement_path
 from truce.assess.run import assess_workspace, tally
 from truce.assess.snapshots import save_snapshot
@@ -25,7 +27,7 @@ from truce.publish.exports import export_geojson
 from truce.publish.ledger import publish
 from truce.sensors.baseline import BaselineParams, fit_baseline, load_history
 from truce.sensors.bundled import bundled_detections, bundled_history
-from truce.sensors.store import compute_anomalies, ingest_firms, save_baseline
+from truce.sensors.store import anomalies_between, compute_anomalies, ingest_firms, save_baseline
 from truce.sensors.terms import anomaly_terms
 from truce.store import Workspace, open_workspace
 from truce.store.records import iter_incidents, stored_findings
@@ -115,7 +117,27 @@ def what_if_table(workspace: Workspace) -> None:
     )
 
 
+def anomaly_summary(workspace: Workspace) -> None:
+    """The independent sensor in one table: the thermal anomalies per oblast, before and after the
+    ceasefire took effect (the report's section, the dashboard's layer and the OGC collection show
+    them in full)."""
+    with workspace.engine.connect() as conn:
+        found = anomalies_between(conn, *SENSOR_DAYS)
+    start = resolve(load_agreement(bundled_agreement_path(AGREEMENT))).effective.date().isoformat()
+    where = Counter((a["admin1"] or "outside Ukraine's oblasts", a["date"] >= start) for a in found)
+    rows = [[place, where[(place, False)], where[(place, True)]] for place in sorted({p for p, _ in where})]
+    print_table(
+        f"satellite thermal anomalies (NASA FIRMS cell-days, {SENSOR_DAYS[0]} to {SENSOR_DAYS[1]})",
+        ["oblast", "before the ceasefire", "since"],
+        rows,
+    )
+    console.print(
+        "Corroborating evidence, never a violation on its own; where none is seen it may be cloud, not calm."
+    )
+
+
 def summary(workspace: Workspace) -> None:
+    anomaly_summary(workspace)
     with workspace.engine.connect() as conn:
         findings = stored_findings(conn, AGREEMENT)
     notable = [f for f in findings if f["status"] in ("violation", "possible_violation")]

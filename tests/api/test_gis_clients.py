@@ -28,6 +28,7 @@ COLLECTIONS = {
     "contact-line": "Multi Line String",
     "incidents": "Point",
     "findings": "Point",
+    "thermal-anomalies": "Multi Polygon",
 }
 
 

@@ -14,7 +14,7 @@ from truce.api import ApiSettings
 
 CORE = "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core"
 GEOJSON_CLASS = "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson"
-COLLECTIONS = ("zones", "contact-line", "incidents", "findings")
+COLLECTIONS = ("zones", "contact-line", "incidents", "findings", "thermal-anomalies")
 
 
 def _rels(doc) -> dict[str, dict]:

@@ -20,7 +20,7 @@ LABELS = Path(__file__).parents[2] / "src" / "truce" / "publish" / "report" / "l
 # Names that are the same in every language: the product, formats, licences, data sources, and
 # the token's prefix (its placeholder shows the form a token has).
 NAMES = {"truce", "GeoJSON", "CSV", "ACLED", "GeoPackage", "PDF", "CC", "BY", "SA", "DeepStateMap"}
-NAMES |= {"API", "trc"}
+NAMES |= {"API", "trc", "UTC"}
 
 # The visible text of the page, leaving out what is data (class="data", or marked as written in
 # another language with lang=) and the language switch, which names each language in its own.

@@ -179,3 +179,146 @@ def test_a_city_district_and_the_city_are_the_town_the_article_is_about():
         (e.incident.type.value, e.incident.location.name) for e in extract_text(text, "t", date(2022, 8, 3))
     }
     assert got == {("missile_strike", "Mykolaiv"), ("shelling", "Mykolaiv")}
+
+
+# --------------------------------------------------------------------------- communiqués
+
+
+def _rows(text: str, published: date) -> list[tuple[str, str, str, str | None]]:
+    return sorted(
+        (i.incident.type.value, i.incident.date.isoformat(), i.incident.location.name, i.incident.actor)
+        for i in extract_text(text, "d", published)
+    )
+
+
+def test_a_list_of_villages_under_one_verb_is_one_event_each():
+    rows = _rows(
+        "In the Huliaipole direction, the enemy attacked 14 times near Zaliznychne, Dobropillia and "
+        "Uspenivka.",
+        date(2025, 9, 3),
+    )
+    assert [(t, p) for t, _, p, _ in rows] == [
+        ("armed_clash", "Dobropillia"),
+        ("armed_clash", "Uspenivka"),
+        ("armed_clash", "Zaliznychne"),
+    ]
+    assert {a for *_, a in rows} == {"RU"}  # "the enemy" in a Ukrainian statement
+
+
+def test_bombs_on_a_list_of_towns_are_a_strike_on_each():
+    rows = _rows(
+        "Over the past day, Russian aviation dropped 40 guided bombs on Orikhiv, Mala Tokmachka and "
+        "Stepnohirsk in the Zaporizhzhia region.",
+        date(2024, 3, 8),
+    )
+    assert [(t, d, p) for t, d, p, _ in rows] == [
+        ("air_strike", "2024-03-07", "Mala Tokmachka"),
+        ("air_strike", "2024-03-07", "Orikhiv"),
+        ("air_strike", "2024-03-07", "Stepnohirsk"),
+    ]
+
+
+def test_a_report_time_stamp_is_not_the_day_its_summary_covers():
+    rows = _rows(
+        "Situation as of 18:00 on 4 March. Over the past day, 96 combat clashes were recorded. "
+        "The occupiers launched an air strike on Siversk.",
+        date(2025, 3, 4),
+    )
+    assert ("air_strike", "2025-03-03", "Siversk", "RU") in rows
+
+
+def test_axes_of_a_general_statement_are_not_places_of_events():
+    assert _rows(
+        "Operational update as of 08:00 on 2 May. The enemy is concentrating its main efforts on "
+        "offensive actions in the Lyman, Toretsk and Pokrovsk directions.",
+        date(2025, 5, 2),
+    ) == []
+
+
+def test_russian_spellings_of_ukrainian_villages():
+    rows = _rows(
+        "Three attacks of assault groups of the AFU were repelled near Sinkovka in the Kharkov region.",
+        date(2024, 2, 1),
+    )
+    assert [(t, p, a) for t, _, p, a in rows] == [("armed_clash", "Synkivka", "UA")]
+
+
+def test_a_surname_that_spells_like_a_village_is_not_a_place():
+    rows = _rows(
+        "All the drones were downed by air defences, according to Lavrov.",
+        date(2025, 12, 29),
+    )
+    assert all(p != "Lavriv" for _, _, p, _ in rows)
+
+
+def test_a_unit_named_after_a_place_is_not_where_it_fought():
+    rows = _rows(
+        "Units of the Kharkov group of forces inflicted losses on two brigades of the AFU near Dvorichna.",
+        date(2025, 2, 11),
+    )
+    assert [(t, p, a) for t, _, p, a in rows] == [("armed_clash", "Dvorichna", "RU")]
+
+
+def test_defeated_manpower_near_a_list_of_towns_is_a_clash_at_each():
+    rows = _rows(
+        "Units of the Zapad group of forces defeated the manpower and equipment of the AFU near Kupiansk "
+        "and Borova.",
+        date(2025, 6, 20),
+    )
+    assert sorted(p for t, _, p, _ in rows if t == "armed_clash") == ["Borova", "Kupiansk"]
+
+
+def test_a_weapon_as_the_subject_of_destroyed_is_a_strike():
+    rows = _rows("Iskander missiles destroyed a fuel depot near Kramatorsk on 3 April.", date(2025, 4, 4))
+    assert [(t, d, p) for t, d, p, _ in rows] == [("missile_strike", "2025-04-03", "Kramatorsk")]
+
+
+def test_an_attack_whose_every_weapon_was_downed_is_an_interception():
+    rows = _rows(
+        "At night the enemy launched a missile attack on Dnipro with four cruise missiles. All of them "
+        "were shot down by air defence.",
+        date(2025, 1, 9),
+    )
+    assert [(t, p) for t, _, p, _ in rows] == [("interception", "Dnipro")]
+
+
+def test_a_house_destroyed_by_a_drone_is_the_strike():
+    rows = _rows("In Velykyi Burluk, a private house was destroyed by a drone.", date(2025, 7, 2))
+    assert [(t, p) for t, _, p, _ in rows] == [("drone_strike", "Velykyi Burluk")]
+
+
+def test_an_air_base_named_without_its_town_is_the_town():
+    rows = _rows("Ukrainian drones hit aircraft at the Dyagilevo air base.", date(2025, 3, 20))
+    assert [(t, p, a) for t, _, p, a in rows] == [("drone_strike", "Ryazan’", "UA")]
+
+
+def test_every_name_of_a_list_ending_in_regions_is_an_oblast():
+    rows = _rows(
+        "Overnight, 60 drones were shot down over Poltava, Kyiv and Cherkasy regions.", date(2025, 10, 5)
+    )
+    assert len(rows) == 1 and rows[0][0] == "interception"
+    incident = extract_text(
+        "Overnight, 60 drones were shot down over Poltava, Kyiv and Cherkasy regions.", "d", date(2025, 10, 5)
+    )[0].incident
+    assert set(incident.location.admin1.split(";")) == {"Poltava Oblast", "Kyiv Oblast", "Cherkasy Oblast"}
+
+
+def test_an_event_told_before_the_summary_line_is_not_dated_by_it():
+    rows = _rows(
+        "Units of the Vostok group of forces liberated the settlement of Yalta. Over the past day, the "
+        "AFU lost up to 200 servicemen.",
+        date(2025, 9, 14),
+    )
+    assert ("territorial_claim", "2025-09-14", "Yalta") in [(t, d, p) for t, d, p, _ in rows]
+
+
+def test_a_ministry_telling_its_own_side_s_action_is_its_claim():
+    incidents = extract_text(
+        "The Russian Ministry of Defence reports: units of the Tsentr group of forces liberated the "
+        "settlement of Toretsk.",
+        "d",
+        date(2025, 4, 1),
+    )
+    assert [(i.incident.type.value, i.incident.status.value) for i in incidents] == [
+        ("territorial_claim", "claimed")
+    ]

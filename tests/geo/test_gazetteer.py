@@ -115,3 +115,22 @@ def test_import_geonames_dump_rejects_malformed_lines(gaz):
     with pytest.raises(UserError) as err:
         import_geonames_dump(DATA / "geonames_bad.txt", gaz, persist=False)
     assert str(err.value).startswith(f"{DATA / 'geonames_bad.txt'}:1: expected 19 tab-separated columns")
+
+
+def test_russian_forms_of_ukrainian_names():
+    from truce.geo.ru_spelling import russian_forms
+
+    assert "кисловка" in russian_forms("Кислівка")
+    assert "малая токмачка" in russian_forms("Мала Токмачка")
+    assert "степногорск" in russian_forms("Степногірськ")
+    assert "пыльная".replace("ы", "и") in russian_forms("Пильна")
+    assert russian_forms("Pokrovsk") == []
+
+
+def test_a_russian_spelling_finds_the_ukrainian_village():
+    from truce.geo.gazetteer import get_gazetteer, name_key
+
+    gaz = get_gazetteer()
+    assert [p.name for p in gaz.lookup("Kislovka", oblast_hint="Kharkiv Oblast")][:1] == ["Kyslivka"]
+    assert gaz.only_derived(name_key("Kislovka"))
+    assert not gaz.only_derived(name_key("Kyslivka"))

@@ -3,7 +3,8 @@ same access rules as the rest of the API (a token, if given, widens what the inc
 
     /ogc                                      landing page: service-desc, service-doc, conformance, data
     /ogc/conformance                          the conformance classes implemented
-    /ogc/collections                          zones, contact-line, incidents, findings
+    /ogc/collections                          zones, contact-line, incidents, findings,
+                                              thermal-anomalies
     /ogc/collections/{collectionId}
     /ogc/collections/{collectionId}/items     bbox, datetime, limit, offset (in `next` links)
     /ogc/collections/{collectionId}/items/{featureId}
@@ -46,6 +47,12 @@ from truce.api.routers.findings import present_findings
 from truce.api.schemas.common import EARLIEST, LATEST
 from truce.api.schemas.incidents import IncidentMonitor, IncidentParty, IncidentPublic
 from truce.api.schemas.records import FindingOut
+from truce.api.sensors_view import (
+    ANOMALY_PROPERTIES,
+    anomaly_extent,
+    anomaly_items,
+    one_anomaly,
+)
 from truce.api.views import count, hidden_points, in_bbox, incident_select, present_incidents
 from truce.model import KYIV
 from truce.publish.columns import Properties, flatten, measured_properties, model_properties, project
@@ -489,6 +496,33 @@ def _union(boxes: list[list[float]]) -> tuple:
     )
 
 
+def _utc_days(interval: Interval | None) -> tuple[dt.date | None, dt.date | None]:
+    """The UTC days an interval's ends fall on (satellite detections are dated in UTC)."""
+    if interval is None:
+        return None, None
+    return tuple(None if end is None else dt.datetime.fromtimestamp(end, dt.UTC).date() for end in interval)
+
+
+def _anomaly_items(ctx: ApiContext, actor: Actor, q: Query_) -> tuple[int, list[dict]]:
+    # An anomaly spans its UTC day; with date-match=exact its date is compared as written.
+    days = _kyiv_days(q.interval) if q.exact and q.interval else _utc_days(q.interval)
+    with ctx.workspace.engine.connect() as conn:
+        return anomaly_items(conn, q.bbox, days, q.limit, q.offset)
+
+
+def _anomaly_item(ctx: ApiContext, actor: Actor, feature_id: str) -> dict | None:
+    with ctx.workspace.engine.connect() as conn:
+        return one_anomaly(conn, feature_id)
+
+
+def _anomaly_extent(ctx: ApiContext, actor: Actor) -> dict:
+    with ctx.workspace.engine.connect() as conn:
+        box, first, last = anomaly_extent(conn)
+    start = dt.datetime.combine(first, dt.time(0), dt.UTC).timestamp() if first else None
+    end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time(0), dt.UTC).timestamp() if last else None
+    return _extent(box, start, end)
+
+
 def _iso(seconds: float | None) -> str | None:
     if seconds is None or math.isinf(seconds):
         return None
@@ -552,6 +586,19 @@ COLLECTIONS = {
             _finding_extent,
             _finding_properties,
         ),
+        Collection(
+            "thermal-anomalies",
+            "Satellite thermal anomalies",
+            "Grid cells (0.1°) with improbably many NASA FIRMS fire detections on a UTC day that recur "
+            "nearby (The Economist's war-fire rules): corroborating evidence, never proof on its own; "
+            "no detection under cloud is not evidence of calm. Public: they rest on public data only.",
+            Resource.sensors,
+            "MultiPolygon",
+            _anomaly_items,
+            _anomaly_item,
+            _anomaly_extent,
+            lambda ctx, actor: ANOMALY_PROPERTIES,
+        ),
     )
 }
 
@@ -573,7 +620,8 @@ def landing(request: Request, actor: Actor = Depends(requires(Action.read, Resou
     return _json(
         {
             "title": "truce – OGC API – Features",
-            "description": "Zones, the contact line, incidents and findings of the monitoring mission.",
+            "description": "Zones, the contact line, incidents, findings and satellite thermal anomalies "
+            "of the monitoring mission.",
             "links": [
                 {"href": self_url, "rel": "self", "type": "application/json", "title": "this document"},
                 {
@@ -700,7 +748,10 @@ def _collection(actor: Actor, collection_id: str) -> Collection:
 
 
 _CollectionId = Path(
-    ..., alias="collectionId", max_length=40, description="zones, contact-line, incidents or findings"
+    ...,
+    alias="collectionId",
+    max_length=40,
+    description="zones, contact-line, incidents, findings or thermal-anomalies",
 )
 
 

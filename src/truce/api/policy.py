@@ -72,6 +72,7 @@ class Resource(StrEnum):
     exports = "exports"
     users = "users"
     audit = "audit"
+    sensors = "sensors"  # satellite thermal anomalies (public data only)
 
 
 MISSION_ROLES = frozenset({Role.admin, Role.monitor, Role.analyst})
@@ -89,6 +90,7 @@ _PUBLIC_RECORD = {
     R.territory: _READ,
     R.log: _READ,
     R.exports: _READ,
+    R.sensors: _READ,
 }
 
 POLICY: dict[Role, dict[Resource, frozenset[Action]]] = {

@@ -21,7 +21,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
                                 "two runs)."),
     "init": ("core_cmds", "Create the workspace database (or migrate it to the newest schema)."),
     "territory": ("geo_cmds", "km² gained and lost per party per oblast between two control snapshots."),
-    "extract": ("intake_cmds", "Print the incidents found in texts, without storing them (JSON Lines in the "
+    "extract": ("extract_cmds", "Print the incidents found in texts, without storing them (JSON Lines in the "
                                "incident shape)."),
     "ingest": ("intake_cmds", "Store files as immutable reports and their incidents; the same bytes again "
                               "change nothing."),

@@ -1,17 +1,24 @@
-"""`truce ingest` and `truce export`: reports in, incidents and findings out."""
+"""`truce ingest`, `truce reextract` and `truce export`: reports in, incidents and findings out."""
 
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 from pathlib import Path
 
 import typer
 
 from truce.cli.main import app, state
-from truce.cli.output import console, dask_runner, one_of, print_json, print_jsonl, progress_bar
+from truce.cli.output import (
+    SCHEDULER_HELP,
+    WORKERS_HELP,
+    console,
+    dask_runner,
+    one_of,
+    parse_day,
+    print_json,
+    progress_bar,
+)
 from truce.errors import UserError
-from truce.extract import extract_file
 from truce.intake.ingest import ingest_file
 from truce.intake.mapping import load_mapping, mapping_from_options, with_date_format
 from truce.pipeline import TEXT_FORMATS, guess_format, ingest_formats, ingest_text
@@ -20,50 +27,9 @@ from truce.publish.ledger import publish
 from truce.sensors.store import ingest_firms
 from truce.store import open_workspace
 
-__all__ = ["export_cmd", "extract", "ingest"]
+__all__ = ["export_cmd", "ingest", "reextract"]
 
 
-def _date(value: str | None, option: str = "--published") -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError as error:
-        raise UserError(None, None, f"{option}: expected a date YYYY-MM-DD, got {value!r}") from error
-
-
-WORKERS_HELP = "Extract on a local Dask cluster of N worker processes, started and stopped here."
-SCHEDULER_HELP = "Extract on a running Dask cluster: its scheduler's address (tcp://HOST:PORT)."
-
-
-@app.command()
-def extract(
-    files: list[Path] = typer.Argument(
-        ...,
-        help="News text or Markdown, HTML pages, Telegram result.json, documents as JSON Lines "
-        "(.jsonl: text, published, id a line); '-' reads JSON Lines documents from standard input.",
-    ),
-    fmt: str = typer.Option(
-        None, "--format", "-f", help="text, html, telegram or jsonl (default: from the extension)."
-    ),
-    published: str = typer.Option(None, "--published", help="Publication date for text without a dateline."),
-    as_json: bool = typer.Option(False, "--json", help="JSON Lines, one incident a line (the default too)."),
-    workers: int = typer.Option(None, "--workers", help=WORKERS_HELP),
-    scheduler: str = typer.Option(None, "--scheduler", help=SCHEDULER_HELP),
-) -> None:
-    """Print the incidents found in texts, without storing them (JSON Lines in the incident shape).
-    The pipeline loads once for all the files and documents given (once per worker with Dask)."""
-    with dask_runner(workers, scheduler) as runner, progress_bar() as bar:
-        task = bar.add_task("extracting", total=None)
-        for path in files:
-            found = extract_file(
-                path,
-                fmt,
-                _date(published),
-                progress=lambda done, total: bar.update(task, completed=done, total=total),
-                runner=runner,
-            )
-            print_jsonl(item.to_json() for item in found)
 
 
 @app.command()
@@ -113,7 +79,7 @@ def ingest(
 
         for path, file_fmt in formats.items():
             if file_fmt in TEXT_FORMATS:
-                text = ingest_text(workspace, path, file_fmt, _date(published), source, runner)
+                text = ingest_text(workspace, path, file_fmt, parse_day(published), source, runner)
                 results.append(
                     {
                         "file": str(path),
@@ -185,7 +151,7 @@ def reextract(
     """Run the current extractor over stored text reports again, keeping earlier incident versions."""
     from truce.pipeline import reextract as run
 
-    day = _date(since, "--since")
+    day = parse_day(since, "--since")
     workspace = open_workspace(state["db"])
     with dask_runner(workers, scheduler) as runner, progress_bar() as bar:
         task = bar.add_task("re-extracting", total=None)
@@ -222,7 +188,7 @@ def export_cmd(
     """Export the stored incidents (and findings) for GIS, spreadsheets or ACLED tooling."""
     from truce.api.releases import internal_records, public_records  # the API's views of the store
 
-    first, last = _date(since, "--since"), _date(until, "--until")
+    first, last = parse_day(since, "--since"), parse_day(until, "--until")
     if first and last and first > last:
         raise UserError(None, None, f"--since {first} is after --until {last}")
     workspace = open_workspace(state["db"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sys
 from collections.abc import Iterable, Iterator, Sequence
@@ -16,10 +17,13 @@ if TYPE_CHECKING:
     from truce.parallel import Runner
 
 __all__ = [
+    "SCHEDULER_HELP",
+    "WORKERS_HELP",
     "console",
     "dask_runner",
     "err_console",
     "one_of",
+    "parse_day",
     "print_json",
     "print_jsonl",
     "print_table",
@@ -72,6 +76,22 @@ def progress_bar() -> Progress:
         transient=True,
         disable=not err_console.is_terminal,
     )
+
+
+WORKERS_HELP = "Extract on a local Dask cluster of N worker processes, started and stopped here."
+SCHEDULER_HELP = "Extract on a running Dask cluster: its scheduler's address (tcp://HOST:PORT)."
+
+
+def parse_day(value: str | None, option: str = "--published") -> dt.date | None:
+    """A YYYY-MM-DD option's day (None when not given); a clear error naming the option otherwise."""
+    from truce.errors import UserError
+
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as error:
+        raise UserError(None, None, f"{option}: expected a date YYYY-MM-DD, got {value!r}") from error
 
 
 @contextmanager

@@ -60,6 +60,7 @@ class Mention:
     # which words gave each field (type, date, place, actor): shown to analysts as `provenance`
     words: dict[str, str] = field(default_factory=dict)
     extra_words: list[str] = field(default_factory=list)
+    before_frame: bool = False  # told before the sentence that dates the article's undated events
 
     @property
     def family(self) -> str:
@@ -496,6 +497,15 @@ def _actor_en(tok, span, text: str, enemy: str = "RU") -> tuple[str | None, bool
             return "RU"
         return _side(words)
 
+    if tok.lemma_ in ("repel", "repulse"):
+        # what was repelled is the attack: "attacks of the AFU were repelled", "repelled 9 enemy
+        # attacks"; else the side of whoever repelled it attacked ("Ukrainian defenders repelled")
+        for c in tok.children:
+            if c.dep_ in ("nsubjpass", "dobj") and side_of(c):
+                return side_of(c), True
+        for c in tok.children:
+            if c.dep_ == "nsubj" and side_of(c) in ("RU", "UA"):
+                return ("UA" if side_of(c) == "RU" else "RU"), True
     near = [c for c in tok.children if c.dep_ in ("amod", "compound", "poss", "nsubj", "agent", "nmod")]
     # "the shelling of/by the Ukrainian armed forces": the agent of a nominal trigger
     near += [
@@ -540,6 +550,17 @@ def _actor_en(tok, span, text: str, enemy: str = "RU") -> tuple[str | None, bool
 
 
 _WITHDRAW = re.compile(r"withdr|pull|retreat|left|leave", re.I)
+_ATTEMPT = {"attempted", "tried", "trying", "attempting", "sought"}
+_BY_WEAPON = re.compile(
+    r"\bby (?:an? |the |\w+ )?(?:\w+ )?"
+    r"(?:drones?|UAVs?|missiles?|shells?|bombs?|rockets?|shelling|strikes?|Shaheds?)\b",
+    re.I,
+)
+_GROUND_COUNT = re.compile(
+    r"\b(?:attack\w*|assault\w*|advance)\s+\d+\s+times\b|\b\d+\s+(?:\w+\s+)?(?:attacks|assaults|counterattacks)\b"
+    r"|\bcombat (?:engagements|clashes)\b|\bmanpower\b|\bassault (?:groups?|detachments?)\b",
+    re.I,
+)
 
 
 def _english_mentions(s: _Sentence, enemy: str = "RU") -> list[Mention]:
@@ -574,6 +595,9 @@ def _english_mentions(s: _Sentence, enemy: str = "RU") -> list[Mention]:
         text,
         re.I,
     )
+    # "attacked 52 times near X", "repelled 9 enemy attacks", "inflicted losses on the manpower":
+    # a communiqué's count of ground assaults, not of strikes
+    ground = ground or bool(_GROUND_COUNT.search(text)) or any(t is T.armed_clash for t, _, _ in hits)
     families: dict[str, list[tuple[IncidentType, bool, object]]] = {}
     for typ, generic, tok in hits:
         if typ is None:
@@ -581,13 +605,22 @@ def _english_mentions(s: _Sentence, enemy: str = "RU") -> list[Mention]:
                 typ = weapon_type
             elif tok.lemma_ == "fire" or tok.lower_.startswith("fire"):
                 typ = T.shelling  # "fired at X" with no weapon named: artillery, the common case
-            elif ground and not re.search(
-                r"\b(city|cities|town|capital|residential|infrastructure)\b", text, re.I
+            elif (
+                ground
+                and not tok.lower_.startswith(("strik", "struck"))  # "412 strikes on 15 settlements"
+                and not re.search(r"\b(city|cities|town|capital|residential|infrastructure)\b", text, re.I)
             ):
                 typ = T.armed_clash
             else:
                 typ = _GENERIC_REMOTE
+        elif typ is T.armed_clash and weapon_type is not None and tok.lower_ in _ATTEMPT and not ground:
+            typ = weapon_type  # "attempted to attack the base with two naval drones": a strike
         families.setdefault(L.FAMILY[typ], []).append((typ, generic, tok))
+    damage = families.get("property")
+    if damage and weapon_type is not None and "remote" not in families and _BY_WEAPON.search(text):
+        # "a private house was destroyed by a drone": the strike, its damage told
+        families["remote"] = [(weapon_type, True, tok) for _, _, tok in damage]
+        del families["property"]
     if "property" in families and set(families) - {"property", "other"}:
         # "a school was destroyed" in a strike report is the strike's damage, not an act of its own
         if all(t is not getattr(T, "looting", None) for t, _, _ in families["property"]):
@@ -789,8 +822,8 @@ def _oblast_hints(sentences: list[_Sentence], gaz: Gazetteer) -> list[dict[str, 
     for s in sentences:
         codes = []
         for p in s.places:
-            if p.reference or p.metonym:
-                continue
+            if (p.reference and not p.axis) or p.metonym:
+                continue  # an axis ("the Pokrovsk direction") does name the oblast of the fighting
             obl = [c for c in p.candidates if c.precision is LocationPrecision.oblast and c.admin1_code]
             if p.kind == "region" and obl:
                 codes += obl[0].admin1_code.split(";")
@@ -839,17 +872,22 @@ def _resolve_places(
     usable = [p for p in m.places if not (p.metonym or p.qualifier)]
     if not usable:
         return
+    primary = [p for p in usable if not p.reference and p.kind != "country"]
+    near_towns = [
+        p for p in usable if p.reference and p.offset is None and not p.axis and p.kind == "settlement"
+    ]
+    if near_towns and all(p.kind in ("region", "raion", "country") for p in primary):
+        primary = near_towns  # "into the Belgorod region ... fought near Kozinka": the town
     primary = (
-        [p for p in usable if not p.reference and p.kind != "country"]
+        primary
+        or [p for p in usable if p.kind != "country" and not p.axis]
         or [p for p in usable if p.kind != "country"]
         or usable
     )
-    near_towns = [p for p in usable if p.reference and p.offset is None and p.kind == "settlement"]
-    if near_towns and all(p.kind in ("region", "raion", "country") for p in primary):
-        primary = near_towns  # "into the Belgorod region ... fought near Kozinka": the town
     rank = {"settlement": 0, "raion": 1, "region": 2, "country": 3}
     best_rank = min(rank[p.kind] for p in primary)
     chosen = [p for p in primary if rank[p.kind] == best_rank]
+    axes_only = all(p.axis for p in chosen)  # "offensive actions in the Lyman and Toretsk directions"
     resolved: list[Place] = []
     sources: list[str] = []
     for ps in chosen:
@@ -877,6 +915,8 @@ def _resolve_places(
         if place is None:
             continue
         place = _hinted_oblast_if_abroad(place, hints, gaz)
+        if axes_only and place.admin1_code and gaz.oblast(place.admin1_code) is not None:
+            place = gaz.oblast(place.admin1_code)  # an axis is an area of the oblast, not the town
         if ps.offset and place.lat is not None and place.lon is not None:
             lat, lon = offset_point(place.lat, place.lon, *ps.offset)
             near = gaz.nearest(lat, lon, place.country)
@@ -1114,6 +1154,7 @@ def extract_article(article: Article, doc: str = "", article_index: int = 0, wit
     # "the enemy" is Ukraine in a paragraph written in Russia's official voice, else Russia
     enemy = ["UA" if L.RU_VOICE.search(p) else "RU" for p in article.paragraphs]
     prior = article_place(article, gaz)
+    issuer = _issuer(article)
     labels = paragraph_places(article, gaz)
     mentions: list[Mention] = []
     town = prior if prior is not None and prior.precision is LocationPrecision.settlement else None
@@ -1137,27 +1178,90 @@ def extract_article(article: Article, doc: str = "", article_index: int = 0, wit
                 m.place = prior  # "KHERSON, May 3 — ... a strike on the city centre"
                 m.words["place"] = f"dateline or header: {article.dateline or article.title}"
             _settle_actor(m)
+            own_side = issuer is not None and m.actor == issuer[1] and _side(m.claimed_by) in (None, m.actor)
+            if own_side and m.status is S.reported:  # a ministry telling its own side's action
+                m.status, m.claimed_by = S.claimed, m.claimed_by or issuer[0]
             attribution = article.attributions.get(s.para)
             if attribution and m.claimed_by is None:
                 m.claimed_by = attribution[0]
             if attribution and attribution[1] and m.date is None:
                 m.date = DateMention(attribution[1], "day", 0, 0, "", True)
             mentions.append(m)
+    _all_downed(sentences, mentions)
     incidents: list[Mention] = []
     for m in mentions:
         extras = m.extra_places
         targets = [m] + [
             _copy_with_place(m, p, w)
             for p, w in zip(extras, m.extra_words, strict=False)
-            if m.family in ("territory", "battle")
+            if m.family in ("territory", "battle") or _listed_targets(m)
         ]
         for t in targets:
             _place_or_merge(t, incidents)
     used = {m.sent for m in mentions}
     _apply_cues(sentences, incidents, used)
     _attach_casualties(sentences, incidents, used)
-    done = _finish(incidents, article, doc, article_index, gaz, _frame_date(sentences))
+    frame, frame_at = _frame_date(sentences)
+    for m in incidents:
+        if m.sent < frame_at:
+            m.before_frame = True  # "liberated X. Over the past day, ...": the summary covers what follows
+    done = _finish(incidents, article, doc, article_index, gaz, frame)
     return done if with_keys else [inc for inc, _, _ in done]
+
+
+_ALL_DOWN = re.compile(
+    r"\b(?:all|both)(?: of them| (?:the )?(?:[\w-]+ ){0,2}"
+    r"(?:drones?|missiles?|UAVs?|vessels?|boats?|targets?))?"
+    r" (?:were|was) (?:shot down|destroyed|intercepted|downed|neutrali[sz]ed)\b",
+    re.I,
+)
+
+
+def _all_downed(sentences: list[_Sentence], mentions: list[Mention]) -> None:
+    """"... launched a missile attack on Kyiv. All of them were shot down.": an attack whose every
+    weapon was downed is an interception (ACLED's disrupted weapons use), the defender's."""
+    for s in sentences:
+        if not _ALL_DOWN.search(s.text):
+            continue
+        for m in mentions:
+            if s.index - 1 <= m.sent <= s.index and m.family == "remote" and m.type is not T.interception:
+                m.type, m.generic = T.interception, False
+                m.actor, m.actor_strong = None, False
+                m.words["type"] = f"{m.words.get('type', '')}; {_ALL_DOWN.search(s.text).group(0)}"
+                _settle_actor(m)
+
+
+def _issuer(article: Article) -> tuple[str, str] | None:
+    """The body issuing an official statement and its side, when exactly one side's body is named."""
+    found = {(m.group(0), side) for pat, side in L.ISSUERS for m in pat.finditer(article.text)}
+    sides = {side for _, side in found}
+    if not found and L.RU_VOICE.search(article.text):
+        return ("Russia's official voice", "RU")  # "units of the group of forces ... the AFU"
+    return sorted(found)[0] if len(sides) == 1 else None
+
+
+def _listed_targets(m: Mention) -> bool:
+    """"dropped 62 guided bombs on Kupiansk, Velykyi Burluk and Borova": a strike on each town of
+    a list (settlements only: "Kyiv and its region" stays one attack)."""
+    if (
+        m.family != "remote"
+        or m.type is T.interception
+        or m.place is None
+        or not all(p.precision is LocationPrecision.settlement for p in [m.place, *m.extra_places])
+    ):
+        return False
+    names = [m.words.get("place", ""), *m.extra_words]
+    spots = [m.evidence.find(n) for n in names]
+    if -1 in spots or spots != sorted(spots):
+        return False
+    gaps = [m.evidence[a + len(n) : b] for a, n, b in zip(spots, names, spots[1:], strict=False)]
+    return all(_TARGET_LIST_GAP.fullmatch(g) for g in gaps)
+
+
+# between two towns of one list: ", ", " and ", or " in the Kharkiv region and "
+_TARGET_LIST_GAP = re.compile(
+    r"(?:\s+in\s+(?:the\s+)?[A-Z][\w'’-]*\s+(?:region|oblast))?\s*(?:,|,?\s*and|,?\s*or)\s*"
+)
 
 
 _DATELINE_CITY = re.compile(r"^([A-ZА-ЯІЇЄҐ][A-ZА-ЯІЇЄҐ.'’ -]+?)\s*(?:,|\(|[—–-]|$)")
@@ -1335,7 +1439,7 @@ def _provenance(m: Mention, frame: DateMention | None) -> dict[str, str]:
     """Which words gave each field: the analyst's answer to "why this type, day, place, side?"."""
     if m.date is not None:
         when = m.date.text
-    elif frame is not None:
+    elif frame is not None and not m.before_frame:
         when = f"{frame.text} (the opening sentence)"
     else:
         when = "the publication date"
@@ -1399,18 +1503,35 @@ def _is_history(when: date, precision: str, published: date | None) -> bool:
     return published is not None and (published - when).days > _HISTORY_DAYS
 
 
-def _frame_date(sentences: list[_Sentence]) -> DateMention | None:
-    """The day an article's opening sentence gives ("On 12 July 2022, ...", "Over the past day, ..."):
-    the day of the events that follow it without a date of their own."""
-    first = sentences[0].dates if sentences else []
-    days = [d for d in first if d.precision == "day"]
-    return days[0] if days else None
+_TIMESTAMP = re.compile(
+    r"\b(?:as of|as at|update(?:d)? at)\s+(?:\d{1,2}[:.]\d{2}\s*(?:\w+\s+)?)?(?:on\s+)?$", re.I
+)
+_SUMMARY = re.compile(
+    r"\b(?:over|during|in) the (?:past|last) (?:day|24 hours)\b"
+    r"|\bза (?:минулу|минувшие|прошедшие) (?:добу|сутки)",
+    re.I,
+)
+
+
+def _frame_date(sentences: list[_Sentence]) -> tuple[DateMention | None, int]:
+    """The day an article's opening gives ("On 12 July 2022, ...", "Over the past day, ..."), and
+    the sentence it is in: the day of the events from there on without a date of their own. A
+    report's own time stamp ("as of 08:00 on 10 August") is when it was written; a summary's "over
+    the past day" in the next sentence is the day it covers."""
+    for s in sentences[:2]:
+        days = [d for d in s.dates if d.precision == "day" and not _TIMESTAMP.search(s.text[: d.start])]
+        summary = [d for d in days if _SUMMARY.search(d.text)]
+        if summary or days:
+            return (summary or days)[0], s.index
+        if any(not _TIMESTAMP.search(s.text[: d.start]) for d in s.dates):
+            return None, 0  # the opening dates its events coarser than a day: no frame
+    return None, 0
 
 
 def _date_of(m: Mention, article: Article, frame: DateMention | None = None) -> tuple[date | None, str]:
     if m.date is not None:
         return m.date.date, m.date.precision
-    if frame is not None:
+    if frame is not None and not m.before_frame:
         return frame.date, frame.precision
     if article.published is not None:
         # Undated in a report: the day it was published (a headline or a post tells today's news;

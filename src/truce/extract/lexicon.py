@@ -73,6 +73,14 @@ TRIGGERS: list[tuple[re.Pattern[str], T | None, bool]] = [(re.compile(p, _I), t,
      r"advanc(?:ed|ing|es)? (?:on|towards?|near|in|into)|advance (?:on|towards?|near)|"
      r"street fighting|attacked (?:\w+ )?positions|assaulted|counterattacked)\b", T.armed_clash, False),
     (r"\b(?:entered the|intense|heavy|fierce) (?P<t>fight|fighting|battles?)\b", T.armed_clash, False),
+    # a communiqué's ground fighting: "inflicted losses on formations of ...", "defeated the manpower and
+    # equipment of ...", "improved their tactical position near ..."
+    (r"\b(?P<t>inflicted|inflicting|inflict)\b(?= (?:[\w-]+ ){0,2}(?:losses|damage|casualties|defeat)\b)", T.armed_clash, False),
+    (r"\b(?P<t>defeated|routed)\b(?= (?:the )?(?:manpower|formations?|units?|personnel|enemy|troops))", T.armed_clash, False),
+    (r"\b(?P<t>improved)\b(?= (?:their|its|the) (?:tactical )?(?:position|situation))", T.armed_clash, False),
+    # "Kalibr missiles destroyed the plant", "a drone hit the depot": the weapon as the subject
+    (r"\b(?:missiles?|drones?|UAVs?|bombs?|rockets?|shells?|Shaheds?)\s+(?!(?:were|was|are|is|been|being|had|have)\b)(?:\w+\s+)?"
+     r"(?P<t>destroyed|damaged|hit|struck)\b", None, True),
     (r"\b(?P<t>repelled|repulsed)\b", T.armed_clash, False),
     (r"\b(?P<t>small[- ]arms fire|gunfire|machine[- ]gun fire|sniper fire|opened fire|shots were fired)\b",
      T.small_arms_fire, False),
@@ -123,6 +131,7 @@ WEAPONS: list[tuple[re.Pattern[str], str, T]] = [(re.compile(p, _I), n, t) for p
     (r"\bGeran(?:-2)?\b|\bГерань", "Geran-2", T.drone_strike),
     (r"\bLancet\b|\bЛанцет", "Lancet", T.drone_strike),
     (r"\bFPV\b", "FPV drone", T.drone_strike),
+    (r"\b(?:unmanned surface vessels?|naval drones?|sea drones?|USVs?|uncrewed boats?)\b", "naval drone", T.drone_strike),
     (r"\bstrike drones?\b|\bkamikaze drones?\b|\bударн\w+ (?:дрон|безпілот|БпЛА)\w*", "strike drone", T.drone_strike),
     (r"\bdrones?\b|\bUAVs?\b|\bdrone\b|\bбезпілотник\w*|\bбеспилотник\w*|\bБпЛА\b|\bБПЛА\b|\bдрон\w*",
      "drone", T.drone_strike),
@@ -212,7 +221,7 @@ CLAIM_CUES = re.compile(r"\b(claim(?:s|ed|ing)?|alleg(?:e|es|ed|edly|ing)|procla
 
 # Actors.
 RU_ACTOR = re.compile(r"\b(Russian|Russia(?:'s|’s)?|Russians|Moscow(?:'s|’s)?|Kremlin|occupiers|occupation|invaders|"
-                      r"Wagner|Russian-installed|Moscow-installed|DPR|LPR|Battlegroup)\b")
+                      r"Wagner|Russian-installed|Moscow-installed|DPR|LPR|Battlegroup|(?i:group of forces))\b")
 UA_ACTOR = re.compile(r"\b(Ukrainian|Ukraine(?:'s|’s)?|Ukrainians|Kyiv(?:'s|’s)?|Kiev(?:'s|’s)?|AFU|"
                       r"Defen[cs]e Forces of Ukraine|SBU|GUR|HUR|Kyiv regime|Kiev regime|nationalists|"
                       r"neo-Nazis|Ukrainian (?:armed )?formations)\b")
@@ -220,6 +229,17 @@ UA_ACTOR = re.compile(r"\b(Ukrainian|Ukraine(?:'s|’s)?|Ukrainians|Kyiv(?:'s|�
 RU_VOICE = re.compile(r"\b(Kyiv regime|Kiev regime|AFU|nationalist formations|neo-Nazis|Battlegroup|"
                       r"Group of Forces|liberated the settlement|Donetsk People's Republic|special military operation)\b"
                       r"|ВСУ|киевск\w+ режим", _I)
+
+# Who issues an official statement (its heading or signature line): its own side's actions in it are
+# that side's claims.
+ISSUERS = [(re.compile(p, _I), side) for p, side in [
+    (r"\b(?:Russian (?:Ministry of Defen[cs]e|MoD|Defen[cs]e Ministry)|Ministry of Defen[cs]e of the Russian Federation|"
+     r"Минобороны России|Министерство обороны Российской Федерации)\b", "RU"),
+    (r"\b(?:General Staff of the Armed Forces of Ukraine|Armed Forces of Ukraine General Staff|Ministry of Defen[cs]e "
+     r"of Ukraine|Ukrainian (?:Ministry of Defen[cs]e|MoD)|Air Force (?:of the Armed Forces of Ukraine|Command)|"
+     r"Security Service of Ukraine|Main Intelligence Directorate|Defen[cs]e Forces of the South|"
+     r"Генштаб\w*|Генеральний штаб|Міністерство оборони України)\b", "UA"),
+]]
 
 TARGETS: list[tuple[re.Pattern[str], str]] = [(re.compile(p, _I), k) for p, k in [
     (r"\b(refiner(?:y|ies)|oil depot|fuel depot|oil terminal|power plant|power station|substation|energy|"

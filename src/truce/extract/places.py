@@ -222,6 +222,12 @@ _RIVER_KEYS = {
     name_key(n) for n in ("Dnipro", "Dnieper", "Donets", "Oskil", "Desna", "Inhulets", "Don", "Seim")
 }
 _UNIT_WORDS = {"battlegroup", "group", "grouping", "brigade", "operation", "operational", "forces"}
+_REPUBLIC_AFTER = re.compile(r"\s+People['’]s Republic\b")
+_WATER_BEFORE = re.compile(r"\b(?:Sea|Gulf|Bay|Lake|Strait) of\s+$", re.I)  # "the Sea of Azov" is water
+# "the Dnepr group of forces", "the Kharkiv grouping": a unit named after a place
+_UNIT_AFTER = re.compile(
+    r"\s+(?:group of forces|grouping|operational group|operational-strategic group)\b", re.I
+)
 _SPEECH_HEADS = {
     "say",
     "claim",
@@ -330,6 +336,7 @@ class PlaceSpan:
     binding: str | None = None  # the admin1 code the text attaches to this name
     qualifier: bool = False  # only qualifies another name ("X, Donetsk region")
     reference: bool = False  # a reference point ("near X", "40 km east of X")
+    axis: bool = False  # "the Pokrovsk direction": an axis named after a town, never the place
     metonym: bool = False  # a capital or country standing for its government
     offset: tuple[float, float] | None = None  # (km, bearing) from this place
     token_index: int = -1
@@ -367,6 +374,12 @@ def _capitalised(tok_text: str) -> bool:
     return tok_text[:1].isupper()
 
 
+# lower-case words of a facility's name ("the Kakhovka dam", "Zaporizhzhia nuclear power plant")
+_FACILITY_WORDS = {"dam", "nuclear", "bridge", "airfield", "hydroelectric"}
+_FACILITY_NEXT = {"air", "airfield", "airbase", "aerodrome", "airport", "naval", "refinery", "oil", "depot"}
+_DERIVED_BEFORE = {"near", "in", "of", "at", "outside", "around", "towards", "toward", "liberated", "on"}
+
+
 def find_places_en(sent, gaz: Gazetteer, doc_text: str | None = None) -> list[PlaceSpan]:  # noqa: ANN001
     """Place names in an English sentence (a spaCy Span). `doc_text` is the text of the sentence's
     Doc: spaCy rebuilds `Doc.text` from every token on each access, so callers looping over the
@@ -386,7 +399,10 @@ def find_places_en(sent, gaz: Gazetteer, doc_text: str | None = None) -> list[Pl
             if i + n > len(toks):
                 continue
             piece = toks[i : i + n]
-            if n > 1 and not all(_capitalised(t.text) or t.text in ("-", "na", "on", "nad") for t in piece):
+            if n > 1 and not all(
+                _capitalised(t.text) or t.text in ("-", "na", "on", "nad") or t.lower_ in _FACILITY_WORDS
+                for t in piece[1:]
+            ):
                 continue
             text = text_of_doc[piece[0].idx : piece[-1].idx + len(piece[-1].text)]
             key = name_key(text)
@@ -404,34 +420,50 @@ def find_places_en(sent, gaz: Gazetteer, doc_text: str | None = None) -> list[Pl
         if (
             (nxt is not None and nxt.text.lower() in _ORG_TAIL and nxt.text[:1].isupper())
             or (prev is not None and prev.text.lower() in _UNIT_WORDS)
+            or _UNIT_AFTER.match(text_of_doc, last.idx + len(last.text))
+            or _WATER_BEFORE.search(text_of_doc, max(0, tok.idx - 12), tok.idx)
             or (prev is not None and prev.lower_ == "the" and name_key(text) in _RIVER_KEYS)
         ):
             i += n
             continue
         region_next = nxt is not None and nxt.text.lower() in _REGION_WORDS | _RAION_WORDS
+        # "the Dyagilevo air base": a name before a facility word is the facility's place, not a person
+        facility_next = nxt is not None and nxt.lower_ in _FACILITY_NEXT
         cands = gaz.candidates(text)
         # Headline case fools the tagger ("Kramatorsk: ...", "drones attack Kyiv" as a person): a city
         # of its own name and some size stays a place.
         own_name = any(p.population >= 20000 and name_key(p.name) == name_key(text) for p in cands)
         # ... unless a name follows: "Volodymyr Zelensky", "Vladimir Putin"
         known_city = own_name and not (nxt is not None and nxt.text[:1].isupper())
+        # the next name of a list ("near Zvirove, Udachne and Novopavlivka") is a place as the first was
+        listed = bool(spans) and _LIST_GAP.fullmatch(text_of_doc, spans[-1].end, tok.idx) is not None
+        derived = gaz.only_derived(name_key(text))
         if (
             ents.get(tok.i) in ("PERSON", "NORP", "WORK_OF_ART", "PRODUCT")
+            and not listed
             and not region_next
+            and not facility_next
             and not known_city
-            and not (prev is not None and prev.text.lower() in _LOCATIVE_BEFORE)
+            and (derived or not (prev is not None and prev.text.lower() in _LOCATIVE_BEFORE))
         ):
             i += n
             continue
         big = any(p.population >= 5000 or p.precision is not LocationPrecision.settlement for p in cands)
         gpe = ents.get(tok.i) in ("GPE", "LOC", "FAC")
         locative = prev is not None and prev.text.lower() in _LOCATIVE_BEFORE
-        region_word = nxt is not None and nxt.text.lower() in _REGION_WORDS
+        region_word = (nxt is not None and nxt.text.lower() in _REGION_WORDS) or _REPUBLIC_AFTER.match(
+            text_of_doc, last.idx + len(last.text)
+        ) is not None  # "the Donetsk People's Republic": the oblast
         raion_word = nxt is not None and nxt.text.lower() in _RAION_WORDS
         # a headline's subject ("Blahodatne liberated", "Marinka: ...") is a place like any other
         headline_subject = nxt is not None and (nxt.text == ":" or nxt.tag_ in ("VBN", "VBD"))
         sentence_start = (i == 0 or (prev is not None and prev.text in "“\"'‘(")) and not headline_subject
-        if not (big or gpe or locative or region_word or raion_word or headline_subject) or (
+        if derived and not (
+            region_word or raion_word or listed or (prev is not None and prev.lower_ in _DERIVED_BEFORE)
+        ):
+            i += n  # a rule-made Russian spelling needs a place's context ("near Kislovka")
+            continue
+        if not (big or gpe or locative or region_word or raion_word or headline_subject or listed) or (
             sentence_start and not (big or gpe)
         ):
             i += n
@@ -514,21 +546,21 @@ def _section_labels(spans: list[PlaceSpan], text: str, sent_start: int) -> None:
 
 
 def _regions_in_lists(spans: list[PlaceSpan], text: str) -> None:
-    """'the Dnipropetrovsk and Zaporizhzhia regions': every name of the list is a region."""
+    """'the Dnipropetrovsk and Zaporizhzhia regions', 'over Kyiv, Sumy and Odesa regions': every
+    name of a list that ends in a region is a region."""
+    plural_next = False
     for a, b in reversed(list(zip(spans, spans[1:], strict=False))):
         between = text[a.end : b.start].strip().lower()
-        listed = between in ("and", "or", ", and") or re.match(
-            r"\s*(?:regions|oblasts|provinces)\b", text[b.end :]
-        )
-        if (
-            listed
-            and between in ("and", ",", "or", ", and")
-            and b.kind == "region"
-            and a.kind == "settlement"
-        ):
+        plural_next = plural_next or bool(re.match(r"\s*(?:regions|oblasts|provinces)\b", text[b.end :]))
+        listed = between in ("and", "or", ", and") or (between == "," and plural_next)
+        if not listed:
+            plural_next = False
+        if listed and b.kind == "region" and a.kind == "settlement":
             if any(p.precision is LocationPrecision.oblast for p in a.candidates):
                 a.kind = "region"
-                a.candidates = [p for p in a.candidates if p.precision is LocationPrecision.oblast]
+                regions = [p for p in a.candidates if p.precision is LocationPrecision.oblast]
+                # "Kyiv, Sumy and Odesa regions": the oblast, not the capital city's own unit
+                a.candidates = [p for p in regions if not p.name.endswith(" City")] or regions
 
 
 def _bind_qualifiers(spans: list[PlaceSpan], text: str) -> None:
@@ -588,15 +620,39 @@ def _references(spans: list[PlaceSpan], text: str, sent_start: int) -> None:
                 km = float(m.group("n")) * (1.609 if m.group("u").lower().startswith("mile") else 1.0)
                 s.offset = (km, _BEARING[m.group("dir").lower().replace("-", "")])
             continue
-        after = text[s.end : s.end + 12].lower()
-        if re.match(r"\s*(direction|axis|sector|front)\b", after):
-            s.reference = True  # "the Pokrovsk direction": an axis named after a town, not the town
+        if _AXIS_AFTER.match(text, s.end):
+            s.reference = s.axis = True  # "the Pokrovsk direction": an axis named after a town
             continue
         tail = before[-25:].lower()
         if re.search(
             r"\b(near|outside|close to|not far from)\s+(the\s+)?"
             r"(city of |town of |village of )?$",
             tail,
+        ):
+            s.reference = True
+    _spread_over_lists(spans, text)
+
+
+# "the Kupiansk, Lyman and Bakhmut directions": every town of the list names an axis
+_AXIS_AFTER = re.compile(
+    r"(?:\s*,\s*[A-Z][\w'’-]*(?:\s[A-Z][\w'’-]*)?)*(?:\s*,?\s*(?:and|or)\s+[A-Z][\w'’-]*(?:\s[A-Z][\w'’-]*)?)?"
+    r"\s*(?:direction|axis|sector|front)s?\b",
+    re.I,
+)
+_LIST_GAP = re.compile(r"\s*(?:,|,?\s*(?:and|or))\s*")
+
+
+def _spread_over_lists(spans: list[PlaceSpan], text: str) -> None:
+    """"near Zvirove, Udachne and Novopavlivka": what "near" makes of the first name of a list it
+    makes of the rest."""
+    for prev, s in zip(spans, spans[1:], strict=False):
+        if (
+            prev.reference
+            and not prev.axis
+            and prev.offset is None
+            and not s.reference
+            and s.kind == prev.kind
+            and _LIST_GAP.fullmatch(text, prev.end, s.start)
         ):
             s.reference = True
 

@@ -29,6 +29,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from truce.errors import UserError
+from truce.geo.ru_spelling import russian_forms
 from truce.model import Location, LocationPrecision
 
 __all__ = [
@@ -49,7 +50,7 @@ __all__ = [
 _PACKAGE_DATA = Path(__file__).resolve().parent.parent / "data"
 DATA_DIR = _PACKAGE_DATA / "gazetteer"
 _OBLAST_CSV = _PACKAGE_DATA / "geo" / "admin" / "ua_oblast_names.csv"
-_INDEX_VERSION = "4"  # bump when the index's layout or key function changes
+_INDEX_VERSION = "8"  # bump when the index's layout or key function changes
 
 # Countries whose GeoNames places are loaded, with the smallest population kept: Ukraine and
 # Russia entirely (cities500), the neighbours only for towns, to keep English words from matching.
@@ -339,8 +340,15 @@ _PRECISION_RANK = {
 class Gazetteer:
     """Places and the keys of their names. Build with get_gazetteer() (cached on disk)."""
 
-    def __init__(self, places: list[Place], keys: dict[str, list[int]], exact: dict[str, list[int]]) -> None:
+    def __init__(
+        self,
+        places: list[Place],
+        keys: dict[str, list[int]],
+        exact: dict[str, list[int]],
+        derived_keys: frozenset[str] = frozenset(),
+    ) -> None:
         self.places = places
+        self.derived_keys = derived_keys  # keys only a derived Russian spelling gives
         self._keys = keys  # name_key -> place indexes
         self._exact = exact  # normalise_name -> place indexes (a spelling seen verbatim)
         self._by_admin1 = {
@@ -355,6 +363,11 @@ class Gazetteer:
     # -- queries --------------------------------------------------------------------------
     def has_key(self, key: str) -> bool:
         return key in self._keys
+
+    def only_derived(self, key: str) -> bool:
+        """True when no source spells this key: only a Russian form derived by rule ("Lavrov" is
+        Лаврів's, and far more often a surname)."""
+        return key in self.derived_keys
 
     def candidates(self, name: str, inflected: bool = False) -> list[Place]:
         """Every place whose name (or alias) has the same key; with `inflected`, also those an
@@ -587,6 +600,8 @@ class _Builder:
         self.places: list[Place] = []
         self.keys: dict[str, list[int]] = defaultdict(list)
         self.exact: dict[str, list[int]] = defaultdict(list)
+        self.derived: set[str] = set()  # keys of spellings derived by rule (ru_spelling)
+        self.spelt: set[str] = set()  # keys of names some source spells
 
     def add(self, place: Place, names: Iterable[str]) -> int:
         self.places.append(place)
@@ -594,9 +609,16 @@ class _Builder:
         self.alias(i, [place.name, *names])
         return i
 
+    def key_alias(self, i: int, names: Iterable[str]) -> None:
+        for k in {name_key(n) for n in names} - {""}:
+            self.derived.add(k)
+            if i not in self.keys[k]:
+                self.keys[k].append(i)
+
     def alias(self, i: int, names: Iterable[str]) -> None:
         for n in names:
             k = name_key(n)
+            self.spelt.add(k)
             if k and i not in self.keys[k]:
                 self.keys[k].append(i)
             e = normalise_name(n)
@@ -680,6 +702,8 @@ def build_index() -> Gazetteer:
                 [r["name_uk"]],
             )
             codab_by_key[name_key(r["name_en"])].append(i)
+            # Russian sources' spelling ("Kislovka" for Kyslivka): a key, never a spelling shown
+            b.key_alias(i, [transliterate(f, "ru") for f in russian_forms(r["name_uk"])])
 
     # Russian regions (their codes are found from an anchor city below).
     ru_regions: list[tuple[dict[str, str], int]] = []
@@ -752,7 +776,7 @@ def build_index() -> Gazetteer:
         )
 
     # Curated former and Russian names.
-    gaz = Gazetteer(b.places, dict(b.keys), dict(b.exact))
+    gaz = Gazetteer(b.places, dict(b.keys), dict(b.exact), frozenset(b.derived - b.spelt))
     with (DATA_DIR / "aliases.csv").open(encoding="utf-8") as f:
         for r in csv.DictReader(f):
             for i in _alias_targets(gaz, r["name_en"], r["oblast"]):
@@ -816,8 +840,8 @@ def get_gazetteer() -> Gazetteer:
     if path.exists():
         try:
             with path.open("rb") as f:
-                places, keys, exact = pickle.load(f)
-            gaz = Gazetteer(places, keys, exact)
+                places, keys, exact, derived = pickle.load(f)
+            gaz = Gazetteer(places, keys, exact, derived)
         except Exception:  # a truncated or stale cache file: rebuild it
             gaz = None
     if gaz is None:
@@ -826,7 +850,9 @@ def get_gazetteer() -> Gazetteer:
             directory.mkdir(parents=True, exist_ok=True)
             tmp = path.with_suffix(".tmp")
             with tmp.open("wb") as f:
-                pickle.dump((gaz.places, gaz._keys, gaz._exact), f, protocol=pickle.HIGHEST_PROTOCOL)
+                pickle.dump(
+                    (gaz.places, gaz._keys, gaz._exact, gaz.derived_keys), f, protocol=pickle.HIGHEST_PROTOCOL
+                )
             tmp.replace(path)
         except OSError:
             pass  # a read-only home: keep the index in memory only

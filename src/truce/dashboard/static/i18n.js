@@ -46,6 +46,11 @@ export function num(value, digits = 0) {
   return `${Number(value) < 0 ? "−" : ""}${grouped}${fraction ? (labels.decimal_mark ?? ".") + fraction : ""}`;
 }
 
+// A number JavaScript wrote ("0.37", "1.2e-7") with the language's decimal mark.
+export function decimal(text) {
+  return String(text).replace(".", labels.decimal_mark ?? ".");
+}
+
 // "15 January 2026" / "15 січня 2026 р." from "2026-01-15"; anything else is given back as it is.
 export function date(day) {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day || "");

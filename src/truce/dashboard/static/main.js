@@ -3,6 +3,7 @@
 // occupied area, and keeps the map, timeline, lists and the URL in step with the filters. The
 // what-if panel asks the server to redraw the zones and re-assess.
 
+import { AnomalyLayer } from "./anomalies.js";
 import * as api from "./api.js";
 import { chosenLanguage, date, lang, loadLabels, name, remember, t, translatePage } from "./i18n.js";
 import { MapView } from "./mapview.js";
@@ -18,6 +19,7 @@ let config = null;
 let agreement = null;
 let me = null;
 let view = null;
+let anomalies = null; // the satellite thermal-anomaly layer (anomalies.js)
 let incidents = [];
 let findings = [];
 let cases = [];
@@ -66,6 +68,7 @@ async function start() {
   } else {
     view = new MapView($("map"), { ...config, cluster: state.cluster !== "0" }, select);
     view.setOblasts(await api.get("/dashboard/api/oblasts"), lang());
+    anomalies = new AnomalyLayer(view);
     api.get("/dashboard/api/places").then((rows) => view.setPlaces(rows, lang())).catch(() => {});
   }
   await Promise.all([loadZones(), loadLine(), loadData(), loadCases()]);
@@ -188,6 +191,7 @@ async function loadData() {
   const [markers, list] = await Promise.all([
     loadIncidents(params),
     api.get("/dashboard/api/findings", { ...params, since: state.from }),
+    anomalies?.load(state.from, state.to).catch((error) => ui.toast(`Thermal anomalies: ${error.message}`)),
   ]);
   incidents = markers;
   findings = list;
@@ -463,6 +467,7 @@ function render() {
     zoneColors: view?.zoneColors || {},
     occupied: view?.controlParty ? partyNames()[view.controlParty] || view.controlParty : null,
   });
+  anomalies?.legend($("legend-list"));
   renderDay();
   writeState(state);
 }

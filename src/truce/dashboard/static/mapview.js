@@ -52,11 +52,12 @@ export class MapView {
       const b = this.map.getBounds();
       Object.assign(element.dataset, { zoom: String(this.map.getZoom()), bounds: [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map((v) => v.toFixed(3)).join(",") });
     });
-    L.control.layers(null, {
+    this.control = L.control.layers(null, {
       [t("layer_oblasts")]: this.layers.oblasts, [t("layer_occupied")]: this.layers.control, [t("layer_places")]: this.layers.labels,
       [t("layer_zones")]: this.layers.zones, [t("layer_line")]: this.layers.line,
       [t("layer_incidents")]: this.layers.incidents, [t("layer_findings")]: this.layers.findings,
-    }, { collapsed: true }).addTo(this.map).getContainer().querySelector(".leaflet-control-layers-toggle").title = t("layers");
+    }, { collapsed: true }).addTo(this.map);
+    this.control.getContainer().querySelector(".leaflet-control-layers-toggle").title = t("layers");
   }
 
   setOblasts(collection, lang = "en") {

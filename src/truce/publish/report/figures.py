@@ -31,6 +31,7 @@ from truce.geo.territory import territorial_change
 from truce.model import IncidentType
 from truce.publish.ledger import log_store, publish
 from truce.publish.report import observations
+from truce.publish.report.anomalies import thermal_anomaly_figures
 from truce.publish.report.names import agreement_names, zone_names
 from truce.publish.withheld import withhold_finding
 from truce.store import Workspace
@@ -76,6 +77,8 @@ class MapLayers:
     findings: list[tuple[float, float, str]] = field(default_factory=list)  # (lon, lat, status)
     # the settlements the day's incidents and findings name: (lon, lat, {lang: name})
     places: list[tuple[float, float, dict]] = field(default_factory=list)
+    # satellite thermal anomalies since the start: (west, south, east, north, on the report's day)
+    anomalies: list[tuple[float, float, float, float, bool]] = field(default_factory=list)
 
 
 @dataclass
@@ -533,6 +536,7 @@ def build_report(
         interference_total = interference_report(conn, period.start, day)
         interference_span = interference_report(conn, period.first, day)
         territory, snapshot = _territory_figures(conn, agreement, period)
+        anomaly_figures, anomaly_cells = thermal_anomaly_figures(conn, period, zones)
     counted = [r for r in since if r["category"] != "interference"]
     notable = finding_figures.pop("notable")
     by_id = {r["id"]: r for r in loaded}
@@ -579,6 +583,7 @@ def build_report(
             "events_today": interference_day["events"],
         },
         "territory": territory,
+        "thermal_anomalies": anomaly_figures,
         "cases": {
             "pending": [c for c in public_cases if c["state"] in PENDING_STATES],
             "by_state": dict(sorted(Counter(c["state"] for c in public_cases).items())),
@@ -595,7 +600,9 @@ def build_report(
         ],
         "checkpoint": checkpoint,
     }
-    return ReportData(figures, _layers(zones, snapshot, since, day, findings_today))
+    layers = _layers(zones, snapshot, since, day, findings_today)
+    layers.anomalies = anomaly_cells
+    return ReportData(figures, layers)
 
 
 def _incident_summary(row: dict | None) -> dict | None:

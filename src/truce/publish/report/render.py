@@ -3,8 +3,10 @@ in English, Ukrainian or Russian. The PDF is printed from the HTML (truce.publis
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
+import math
 import re
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -65,6 +67,8 @@ def _context(data: ReportData, labels: Labels) -> dict:
         key = row["key"]
         if row.get("names"):
             return row["names"][labels.lang]
+        if key == "outside":  # a satellite detection's cell beyond Ukraine's oblasts
+            return labels["outside_oblasts"]
         if key.startswith("country:"):
             code = key.split(":", 1)[1]
             return labels.text("outside_ukraine", country=labels.name("countries", code, code))
@@ -99,6 +103,14 @@ def _context(data: ReportData, labels: Labels) -> dict:
             else admin1 or ""
         )
 
+    def anomaly_place(row: dict) -> str:
+        """Near the settlement closest to the cell, else its oblast; with the cell's centre."""
+        where = area_name({"key": row["area"], "names": row.get("area_names")})
+        if row.get("near"):
+            where = labels.text("place_in_oblast", place=row["near"][labels.lang], oblast=where)
+        centre = labels.text("lat_lon", lat=labels.number(row["lat"], 2), lon=labels.number(row["lon"], 2))
+        return f"{where} ({centre})"
+
     def explain_finding(n: dict) -> tuple[str, str]:
         return explain(n, labels, party_name, area_name, zone_name)
 
@@ -115,6 +127,8 @@ def _context(data: ReportData, labels: Labels) -> dict:
         "zone_name": zone_name,
         "admin1_name": admin1_name,
         "place_name": place_name,
+        "anomaly_place": anomaly_place,
+        "sig": lambda value: _significant(value, labels),
         "explain": explain_finding,
         # some explanation had no template in this language and is shown as the terms file wrote it
         "english_fallback": any(explain_finding(n)[1] != labels.lang for n in f["notable"]),
@@ -125,6 +139,19 @@ def _context(data: ReportData, labels: Labels) -> dict:
         "effective_time": effective.strftime("%H:%M"),
         "version": _truce_version(),
     }
+
+
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def _significant(value: float, labels: Labels, digits: int = 2) -> str:
+    """A small figure (an expected count, a probability) to two significant digits, in the
+    language's decimal mark; below 0.001 as 3.4 × 10⁻⁸."""
+    if value == 0 or abs(value) >= 0.001:
+        places = max(0, digits - 1 - math.floor(math.log10(abs(value)))) if value else 0
+        return labels.number(value, places)
+    mantissa, exponent = f"{value:.{digits - 1}e}".split("e")
+    return f"{labels.number(float(mantissa), digits - 1)} × 10{str(int(exponent)).translate(_SUPERSCRIPT)}"
 
 
 def _css_string(text: str) -> str:
@@ -171,7 +198,20 @@ def render_html(data: ReportData, lang: str = "en") -> str:
         css=(_TEMPLATES / "report.css").read_text(encoding="utf-8")
         + "\n"
         + page_footer_css(labels, f["report"]["label"]),
-        map_main=map_svg(layers, labels, title=labels.text("map_title", date=labels.date(day))),
+        map_main=map_svg(
+            dataclasses.replace(layers, anomalies=[]),
+            labels,
+            title=labels.text("map_title", date=labels.date(day)),
+        ),
+        map_anomalies=map_svg(
+            dataclasses.replace(layers, today=[], earlier=[], findings=[], places=[]),
+            labels,
+            width=640,
+            element_id="report-map-anomalies",
+            title=labels.text("anomaly_map_title", date=labels.date(day)),
+        )
+        if f["thermal_anomalies"]["available"]
+        else "",
         map_zones=map_svg(
             layers, labels, focus=zones_focus, element_id="report-map-zones", title=labels["map_legend_zones"]
         )

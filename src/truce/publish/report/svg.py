@@ -132,11 +132,52 @@ def map_svg(
             f'<path class="line" d="{frame.path(to_metric(layers.line))}" fill="none" stroke="#b2182b" '
             'stroke-width="2" stroke-linejoin="round"/>'
         )
+    out.append(_anomaly_cells(frame, layers, labels))
     out.append(_points(frame, layers, labels))
     out.append(_place_labels(frame, layers, labels))
     out.append(_scale_bar(frame, labels))
     out.append(_north_arrow(frame, labels))
     out.append("</svg>")
+    return "".join(out)
+
+
+ANOMALY_STYLE = {  # (fill, stroke) of a thermal anomaly's cell: on the report's day, earlier
+    True: ("#f16913", "#7f2704"),
+    False: ("#fdd0a2", "#a63603"),
+}
+_MIN_CELL_PX = 5.0  # a 0.1° cell is ~7 px on the map of Ukraine: never drawn smaller than this
+
+
+def _anomaly_cells(frame: _Frame, layers: MapLayers, labels: Labels) -> str:
+    """Satellite thermal anomalies as their grid cells (at least a few pixels wide), earlier ones
+    first so that the day's are drawn on top."""
+    if not layers.anomalies:
+        return ""
+    out = ['<g class="thermal-anomalies">']
+    for today in (False, True):
+        cells = [c for c in layers.anomalies if c[4] is today]
+        if not cells:
+            continue
+        xs, ys = to_metric_xy(
+            [c[0] for c in cells] + [c[2] for c in cells], [c[1] for c in cells] + [c[3] for c in cells]
+        )
+        px, py = frame.xy(xs, ys)
+        n = len(cells)
+        fill, stroke = ANOMALY_STYLE[today]
+        title = escape(labels["anomaly_legend_today" if today else "anomaly_legend_earlier"])
+        for k in range(n):
+            x0, x1 = sorted((px[k], px[k + n]))
+            y0, y1 = sorted((py[k], py[k + n]))
+            cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+            w, h = max(x1 - x0, _MIN_CELL_PX), max(y1 - y0, _MIN_CELL_PX)
+            if not (0 <= cx <= frame.width and 0 <= cy <= frame.height):
+                continue
+            out.append(
+                f'<rect x="{cx - w / 2:.1f}" y="{cy - h / 2:.1f}" width="{w:.1f}" height="{h:.1f}" '
+                f'fill="{fill}" fill-opacity="0.9" stroke="{stroke}" stroke-width="{1.4 if today else 0.7}" '
+                f'data-today="{str(today).lower()}"><title>{title}</title></rect>'
+            )
+    out.append("</g>")
     return "".join(out)
 
 
