@@ -8,6 +8,7 @@ import dataclasses
 import socket
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
@@ -111,7 +112,8 @@ def test_an_answer_streamed_for_longer_than_the_body_timeout_is_not_cut():
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
             return await client.get("/")
 
-    answer = asyncio.run(fetch())
+    with ThreadPoolExecutor(1) as pool:  # a loop of its own (a Playwright test may hold this thread's)
+        answer = pool.submit(lambda: asyncio.run(fetch())).result()
     assert answer.status_code == 200 and answer.text == "chunk 0\nchunk 1\nchunk 2\n"
 
 
