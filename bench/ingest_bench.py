@@ -1,26 +1,31 @@
-"""Ingest benchmark: 100,000 CSV rows into a fresh SQLite workspace, against a plain baseline.
+"""Ingest benchmark: N CSV rows into a fresh SQLite workspace, against a plain baseline in the same run.
 
 The baseline is the least any CSV import can do: csv.reader plus one executemany of the same rows
-into a bare table, in one transaction. The ratio is what validation, the incident model and the store
-cost on top of that. Target: ingest_file under 15 s.
+into a bare table, in one transaction. The ratio is what validation, the incident model, the raw
+report's pieces and the store cost on top of that. Each side runs in its own process, which reports
+its wall and CPU time and its peak memory (max RSS). Goals (issue 15): time within 3x the baseline,
+peak memory under 1 GB whatever the size.
 
-    .venv/bin/python bench/ingest_bench.py [ROWS]
+    .venv/bin/python bench/ingest_bench.py [ROWS ...]      # default 100000; e.g. 100000 1000000
 """
 
 from __future__ import annotations
 
 import csv
+import json
 import random
+import resource
 import sqlite3
+import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from truce.intake import CSV_COLUMNS, ingest_file
-from truce.store import open_workspace
+from truce.intake import CSV_COLUMNS
 
-TARGET_SECONDS = 15.0
+RATIO_GOAL = 3.0
+MEMORY_GOAL_MB = 1024
 _PLACES = [
     ("Pokrovsk", "Donetsk Oblast", 37.1758, 48.2826), ("Kharkiv", "Kharkiv Oblast", 36.2304, 49.9935),
     ("Nikopol", "Dnipropetrovsk Oblast", 34.3961, 47.5671), ("Kherson", "Kherson Oblast", 32.6169, 46.6354),
@@ -55,8 +60,7 @@ def write_rows(path: Path, count: int) -> None:
             writer.writerow([row[c] for c in CSV_COLUMNS])
 
 
-def baseline(csv_path: Path, db_path: Path) -> tuple[float, float]:
-    started, cpu = time.perf_counter(), time.process_time()
+def baseline(csv_path: Path, db_path: Path) -> None:
     conn = sqlite3.connect(db_path)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute(f"CREATE TABLE rows ({', '.join(f'{c} TEXT' for c in CSV_COLUMNS)})")
@@ -66,31 +70,61 @@ def baseline(csv_path: Path, db_path: Path) -> tuple[float, float]:
         with conn:
             conn.executemany(f"INSERT INTO rows VALUES ({', '.join('?' * len(CSV_COLUMNS))})", reader)
     conn.close()
-    return time.perf_counter() - started, time.process_time() - cpu
+
+
+def truce_ingest(csv_path: Path, db_path: Path) -> tuple[float, float]:
+    from truce.intake import ingest_file
+    from truce.store import open_workspace
+
+    workspace = open_workspace(str(db_path), create=True)
+    started = time.perf_counter(), time.process_time()
+    result = ingest_file(workspace, csv_path, "csv")
+    workspace.engine.dispose()
+    assert result.new, result
+    return started
+
+
+def child(side: str, csv_path: Path, db_path: Path) -> None:
+    """One side in this process: prints its times and peak memory as JSON."""
+    if side == "baseline":
+        wall, cpu = time.perf_counter(), time.process_time()
+        baseline(csv_path, db_path)
+    else:
+        wall, cpu = truce_ingest(csv_path, db_path)  # the workspace's creation is not timed
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    elapsed = {"wall": time.perf_counter() - wall, "cpu": time.process_time() - cpu}
+    print(json.dumps({**elapsed, "rss_mb": peak_kb / 1024}))
+
+
+def measure(side: str, csv_path: Path, folder: Path) -> dict:
+    command = [sys.executable, __file__, "--child", side, str(csv_path), str(folder / f"{side}.db")]
+    done = subprocess.run(command, check=True, capture_output=True, text=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def main() -> None:
-    count = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
-    with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp)
-        csv_path = folder / "incidents.csv"
-        write_rows(csv_path, count)
-        plain, plain_cpu = baseline(csv_path, folder / "baseline.db")
-        workspace = open_workspace(str(folder / "truce.db"), create=True)
-        started, cpu = time.perf_counter(), time.process_time()
-        result = ingest_file(workspace, csv_path, "csv")
-        ours, ours_cpu = time.perf_counter() - started, time.process_time() - cpu
-        workspace.engine.dispose()
-    assert result.incidents == count, result
-    size = csv_path.stat().st_size if csv_path.exists() else 0
-    print(f"rows: {count:,}" + (f" ({size / 1e6:.1f} MB)" if size else ""))
-    # CPU time is printed too: on a shared machine wall time also measures the neighbours.
-    print(f"baseline (csv.reader + sqlite3 executemany): {plain:6.2f} s  {count / plain:9,.0f} rows/s"
-          f"  (CPU {plain_cpu:.2f} s)")
-    print(f"truce ingest_file (validate + store):       {ours:6.2f} s  {count / ours:9,.0f} rows/s"
-          f"  (CPU {ours_cpu:.2f} s)")
-    print(f"ratio: {ours / plain:.1f}x the baseline; target < {TARGET_SECONDS:.0f} s: "
-          f"{'met' if ours < TARGET_SECONDS else 'MISSED'}")
+    if sys.argv[1:2] == ["--child"]:
+        child(sys.argv[2], Path(sys.argv[3]), Path(sys.argv[4]))
+        return
+    sizes = [int(arg) for arg in sys.argv[1:]] or [100_000]
+    for count in sizes:
+        with tempfile.TemporaryDirectory() as tmp:
+            folder = Path(tmp)
+            csv_path = folder / "incidents.csv"
+            write_rows(csv_path, count)
+            size_mb = csv_path.stat().st_size / 1e6
+            plain = measure("baseline", csv_path, folder)
+            ours = measure("truce", csv_path, folder)
+        print(f"rows: {count:,} ({size_mb:.1f} MB)")
+        sides = (("baseline (csv.reader + sqlite3 executemany)", plain), ("truce ingest_file", ours))
+        for label, run in sides:
+            print(f"  {label:44} {run['wall']:7.2f} s  {count / run['wall']:9,.0f} rows/s  "
+                  f"CPU {run['cpu']:7.2f} s  peak RSS {run['rss_mb']:6.0f} MB")
+        ratio, cpu_ratio = ours["wall"] / plain["wall"], ours["cpu"] / plain["cpu"]
+        print(f"  ratio: {ratio:.1f}x the baseline's wall time, {cpu_ratio:.1f}x its CPU time "
+              f"(goal < {RATIO_GOAL:.0f}x: {'met' if ratio < RATIO_GOAL else 'MISSED'}); "
+              f"peak RSS {ours['rss_mb']:.0f} MB vs baseline {plain['rss_mb']:.0f} MB "
+              f"(goal < {MEMORY_GOAL_MB} MB: {'met' if ours['rss_mb'] < MEMORY_GOAL_MB else 'MISSED'})")
 
 
 if __name__ == "__main__":

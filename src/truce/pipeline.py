@@ -16,7 +16,7 @@ from truce.intake.registry import READERS
 from truce.model import Incident
 from truce.parallel import Runner
 from truce.store import Workspace
-from truce.store.records import add_incidents, add_report, ensure_source, incident_row, now_utc
+from truce.store.records import add_incidents, add_report, ensure_source, incident_row, now_utc, report_bytes
 from truce.store.schema import incident_versions, incidents, reports
 
 __all__ = [
@@ -215,10 +215,10 @@ def reextract(
     extractor = extractor_fingerprint()
     with workspace.engine.connect() as conn:
         chosen = conn.execute(_text_reports(since)).all()
-    documents = [
-        Document(row.id, [article_from_report(row.content.decode("utf-8"), row.published_on)])
-        for row in chosen
-    ]
+        documents = [
+            Document(row.id, [article_from_report(report_bytes(conn, row.id).decode(), row.published_on)])
+            for row in chosen
+        ]
     found = (runner or Runner()).map(extract_document, documents, progress)
     changed = stored = 0
     pending: list[tuple[str, list[Incident]]] = []
@@ -233,7 +233,7 @@ def reextract(
 
 def _text_reports(since: dt.date | None) -> Select:
     query = (
-        select(reports.c.id, reports.c.content, reports.c.published_on)
+        select(reports.c.id, reports.c.published_on)
         .where(reports.c.format.in_(TEXT_REPORT_FORMATS))
         .order_by(reports.c.received_at, reports.c.id)
     )

@@ -170,3 +170,11 @@ def test_loaded_agreement_is_frozen(terms_file):
     agreement = load_agreement(terms_file(BASE))
     with pytest.raises(Exception, match="frozen"):
         agreement.id = "other"
+
+
+@pytest.mark.parametrize("zone", ["Europe", "America/Argentina"])
+def test_a_time_zone_folder_is_an_unknown_time_zone(zone):
+    # zoneinfo opens the name as a file: a folder of zones raised IsADirectoryError (found by the
+    # mutation test in test_agreement_hostile).
+    with pytest.raises(UserError, match="unknown time zone"):
+        parse_agreement(BASE.replace("timezone: Europe/Kyiv", f"timezone: {zone}"))

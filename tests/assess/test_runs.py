@@ -130,3 +130,41 @@ def test_the_31_january_report_shows_the_demo_withdrawal_violations(cli, demo_co
     text = json.dumps(report)
     for oblast in ("Kharkiv", "Sumy", "Mykolaiv", "Dnipropetrovsk"):
         assert f"of {oblast} Oblast on 2026-01-31" in text
+
+
+def test_an_unchanged_run_rewrites_no_finding_and_publishes_nothing(cli, demo_copy, monkeypatch):
+    import truce.store.records as records
+
+    db = str(demo_copy)
+    cli("assess", "--until", "2026-02-01", db=db)
+    before = _state(db)
+    written: list[int] = []
+    real = records.replace_findings
+
+    def counted(conn, agreement_id, rows):
+        written.append(real(conn, agreement_id, rows))
+        return written[-1]
+
+    monkeypatch.setattr("truce.assess.run.replace_findings", counted)
+    status, _, _ = cli("assess", "--until", "2026-02-01", db=db)
+    after = _state(db)
+    assert status == 0 and written == [0]
+    assert after[0] == before[0] and after[2] == before[2]  # same findings, no new log entry
+
+
+def test_replacing_findings_writes_only_what_changed(demo_copy):
+    from truce.store.records import body_digest, replace_findings
+
+    with open_workspace(str(demo_copy)).engine.begin() as conn:
+        rows = [dict(r._mapping) for r in conn.execute(select(findings).order_by(findings.c.id))]
+        agreement = rows[0]["agreement_id"]
+        mine = [r for r in rows if r["agreement_id"] == agreement]
+        assert replace_findings(conn, agreement, mine) == 0
+        changed = {**mine[0], "rationale": "changed", "body": mine[0]["body"].replace("}", ', "x": 1}', 1)}
+        changed["digest"] = body_digest(changed["body"])
+        kept = [changed, *mine[2:]]  # one changed, one dropped, the rest as they were
+        assert replace_findings(conn, agreement, kept) == 1
+        stored = {
+            r.id: r.digest for r in conn.execute(select(findings).where(findings.c.agreement_id == agreement))
+        }
+    assert stored == {r["id"]: r["digest"] for r in kept}

@@ -18,7 +18,7 @@ from truce.intake import (
     register_reader,
 )
 from truce.model import Incident
-from truce.store.records import iter_incidents
+from truce.store.records import iter_incidents, report_bytes
 from truce.store.schema import incidents, reports, sources
 
 DATA = Path(__file__).parent / "data"
@@ -48,8 +48,10 @@ def test_each_format_ingests_and_reingest_is_a_no_op(workspace, fmt, path, count
     assert _counts(workspace) == (1, count, 0)
     with workspace.engine.connect() as conn:
         stored = list(iter_incidents(conn))
-        row = conn.execute(select(reports.c.format, reports.c.filename, reports.c.content)).one()
-    assert row == (fmt, path.name, path.read_bytes())  # the raw bytes are kept
+        row = conn.execute(select(reports.c.format, reports.c.filename, reports.c.size)).one()
+        kept = report_bytes(conn, first.report_id)
+    assert row == (fmt, path.name, path.stat().st_size)
+    assert kept == path.read_bytes()  # the raw bytes are kept
     assert {i.report_id for i in stored} == {first.report_id}
     assert sorted(i.id for i in stored) == sorted(i.id for i in read_file(path, fmt))
 

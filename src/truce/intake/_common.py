@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -14,7 +14,9 @@ from truce.model import Incident
 
 __all__ = [
     "IncidentList",
+    "Located",
     "RowProgress",
+    "collect",
     "decode_utf8",
     "fallback_id",
     "load_bytes",
@@ -23,6 +25,8 @@ __all__ = [
 
 # Readers report (done, total) in their own units (lines or features) while they parse.
 RowProgress = Callable[[int, int], None]
+# What a streaming reader yields: an incident, its record number and the line it starts on (or None).
+Located = tuple[Incident, int, int | None]
 
 
 class IncidentList(list[Incident]):
@@ -52,6 +56,15 @@ class IncidentList(list[Incident]):
                 line = self.resolve_line(number)
             return f"{self.unit} {number}", line
         return f"{self.unit} {index + 1}", None
+
+
+def collect(records: Iterable[Located], unit: str, skipped: dict[str, int] | None = None) -> IncidentList:
+    """A streaming reader's records as a list that still names each record's place."""
+    out = IncidentList(unit)
+    for incident, number, line in records:
+        out.add(incident, number, line)
+    out.skipped.update(skipped or {})
+    return out
 
 
 def load_bytes(data: bytes | str | os.PathLike, path: str | None) -> tuple[bytes, str]:

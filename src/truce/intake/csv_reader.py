@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
+from collections.abc import Iterator
 
 from truce.errors import UserError
-from truce.intake._common import IncidentList, RowProgress, load_bytes
+from truce.intake._common import IncidentList, Located, RowProgress, collect, load_bytes
 from truce.intake._csvtable import CsvTable
 from truce.intake._flat import FlatRecordParser
+from truce.intake._source import TextSource
 from truce.intake.mapping import CSV_COLUMNS, INPUT_COLUMNS, REQUIRED_COLUMNS, Mapping
 
-__all__ = ["read_csv"]
+__all__ = ["read_csv", "stream_csv"]
 
 _PROGRESS_EVERY = 2000
 
@@ -58,16 +59,16 @@ def _mapped_columns(header: list[str], mapping: Mapping, path: str) -> tuple[dic
     return fields, labels
 
 
-def read_csv(
-    data: bytes | str | os.PathLike,
+def stream_csv(
+    source: TextSource,
     *,
-    path: str | None = None,
     mapping: Mapping | None = None,
     progress: RowProgress | None = None,
-) -> IncidentList:
-    """Incidents from a CSV file; all rows or a UserError naming the first bad one."""
-    content, path = load_bytes(data, path)
-    table = CsvTable(content, path, mapping.delimiter if mapping else None)
+    skipped: dict[str, int] | None = None,
+) -> Iterator[Located]:
+    """Incidents from a CSV stream, one row at a time; a UserError names the first bad row."""
+    path = source.path
+    table = CsvTable.from_source(source, mapping.delimiter if mapping else None)
     if mapping is None:
         fields, labels = _our_columns(table.header, path), {}
     else:
@@ -82,16 +83,27 @@ def read_csv(
                 1,
                 f"missing required column {required!r}{hint}; the header has: {', '.join(table.header)}",
             )
-    prefix = hashlib.sha256(content).hexdigest()[:16]
-    parser = FlatRecordParser(path, prefix, mapping, labels, unit="row")
+    parser = FlatRecordParser(path, source.prefix, mapping, labels, unit="row")
     columns = list(fields.items())
-    out = IncidentList("row")
+    rows = 0
     for number, line, cells in table.rows():
-        out.add(parser.parse({field: cells[i] for field, i in columns}, number, line), number, line)
-        if progress and len(out) % _PROGRESS_EVERY == 0:
+        yield parser.parse({field: cells[i] for field, i in columns}, number, line), number, line
+        rows += 1
+        if progress and rows % _PROGRESS_EVERY == 0:
             progress(line, table.total_lines)
-    if not out:
+    if not rows:
         raise UserError(path, 2, "no data rows: the file has a header but no incidents")
     if progress:
         progress(table.total_lines, table.total_lines)
-    return out
+
+
+def read_csv(
+    data: bytes | str | os.PathLike,
+    *,
+    path: str | None = None,
+    mapping: Mapping | None = None,
+    progress: RowProgress | None = None,
+) -> IncidentList:
+    """Incidents from a CSV file; all rows or a UserError naming the first bad one."""
+    content, path = load_bytes(data, path)
+    return collect(stream_csv(TextSource.of_bytes(content, path), mapping=mapping, progress=progress), "row")

@@ -2,40 +2,47 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
+from collections.abc import Iterator
 
 from pydantic import ValidationError
 
 from truce.errors import UserError
-from truce.intake._common import IncidentList, RowProgress, decode_utf8, load_bytes, validation_message
+from truce.intake._common import (
+    IncidentList,
+    Located,
+    RowProgress,
+    collect,
+    load_bytes,
+    validation_message,
+)
+from truce.intake._source import TextSource
 from truce.intake.mapping import Mapping
 from truce.model import Incident
 
-__all__ = ["read_jsonl"]
+__all__ = ["read_jsonl", "stream_jsonl"]
 
 _PROGRESS_EVERY = 2000
 
 
-def read_jsonl(
-    data: bytes | str | os.PathLike,
+def stream_jsonl(
+    source: TextSource,
     *,
-    path: str | None = None,
     mapping: Mapping | None = None,
     progress: RowProgress | None = None,
-) -> IncidentList:
-    """Incidents from JSON Lines; blank lines are skipped. A record without an id gets one made from
-    the file's hash and its record number; a `report_id` in the input is ignored (the store sets it)."""
-    content, path = load_bytes(data, path)
+    skipped: dict[str, int] | None = None,
+) -> Iterator[Located]:
+    """Incidents from JSON Lines, one line at a time; blank lines are skipped. A record without an id
+    gets one made from the file's hash and its record number; a `report_id` in the input is ignored
+    (the store sets it)."""
+    path = source.path
     if mapping is not None:
         raise UserError(path, None, "column mappings apply to csv and geojson, not jsonl")
-    text = decode_utf8(content, path)
-    prefix = hashlib.sha256(content).hexdigest()[:16]
-    lines = text.split("\n")
-    out = IncidentList("record")
     number = 0
-    for line_no, line in enumerate(lines, 1):
+    total = source.total_lines
+    for line_no, text in enumerate(source.text(newline="\n"), 1):
+        line = text.removesuffix("\n")  # JSON's column numbers are counted on the line alone
         if not line.strip():
             continue
         number += 1
@@ -51,15 +58,27 @@ def read_jsonl(
             )
         record.pop("report_id", None)
         if not record.get("id"):
-            record["id"] = f"{prefix}-{number}"
+            record["id"] = f"{source.prefix}-{number}"
         try:
-            out.add(Incident.model_validate(record), number, line_no)
+            yield Incident.model_validate(record), number, line_no
         except ValidationError as exc:
             raise UserError(path, line_no, f"record {number}: {validation_message(exc)}") from None
         if progress and number % _PROGRESS_EVERY == 0:
-            progress(line_no, len(lines))
-    if not out:
+            progress(line_no, total)
+    if not number:
         raise UserError(path, None, "the file is empty")
     if progress:
-        progress(len(lines), len(lines))
-    return out
+        progress(total, total)
+
+
+def read_jsonl(
+    data: bytes | str | os.PathLike,
+    *,
+    path: str | None = None,
+    mapping: Mapping | None = None,
+    progress: RowProgress | None = None,
+) -> IncidentList:
+    """Incidents from a JSON Lines file; all records or a UserError naming the first bad one."""
+    content, path = load_bytes(data, path)
+    source = TextSource.of_bytes(content, path)
+    return collect(stream_jsonl(source, mapping=mapping, progress=progress), "record")

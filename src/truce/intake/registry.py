@@ -4,20 +4,32 @@ formats (news text, HTML, Telegram exports) register themselves with register_re
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
 from truce.errors import UserError
-from truce.intake._common import RowProgress
-from truce.intake.acled import read_acled
-from truce.intake.csv_reader import read_csv
+from truce.intake._common import Located, RowProgress
+from truce.intake._source import TextSource
+from truce.intake.acled import read_acled, stream_acled
+from truce.intake.csv_reader import read_csv, stream_csv
 from truce.intake.geojson_reader import read_geojson
-from truce.intake.jsonl_reader import read_jsonl
+from truce.intake.jsonl_reader import read_jsonl, stream_jsonl
 from truce.intake.mapping import Mapping
 from truce.model import Incident
 
-__all__ = ["READERS", "Reader", "read_file", "register_reader", "reader_for"]
+__all__ = [
+    "READERS",
+    "STREAM_READERS",
+    "Reader",
+    "StreamFormat",
+    "StreamReader",
+    "read_file",
+    "reader_for",
+    "register_reader",
+    "stream_reader_for",
+]
 
 
 class Reader(Protocol):
@@ -35,11 +47,38 @@ class Reader(Protocol):
     ) -> list[Incident]: ...
 
 
+class StreamReader(Protocol):
+    """A reader that takes the file as a stream and yields (incident, record number, line) as it
+    parses, so a file of any size is read in bounded memory. `skipped` counts source records that are
+    not incidents. Same errors as a Reader."""
+
+    def __call__(
+        self,
+        source: TextSource,
+        *,
+        mapping: Mapping | None = None,
+        progress: RowProgress | None = None,
+        skipped: dict[str, int] | None = None,
+    ) -> Iterator[Located]: ...
+
+
+@dataclass(frozen=True)
+class StreamFormat:
+    read: StreamReader
+    unit: str  # how the format counts records in messages: "row", "record"
+
+
 READERS: dict[str, Reader] = {
     "csv": read_csv,
     "geojson": read_geojson,
     "jsonl": read_jsonl,
     "acled": read_acled,
+}
+# Formats read as streams by ingest_file (GeoJSON is one JSON document, parsed whole).
+STREAM_READERS: dict[str, StreamFormat] = {
+    "csv": StreamFormat(stream_csv, "row"),
+    "jsonl": StreamFormat(stream_jsonl, "record"),
+    "acled": StreamFormat(stream_acled, "row"),
 }
 
 
@@ -48,6 +87,7 @@ def register_reader(name: str, reader: Reader | Callable[..., list[Incident]]) -
     if not name or not name.replace("-", "").replace("_", "").isalnum():
         raise ValueError(f"format names are short words, got {name!r}")
     READERS[name] = reader
+    STREAM_READERS.pop(name, None)  # a replaced format is read by its new reader, whole
 
 
 def reader_for(fmt: str, path: str | None = None) -> Reader:
@@ -56,6 +96,11 @@ def reader_for(fmt: str, path: str | None = None) -> Reader:
     except KeyError:
         known = ", ".join(sorted(READERS))
         raise UserError(path, None, f"unknown format {fmt!r}; known formats: {known}") from None
+
+
+def stream_reader_for(fmt: str) -> StreamFormat | None:
+    """The streaming reader of a format, when it has one."""
+    return STREAM_READERS.get(fmt)
 
 
 def read_file(path: str | os.PathLike, fmt: str, mapping: Mapping | None = None) -> list[Incident]:

@@ -22,6 +22,7 @@ from truce.sensors.store import anomalies_between, baseline_rows
 from truce.store import Workspace
 from truce.store.api_tables import api_notices, api_report_access
 from truce.store.locks import hold_for_transaction
+from truce.store.records import iter_report_bytes
 from truce.store.schema import findings, incident_versions, incidents, reports
 from truce.store.verify_tables import case_events, cases
 
@@ -38,6 +39,7 @@ __all__ = [
 ]
 
 KEY_NAME = "truce-mission"
+_ID_CHUNK = 900  # ids per IN (...): well under SQLite's and PostgreSQL's parameter limits
 
 
 def mission_key_path(workspace: Workspace) -> Path:
@@ -156,34 +158,55 @@ def _version_entry(version: dict, protected: bool, commit: Committer) -> dict:
 
 
 def _finding_bodies(conn: Connection) -> list[tuple[str, str, object]]:
-    """(id, agreement id, body) per stored finding; a body that no longer parses is kept as text,
-    so that tampering shows up as a mismatch rather than a crash."""
+    """(id, agreement id, body) per stored finding."""
     query = select(findings.c.id, findings.c.agreement_id, findings.c.body).order_by(
         findings.c.agreement_id, findings.c.id
     )
-    rows = []
-    for finding_id, agreement_id, body in conn.execute(query):
-        try:
-            parsed: object = json.loads(body)
-        except ValueError:
-            parsed = {"unparseable": body}
-        rows.append((finding_id, agreement_id, parsed))
-    return rows
+    return [
+        (finding_id, agreement_id, _parsed(body)) for finding_id, agreement_id, body in conn.execute(query)
+    ]
 
 
 def _finding_entry(
-    finding_id: str, agreement_id: str, body: object, hidden: set[str], commit: Committer
+    finding_id: str,
+    agreement_id: str,
+    body: object,
+    hidden: set[str],
+    commit: Committer,
+    digest: str | None = None,
 ) -> dict:
+    """A finding's log entry; `digest` is its stored digest (trusted when publishing, so its body is
+    not serialised again), None to compute it from the body (as `truce verify` does)."""
     ids = body.get("incident_ids", []) if isinstance(body, dict) else []
     if hidden and any(i in hidden for i in ids):
         # It rests on a protected allegation: its place and words would give the allegation away.
         return commit.entry("finding", finding_id, body, {"agreement_id": agreement_id})
-    return _entry("finding", finding_id, body)
+    if digest is None:
+        return _entry("finding", finding_id, body)
+    return {"kind": "finding", "id": _finding_entry_id(finding_id, digest), "body": body}
 
 
-def _named_entries(conn: Connection, commit: Committer) -> list[tuple[str, dict]]:
-    """(record name, entry) for what the store holds now, in a stable order. A committed entry's id
-    does not name its record, so `truce verify` names it from here."""
+def _finding_entry_id(finding_id: str, digest: str) -> str:
+    return f"finding:{finding_id}:{digest[:16]}"
+
+
+def _run_entry(agreement_id: str, finding_ids: list[str]) -> dict:
+    # Names every finding of the agreement's current assessment, so a deleted row is noticed.
+    return _entry(
+        "assessment_run", agreement_id, {"agreement_id": agreement_id, "finding_ids": sorted(finding_ids)}
+    )
+
+
+def _parsed(body: str) -> object:
+    """A stored body; one that no longer parses is kept as text, so that tampering shows up as a
+    mismatch rather than a crash."""
+    try:
+        return json.loads(body)
+    except ValueError:
+        return {"unparseable": body}
+
+
+def _other_entries(conn: Connection, commit: Committer) -> list[tuple[str, dict]]:
     named = [(f"report_digest:{r['id']}", report_entry(r, p, commit)) for r, p in _report_bodies(conn)]
     named += [
         (f"case_transition:{e['case_id']}#{e['seq']}", _case_entry(e, p, commit))
@@ -201,6 +224,14 @@ def _named_entries(conn: Connection, commit: Committer) -> list[tuple[str, dict]
     named += [
         (f"thermal_anomaly:{a['id']}", _entry("thermal_anomaly", a["id"], a)) for a in anomalies_between(conn)
     ]
+    return named
+
+
+def _named_entries(conn: Connection, commit: Committer) -> list[tuple[str, dict]]:
+    """(record name, entry) for what the store holds now, in a stable order, every digest computed
+    from the stored content. A committed entry's id does not name its record, so `truce verify`
+    names it from here."""
+    named = _other_entries(conn, commit)
     hidden = _protected_incident_ids(conn)
     by_agreement: dict[str, list[str]] = {}
     for finding_id, agreement_id, body in _finding_bodies(conn):
@@ -209,12 +240,45 @@ def _named_entries(conn: Connection, commit: Committer) -> list[tuple[str, dict]
         )
         by_agreement.setdefault(agreement_id, []).append(finding_id)
     for agreement_id, ids in sorted(by_agreement.items()):
-        # Names every finding of the agreement's current assessment, so a deleted row is noticed.
-        run = _entry(
-            "assessment_run", agreement_id, {"agreement_id": agreement_id, "finding_ids": sorted(ids)}
-        )
-        named.append((f"assessment_run:{agreement_id}", run))
+        named.append((f"assessment_run:{agreement_id}", _run_entry(agreement_id, ids)))
     return named
+
+
+def _unlogged_entries(conn: Connection, commit: Committer, logged: set[str]) -> list[dict]:
+    """The entries of what the store holds now that the log lacks, in the order of current_entries.
+    Findings are not serialised again: their stored digest names their entry, and only the bodies
+    of those the log lacks are read (all of them while protected allegations exist, to tell which
+    findings rest on one)."""
+    new = [entry for _, entry in _other_entries(conn, commit) if entry["id"] not in logged]
+    hidden = _protected_incident_ids(conn)
+    query = select(findings.c.id, findings.c.agreement_id, findings.c.digest).order_by(
+        findings.c.agreement_id, findings.c.id
+    )
+    stored = conn.execute(query).all()
+    wanted = [
+        finding_id
+        for finding_id, _, digest in stored
+        if hidden or digest is None or _finding_entry_id(finding_id, digest) not in logged
+    ]
+    bodies = _bodies_of(conn, wanted)
+    by_agreement: dict[str, list[str]] = {}
+    for finding_id, agreement_id, digest in stored:
+        by_agreement.setdefault(agreement_id, []).append(finding_id)
+        if finding_id in bodies:
+            entry = _finding_entry(finding_id, agreement_id, bodies[finding_id], hidden, commit, digest)
+            if entry["id"] not in logged:
+                new.append(entry)
+    runs = (_run_entry(agreement_id, ids) for agreement_id, ids in sorted(by_agreement.items()))
+    return new + [run for run in runs if run["id"] not in logged]
+
+
+def _bodies_of(conn: Connection, finding_ids: list[str]) -> dict[str, object]:
+    bodies: dict[str, object] = {}
+    for start in range(0, len(finding_ids), _ID_CHUNK):
+        chunk = finding_ids[start : start + _ID_CHUNK]
+        query = select(findings.c.id, findings.c.body).where(findings.c.id.in_(chunk))
+        bodies.update((finding_id, _parsed(body)) for finding_id, body in conn.execute(query))
+    return bodies
 
 
 def current_entries(conn: Connection, commit: Committer) -> list[dict]:
@@ -239,7 +303,7 @@ def publish(workspace: Workspace, conn: Connection | None = None) -> PublishResu
     signer = mission_key(workspace)
     hold_for_transaction(conn, LOG_LOCK)  # publishers in other processes read and append in turn
     logged = {row[0] for row in conn.execute(select(log_entries.c.entry_id))}
-    new = [e for e in current_entries(conn, committer(workspace)) if e["id"] not in logged]
+    new = _unlogged_entries(conn, committer(workspace), logged)
     if new:
         store.append(new, conn)
     note = store.checkpoint(signer, conn)
@@ -254,11 +318,13 @@ def verify_workspace(workspace: Workspace) -> str | None:
     with workspace.engine.connect() as conn:
         query = select(log_entries.c.entry_id, log_entries.c.body).order_by(log_entries.c.seq)
         logged = {entry_id: body for entry_id, body in conn.execute(query)}
-        for row in conn.execute(
-            select(reports.c.id, reports.c.sha256, reports.c.content).order_by(reports.c.id)
-        ):
-            if hashlib.sha256(row.content).hexdigest() != row.sha256:
-                return f"report {row.id}: its stored bytes no longer match their SHA-256"
+        stored = conn.execute(select(reports.c.id, reports.c.sha256).order_by(reports.c.id)).all()
+        for report_id, sha256 in stored:
+            digest = hashlib.sha256()
+            for piece in iter_report_bytes(conn, report_id):
+                digest.update(piece)
+            if digest.hexdigest() != sha256:
+                return f"report {report_id}: its stored bytes no longer match their SHA-256"
         for row in conn.execute(select(incident_versions)):
             if hashlib.sha256(canonical.dumps(json.loads(row.incidents))).hexdigest() != row.sha256:
                 return f"incidents of {row.report_id}, version {row.version}: no longer match their SHA-256"
@@ -267,8 +333,17 @@ def verify_workspace(workspace: Workspace) -> str | None:
             for name, e in _named_entries(conn, committer(workspace))
             if e["kind"] != "assessment_run"
         ]
-        present = {row[0] for row in conn.execute(select(findings.c.id))}
+        digests = dict(conn.execute(select(findings.c.id, findings.c.digest)).all())
+    present = set(digests)
     for record, entry in live:
+        kind, _, record_id = record.partition(":")
+        digest = digests.get(record_id) if kind == "finding" else None
+        if (
+            digest is not None
+            and entry["id"].startswith(f"{record}:")
+            and entry["id"] != _finding_entry_id(record_id, digest)
+        ):
+            return f"{record}: its stored digest does not match its content"
         if entry["id"] not in logged:
             return (
                 f"{record}: stored content does not match the log (changed or added since it was published)"

@@ -3,31 +3,41 @@ decide the transaction: a file is ingested in one transaction or not at all."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import itertools
 import json
-from collections.abc import Iterable, Iterator
+import operator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+import orjson
 from sqlalchemy import Connection, Insert, Select, Table, delete, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 
+from truce import canonical
 from truce.model import KYIV, Incident
 from truce.store.locks import hold_for_transaction
-from truce.store.schema import control_snapshots, findings, incidents, reports, sources
+from truce.store.schema import control_snapshots, findings, incidents, report_pieces, reports, sources
 
 __all__ = [
+    "body_digest",
     "findings_between",
     "incidents_between",
     "add_incidents",
     "add_report",
+    "add_streamed_report",
     "ensure_source",
     "incident_row",
     "insert_many",
     "iter_incidents",
+    "iter_report_bytes",
     "now_utc",
+    "piece_writer",
     "put_snapshot",
     "replace_findings",
+    "report_bytes",
     "report_id_for",
     "snapshot_dates",
     "stored_findings",
@@ -77,6 +87,26 @@ def add_report(
 ) -> tuple[str, bool]:
     """Store raw bytes as an immutable report; returns (report id, whether it was new)."""
     sha = hashlib.sha256(content).hexdigest()
+    return _add_report(conn, sha, len(content), content, fmt, filename, source_id, published_on)
+
+
+def add_streamed_report(
+    conn: Connection, sha256: str, size: int, fmt: str, filename: str | None, source_id: str | None = None
+) -> tuple[str, bool]:
+    """The report row of a file whose bytes follow through piece_writer (its digest known already)."""
+    return _add_report(conn, sha256, size, b"", fmt, filename, source_id, None)
+
+
+def _add_report(
+    conn: Connection,
+    sha: str,
+    size: int,
+    content: bytes,
+    fmt: str,
+    filename: str | None,
+    source_id: str | None,
+    published_on: date | None,
+) -> tuple[str, bool]:
     report_id = report_id_for(sha)
     hold_for_transaction(conn, f"truce.report:{sha}")  # the same bytes from two processes: one stores
     if conn.execute(select(reports.c.id).where(reports.c.sha256 == sha)).first() is not None:
@@ -90,41 +120,101 @@ def add_report(
             filename=filename,
             received_at=now_utc(),
             published_on=published_on,
-            size=len(content),
+            size=size,
             content=content,
         )
     )
     return report_id, True
 
 
-def incident_row(incident: Incident, report_id: str) -> dict:
+def piece_writer(conn: Connection, report_id: str) -> Callable[[bytes], None]:
+    """A function storing a report's bytes piece after piece, in the caller's transaction."""
+    count = itertools.count()
+
+    def write(piece: bytes) -> None:
+        conn.execute(insert(report_pieces).values(report_id=report_id, seq=next(count), data=piece))
+
+    return write
+
+
+def iter_report_bytes(conn: Connection, report_id: str) -> Iterator[bytes]:
+    """A report's bytes in order, one stored piece at a time (each read on its own: bounded memory
+    on every driver)."""
+    content = conn.execute(select(reports.c.content).where(reports.c.id == report_id)).scalar_one()
+    if content:
+        yield content
+    for seq in itertools.count():
+        query = select(report_pieces.c.data).where(
+            (report_pieces.c.report_id == report_id) & (report_pieces.c.seq == seq)
+        )
+        piece = conn.execute(query).scalar()
+        if piece is None:
+            return
+        yield piece
+
+
+def report_bytes(conn: Connection, report_id: str) -> bytes:
+    """A report's bytes, whole (for text reports and downloads of modest size)."""
+    return b"".join(iter_report_bytes(conn, report_id))
+
+
+_ID_CHUNK = 900  # ids per IN (...): well under SQLite's and PostgreSQL's parameter limits
+
+# The end of an incident's JSON when the store has not set its report yet (report_id is its last field).
+_NO_REPORT = ',"report_id":null}'
+
+
+@functools.lru_cache(maxsize=8192)
+def _day_span(day: date, precision: str) -> tuple[int, int]:
+    """Epoch seconds of the span a date of this precision stands for (shared by many rows)."""
+    start, end = Incident(id="-", type="explosion", date=day, date_precision=precision).interval()
+    return int(start.timestamp()), int(end.timestamp())
+
+
+def _span(incident: Incident) -> tuple[int, int]:
+    if incident.time is None:
+        return _day_span(incident.date, incident.date_precision)
     start, end = incident.interval()
+    return int(start.timestamp()), int(end.timestamp())
+
+
+def _body(incident: Incident, report_id: str) -> str:
+    """The incident's JSON with its report set, without copying the model when it can be helped."""
+    if incident.report_id == report_id:
+        return incident.model_dump_json()
+    if incident.report_id is None:
+        text = incident.model_dump_json()
+        if text.endswith(_NO_REPORT):
+            return f'{text[: -len(_NO_REPORT)]},"report_id":{json.dumps(report_id)}}}'
+    return incident.model_copy(update={"report_id": report_id}).model_dump_json()
+
+
+def incident_row(incident: Incident, report_id: str) -> dict:
+    t_start, t_end = _span(incident)
     loc = incident.location
-    body = incident.model_copy(update={"report_id": report_id})
     return {
         "id": incident.id,
         "report_id": report_id,
-        "type": incident.type.value,
+        "type": incident.type._value_,  # _value_ is a plain attribute; .value goes through a descriptor
         "date": incident.date,
         "date_precision": incident.date_precision,
-        "t_start": int(start.timestamp()),
-        "t_end": int(end.timestamp()),
+        "t_start": t_start,
+        "t_end": t_end,
         "lon": loc.lon,
         "lat": loc.lat,
-        "precision": loc.precision.value,
+        "precision": loc.precision._value_,
         "country": loc.country,
         "admin1": loc.admin1,
         "actor": incident.actor,
-        "status": incident.status.value,
+        "status": incident.status._value_,
         "weapon_class": incident.weapon_class,
-        "body": body.model_dump_json(),
+        "body": _body(incident, report_id),
     }
 
 
 def add_incidents(conn: Connection, report_id: str, items: Iterable[Incident]) -> int:
     rows = [incident_row(item, report_id) for item in items]
-    if rows:
-        conn.execute(insert(incidents), rows)
+    insert_many(conn, incidents, rows)
     return len(rows)
 
 
@@ -165,13 +255,32 @@ def insert_many(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> N
         return
     columns = list(rows[0])
     sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
-    conn.exec_driver_sql(sql, [tuple(row[c] for c in columns) for row in rows])
+    values = operator.itemgetter(*columns) if len(columns) > 1 else (lambda row: (row[columns[0]],))
+    conn.exec_driver_sql(sql, [values(row) for row in rows])
 
 
-def replace_findings(conn: Connection, agreement_id: str, rows: list[dict]) -> None:
-    """Findings are recomputed whole: same data and terms give the same rows (idempotent)."""
-    conn.execute(delete(findings).where(findings.c.agreement_id == agreement_id))
-    insert_many(conn, findings, rows)
+def body_digest(body: str) -> str:
+    """SHA-256 of a stored JSON body's RFC 8785 canonical form, hex: what the log's entry id of the
+    record is made from."""
+    return hashlib.sha256(canonical.dumps(orjson.loads(body))).hexdigest()
+
+
+def replace_findings(conn: Connection, agreement_id: str, rows: list[dict]) -> int:
+    """Make the agreement's stored findings exactly `rows` (each with its body's digest), writing only
+    what changed: a finding stored with the same id and digest stays as it is, so a run that finds
+    the same writes nothing. Returns how many rows were written."""
+    stored = dict(
+        conn.execute(
+            select(findings.c.id, findings.c.digest).where(findings.c.agreement_id == agreement_id)
+        ).all()
+    )
+    wanted = {row["id"]: row["digest"] for row in rows}
+    stale = [i for i, digest in stored.items() if i not in wanted or wanted[i] != digest]
+    for start in range(0, len(stale), _ID_CHUNK):
+        conn.execute(delete(findings).where(findings.c.id.in_(stale[start : start + _ID_CHUNK])))
+    fresh = [row for row in rows if stored.get(row["id"]) != row["digest"]]
+    insert_many(conn, findings, fresh)
+    return len(fresh)
 
 
 def stored_findings(

@@ -28,6 +28,7 @@ __all__ = [
     "incident_versions",
     "incidents",
     "metadata",
+    "report_pieces",
     "reports",
     "sources",
 ]
@@ -61,7 +62,16 @@ reports = Table(
     Column("received_at", String(40), nullable=False),
     Column("published_on", Date),
     Column("size", Integer, nullable=False),
-    Column("content", LargeBinary, nullable=False),
+    Column("content", LargeBinary, nullable=False),  # empty when the bytes are in report_pieces
+)
+
+# A streamed report's bytes, in order: a file of any size is stored without holding it in memory.
+report_pieces = Table(
+    "report_pieces",
+    metadata,
+    Column("report_id", String(40), ForeignKey("reports.id"), primary_key=True),
+    Column("seq", Integer, primary_key=True),
+    Column("data", LargeBinary, nullable=False),
 )
 
 incidents = Table(
@@ -153,6 +163,9 @@ findings = Table(
     Column("lon", Float),
     Column("lat", Float),
     Column("body", Text, nullable=False),  # the whole finding as JSON
+    # SHA-256 of the body's RFC 8785 canonical form, hex: computed once, when the finding is written
+    # (None for findings written before migration 0011, until the next assessment).
+    Column("digest", String(64)),
 )
 Index("ix_findings_agreement", findings.c.agreement_id, findings.c.provision_id)
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from fastapi import APIRouter, Depends, Request, Response
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, StreamingResponse
 from sqlalchemy import select
 
 from truce.api.deps import PageParams, context, page_params, requires, writing
@@ -16,6 +18,7 @@ from truce.api.schemas.reports import ReportIn, ReportMonitor, ReportParty, Repo
 from truce.api.submissions import Prepared, prepare_structured, prepare_text, store_submission
 from truce.api.views import count, sources_for
 from truce.store.api_tables import api_report_access
+from truce.store.records import iter_report_bytes
 from truce.store.schema import incidents, reports
 from truce.verify.grading import source_view
 
@@ -175,10 +178,16 @@ def get_report_content(
     request: Request, report_id: str, actor: Actor = Depends(requires(Action.read, Resource.reports))
 ) -> Response:
     _one(request, actor, report_id)
-    with context(request).workspace.engine.connect() as conn:
-        content = conn.execute(select(reports.c.content).where(reports.c.id == report_id)).scalar_one()
-    return Response(
-        content,
+    workspace = context(request).workspace
+    with workspace.engine.connect() as conn:
+        size = conn.execute(select(reports.c.size).where(reports.c.id == report_id)).scalar_one()
+
+    def pieces() -> Iterator[bytes]:  # a large report goes out piece by piece, never whole in memory
+        with workspace.engine.connect() as conn:
+            yield from iter_report_bytes(conn, report_id)
+
+    return StreamingResponse(
+        pieces(),
         media_type="application/octet-stream",
-        headers={"Content-Disposition": f'attachment; filename="{report_id}"'},
+        headers={"Content-Disposition": f'attachment; filename="{report_id}"', "Content-Length": str(size)},
     )
