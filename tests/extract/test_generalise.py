@@ -322,3 +322,18 @@ def test_a_ministry_telling_its_own_side_s_action_is_its_claim():
     assert [(i.incident.type.value, i.incident.status.value) for i in incidents] == [
         ("territorial_claim", "claimed")
     ]
+
+
+def test_headline_wording_blow_up_and_entering():
+    rows = _rows("Occupiers blow up the Kakhovka HPP turbine hall", date(2023, 2, 1))
+    assert [(t, p) for t, _, p, _ in rows] == [("property_destruction", "Nova Kakhovka")]
+    rows = _rows("Ukrainian troops entering Izium, residents greet them", date(2022, 9, 10))
+    assert [(t, d, p) for t, d, p, _ in rows] == [("territory_transfer", "2022-09-10", "Izium")]
+    # a claim or a fight told with the entry is that, not a quiet handover
+    rows = _rows("Ukrainian troops entered Izium after heavy fighting", date(2022, 9, 10))
+    assert all(t != "territory_transfer" for t, *_ in rows)
+
+
+def test_a_facility_named_with_its_kind_is_its_place_even_when_tagged_a_person():
+    rows = _rows("Explosions rock Saky airfield in Crimea", date(2022, 8, 9))
+    assert [p for _, _, p, _ in rows] == ["Novofedorivka"]

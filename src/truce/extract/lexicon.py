@@ -110,7 +110,7 @@ TRIGGERS += [(re.compile(p, _I), t, False) for p, t in [
     (r"\b(?P<t>rap(?:ed|e|es|ing)|sexual(?:ly)? (?:violence|assault\w*|abuse\w*))\b", _newer("sexual_violence")),
     (r"\b(?P<t>loot(?:ed|ing|s)?|plunder(?:ed|ing)?|pillag(?:ed|ing)|stole|stolen|"
      r"seized (?:\w+ ){0,3}(?:warehouses?|grain|equipment|property|cars?|vehicles))\b", _newer("looting")),
-    (r"\b(?P<t>set (?:\w+ )?(?:fire|on fire|ablaze)|arson|burn(?:ed|t) down|blew up|blown up|vandali[sz]ed|"
+    (r"\b(?P<t>set (?:\w+ )?(?:fire|on fire|ablaze)|arson|burn(?:ed|t) down|blew up|blown up|blows? up|blowing up|vandali[sz]ed|"
      r"demolished|was destroyed|were destroyed|dam (?:was )?(?:destroyed|breached))\b",
      _newer("property_destruction")),
     (r"\b(?P<t>protest(?:ed|ing|s|ers)?|rall(?:y|ied|ies)|demonstrat(?:ion|ions|ors|ed)|picket(?:ed|s)?|"
@@ -120,6 +120,11 @@ TRIGGERS += [(re.compile(p, _I), t, False) for p, t in [
      r"protesters (?:\w+ ){0,3}(?:beaten|clashed|stormed))\b", _newer("riot")),
     (r"\b(?P<t>without (?:a )?(?:fight|fighting|resistance)|passed (?:under|into) (?:\w+ )?control|"
      r"handed over control)\b", _newer("territory_transfer")),
+    # "Ukrainian army entering Kherson": troops arriving where neither a fight nor a claim is told
+    (r"\b(?:army|forces|troops|units|soldiers) (?P<t>enter(?:s|ed|ing))\b"
+     r"(?! (?:the )?(?:outskirts|fight|battle|war))"  # "entered the outskirts": an advance under fire
+     r"(?![^.]*\b(?:flags?|liberat\w*|control|captur\w*|fight\w*|attack\w*|strikes?|hit|shell\w*)\b)",
+     _newer("territory_transfer")),
     (r"\b(?P<t>laid mines|laying mines|mined (?:the|a)|planted mines|established (?:a )?(?:base|headquarters)|"
      r"set up (?:a )?(?:base|headquarters|checkpoints?))\b", _newer("strategic_development")),
 ] if t is not None]
