@@ -337,3 +337,12 @@ def test_headline_wording_blow_up_and_entering():
 def test_a_facility_named_with_its_kind_is_its_place_even_when_tagged_a_person():
     rows = _rows("Explosions rock Saky airfield in Crimea", date(2022, 8, 9))
     assert [p for _, _, p, _ in rows] == ["Novofedorivka"]
+
+
+def test_a_sabotage_group_crossing_in_is_a_clash():
+    rows = _rows(
+        "A Ukrainian sabotage and reconnaissance group entered the village of Tetkino in the Kursk region.",
+        date(2024, 3, 12),
+    )
+    assert [(t, a) for t, _, _, a in rows] == [("armed_clash", "UA")]
+    assert _rows("Tourists crossed into the Kursk region on Sunday.", date(2024, 3, 12)) == []

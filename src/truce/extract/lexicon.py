@@ -82,6 +82,9 @@ TRIGGERS: list[tuple[re.Pattern[str], T | None, bool]] = [(re.compile(p, _I), t,
     (r"\b(?:missiles?|drones?|UAVs?|bombs?|rockets?|shells?|Shaheds?)\s+(?!(?:were|was|are|is|been|being|had|have)\b)(?:\w+\s+)?"
      r"(?P<t>destroyed|damaged|hit|struck)\b", None, True),
     (r"\b(?P<t>repelled|repulsed)\b", T.armed_clash, False),
+    # a cross-border raid: "saboteurs crossed into the Bryansk region", "a DRG entered the village"
+    (r"\b(?:saboteurs|sabotage(?: and reconnaissance)? groups?|DRGs?|raiders|infiltrators)\b[^.]{0,40}?"
+     r"\b(?P<t>crossed|entered|infiltrated|broke into|broke through)\b", T.armed_clash, False),
     (r"\b(?P<t>small[- ]arms fire|gunfire|machine[- ]gun fire|sniper fire|opened fire|shots were fired)\b",
      T.small_arms_fire, False),
     (r"\b(?P<t>captured?|capturing|seized?|seizing|took (?:full )?control|taken (?:full )?control|taken over|"
