@@ -15,7 +15,7 @@ from truce.assess.evidence import Evidence
 from truce.geo.control import ControlSnapshot
 from truce.model import KYIV
 
-__all__ = ["Context", "SnapshotSource"]
+__all__ = ["Context", "Part", "SnapshotSource"]
 
 
 @lru_cache(maxsize=65536)
@@ -26,6 +26,15 @@ def _kyiv_date_of_hour(hour: int) -> dt.date:
 
 # A date -> the latest control snapshot on or before it (None when there is none).
 SnapshotSource = Callable[[dt.date], ControlSnapshot | None]
+
+
+@dataclass(frozen=True)
+class Part:
+    """The share of a run one worker does, beyond its incidents (which come in `Context.evidence`):
+    the snapshot days territory checks compare, the oblasts withdrawal checks measure. None: all."""
+
+    days: frozenset[dt.date] | None = None
+    oblasts: frozenset[str] | None = None
 
 
 @dataclass
@@ -39,6 +48,7 @@ class Context:
     cache: dict[str, Any] = field(default_factory=dict)  # zones and other derived geometry, per run
     # Satellite thermal anomalies (corroborating only); None when the workspace has no sensor baseline.
     thermal_anomalies: list[dict] | None = None
+    part: Part = field(default_factory=Part)  # the whole run unless a worker was given a part
 
     @property
     def effective(self) -> dt.datetime:
