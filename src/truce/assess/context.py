@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -12,7 +12,9 @@ import numpy as np
 
 from truce.assess.declarations import Declarations
 from truce.assess.evidence import Evidence
+from truce.assess.zone_join import ZoneJoin, zone_join_in_memory
 from truce.geo.control import ControlSnapshot
+from truce.geo.zones import Zone
 from truce.model import KYIV
 
 __all__ = ["Context", "Part", "SnapshotSource"]
@@ -49,6 +51,8 @@ class Context:
     # Satellite thermal anomalies (corroborating only); None when the workspace has no sensor baseline.
     thermal_anomalies: list[dict] | None = None
     part: Part = field(default_factory=Part)  # the whole run unless a worker was given a part
+    # How incidents are matched to zones: in memory, or by PostGIS when the evidence is the store's.
+    zone_join: ZoneJoin = zone_join_in_memory
 
     @property
     def effective(self) -> dt.datetime:
@@ -63,6 +67,10 @@ class Context:
         start = self.effective_epoch if start is None else start
         ev = self.evidence
         return (ev.t_end > start) & (ev.t_start < int(self.cut_off.timestamp()))
+
+    def points_in_zones(self, zones: Sequence[Zone]) -> Mapping[str, np.ndarray]:
+        """For each zone id, which incidents of the evidence lie strictly inside it."""
+        return self.zone_join(zones, self.evidence)
 
     def local_date(self, epoch: int) -> dt.date:
         return _kyiv_date_of_hour(int(epoch) // 3600)

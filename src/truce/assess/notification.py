@@ -11,7 +11,6 @@ from truce.assess._presence import observed_class, presence_mask
 from truce.assess.context import Context
 from truce.assess.zone_exclusion import zones_for
 from truce.assess.zones import provision_zones
-from truce.geo.zones import points_in_zones
 from truce.model import Finding, FindingStatus, Severity
 from truce.provisions import NotificationProvision, ZoneExclusionProvision, force_class_covers
 
@@ -65,7 +64,7 @@ def found(provision: NotificationProvision, ctx: Context) -> Found:
     """Movements inside the named zones with no notice that covers them, among the context's incidents."""
     ev = ctx.evidence
     ruled = _zones(provision, ctx)
-    masks = points_in_zones([rz.zone for rz in ruled], ev.lon, ev.lat)
+    masks = ctx.points_in_zones([rz.zone for rz in ruled])
     moving = (ev.type == "movement") & presence_mask(ev, None, tuple(provision.classes)) & ctx.in_period()
     if provision.parties:
         moving &= np.isin(ev.actor, list(provision.parties))

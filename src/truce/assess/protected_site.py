@@ -9,7 +9,6 @@ from truce.assess._presence import presence_mask
 from truce.assess.context import Context
 from truce.assess.zones import RuledZone, provision_zones
 from truce.geo.gazetteer import haversine_km
-from truce.geo.zones import points_in_zones
 from truce.model import Finding, FindingStatus, Severity
 from truce.provisions import ProtectedSiteProvision
 
@@ -30,7 +29,7 @@ def found(provision: ProtectedSiteProvision, ctx: Context) -> Found:
     """Forbidden activity or forces within the radius, among the context's incidents."""
     ev = ctx.evidence
     ruled = _zone(provision, ctx)
-    inside = points_in_zones([ruled.zone], ev.lon, ev.lat)[ruled.zone.id] & ctx.in_period()
+    inside = ctx.points_in_zones([ruled.zone])[ruled.zone.id] & ctx.in_period()
     if provision.parties:
         inside &= np.isin(ev.actor, list(provision.parties)) | (ev.actor == "")
     activity = np.isin(ev.type, list(provision.forbidden.activities)) & ~np.isin(

@@ -22,6 +22,7 @@ from truce.assess.declarations import Declarations
 from truce.assess.engine import assess
 from truce.assess.evidence import Evidence, load_evidence
 from truce.assess.snapshots import SnapshotIndex
+from truce.assess.zone_join import zone_join_in_memory, zone_join_in_postgis
 from truce.errors import UserError
 from truce.model import Finding
 from truce.parallel import Runner
@@ -133,7 +134,14 @@ def assess_workspace(
         )
     else:
         with workspace.engine.connect() as conn:
-            evidence = evidence if evidence is not None else load_evidence(conn)
+            zone_join = zone_join_in_memory
+            if evidence is None:
+                if workspace.is_postgres:
+                    # One snapshot for every read of the run: PostGIS then sees the very incidents
+                    # loaded here, whatever another worker writes meanwhile.
+                    conn = conn.execution_options(isolation_level="REPEATABLE READ")
+                    zone_join = zone_join_in_postgis(conn)
+                evidence = load_evidence(conn)
             snapshots = SnapshotIndex(conn, agreement.reference.occupying_party)
             ctx = Context(
                 agreement=agreement,
@@ -143,6 +151,7 @@ def assess_workspace(
                 cut_off=cut_off,
                 declarations=declarations,
                 thermal_anomalies=_thermal_anomalies(conn),
+                zone_join=zone_join,
             )
             findings, count = assess(ctx, progress), len(evidence)
     result = AssessmentResult(agreement.id, overrides or {}, count, findings)

@@ -9,7 +9,7 @@ from truce.assess._findings import Found, about_incident, finding, fmt_km, summa
 from truce.assess._presence import presence_mask
 from truce.assess.context import Context
 from truce.assess.zones import RuledZone, provision_zones
-from truce.geo.zones import distance_to_line_km, points_in_zones
+from truce.geo.zones import distance_to_line_km
 from truce.model import Finding, FindingStatus, Severity
 from truce.provisions import ZoneExclusionProvision, deadline_at
 
@@ -28,9 +28,8 @@ def zones_for(provision: ZoneExclusionProvision, ctx: Context) -> list[RuledZone
 
 def inside_counts(ruled: list[RuledZone], ctx: Context, start: int) -> tuple[dict[str, np.ndarray], dict]:
     """Masks of incidents inside each zone during the period, and how many there are."""
-    ev = ctx.evidence
     period = ctx.in_period(start)
-    masks = points_in_zones([rz.zone for rz in ruled], ev.lon, ev.lat)
+    masks = ctx.points_in_zones([rz.zone for rz in ruled])
     masks = {zone_id: mask & period for zone_id, mask in masks.items()}
     return masks, {zone_id: int(mask.sum()) for zone_id, mask in masks.items()}
 
