@@ -8,7 +8,7 @@ GIS_STAMP := $(VENV)/.gis-installed
 # apt-get as root (CI, containers) or through sudo; without either, say what to install.
 APT := $(shell [ "$$(id -u)" = 0 ] && echo apt-get || (command -v sudo >/dev/null && echo sudo apt-get))
 
-.PHONY: demo test lint clean browser gis postgres
+.PHONY: demo test lint clean browser gis postgres extract-model
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,11 @@ $(GIS_STAMP): $(STAMP)
 
 demo: $(STAMP) $(BROWSER_STAMP)
 	$(BIN)/python -m truce.demo
+
+# The learned incident filter (src/truce/data/extract/incident_filter), retrained from the corpus's dev
+# split with a fixed seed; it prints rule-only against rules + classifier on both splits.
+extract-model: $(STAMP)
+	$(BIN)/python bench/train_incident_filter.py --save
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench

@@ -6,7 +6,7 @@
 2. A sweep of FEZ widths over the January demo plus generated incidents: one process vs 2 workers.
 
 Run: .venv/bin/python bench/dask_bench.py [--paragraphs 10000] [--articles 1000] [--incidents 1000000]
-     [--widths 40] [--skip-sweep]
+     [--widths 40] [--skip-sweep] [--skip-extraction]
 """
 
 from __future__ import annotations
@@ -71,6 +71,8 @@ def _extraction(args: argparse.Namespace) -> None:
         "1,000-word articles": _articles(args.articles),
     }
     for label, docs in sets.items():
+        if not docs:
+            continue
         print(f"{label} ({len(docs):,}):")
         base = _rate(Runner(), docs)
         print(f"  one process (no Dask)          {base:8.1f} docs/s  1.00x")
@@ -137,8 +139,10 @@ def main() -> None:
     parser.add_argument("--incidents", type=int, default=1_000_000)
     parser.add_argument("--widths", type=int, default=40)
     parser.add_argument("--skip-sweep", action="store_true")
+    parser.add_argument("--skip-extraction", action="store_true")
     args = parser.parse_args()
-    _extraction(args)
+    if not args.skip_extraction and (args.paragraphs or args.articles):  # 0 and 0: nothing to read
+        _extraction(args)
     if not args.skip_sweep:
         _sweep(args)
 

@@ -2,21 +2,24 @@
 the single SQLite process, in the same run, on loopback.
 
 Phases (each prints its figures; the SQLite run is the baseline of the ratios):
-1. load      --clients clients for --seconds, --writes share of report submissions: requests/s,
+1. load      --clients clients for --seconds, 30% report submissions: requests/s, writes/s,
              p50/p99, errors, and every acknowledged report present afterwards. SQLite (1 process),
-             then PostgreSQL (--workers processes).
+             then PostgreSQL with 1 worker and with --workers workers (ratios to SQLite).
 2. ingest    a CLI ingest of --ingest incidents (JSON Lines) while --clients/4 clients submit
              reports: no 500, no lost acknowledged write, the slowest write; on both stores.
 3. kill      SIGKILL one PostgreSQL API worker mid-writes (uvicorn starts another): every
              acknowledged report present and `truce verify` passes.
 4. restart   `pg_ctl restart -m immediate` mid-writes (a crash as far as the data is concerned):
              every acknowledged report present, the workers recover, `truce verify` passes.
+   down      the same, with the database away for --down-seconds: what the API answers meanwhile
+             (503, never 500) and how soon after it is back a probe gets 200 again.
 5. bbox      --big incidents in both stores: OGC items with a bbox, p50/p99 per store, and
              `truce assess` end to end per store.
 
 Run: python bench/team_store.py [--seconds 60] [--clients 200] [--workers 4] [--ingest 250000]
-                                [--big 1000000] [--phases load,ingest,kill,restart,bbox]
-Exit status 1 if an acknowledged report is missing or `truce verify` fails.
+                                [--big 1000000] [--phases load,ingest,kill,restart,down,bbox]
+Exit status 1 if an acknowledged report is missing, `truce verify` fails, a fault gives a 500 or
+no recovery, or the two stores' findings differ.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections import Counter
 from pathlib import Path
 
 import httpx
@@ -130,28 +134,46 @@ class Writers:
 
 
 def worker_pids(server: subprocess.Popen) -> list[int]:
-    children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
-    return [int(pid) for pid in children]
+    """uvicorn's worker processes (spawned Pythons; not its resource tracker), from /proc."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            parent = int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            command = (proc / "cmdline").read_bytes()
+        except (OSError, ValueError, IndexError):
+            continue
+        if parent == server.pid and b"spawn_main" in command:
+            found.append(int(proc.name))
+    return sorted(found)
 
 
 def phase_load(stores: list[Store], args: argparse.Namespace) -> bool:
+    """SQLite (one process), PostgreSQL with one worker, PostgreSQL with --workers workers."""
+    lite, pg = stores
+    runs = [lite, Store(pg.name, pg.db, pg.home, 1), pg] if pg.workers > 1 else stores
+    for run in runs[1:]:
+        run.tokens = pg.tokens
     ok, figures = True, {}
-    for store in stores:
+    for store in runs:
         server, base = store.serve()
         try:
             tally = run_clients(base, store.tokens, args.clients, args.seconds, WRITE_SHARE)
         finally:
             stop(server)
-        title = f"load on {store.name} ({store.workers} process{'es' if store.workers > 1 else ''})"
-        figures[store.name] = summarise(f"{title}, {args.clients} clients", tally, args.seconds)
+        label = f"{store.name} ({store.workers} process{'es' if store.workers > 1 else ''})"
+        figures[label] = summarise(f"load on {label}, {args.clients} clients", tally, args.seconds)
+        figures[label]["writes"] = len(tally.acknowledged) / args.seconds
         lost = store.missing(tally.acknowledged)
         print(f"acknowledged reports missing: {len(lost)} of {len(tally.acknowledged)}")
+        print(f"write throughput: {figures[label]['writes']:.1f} acknowledged reports/s")
         ok &= not lost
-    if len(figures) == 2:
-        lite, pg = figures["sqlite"], figures["postgresql"]
+    baseline_label, baseline = next(iter(figures.items()))
+    for label, figure in list(figures.items())[1:]:
         print(
-            f"\nratio postgresql/sqlite: requests/s x{pg['requests'] / max(1, lite['requests']):.2f}, "
-            f"p50 x{pg['p50'] / lite['p50']:.2f}, p99 x{pg['p99'] / lite['p99']:.2f}"
+            f"\nratio {label} / {baseline_label}: "
+            f"requests/s x{figure['requests'] / max(1, baseline['requests']):.2f}, "
+            f"writes/s x{figure['writes'] / max(1e-9, baseline['writes']):.2f}, "
+            f"p50 x{figure['p50'] / baseline['p50']:.2f}, p99 x{figure['p99'] / baseline['p99']:.2f}"
         )
     return ok
 
@@ -215,60 +237,130 @@ def phase_ingest(stores: list[Store], args: argparse.Namespace, folder: Path) ->
     return ok
 
 
+class Probe:
+    """One reader asking for the newest incident every 50 ms: when the API answers what."""
+
+    def __init__(self, base: str, token: str) -> None:
+        self.answers: list[tuple[float, int | str]] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, args=(base, token))
+        self._thread.start()
+
+    def _run(self, base: str, token: str) -> None:
+        with httpx.Client(timeout=30, headers={"Authorization": f"Bearer {token}"}) as http:
+            while not self._stop.is_set():
+                try:
+                    status: int | str = http.get(f"{base}/api/v1/incidents?limit=1").status_code
+                except httpx.TransportError as error:
+                    status = type(error).__name__
+                self.answers.append((time.monotonic(), status))
+                time.sleep(0.05)
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=60)
+
+    def recovered_after(self, moment: float) -> float | None:
+        """Seconds from `moment` to the first answer 200 after the last failure."""
+        failures = [t for t, status in self.answers if status != 200]
+        start = max([moment, *failures])
+        later = [t for t, status in self.answers if status == 200 and t > start]
+        return later[0] - moment if later else None
+
+
+def _inflict(fault: str, server: subprocess.Popen, cluster: LocalCluster, args: argparse.Namespace) -> str:
+    if fault == "kill":
+        victim = worker_pids(server)[0]
+        os.kill(victim, signal.SIGKILL)
+        return f"SIGKILL of worker {victim}"
+    if fault == "restart":
+        cluster.restart("immediate")
+        return "pg_ctl restart -m immediate"
+    cluster.crash()  # "down": the database away for a while, then back
+    time.sleep(args.down_seconds)
+    cluster.start()
+    return f"pg_ctl stop -m immediate, {args.down_seconds:g} s down, start"
+
+
 def phase_fault(store: Store, cluster: LocalCluster, args: argparse.Namespace, fault: str) -> bool:
     clients = max(1, args.clients // 4)
     server, base = store.serve()
     try:
         writers = Writers(store, base, clients)
+        probe = Probe(base, store.tokens[0])
         time.sleep(args.fault_after)
-        if fault == "kill":
-            victim = worker_pids(server)[0]
-            os.kill(victim, signal.SIGKILL)
-            what = f"SIGKILL of worker {victim}"
-        else:
-            cluster.restart("immediate")
-            what = "pg_ctl restart -m immediate"
+        hit = time.monotonic()
+        what = _inflict(fault, server, cluster, args)
+        back = time.monotonic()
         time.sleep(args.fault_after)
         tally = writers.stop()
+        probe.stop()
     finally:
         stop(server)
     lost = store.missing(tally.acknowledged)
     status, said = store.verify()
-    print(f"\n== {what} mid-writes ({clients} writers, {2 * args.fault_after:.0f} s) ==")
+    outage = Counter(status for t, status in probe.answers if t >= hit)
+    recovered = probe.recovered_after(back)
+    server_errors = sum(n for kind, n in tally.errors.items() if kind.endswith(" 500"))
+    print(f"\n== {what} mid-writes ({clients} writers, {args.fault_after:.0f} s before and after) ==")
     print(
         f"acknowledged {len(tally.acknowledged)}, missing {len(lost)}; failed requests "
-        f"{dict(tally.errors) or 0} ({tally.in_flight} unanswered at the end)"
+        f"{dict(tally.errors) or 0} ({tally.in_flight} unanswered at the end); 500s: {server_errors}"
+    )
+    print(
+        f"probe from the fault on: {dict(outage)}; serving again "
+        + (f"{recovered:.2f} s after the fault was over" if recovered is not None else "NEVER")
+        + f" (the fault itself took {back - hit:.2f} s)"
     )
     print(f"truce verify: exit {status} {said.splitlines()[-1] if said else ''}")
-    return not lost and status == 0
+    return not lost and status == 0 and server_errors == 0 and recovered is not None
 
 
-def phase_bbox(stores: list[Store], args: argparse.Namespace, folder: Path) -> None:
+def _bbox_latencies(base: str, requests: int) -> list[float]:
+    latencies, rng = [], random.Random(3)  # the same boxes on both stores
+    with httpx.Client(timeout=120) as http:
+        for _ in range(requests):
+            west, south = 33.0 + rng.random() * 5, 46.5 + rng.random() * 3
+            box = f"{west:.3f},{south:.3f},{west + 0.5:.3f},{south + 0.5:.3f}"
+            start = time.perf_counter()
+            response = http.get(f"{base}/ogc/collections/incidents/items?bbox={box}&limit=100")
+            latencies.append(time.perf_counter() - start)
+            assert response.status_code == 200, response.text[:300]
+    return latencies
+
+
+def phase_bbox(stores: list[Store], args: argparse.Namespace, folder: Path) -> bool:
+    """--big incidents in each store: bbox queries, then `truce assess` (PostGIS's zone join on
+    PostgreSQL, shapely on SQLite) whose findings must be the same, id for id."""
     data = folder / f"big-{args.big}.jsonl"
     if not data.exists():
         _incident_lines(args.big, data)
+    figures: dict[str, dict] = {}
     for store in stores:
         done, seconds = cli(store, "ingest", str(data), "--format", "jsonl", "--source", "big")
         print(f"\n== {args.big:,} incidents on {store.name}: ingest {seconds:.0f} s (exit {done.returncode})")
         server, base = store.serve()
-        latencies, rng = [], random.Random(3)
         try:
-            with httpx.Client(timeout=120) as http:
-                for _ in range(args.bbox_requests):
-                    west, south = 33.0 + rng.random() * 5, 46.5 + rng.random() * 3
-                    box = f"{west:.3f},{south:.3f},{west + 0.5:.3f},{south + 0.5:.3f}"
-                    start = time.perf_counter()
-                    response = http.get(f"{base}/ogc/collections/incidents/items?bbox={box}&limit=100")
-                    latencies.append(time.perf_counter() - start)
-                    assert response.status_code == 200, response.text[:300]
+            latencies = _bbox_latencies(base, args.bbox_requests)
         finally:
             stop(server)
-        print(
-            f"OGC items with a 0.5° bbox, {len(latencies)} requests: "
-            f"p50 {_pct(latencies, 0.5):.1f} ms, p99 {_pct(latencies, 0.99):.1f} ms"
-        )
+        p50, p99 = _pct(latencies, 0.5), _pct(latencies, 0.99)
+        print(f"OGC items with a 0.5° bbox, {len(latencies)} requests: p50 {p50:.1f} ms, p99 {p99:.1f} ms")
         done, seconds = cli(store, "assess", "--until", "2026-02-01", "--json")
         print(f"truce assess end to end: {seconds:.1f} s (exit {done.returncode})")
+        listed, _ = cli(store, "findings", "--json")
+        ids = {row["id"] for row in json.loads(listed.stdout)} if listed.returncode == 0 else set()
+        figures[store.name] = {"p50": p50, "p99": p99, "assess": seconds, "ids": ids}
+    if len(figures) < 2:
+        return True
+    lite, pg = figures["sqlite"], figures["postgresql"]
+    print(
+        f"\nratio postgresql/sqlite: bbox p50 x{pg['p50'] / lite['p50']:.2f}, "
+        f"p99 x{pg['p99'] / lite['p99']:.2f}; assess x{pg['assess'] / lite['assess']:.2f}"
+    )
+    same = lite["ids"] == pg["ids"] and bool(lite["ids"])
+    print(f"findings: {len(lite['ids'])} on sqlite, {len(pg['ids'])} on postgresql, the same ids: {same}")
+    return same
 
 
 def main() -> int:
@@ -280,7 +372,8 @@ def main() -> int:
     parser.add_argument("--big", type=int, default=1_000_000)
     parser.add_argument("--bbox-requests", type=int, default=200)
     parser.add_argument("--fault-after", type=float, default=8.0)
-    parser.add_argument("--phases", default="load,ingest,kill,restart,bbox")
+    parser.add_argument("--down-seconds", type=float, default=5.0)
+    parser.add_argument("--phases", default="load,ingest,kill,restart,down,bbox")
     args = parser.parse_args()
     phases = set(args.phases.split(","))
     folder = Path(tempfile.mkdtemp(prefix="truce-team-"))
@@ -299,8 +392,10 @@ def main() -> int:
             ok &= phase_fault(pg, cluster, args, "kill")
         if "restart" in phases:
             ok &= phase_fault(pg, cluster, args, "restart")
+        if "down" in phases:
+            ok &= phase_fault(pg, cluster, args, "down")
         if "bbox" in phases:
-            phase_bbox([lite, pg], args, folder)
+            ok &= phase_bbox([lite, pg], args, folder)
     print("\nall acknowledged writes present and verified" if ok else "\nFAILED: see above")
     return 0 if ok else 1
 

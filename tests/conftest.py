@@ -136,6 +136,12 @@ def demo_copy(store_kind, demo_dir, tmp_path, request, monkeypatch):
 
 
 @pytest.fixture
+def pg_copy(request):
+    """pg_copy(template) -> the URL of a private copy of a template database, dropped after the test."""
+    return lambda template: new_pg_database(request.getfixturevalue("pg_cluster"), template, request)
+
+
+@pytest.fixture
 def sql():
     """sql(db, statement, **params): one SQL statement on a workspace database (file path or URL),
     in its own transaction; returns the rows, if any. For tests that tamper with a store."""

@@ -159,7 +159,9 @@ def _read_again(conn: Connection, report_id: str, published: dt.date | None, fre
     return True
 
 
-def _supersede(conn: Connection, report_id: str, fresh: list[Incident], reading: str) -> bool:
+def _supersede(
+    conn: Connection, report_id: str, fresh: list[Incident], reading: str, at: str | None = None
+) -> bool:
     """Replace a report's incidents by `fresh`, keeping the stored ones as an earlier version (the
     log holds its digest); False, and nothing written, when they are the same."""
     bodies = [incident_row(i, report_id)["body"] for i in fresh]
@@ -167,7 +169,7 @@ def _supersede(conn: Connection, report_id: str, fresh: list[Incident], reading:
     old = [body for (body,) in conn.execute(stored)]
     if sorted(old) == sorted(bodies):
         return False
-    _keep_version(conn, report_id, old, reading)
+    _keep_version(conn, report_id, old, reading, at)
     conn.execute(delete(incidents).where(incidents.c.report_id == report_id))
     add_incidents(conn, report_id, fresh)
     return True
@@ -208,32 +210,47 @@ def reextract(
 ) -> ReextractResult:
     """Run the current extractor over stored text reports (published on or after `since`); where it
     finds other incidents than are stored, keep the stored ones as an earlier version and store the
-    new ones. Findings that cite replaced incidents change at the next `truce assess`."""
-    from truce.extract.articles import article_from_report
-    from truce.extract.pipeline import Document, extract_document
+    new ones. Findings that cite replaced incidents change at the next `truce assess`.
 
+    On SQLite the workers extract and this process writes, a batch a transaction. On PostgreSQL with
+    a distributed runner each worker reads its batch of reports from the store, extracts them and
+    writes their incidents itself, in its own transaction, in parallel with the others: reports are
+    disjoint, so no two transactions touch one row. Either way the store ends the same."""
     extractor = extractor_fingerprint()
+    at = now_utc()  # one run supersedes at one moment, whichever worker writes
+    runner = runner or Runner()
+    if runner.distributed and workspace.is_postgres:
+        return _reextract_on_workers(workspace, since, runner, progress, extractor, at)
     with workspace.engine.connect() as conn:
         chosen = conn.execute(_text_reports(since)).all()
-        documents = [
-            Document(row.id, [article_from_report(report_bytes(conn, row.id).decode(), row.published_on)])
-            for row in chosen
-        ]
-    found = (runner or Runner()).map(extract_document, documents, progress)
+        documents = [_document(conn, row) for row in chosen]
+    from truce.extract.pipeline import extract_document
+
+    found = runner.map(extract_document, documents, progress)
     changed = stored = 0
     pending: list[tuple[str, list[Incident]]] = []
     for document, extracted in zip(documents, found, strict=True):
         pending.append((document.name, [e.incident for e in extracted]))
         if len(pending) == _REEXTRACT_BATCH:
-            changed, stored = _replace_batch(workspace, pending, extractor, changed, stored)
+            changed, stored = _replace_batch(workspace, pending, extractor, at, changed, stored)
             pending = []
-    changed, stored = _replace_batch(workspace, pending, extractor, changed, stored)
+    changed, stored = _replace_batch(workspace, pending, extractor, at, changed, stored)
     return ReextractResult(len(documents), changed, stored, extractor)
 
 
-def _text_reports(since: dt.date | None) -> Select:
+def _document(conn: Connection, row: object) -> object:
+    """A stored text report as the extractor reads it: exactly the article it was made from."""
+    from truce.extract.articles import article_from_report
+    from truce.extract.pipeline import Document
+
+    text = report_bytes(conn, row.id).decode("utf-8")
+    return Document(row.id, [article_from_report(text, row.published_on)])
+
+
+def _text_reports(since: dt.date | None, columns: tuple = ()) -> Select:
+    columns = columns or (reports.c.id, reports.c.published_on)
     query = (
-        select(reports.c.id, reports.c.published_on)
+        select(*columns)
         .where(reports.c.format.in_(TEXT_REPORT_FORMATS))
         .order_by(reports.c.received_at, reports.c.id)
     )
@@ -244,19 +261,77 @@ def _replace_batch(
     workspace: Workspace,
     batch: list[tuple[str, list[Incident]]],
     extractor: str,
+    at: str,
     changed: int,
     stored: int,
 ) -> tuple[int, int]:
     with workspace.engine.begin() as conn:
         for report_id, found in batch:
             fresh = _numbered(report_id, found)
-            if _supersede(conn, report_id, fresh, extractor):
+            if _supersede(conn, report_id, fresh, extractor, at):
                 stored += len(fresh)
                 changed += 1
     return changed, stored
 
 
-def _keep_version(conn: Connection, report_id: str, bodies: list[str], reading: str) -> None:
+@dataclass(frozen=True)
+class _Rewrite:
+    """One worker's batch of a parallel re-extraction: which reports, read and written by the worker."""
+
+    db: str
+    report_ids: list[str]
+    extractor: str
+    at: str
+
+
+def _reextract_on_workers(
+    workspace: Workspace,
+    since: dt.date | None,
+    runner: Runner,
+    progress: Callable[[int, int], None] | None,
+    extractor: str,
+    at: str,
+) -> ReextractResult:
+    with workspace.engine.connect() as conn:
+        ids = list(conn.execute(_text_reports(since, (reports.c.id,))).scalars())
+    size = max(1, min(_REEXTRACT_BATCH, -(-len(ids) // (runner.size * 8))))
+    tasks = [_Rewrite(workspace.url, ids[i : i + size], extractor, at) for i in range(0, len(ids), size)]
+
+    def step(done: int, total: int) -> None:
+        if progress is not None:
+            progress(min(len(ids), done * size), len(ids))
+
+    changed = stored = 0
+    for batch_changed, batch_stored in runner.map(_rewrite, tasks, step, batch=1):
+        changed, stored = changed + batch_changed, stored + batch_stored
+    return ReextractResult(len(ids), changed, stored, extractor)
+
+
+_WORKSPACES: dict[str, Workspace] = {}  # a worker process opens each store once for all its batches
+
+
+def _rewrite(task: _Rewrite) -> tuple[int, int]:
+    """Re-extract one batch of reports and write what changed, in one transaction (a worker's)."""
+    from truce.extract.pipeline import extract_document
+    from truce.store import open_workspace
+
+    workspace = _WORKSPACES.get(task.db) or _WORKSPACES.setdefault(task.db, open_workspace(task.db))
+    changed = stored = 0
+    with workspace.engine.begin() as conn:
+        query = select(reports.c.id, reports.c.published_on).where(reports.c.id.in_(task.report_ids))
+        rows = {row.id: row for row in conn.execute(query)}
+        for report_id in task.report_ids:
+            found = extract_document(_document(conn, rows[report_id]))
+            fresh = _numbered(report_id, [e.incident for e in found])
+            if _supersede(conn, report_id, fresh, task.extractor, task.at):
+                stored += len(fresh)
+                changed += 1
+    return changed, stored
+
+
+def _keep_version(
+    conn: Connection, report_id: str, bodies: list[str], reading: str, at: str | None = None
+) -> None:
     import hashlib
     import json
 
@@ -273,6 +348,6 @@ def _keep_version(conn: Connection, report_id: str, bodies: list[str], reading: 
             incidents=json.dumps(listing, ensure_ascii=False),
             sha256=hashlib.sha256(canonical.dumps(listing)).hexdigest(),
             extractor=reading[:80],  # the column holds 80 characters
-            superseded_at=now_utc(),
+            superseded_at=at or now_utc(),
         )
     )

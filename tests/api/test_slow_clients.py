@@ -3,16 +3,20 @@ trickled in too slowly."""
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import socket
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
 import uvicorn
+from starlette.responses import StreamingResponse
 
 from truce.api import create_app
+from truce.api.limits import BodyLimit
 from truce.cli.api_cmds import uvicorn_options
 from truce.store import open_workspace
 
@@ -84,7 +88,41 @@ def test_a_body_trickled_too_slowly_gets_408(serve):
         started = time.monotonic()
         answer = conn.recv(4096)
         assert time.monotonic() - started < 8
+        while b"\r\n\r\n" in answer and len(answer.partition(b"\r\n\r\n")[2]) < _length(answer):
+            more = conn.recv(4096)  # the head and the body may come in two packets
+            if not more:
+                break
+            answer += more
     assert answer.startswith(b"HTTP/1.1 408") and b"within 1 s" in answer
+
+
+def test_an_answer_streamed_for_longer_than_the_body_timeout_is_not_cut():
+    """The body's deadline ends with the body: a GET whose streamed answer (the dashboard's 50,000
+    markers) takes longer is not turned into a 408 half-way (StreamingResponse waits on `receive`
+    for a disconnect while it streams)."""
+
+    async def slow_chunks():
+        for n in range(3):
+            await asyncio.sleep(0.2)
+            yield f"chunk {n}\n".encode()
+
+    app = BodyLimit(StreamingResponse(slow_chunks()), limit=1000, seconds=0.25)
+
+    async def fetch() -> httpx.Response:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
+            return await client.get("/")
+
+    with ThreadPoolExecutor(1) as pool:  # a loop of its own (a Playwright test may hold this thread's)
+        answer = pool.submit(lambda: asyncio.run(fetch())).result()
+    assert answer.status_code == 200 and answer.text == "chunk 0\nchunk 1\nchunk 2\n"
+
+
+def _length(answer: bytes) -> int:
+    head = answer.partition(b"\r\n\r\n")[0].lower()
+    for line in head.split(b"\r\n"):
+        if line.startswith(b"content-length:"):
+            return int(line.split(b":", 1)[1])
+    return 0
 
 
 @pytest.mark.parametrize("world", ["sqlite"], indirect=True)  # reads the SQLite file itself

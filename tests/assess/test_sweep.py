@@ -80,5 +80,5 @@ def test_workers_give_the_same_sweep(sighted, cli):
 def test_sweep_options_are_checked_before_any_work(sighted, cli):
     status, _, err = cli("assess", "--sweep", "no_such_parameter=1..2", db=sighted)
     assert status == 2 and "no_such_parameter" in err and err.count("\n") == 1
-    status, _, err = cli("assess", "--workers", "2", db=sighted)
-    assert status == 2 and "--sweep" in err
+    status, _, err = cli("assess", "--sweep", "fez_width_km=1..2", "--what-if", "fez_width_km=5", db=sighted)
+    assert status == 2 and "--what-if" in err

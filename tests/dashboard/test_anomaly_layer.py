@@ -4,6 +4,8 @@ and the layer following the chosen day. Screenshot in test-artifacts/dashboard/.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import httpx
 
 from truce.sensors.anomalies import CLOUD_CAVEAT
@@ -36,7 +38,9 @@ def test_the_layer_draws_the_periods_anomalies_with_a_popup_and_a_toggle(page, s
     page.locator(f"path.a-{busiest['id']}").click(force=True)
     popup = page.wait_for_selector(".anomaly-popup")
     text = popup.inner_text()
-    assert busiest["properties"]["date"] in text and CLOUD_CAVEAT in text
+    day = dt.date.fromisoformat(busiest["properties"]["date"])
+    assert f"{day.day} {day:%B %Y}" in text and CLOUD_CAVEAT in text  # the date in the page's words
+    assert popup.query_selector("[data-date]").get_attribute("data-date") == busiest["properties"]["date"]
     assert popup.query_selector("[data-field=detections]").inner_text() == str(
         busiest["properties"]["detections"]
     )

@@ -37,6 +37,7 @@ from truce.api.geodata import load_agreement_row
 from truce.api.webhook_targets import UnsafeTarget, check_webhook_url
 from truce.publish.log import Verifier
 from truce.store.api_tables import api_alert_acks, api_alerts, api_deliveries, api_webhooks
+from truce.store.faults import database_unavailable
 from truce.store.locks import claim
 from truce.store.records import now_utc
 from truce.store.schema import agreements, findings
@@ -238,6 +239,27 @@ class Dispatcher:
                 if not done[1] and done[0] < limit:
                     todo.append((alert_id, hook_id))
         return [self._pool.submit(self._deliver, a, h) for a, h in todo]
+
+    def resume_when_reachable(self, first_wait: float = 1.0, longest_wait: float = 30.0) -> None:
+        """resume(), tried again in the background while the database is unavailable: a worker
+        (re)started during a database restart must come up and answer 503, not fail to start."""
+        try:
+            self.resume()
+        except Exception as error:
+            if not database_unavailable(error):
+                raise
+            log.warning("pending webhook deliveries will resume when the database is back")
+            self._pool.submit(self._resume_later, first_wait, longest_wait)
+
+    def _resume_later(self, wait: float, longest_wait: float) -> None:
+        while not self._stop.wait(wait):
+            try:
+                self.resume()
+                return
+            except Exception as error:
+                if not database_unavailable(error):
+                    raise
+            wait = min(wait * 2, longest_wait)
 
     def close(self) -> None:
         self._stop.set()

@@ -56,7 +56,9 @@ from truce.api.settings import ApiSettings
 from truce.dashboard.reports import router as daily_report_router
 from truce.dashboard.router import router as dashboard_router
 from truce.dashboard.security import page_headers
+from truce.errors import UserError
 from truce.store import Workspace, open_workspace
+from truce.store.faults import database_unavailable
 
 __all__ = ["API_PREFIX", "create_app", "route_permissions"]
 
@@ -165,7 +167,19 @@ def _rate_limiter(workspace: Workspace, rate: float, burst: int, budget: str) ->
 def app_from_environment() -> FastAPI:
     """The app of one worker of `truce serve --workers N`: workspace from TRUCE_DB (keys in
     TRUCE_HOME), settings from TRUCE_API_*."""
-    workspace = open_workspace(os.environ["TRUCE_DB"])
+    # `truce serve` checked the schema before starting the workers; a worker uvicorn restarts while
+    # the database is down must still come up (and answer 503 until it is back), so only a schema
+    # seen to be out of date stops it.
+    workspace = open_workspace(os.environ["TRUCE_DB"], require_current=False)
+    try:
+        current = workspace.is_current()
+    except Exception as error:
+        if not database_unavailable(error):
+            raise
+        _log.warning("worker starting while the database is unavailable: %s", error.__class__.__name__)
+        current = True
+    if not current:
+        raise UserError(workspace.display_url, None, "workspace schema is out of date; run `truce migrate`")
     return create_app(workspace, ApiSettings.from_env(), warm=os.environ.get("TRUCE_API_WARM") == "1")
 
 
@@ -193,7 +207,7 @@ def create_app(workspace: Workspace, settings: ApiSettings | None = None, *, war
         # Python runs one thread at a time: past a few, more threads only make each request slower.
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.threads
         ctx.dispatcher = Dispatcher(ctx)
-        ctx.dispatcher.resume()
+        ctx.dispatcher.resume_when_reachable()
         ctx.extractor = TextExtractor(settings.extract_seconds, settings.extract_workers)
         if warm:
             threading.Thread(target=_warm, args=(ctx,), name="truce-warm", daemon=True).start()

@@ -156,14 +156,23 @@ class BodyLimit:
             )
 
     def _timed(self, receive: Receive) -> Receive:
+        """`receive` with the body's deadline, until the body is in: after that the app only waits
+        on it for the client's disconnect, for as long as its answer takes (a big streamed answer
+        is not a late body)."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.seconds
+        body_in = False
 
         async def timed() -> Message:
+            nonlocal body_in
+            if body_in:
+                return await receive()
             try:
-                return await asyncio.wait_for(receive(), max(deadline - loop.time(), 0.001))
+                message = await asyncio.wait_for(receive(), max(deadline - loop.time(), 0.001))
             except TimeoutError:
                 raise _BodyTimeout(408, f"the body must arrive within {self.seconds:g} s") from None
+            body_in = message["type"] != "http.request" or not message.get("more_body", False)
+            return message
 
         return timed
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import logging
 import secrets
+import threading
+import time
 from http import HTTPStatus
 from typing import Any
 
@@ -17,10 +19,12 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from truce.errors import UserError
+from truce.store.faults import database_unavailable, sqlite_busy
 
 __all__ = [
     "PROBLEM_JSON",
@@ -173,16 +177,28 @@ def install_problem_handlers(app: FastAPI, *, ogc_prefix: str = "/ogc") -> None:
     async def _user(request: Request, error: UserError) -> JSONResponse:
         return problem_response(request, 422, _user_error_detail(error), kind="rejected")
 
-    @app.exception_handler(OperationalError)
-    async def _busy(request: Request, error: OperationalError) -> JSONResponse:
-        # Another process (a long `truce ingest`) holds SQLite's write lock past the driver's
-        # bounded wait: the write was not made, and trying again shortly will work.
-        if "locked" in str(error.orig) or "busy" in str(error.orig):
+    @app.exception_handler(DBAPIError)
+    @app.exception_handler(PoolTimeout)
+    async def _unavailable(request: Request, error: Exception) -> JSONResponse:
+        if sqlite_busy(error):
+            # Another process (a long `truce ingest`) holds SQLite's write lock past the driver's
+            # bounded wait: the write was not made, and trying again shortly will work.
             return problem_response(
                 request,
                 503,
                 "the store is busy with another write; nothing was changed, try again shortly",
                 kind="busy",
+                headers={"Retry-After": "2"},
+            )
+        if database_unavailable(error):
+            # PostgreSQL down, restarting or out of connections: a pooled connection is checked
+            # before use, so requests succeed again as soon as the server accepts connections.
+            unavailable_warnings.warn(f"{request.method} {request.url.path}", _first_line(error))
+            return problem_response(
+                request,
+                503,
+                "the database is unavailable; try again shortly",
+                kind="database-unavailable",
                 headers={"Retry-After": "2"},
             )
         return await _unexpected(request, error)
@@ -198,3 +214,32 @@ def install_problem_handlers(app: FastAPI, *, ogc_prefix: str = "/ogc") -> None:
             kind="internal",
             extra={"error_id": incident},
         )
+
+
+class ThrottledWarning:
+    """At most one "database unavailable" warning per `every` seconds, counting the ones held back:
+    while the database restarts, every request fails, and the log must stay readable."""
+
+    def __init__(self, every: float = 5.0) -> None:
+        self.every = every
+        self._last = -every
+        self._held_back = 0
+        self._lock = threading.Lock()
+
+    def warn(self, where: str, reason: str) -> None:
+        with self._lock:
+            now = time.monotonic()
+            if now - self._last < self.every:
+                self._held_back += 1
+                return
+            held_back, self._held_back, self._last = self._held_back, 0, now
+        more = f" ({held_back} more since the last warning)" if held_back else ""
+        log.warning("database unavailable on %s: %s%s", where, reason, more)
+
+
+unavailable_warnings = ThrottledWarning()
+
+
+def _first_line(error: Exception) -> str:
+    orig = getattr(error, "orig", None) or error
+    return (str(orig).strip().splitlines() or [type(orig).__name__])[0]

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 from truce.assess.context import Context
 from truce.model import KYIV, Finding, FindingStatus, Severity, finding_id
 from truce.provisions import ProvisionBase
 
-__all__ = ["about_incident", "finding", "fmt_km", "fmt_when", "summary_finding"]
+__all__ = ["Found", "about_incident", "finding", "fmt_km", "fmt_when", "summary_finding"]
 
 
 def fmt_when(moment: dt.datetime) -> str:
@@ -77,3 +79,31 @@ def summary_finding(
     """The one finding a provision gets when nothing breached it (or it cannot be judged)."""
     fields.setdefault("date", ctx.last_day)
     return finding(ctx, provision, status, Severity.info, rationale, "summary", **fields)
+
+
+@dataclass
+class Found:
+    """What a check found in one part of the work (some incidents, some days, some oblasts): each
+    finding with the key that orders it as a whole run would (its zone's position, then the
+    incident's id, say), and counts that add up across parts. Parts merge into the whole run's."""
+
+    keyed: list[tuple[tuple, Finding]] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+    facts: dict[str, Any] = field(default_factory=dict)  # the same in every part (how many zones, say)
+
+    def add(self, key: tuple, item: Finding) -> None:
+        self.keyed.append((key, item))
+
+    @property
+    def findings(self) -> list[Finding]:
+        return [item for _, item in sorted(self.keyed, key=lambda pair: pair[0])]
+
+    @classmethod
+    def merged(cls, parts: Iterable[Found]) -> Found:
+        whole = cls()
+        for part in parts:
+            whole.keyed += part.keyed
+            whole.facts = whole.facts or part.facts
+            for name, value in part.counts.items():  # first part's order: every part has the same names
+                whole.counts[name] = whole.counts.get(name, 0) + value
+        return whole

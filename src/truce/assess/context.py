@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -12,10 +12,12 @@ import numpy as np
 
 from truce.assess.declarations import Declarations
 from truce.assess.evidence import Evidence
+from truce.assess.zone_join import ZoneJoin, zone_join_in_memory
 from truce.geo.control import ControlSnapshot
+from truce.geo.zones import Zone
 from truce.model import KYIV
 
-__all__ = ["Context", "SnapshotSource"]
+__all__ = ["Context", "Part", "SnapshotSource"]
 
 
 @lru_cache(maxsize=65536)
@@ -26,6 +28,15 @@ def _kyiv_date_of_hour(hour: int) -> dt.date:
 
 # A date -> the latest control snapshot on or before it (None when there is none).
 SnapshotSource = Callable[[dt.date], ControlSnapshot | None]
+
+
+@dataclass(frozen=True)
+class Part:
+    """The share of a run one worker does, beyond its incidents (which come in `Context.evidence`):
+    the snapshot days territory checks compare, the oblasts withdrawal checks measure. None: all."""
+
+    days: frozenset[dt.date] | None = None
+    oblasts: frozenset[str] | None = None
 
 
 @dataclass
@@ -39,6 +50,9 @@ class Context:
     cache: dict[str, Any] = field(default_factory=dict)  # zones and other derived geometry, per run
     # Satellite thermal anomalies (corroborating only); None when the workspace has no sensor baseline.
     thermal_anomalies: list[dict] | None = None
+    part: Part = field(default_factory=Part)  # the whole run unless a worker was given a part
+    # How incidents are matched to zones: in memory, or by PostGIS when the evidence is the store's.
+    zone_join: ZoneJoin = zone_join_in_memory
 
     @property
     def effective(self) -> dt.datetime:
@@ -53,6 +67,10 @@ class Context:
         start = self.effective_epoch if start is None else start
         ev = self.evidence
         return (ev.t_end > start) & (ev.t_start < int(self.cut_off.timestamp()))
+
+    def points_in_zones(self, zones: Sequence[Zone]) -> Mapping[str, np.ndarray]:
+        """For each zone id, which incidents of the evidence lie strictly inside it."""
+        return self.zone_join(zones, self.evidence)
 
     def local_date(self, epoch: int) -> dt.date:
         return _kyiv_date_of_hour(int(epoch) // 3600)

@@ -1,5 +1,10 @@
 """The assessment: every provision of an agreement checked against the evidence, one module per kind.
-Pure: the same agreement, evidence, snapshots and cut-off always give the same findings."""
+Pure: the same agreement, evidence, snapshots and cut-off always give the same findings.
+
+Kinds whose work divides (`SPLITS`) have `found(provision, ctx)` for one part of it (some incidents,
+some snapshot days, some oblasts) and `concluded(provision, ctx, found)` for the whole run from the
+merged parts; `check` is both at once. A distributed run (truce.assess.split) gives workers the
+parts and concludes here, with the same findings in the same order as one process."""
 
 from __future__ import annotations
 
@@ -16,10 +21,11 @@ from truce.assess import (
     withdrawal,
     zone_exclusion,
 )
+from truce.assess._findings import Found
 from truce.assess.context import Context
 from truce.model import Finding
 
-__all__ = ["CHECKS", "assess"]
+__all__ = ["CHECKS", "SPLITS", "assess", "found_in_part"]
 
 CHECKS: dict[str, Callable[..., list[Finding]]] = {
     "hostilities": hostilities.check,
@@ -34,13 +40,43 @@ CHECKS: dict[str, Callable[..., list[Finding]]] = {
 }
 
 
-def assess(ctx: Context, progress: Callable[[str], None] | None = None) -> list[Finding]:
-    """Findings for every provision; triggers run last because they read the other findings."""
+# How each divisible kind's work is split: by incidents (time window and region), by snapshot
+# days, or by oblasts. The other kinds (caps, milestones, triggers) are cheap and run whole.
+SPLITS = {
+    "hostilities": ("incidents", hostilities),
+    "zone_exclusion": ("incidents", zone_exclusion),
+    "protected_site": ("incidents", protected_site),
+    "notification": ("incidents", notification),
+    "territory_freeze": ("days", territory_freeze),
+    "withdrawal": ("oblasts", withdrawal),
+}
+
+
+def found_in_part(ctx: Context, dimensions: tuple[str, ...]) -> dict[str, Found]:
+    """What each divisible provision finds in the context's part, for the kinds split along one of
+    `dimensions`: a worker's share of a distributed run."""
+    return {
+        p.id: SPLITS[p.kind][1].found(p, ctx)
+        for p in ctx.agreement.provisions
+        if p.kind in SPLITS and SPLITS[p.kind][0] in dimensions
+    }
+
+
+def assess(
+    ctx: Context,
+    progress: Callable[[str], None] | None = None,
+    found: dict[str, Found] | None = None,
+) -> list[Finding]:
+    """Findings for every provision; triggers run last because they read the other findings.
+    `found`: what workers found for divisible provisions (merged), concluded here instead of checked."""
     ordered = sorted(ctx.agreement.provisions, key=lambda p: p.kind == "trigger")
     findings: list[Finding] = []
     for provision in ordered:
         ctx.cache["findings"] = findings
-        findings = findings + CHECKS[provision.kind](provision, ctx)
+        if found is not None and provision.id in found:
+            findings = findings + SPLITS[provision.kind][1].concluded(provision, ctx, found[provision.id])
+        else:
+            findings = findings + CHECKS[provision.kind](provision, ctx)
         if progress:
             progress(provision.id)
     return findings

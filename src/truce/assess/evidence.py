@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
 
 import numpy as np
-from sqlalchemy import Connection, func, select
+from sqlalchemy import ColumnElement, Connection, func, select
 
 from truce.model import Incident
 from truce.store.schema import incidents
@@ -74,13 +74,16 @@ def _columns(rows: Sequence[tuple]) -> Evidence:
     return Evidence(**data)
 
 
-def load_evidence(conn: Connection) -> Evidence:
-    """Every stored incident, ordered by id so results do not depend on insertion order."""
+def load_evidence(conn: Connection, where: Sequence[ColumnElement[bool]] = ()) -> Evidence:
+    """Every stored incident (or those `where` picks: one part of a distributed run), ordered by id
+    so results do not depend on insertion order. The order is the ids' code points on both stores
+    (PostgreSQL's collation may sort otherwise), the order Python's own comparison gives."""
     # Text columns come back as '' rather than NULL so the checks compare without None tests.
     columns = [
         incidents.c[name] if name in _NUMERIC else func.coalesce(incidents.c[name], "") for name in _COLUMNS
     ]
-    query = select(*columns).order_by(incidents.c.id)
+    order = incidents.c.id.collate("C") if conn.dialect.name == "postgresql" else incidents.c.id
+    query = select(*columns).where(*where).order_by(order)
     sql = str(query.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
     cursor = conn.connection.cursor()  # the driver's own cursor: a million rows without per-row wrapping
     try:

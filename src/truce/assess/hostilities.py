@@ -7,12 +7,12 @@ from collections import Counter
 
 import numpy as np
 
-from truce.assess._findings import finding, fmt_when, summary_finding
+from truce.assess._findings import Found, finding, fmt_when, summary_finding
 from truce.assess.context import Context
 from truce.model import KYIV, Finding, FindingStatus, Severity
 from truce.provisions import HostilitiesProvision, deadline_at
 
-__all__ = ["check"]
+__all__ = ["check", "concluded", "found"]
 
 # Uses of heavier weapons weigh more: the severity a finding starts from, by incident type.
 _SEVERITY = {
@@ -99,11 +99,16 @@ def thermal_anomaly_line(provision: HostilitiesProvision, ctx: Context, start_at
     )
 
 
-def check(provision: HostilitiesProvision, ctx: Context) -> list[Finding]:
-    start_at = deadline_at(provision.starts, ctx.effective) if provision.starts else ctx.effective
+def _start(provision: HostilitiesProvision, ctx: Context) -> dt.datetime:
+    return deadline_at(provision.starts, ctx.effective) if provision.starts else ctx.effective
+
+
+def found(provision: HostilitiesProvision, ctx: Context) -> Found:
+    """A finding per attack among the context's incidents (all of them, or one part's)."""
+    start_at = _start(provision, ctx)
     start = int(start_at.timestamp())
     ev = ctx.evidence
-    results = []
+    result = Found()
     for i in _selected(provision, ctx, start):
         straddles = ev.t_start[i] < start
         status = (
@@ -124,7 +129,8 @@ def check(provision: HostilitiesProvision, ctx: Context) -> list[Finding]:
             f"{who}, {timing}; report status {ev.status[i]}."
         )
         lon = None if np.isnan(ev.lon[i]) else float(ev.lon[i])
-        results.append(
+        result.add(
+            (str(ev.id[i]),),
             finding(
                 ctx,
                 provision,
@@ -138,8 +144,15 @@ def check(provision: HostilitiesProvision, ctx: Context) -> list[Finding]:
                 lon=lon,
                 lat=None if lon is None else float(ev.lat[i]),
                 measured={"hours_after_effective": round((ev.t_start[i] - start) / 3600, 1)},
-            )
+            ),
         )
+    return result
+
+
+def concluded(provision: HostilitiesProvision, ctx: Context, whole: Found) -> list[Finding]:
+    """The provision's findings from what every part found: a summary when nothing was."""
+    start_at = _start(provision, ctx)
+    results = whole.findings
     if not results:
         results.append(
             summary_finding(
@@ -153,3 +166,7 @@ def check(provision: HostilitiesProvision, ctx: Context) -> list[Finding]:
     if provision.thermal_anomalies is not None and ctx.thermal_anomalies is not None:
         results.append(thermal_anomaly_line(provision, ctx, start_at))
     return results
+
+
+def check(provision: HostilitiesProvision, ctx: Context) -> list[Finding]:
+    return concluded(provision, ctx, found(provision, ctx))

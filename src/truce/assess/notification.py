@@ -6,15 +6,15 @@ import datetime as dt
 
 import numpy as np
 
-from truce.assess._findings import about_incident, finding, summary_finding
+from truce.assess._findings import Found, about_incident, finding, summary_finding
 from truce.assess._presence import observed_class, presence_mask
 from truce.assess.context import Context
+from truce.assess.zone_exclusion import zones_for
 from truce.assess.zones import provision_zones
-from truce.geo.zones import points_in_zones
 from truce.model import Finding, FindingStatus, Severity
-from truce.provisions import NotificationProvision, force_class_covers
+from truce.provisions import NotificationProvision, ZoneExclusionProvision, force_class_covers
 
-__all__ = ["check"]
+__all__ = ["check", "concluded", "found"]
 
 
 def _zones(provision: NotificationProvision, ctx: Context) -> list:
@@ -28,7 +28,11 @@ def _zones(provision: NotificationProvision, ctx: Context) -> list:
     return [
         rz
         for p in wanted
-        for rz in provision_zones(p, day, ctx.snapshot_on, ctx.agreement.reference.min_part_km2)
+        for rz in (
+            zones_for(p, ctx)  # drawn once per run, shared with the zone's own check
+            if isinstance(p, ZoneExclusionProvision)
+            else provision_zones(p, day, ctx.snapshot_on, ctx.agreement.reference.min_part_km2)
+        )
     ]
 
 
@@ -56,15 +60,16 @@ def _notified(
     )
 
 
-def check(provision: NotificationProvision, ctx: Context) -> list[Finding]:
+def found(provision: NotificationProvision, ctx: Context) -> Found:
+    """Movements inside the named zones with no notice that covers them, among the context's incidents."""
     ev = ctx.evidence
     ruled = _zones(provision, ctx)
-    masks = points_in_zones([rz.zone for rz in ruled], ev.lon, ev.lat)
+    masks = ctx.points_in_zones([rz.zone for rz in ruled])
     moving = (ev.type == "movement") & presence_mask(ev, None, tuple(provision.classes)) & ctx.in_period()
     if provision.parties:
         moving &= np.isin(ev.actor, list(provision.parties))
-    results = []
-    for rz in ruled:
+    result = Found()
+    for position, rz in enumerate(ruled):
         for i in np.flatnonzero(masks[rz.zone.id] & moving):
             moment = dt.datetime.fromtimestamp(int(ev.t_start[i]), dt.UTC)
             seen = observed_class(str(ev.type[i]), str(ev.weapon_class[i]))
@@ -75,7 +80,8 @@ def check(provision: NotificationProvision, ctx: Context) -> list[Finding]:
                 f"{rz.zone.name} on {ctx.local_date(ev.t_start[i])} without the "
                 f"{provision.advance_hours:g} h advance notice the agreement requires."
             )
-            results.append(
+            result.add(
+                (position, str(ev.id[i])),
                 finding(
                     ctx,
                     provision,
@@ -86,8 +92,13 @@ def check(provision: NotificationProvision, ctx: Context) -> list[Finding]:
                     ev.id[i],
                     zone_id=rz.zone.id,
                     **about_incident(ctx, i),
-                )
+                ),
             )
+    return result
+
+
+def concluded(provision: NotificationProvision, ctx: Context, whole: Found) -> list[Finding]:
+    results = whole.findings
     if not results:
         results.append(
             summary_finding(
@@ -98,3 +109,7 @@ def check(provision: NotificationProvision, ctx: Context) -> list[Finding]:
             )
         )
     return results
+
+
+def check(provision: NotificationProvision, ctx: Context) -> list[Finding]:
+    return concluded(provision, ctx, found(provision, ctx))

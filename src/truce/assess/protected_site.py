@@ -4,27 +4,32 @@ from __future__ import annotations
 
 import numpy as np
 
-from truce.assess._findings import about_incident, finding, summary_finding
+from truce.assess._findings import Found, about_incident, finding, summary_finding
 from truce.assess._presence import presence_mask
 from truce.assess.context import Context
-from truce.assess.zones import provision_zones
+from truce.assess.zones import RuledZone, provision_zones
 from truce.geo.gazetteer import haversine_km
-from truce.geo.zones import points_in_zones
 from truce.model import Finding, FindingStatus, Severity
 from truce.provisions import ProtectedSiteProvision
 
-__all__ = ["check"]
+__all__ = ["check", "concluded", "found"]
 
 
-def check(provision: ProtectedSiteProvision, ctx: Context) -> list[Finding]:
-    ev = ctx.evidence
+def _zone(provision: ProtectedSiteProvision, ctx: Context) -> RuledZone:
     (ruled,) = provision_zones(
         provision,
         ctx.agreement.reference.control_snapshot,
         ctx.snapshot_on,
         ctx.agreement.reference.min_part_km2,
     )
-    inside = points_in_zones([ruled.zone], ev.lon, ev.lat)[ruled.zone.id] & ctx.in_period()
+    return ruled
+
+
+def found(provision: ProtectedSiteProvision, ctx: Context) -> Found:
+    """Forbidden activity or forces within the radius, among the context's incidents."""
+    ev = ctx.evidence
+    ruled = _zone(provision, ctx)
+    inside = ctx.points_in_zones([ruled.zone])[ruled.zone.id] & ctx.in_period()
     if provision.parties:
         inside &= np.isin(ev.actor, list(provision.parties)) | (ev.actor == "")
     activity = np.isin(ev.type, list(provision.forbidden.activities)) & ~np.isin(
@@ -35,7 +40,7 @@ def check(provision: ProtectedSiteProvision, ctx: Context) -> list[Finding]:
         if provision.forbidden.classes
         else np.zeros(len(ev), dtype=bool)
     )
-    results = []
+    result = Found()
     site = provision.site
     for i in np.flatnonzero(inside & (activity | forces)):
         km = haversine_km(site.lat, site.lon, float(ev.lat[i]), float(ev.lon[i]))
@@ -45,7 +50,8 @@ def check(provision: ProtectedSiteProvision, ctx: Context) -> list[Finding]:
             f"{what} by {who} {km:.1f} km from {site.name} on {ctx.local_date(ev.t_start[i])}, "
             f"inside the protected radius of {provision.radius_km:g} km."
         )
-        results.append(
+        result.add(
+            (str(ev.id[i]),),
             finding(
                 ctx,
                 provision,
@@ -56,18 +62,28 @@ def check(provision: ProtectedSiteProvision, ctx: Context) -> list[Finding]:
                 zone_id=ruled.zone.id,
                 **about_incident(ctx, i),
                 measured={"distance_km": round(km, 2)},
-            )
+            ),
         )
+    return result
+
+
+def concluded(provision: ProtectedSiteProvision, ctx: Context, whole: Found) -> list[Finding]:
+    results = whole.findings
     if not results:
+        site = provision.site
         results.append(
             summary_finding(
                 ctx,
                 provision,
                 FindingStatus.compliant,
                 f"No forbidden activity or forces recorded within {provision.radius_km:g} km of {site.name}.",
-                zone_id=ruled.zone.id,
+                zone_id=_zone(provision, ctx).zone.id,
                 lon=site.lon,
                 lat=site.lat,
             )
         )
     return results
+
+
+def check(provision: ProtectedSiteProvision, ctx: Context) -> list[Finding]:
+    return concluded(provision, ctx, found(provision, ctx))

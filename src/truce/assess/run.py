@@ -22,8 +22,10 @@ from truce.assess.declarations import Declarations
 from truce.assess.engine import assess
 from truce.assess.evidence import Evidence, load_evidence
 from truce.assess.snapshots import SnapshotIndex
+from truce.assess.zone_join import zone_join_in_memory, zone_join_in_postgis
 from truce.errors import UserError
 from truce.model import Finding
+from truce.parallel import Runner
 from truce.publish.ledger import PublishResult, publish
 from truce.sensors.store import anomalies_between, baseline_rows
 from truce.store import Workspace
@@ -112,30 +114,55 @@ def assess_workspace(
     evidence: Evidence | None = None,
     progress: Callable[[str], None] | None = None,
     terms: Agreement | None = None,
+    runner: Runner | None = None,
+    part_progress: Callable[[int, int], None] | None = None,
 ) -> AssessmentResult:
     """Assess the workspace's incidents against the agreement (with what-if overrides if given).
     With store=True the run is stored and published (store_run); what-if runs store nothing.
     The terms and overrides are checked before anything is computed, so a bad one changes nothing.
-    `terms` are already resolved terms to use instead of the file's (what-if sweeps)."""
+    `terms` are already resolved terms to use instead of the file's (what-if sweeps). With a
+    distributed `runner` (and the stored incidents, not given `evidence`) the work is split over its
+    workers by time window and region (truce.assess.split), with the same findings."""
     path = Path(agreement_path)
     agreement = terms or resolve(load_agreement(path), overrides or {})
-    with workspace.engine.connect() as conn:
-        evidence = evidence if evidence is not None else load_evidence(conn)
-        snapshots = SnapshotIndex(conn, agreement.reference.occupying_party)
-        ctx = Context(
-            agreement=agreement,
-            evidence=evidence,
-            snapshot_on=snapshots.on_or_before,
-            snapshot_dates=snapshots.dates,
-            cut_off=cut_off,
-            declarations=declarations or Declarations(),
-            thermal_anomalies=anomalies_between(conn) if baseline_rows(conn) else None,
+    declarations = declarations or Declarations()
+    if runner is not None and runner.distributed and evidence is None:
+        from truce.assess.split import assess_on_workers
+
+        findings, count = assess_on_workers(
+            workspace, agreement, cut_off, declarations, runner, _thermal_anomalies, part_progress
         )
-        findings = assess(ctx, progress)
-    result = AssessmentResult(agreement.id, overrides or {}, len(evidence), findings)
+    else:
+        with workspace.engine.connect() as conn:
+            zone_join = zone_join_in_memory
+            if evidence is None:
+                if workspace.is_postgres:
+                    # One snapshot for every read of the run: PostGIS then sees the very incidents
+                    # loaded here, whatever another worker writes meanwhile.
+                    conn = conn.execution_options(isolation_level="REPEATABLE READ")
+                    zone_join = zone_join_in_postgis(conn)
+                evidence = load_evidence(conn)
+            snapshots = SnapshotIndex(conn, agreement.reference.occupying_party)
+            ctx = Context(
+                agreement=agreement,
+                evidence=evidence,
+                snapshot_on=snapshots.on_or_before,
+                snapshot_dates=snapshots.dates,
+                cut_off=cut_off,
+                declarations=declarations,
+                thermal_anomalies=_thermal_anomalies(conn),
+                zone_join=zone_join,
+            )
+            findings, count = assess(ctx, progress), len(evidence)
+    result = AssessmentResult(agreement.id, overrides or {}, count, findings)
     if store:
         result.run_id, result.published = store_run(workspace, path, agreement, result, cut_off)
     return result
+
+
+def _thermal_anomalies(conn: Connection) -> list[dict] | None:
+    """The workspace's thermal anomalies, or None where the sensor is not used (no baseline)."""
+    return anomalies_between(conn) if baseline_rows(conn) else None
 
 
 def _run_digest(row: dict) -> str:

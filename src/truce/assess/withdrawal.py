@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from truce.assess._findings import finding, fmt_when
+from truce.assess._findings import Found, finding, fmt_when
 from truce.assess.context import Context
 from truce.assess.places import places_in
 from truce.geo.admin import Oblast, lookup_oblast
@@ -14,22 +14,26 @@ from truce.geo.projection import area_km2
 from truce.model import Finding, FindingStatus, Severity
 from truce.provisions import WithdrawalProvision, deadline_at
 
-__all__ = ["check"]
+__all__ = ["check", "concluded", "found"]
 
 # Slivers below this are drawing noise on the control map, not forces left behind.
 _NOISE_KM2 = 0.5
 
 
-def check(provision: WithdrawalProvision, ctx: Context) -> list[Finding]:
+def found(provision: WithdrawalProvision, ctx: Context) -> Found:
+    """The area the party holds in each oblast (of the part's oblasts, if a part is given)."""
     deadline = deadline_at(provision.deadline, ctx.effective)
     overdue = ctx.cut_off >= deadline
     day = ctx.last_known_day  # the state of things at the cut-off
     snapshot = ctx.snapshot_known_on(day)
-    results = []
-    for name in provision.from_oblasts:
+    result = Found()
+    for position, name in enumerate(provision.from_oblasts):
+        if ctx.part.oblasts is not None and name not in ctx.part.oblasts:
+            continue
         oblast = lookup_oblast(name)
         if snapshot is None:
-            results.append(
+            result.add(
+                (position,),
                 finding(
                     ctx,
                     provision,
@@ -39,14 +43,23 @@ def check(provision: WithdrawalProvision, ctx: Context) -> list[Finding]:
                     oblast.iso,
                     party=provision.party,
                     date=day,
-                )
+                ),
             )
             continue
         held = controlled_area(snapshot, provision.party).intersection(oblast.geometry)
         km2 = area_km2(held)
         named_places = places_in(held) if km2 > _NOISE_KM2 else {}
-        results.append(_finding(provision, ctx, oblast, km2, named_places, deadline, overdue, snapshot.date))
-    return results
+        item = _finding(provision, ctx, oblast, km2, named_places, deadline, overdue, snapshot.date)
+        result.add((position,), item)
+    return result
+
+
+def concluded(provision: WithdrawalProvision, ctx: Context, whole: Found) -> list[Finding]:
+    return whole.findings
+
+
+def check(provision: WithdrawalProvision, ctx: Context) -> list[Finding]:
+    return concluded(provision, ctx, found(provision, ctx))
 
 
 def _finding(

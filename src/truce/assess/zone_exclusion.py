@@ -5,15 +5,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from truce.assess._findings import about_incident, finding, fmt_km, summary_finding
+from truce.assess._findings import Found, about_incident, finding, fmt_km, summary_finding
 from truce.assess._presence import presence_mask
 from truce.assess.context import Context
 from truce.assess.zones import RuledZone, provision_zones
-from truce.geo.zones import distance_to_line_km, points_in_zones
+from truce.geo.zones import distance_to_line_km
 from truce.model import Finding, FindingStatus, Severity
 from truce.provisions import ZoneExclusionProvision, deadline_at
 
-__all__ = ["check", "zones_for"]
+__all__ = ["check", "concluded", "found", "zones_for"]
 
 
 def zones_for(provision: ZoneExclusionProvision, ctx: Context) -> list[RuledZone]:
@@ -28,35 +28,45 @@ def zones_for(provision: ZoneExclusionProvision, ctx: Context) -> list[RuledZone
 
 def inside_counts(ruled: list[RuledZone], ctx: Context, start: int) -> tuple[dict[str, np.ndarray], dict]:
     """Masks of incidents inside each zone during the period, and how many there are."""
-    ev = ctx.evidence
     period = ctx.in_period(start)
-    masks = points_in_zones([rz.zone for rz in ruled], ev.lon, ev.lat)
+    masks = ctx.points_in_zones([rz.zone for rz in ruled])
     masks = {zone_id: mask & period for zone_id, mask in masks.items()}
     return masks, {zone_id: int(mask.sum()) for zone_id, mask in masks.items()}
 
 
-def check(provision: ZoneExclusionProvision, ctx: Context) -> list[Finding]:
+def found(provision: ZoneExclusionProvision, ctx: Context) -> Found:
+    """Forces of the restricted classes inside each zone among the context's incidents, and how many
+    incidents of any kind are inside each zone (counts add up across parts)."""
     applies = deadline_at(provision.applies_from, ctx.effective) if provision.applies_from else ctx.effective
-    start = int(applies.timestamp())
     ruled = zones_for(provision, ctx)
-    masks, counts = inside_counts(ruled, ctx, start)
-    results = []
-    for rz in ruled:
+    masks, counts = inside_counts(ruled, ctx, int(applies.timestamp()))
+    result = Found(counts=counts, facts={"zones": len(ruled)})
+    for position, rz in enumerate(ruled):
         hits = np.flatnonzero(masks[rz.zone.id] & presence_mask(ctx.evidence, rz.zone.party, rz.classes))
-        if len(hits):
-            results += _violations(provision, ctx, rz, hits)
+        for i, item in zip(hits, _violations(provision, ctx, rz, hits), strict=True):
+            result.add((position, str(ctx.evidence.id[i])), item)
+    return result
+
+
+def concluded(provision: ZoneExclusionProvision, ctx: Context, whole: Found) -> list[Finding]:
+    results = whole.findings
     if not results:
+        counts = whole.counts
         results.append(
             summary_finding(
                 ctx,
                 provision,
                 FindingStatus.compliant,
                 f"No forces of the restricted classes observed in {provision.zone.name} "
-                f"({len(ruled)} zones; {sum(counts.values())} incidents of any kind inside them).",
+                f"({whole.facts['zones']} zones; {sum(counts.values())} incidents of any kind inside them).",
                 measured={f"inside_{zone_id}": n for zone_id, n in counts.items()},
             )
         )
     return results
+
+
+def check(provision: ZoneExclusionProvision, ctx: Context) -> list[Finding]:
+    return concluded(provision, ctx, found(provision, ctx))
 
 
 def _violations(

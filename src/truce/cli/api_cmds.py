@@ -18,6 +18,8 @@ if TYPE_CHECKING:
 
 __all__ = ["serve", "uvicorn_options", "user_add", "user_list", "user_revoke", "user_token"]
 
+WORKER_HEALTHCHECK_SECONDS = 30
+
 user_app = typer.Typer(help="API users and their tokens (tokens are shown once).", no_args_is_help=True)
 app.add_typer(user_app, name="user")
 
@@ -69,6 +71,9 @@ def serve(
             "TRUCE_API_WARM": "1" if warm else "0",
         }
     )
+    # uvicorn replaces a worker that does not answer its health check in time: on a loaded machine
+    # 5 s is too short (a busy worker is not a hung one).
+    options["timeout_worker_healthcheck"] = WORKER_HEALTHCHECK_SECONDS
     uvicorn.run("truce.api.app:app_from_environment", factory=True, workers=workers, **options)
 
 

@@ -45,6 +45,7 @@ def _run(
     declarations: object,
     store: bool,
     label: str,
+    runner: object = None,
 ) -> AssessmentResult:
     with progress_bar() as bar:
         task = bar.add_task(label, total=None)
@@ -56,6 +57,8 @@ def _run(
             declarations=declarations,
             store=store,
             progress=lambda _: bar.advance(task),
+            runner=runner,
+            part_progress=lambda done, total: bar.update(task, completed=done, total=total),
         )
 
 
@@ -87,23 +90,33 @@ def assess(
         "--sweep",
         help="PARAM=FROM..TO:STEP: assess every value as a draft, side by side, storing nothing.",
     ),
-    workers: int = typer.Option(None, "--workers", help="Sweep on a local Dask cluster of N workers."),
-    scheduler: str = typer.Option(None, "--scheduler", help="Sweep on a running Dask cluster (its address)."),
+    workers: int = typer.Option(
+        None,
+        "--workers",
+        help="Assess (or sweep) on a local Dask cluster of N worker processes, started and stopped here: "
+        "incidents split by time window and region, the same findings as one process.",
+    ),
+    scheduler: str = typer.Option(
+        None, "--scheduler", help="Assess (or sweep) on a running Dask cluster: its scheduler's address."
+    ),
 ) -> None:
     """Check every provision against the stored incidents and snapshots; store the findings."""
     workspace = open_workspace(state["db"])
     path = agreement_file(agreement)
     cut_off = _cut_off(until)
     declared = load_declarations(declarations)
-    if sweep or workers or scheduler:
-        if not sweep or what_if:
-            raise UserError(None, None, "--workers/--scheduler need --sweep; --sweep goes without --what-if")
+    if sweep:
+        if what_if:
+            raise UserError(None, None, "--sweep goes without --what-if")
         _sweep(workspace, path, sweep, cut_off, declared, workers, scheduler, as_json)
         return
     overrides = parse_overrides(what_if)
-    # The what-if first: a value the terms do not allow fails here, before anything is stored.
-    alt = _run(workspace, path, cut_off, overrides, declared, False, "what-if") if what_if else None
-    base = _run(workspace, path, cut_off, {}, declared, True, "assessing")
+    with dask_runner(workers, scheduler) as runner:
+        # The what-if first: a value the terms do not allow fails here, before anything is stored.
+        alt = None
+        if what_if:
+            alt = _run(workspace, path, cut_off, overrides, declared, False, "what-if", runner)
+        base = _run(workspace, path, cut_off, {}, declared, True, "assessing", runner)
     published = base.published
     base_counts = tally(base.findings)
     if as_json:

@@ -22,7 +22,10 @@ from typing import Any
 import numpy as np
 import pydantic_core
 import shapely
+import sqlalchemy as sa
+import yaml
 from sqlalchemy import func, select, tuple_
+from sqlalchemy.dialects.postgresql import JSONB
 
 from truce.agreement.loader import parse_agreement
 from truce.agreement.resolve import resolve
@@ -39,14 +42,17 @@ from truce.api.notices import notice_declarations
 from truce.api.policy import PUBLIC, Actor
 from truce.api.problems import ProblemError
 from truce.api.routers.findings import present_findings
-from truce.api.views import audience, hidden_incident_ids, incident_select, present_incidents
+from truce.api.views import audience, hidden_incident_ids, incident_select
 from truce.assess.evidence import load_evidence
 from truce.assess.run import assess_workspace
-from truce.assess.snapshots import SnapshotIndex
+from truce.assess.snapshots import SnapshotIndex, snapshot_from_row
 from truce.assess.zones import RuledZone, agreement_zones
 from truce.geo.admin import find_oblast, oblasts
 from truce.model import KYIV, IncidentType
+from truce.publish.report.i18n import LANGUAGES, labels_for
+from truce.publish.report.names import agreement_names, zone_names
 from truce.publish.report.style import PARTY_COLORS, STATUS_STYLE, TYPE_COLORS, ZONE_COLORS
+from truce.store.records import stored_snapshot
 from truce.store.schema import assessment_runs, control_snapshots, findings, incidents
 from truce.verify.categories import category_of
 
@@ -59,6 +65,8 @@ __all__ = [
     "encode_cursor",
     "incident_pages",
     "line_on",
+    "control_on",
+    "labels",
     "label_zoom",
     "oblast_collection",
     "place_labels",
@@ -95,6 +103,52 @@ def what_if_parameters(agreement: Any) -> dict[str, dict]:  # noqa: ANN401 — a
     return found
 
 
+# The report's groups of names the page uses too (the same words in the page and the report).
+LABEL_GROUPS = (
+    "types",
+    "statuses",
+    "claim_statuses",
+    "case_states",
+    "severities",
+    "categories",
+    "weapon_classes",
+    "parties",
+)
+_WRITING = ("months", "months_short", "date_format", "decimal_mark", "thousands_separator")
+_DASHBOARD_LABELS = Path(__file__).parents[1] / "publish" / "report" / "labels" / "dashboard"
+
+
+@lru_cache(maxsize=len(LANGUAGES))
+def labels(lang: str) -> dict:
+    """The page's words in `lang`: its own labels (labels/dashboard/<lang>.yaml) and the report's
+    names of types, statuses, case states ..., months and number marks (labels/<lang>.yaml)."""
+    report = labels_for(lang)
+    with (_DASHBOARD_LABELS / f"{lang}.yaml").open(encoding="utf-8") as f:
+        own = yaml.safe_load(f)
+    return {
+        "lang": lang,
+        "text": own,
+        "groups": {group: report[group] for group in LABEL_GROUPS},
+        **{k: report[k] for k in _WRITING},
+    }
+
+
+def zone_names_of(agreement: Any, ruled: list[RuledZone]) -> dict[str, dict[str, str]]:  # noqa: ANN401
+    """{zone id: {lang: name}} in the report's words ("… (Ukraine's side, 10 km)")."""
+    names = {}
+    for rz in ruled:
+        provision = agreement.provision(rz.provision_id)
+        base = getattr(provision, "zone", None)
+        zone = {
+            "provision_id": rz.provision_id,
+            "base_id": base.id if base is not None else provision.id,
+            "party": rz.zone.party,
+            "distance_km": rz.distance_km,
+        }
+        names[rz.zone.id] = zone_names(agreement, zone)
+    return names
+
+
 def dashboard_config(ctx: ApiContext, api_prefix: str) -> dict:
     """Settings for the page: agreements, days with a snapshot, palette, optional tiles."""
     days = snapshot_days(ctx)
@@ -113,6 +167,8 @@ def dashboard_config(ctx: ApiContext, api_prefix: str) -> dict:
                 "parties": [{"id": p.id, "name": p.name} for p in agreement.parties],
                 "reference_day": agreement.reference.control_snapshot.isoformat(),
                 "parameters": what_if_parameters(agreement),
+                "names": agreement_names(agreement),
+                "zone_names": zone_names_of(agreement, _zones_of(ctx, agreement.id)),
             }
         )
     return {
@@ -124,6 +180,7 @@ def dashboard_config(ctx: ApiContext, api_prefix: str) -> dict:
             "url": os.environ.get(TILE_URL_ENV) or None,
             "attribution": os.environ.get(TILE_ATTRIBUTION_ENV) or "",
         },
+        "languages": list(LANGUAGES),
         "types": [t.value for t in IncidentType],
         "categories": {t.value: category_of(t) for t in IncidentType},
         "statuses": list(STATUS_STYLE),
@@ -171,7 +228,8 @@ def label_zoom(population: int) -> int | None:
 @lru_cache(maxsize=1)
 def place_labels() -> str:
     """Ukraine's settlements with a known population, biggest first, each with the zoom it is
-    labelled from: [[name_en, name_uk, lon, lat, zoom], ...] (JSON text, built once)."""
+    labelled from: [[name_en, name_uk, lon, lat, zoom], ...] (name_uk null where the gazetteer has
+    none: the page then shows the romanised name, marked as such; JSON text, built once)."""
     from truce.geo.gazetteer import get_gazetteer
 
     rows = []
@@ -181,7 +239,7 @@ def place_labels() -> str:
             continue
         if place.precision.value != "settlement":
             continue
-        rows.append([place.name, place.name_uk or place.name, round(place.lon, 4), round(place.lat, 4), zoom])
+        rows.append([place.name, place.name_uk or None, round(place.lon, 4), round(place.lat, 4), zoom])
     return json.dumps(rows, ensure_ascii=False, separators=(",", ":"))
 
 
@@ -189,6 +247,30 @@ def line_on(ctx: ApiContext, day: dt.date, party: str = "RU") -> dict | None:
     """The contact line of the latest snapshot on or before `day`."""
     days = [d for d in snapshot_days(ctx, party) if d <= day]
     return contact_line_feature(ctx, days[-1], party) if days else None
+
+
+CONTROL_SIMPLIFY_DEG = 0.002  # ~200 m: shading for the eye, as the report's map draws it
+
+
+def control_on(ctx: ApiContext, day: dt.date, party: str = "RU") -> dict | None:
+    """The area `party` held in the latest snapshot on or before `day` (GeoJSON Feature, simplified
+    for display), or None if there is no snapshot that early."""
+    days = [d for d in snapshot_days(ctx, party) if d <= day]
+    if not days:
+        return None
+    with ctx.workspace.engine.connect() as conn:
+        row = stored_snapshot(conn, days[-1], party)
+
+    def draw() -> dict:
+        area = shapely.simplify(snapshot_from_row(row).geometry, CONTROL_SIMPLIFY_DEG)
+        return {
+            "type": "Feature",
+            "id": f"{party}-{days[-1].isoformat()}",
+            "geometry": json.loads(shapely.to_geojson(area)),
+            "properties": {"date": days[-1].isoformat(), "party": party, "source": row["source"]},
+        }
+
+    return ctx.memo.get(("control-shading", row["sha256"]), draw)
 
 
 # --- incidents and findings ----------------------------------------------------------------------
@@ -224,9 +306,6 @@ def _approximate_point(admin1: str) -> tuple[float, float] | None:
     return round(point.x, 4), round(point.y, 4)
 
 
-MAP_FIELDS = ("type", "date", "status")  # what a marker needs; details come from /api/v1/incidents/{id}
-
-
 def encode_cursor(t_start: int, incident_id: str) -> str:
     raw = json.dumps([t_start, incident_id], separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
@@ -244,24 +323,48 @@ def decode_cursor(cursor: str) -> tuple[int, str]:
     raise ProblemError(400, f"after={cursor[:40]!r}: not a cursor this server wrote", kind="bad-request")
 
 
-def _map_feature(item: dict) -> dict:
+def _marker_select(actor: Actor, dialect: str) -> Any:  # noqa: ANN401 — a Select
+    """The columns a marker needs, for the incidents the actor may see (incident_select's joins and
+    visibility). Markers come from the indexed columns and the place's name read by the database, not
+    from parsing each stored incident: the map's 50,000 markers were mostly JSON work. These fields
+    are the same in every role's view (views.present_incidents redacts sources, evidence and notes)."""
+    if dialect == "postgresql":
+        place = sa.cast(incidents.c.body, JSONB)["location"]["name"].astext
+    else:
+        place = func.json_extract(incidents.c.body, "$.location.name")
+    return incident_select(actor).with_only_columns(
+        incidents.c.id,
+        incidents.c.type,
+        incidents.c.date,
+        incidents.c.status,
+        incidents.c.actor,
+        incidents.c.lon,
+        incidents.c.lat,
+        incidents.c.admin1,
+        place.label("place_name"),
+        incidents.c.t_start,
+    )
+
+
+def _map_feature(row: Any) -> dict:  # noqa: ANN401 — a row of _marker_select
     """One incident as a marker: where, what, when, whose, in which zones (as the caller sees it)."""
-    loc = item.get("location") or {}
     approx = False
     point = None
-    if loc.get("lon") is not None and loc.get("lat") is not None:
-        point = (loc["lon"], loc["lat"])
-    elif loc.get("admin1") and (point := _approximate_point(loc["admin1"])):
+    if row.lon is not None and row.lat is not None:
+        point = (row.lon, row.lat)
+    elif row.admin1 and (point := _approximate_point(row.admin1)):
         approx = True
-    props = {k: item.get(k) for k in MAP_FIELDS}
-    props.update(
-        party=item.get("actor") or "unattributed",
-        category=category_of(IncidentType(item["type"])),
-        place=", ".join(p for p in (loc.get("name"), loc.get("admin1")) if p) or None,
-        approx=approx,
-    )
+    props = {
+        "type": row.type,
+        "date": row.date.isoformat(),
+        "status": row.status,
+        "party": row.actor or "unattributed",
+        "category": category_of(IncidentType(row.type)),
+        "place": ", ".join(p for p in (row.place_name, row.admin1) if p) or None,
+        "approx": approx,
+    }
     geometry = {"type": "Point", "coordinates": [point[0], point[1]]} if point else None
-    return {"type": "Feature", "id": item["id"], "geometry": geometry, "properties": props}
+    return {"type": "Feature", "id": row.id, "geometry": geometry, "properties": props}
 
 
 def _with_zones(features: list[dict], zones: list[RuledZone]) -> list[dict]:
@@ -313,6 +416,7 @@ def incident_pages(
     only by its oblast is drawn at a point inside the oblast, marked approx."""
     position = after
     visible = _in_days(incident_select(actor), since, until)
+    markers = _in_days(_marker_select(actor, ctx.workspace.engine.dialect.name), since, until)
     with ctx.workspace.engine.connect() as conn:
         matched = conn.execute(select(func.count()).select_from(visible.subquery())).scalar_one()
     zones = _zones_of(ctx, agreement_id)
@@ -320,16 +424,15 @@ def incident_pages(
     returned = 0
     while returned < limit:
         query = (
-            _after(visible.add_columns(incidents.c.t_start), position)
+            _after(markers, position)
             .order_by(incidents.c.t_start, incidents.c.id)
             .limit(min(batch, limit - returned))
         )
         with ctx.workspace.engine.connect() as conn:
             rows = conn.execute(query).all()
-            shown = present_incidents(conn, actor, rows)
         if not rows:
             break
-        features = _with_zones([_map_feature(_as_dict(item)) for item in shown], zones)
+        features = _with_zones([_map_feature(row) for row in rows], zones)
         yield (b"," if returned else b"") + pydantic_core.to_json(features)[1:-1]
         returned += len(rows)
         position = (rows[-1].t_start, rows[-1].id)
@@ -419,6 +522,7 @@ def _run(ctx: ApiContext, agreement_id: str, overrides: dict[str, str], actor: A
     with ctx.workspace.engine.connect() as conn:
         index = SnapshotIndex(conn, agreement.reference.occupying_party)
         zones = agreement_zones(agreement, index.on_or_before)
+    names = zone_names_of(agreement, zones)
     handle, temp = tempfile.mkstemp(suffix=".yaml", prefix="truce-whatif-")
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as out:
@@ -455,6 +559,7 @@ def _run(ctx: ApiContext, agreement_id: str, overrides: dict[str, str], actor: A
                     "party": rz.zone.party,
                     "distance_km": rz.distance_km,
                     "area_km2": round(rz.zone.area_km2, 1),
+                    "names": names[rz.zone.id],
                 },
             }
             for rz in zones

@@ -8,6 +8,8 @@
     GET /dashboard/api/config         agreements, draft parameters, snapshot days, palette, tiles
     GET /dashboard/api/oblasts        the oblasts (GeoJSON)
     GET /dashboard/api/line?date=     the contact line on or before a day
+    GET /dashboard/api/control?date=  the area the occupying party held then (shading)
+    GET /dashboard/api/labels?lang=   the page's words in en, uk or ru (the report's label files)
     GET /dashboard/api/incidents?since=&until=&agreement=&limit=&after=   incidents as the caller may
                                       see them, as markers (paged by a cursor, capped, streamed)
     GET /dashboard/api/findings?since=&until=&agreement=    findings (the public record)
@@ -23,6 +25,7 @@ import datetime as dt
 import os
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response, StreamingResponse
@@ -155,6 +158,28 @@ def line(
     if feature is None:
         raise not_found("contact line")
     return JSONResponse(feature, media_type="application/geo+json")
+
+
+@router.get("/api/control", summary="The area the occupying party held on or before a day (for shading)")
+def control(
+    request: Request,
+    date: dt.date = Query(...),
+    party: str = Query("RU", max_length=20),
+    actor: Actor = Depends(requires(Action.read, Resource.territory)),
+) -> JSONResponse:
+    _days(date, date)
+    feature = data.control_on(context(request), date, party)
+    if feature is None:
+        raise not_found("control snapshot")
+    return JSONResponse(feature, media_type="application/geo+json")
+
+
+@router.get("/api/labels", summary="The page's words in one language (the report's label files)")
+def labels(
+    lang: Literal["en", "uk", "ru"] = Query("en"),
+    actor: Actor = Depends(requires(Action.read, Resource.meta)),
+) -> dict:
+    return data.labels(lang)
 
 
 @router.get("/api/incidents", summary="Incidents of a date range as map markers, paged and streamed")

@@ -82,6 +82,9 @@ TRIGGERS: list[tuple[re.Pattern[str], T | None, bool]] = [(re.compile(p, _I), t,
     (r"\b(?:missiles?|drones?|UAVs?|bombs?|rockets?|shells?|Shaheds?)\s+(?!(?:were|was|are|is|been|being|had|have)\b)(?:\w+\s+)?"
      r"(?P<t>destroyed|damaged|hit|struck)\b", None, True),
     (r"\b(?P<t>repelled|repulsed)\b", T.armed_clash, False),
+    # a cross-border raid: "saboteurs crossed into the Bryansk region", "a DRG entered the village"
+    (r"\b(?:saboteurs|sabotage(?: and reconnaissance)? groups?|DRGs?|raiders|infiltrators)\b[^.]{0,40}?"
+     r"\b(?P<t>crossed|entered|infiltrated|broke into|broke through)\b", T.armed_clash, False),
     (r"\b(?P<t>small[- ]arms fire|gunfire|machine[- ]gun fire|sniper fire|opened fire|shots were fired)\b",
      T.small_arms_fire, False),
     (r"\b(?P<t>captured?|capturing|seized?|seizing|took (?:full )?control|taken (?:full )?control|taken over|"
@@ -94,6 +97,10 @@ TRIGGERS: list[tuple[re.Pattern[str], T | None, bool]] = [(re.compile(p, _I), t,
      r"(?:Russian|Ukrainian) flags? (?:was |were |is )?(?:raised|hoisted|planted)|"
      r"claim(?:s|ed)? (?:full |complete )?control)\b", T.territorial_claim, False),
     (r"\b(?:missiles?|drones?|rockets?|Shaheds?|UAVs?)\s+(?:were\s+)?(?P<t>launched|fired)\b", None, True),
+    # a digest's or headline's verbless strike: "ten missiles on the city", "40 drones at Odesa"
+    (r"\b(?:\d+|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|a dozen|dozens of) "
+     r"(?:[\w-]+ )?"
+     r"(?P<t>missiles|drones|bombs|rockets|Shaheds|shells)(?= (?:on|at|into) )", None, True),
     (r"\b(?P<t>landmines?|anti-personnel mines?|stepped on a mine|mine explosion|IEDs?|improvised explosive"
      r"|car bomb)\b", T.mine_ied, False),
     (r"\b(?P<t>jamm(?:ing|ed))\b", T.jamming, False),
@@ -110,7 +117,7 @@ TRIGGERS += [(re.compile(p, _I), t, False) for p, t in [
     (r"\b(?P<t>rap(?:ed|e|es|ing)|sexual(?:ly)? (?:violence|assault\w*|abuse\w*))\b", _newer("sexual_violence")),
     (r"\b(?P<t>loot(?:ed|ing|s)?|plunder(?:ed|ing)?|pillag(?:ed|ing)|stole|stolen|"
      r"seized (?:\w+ ){0,3}(?:warehouses?|grain|equipment|property|cars?|vehicles))\b", _newer("looting")),
-    (r"\b(?P<t>set (?:\w+ )?(?:fire|on fire|ablaze)|arson|burn(?:ed|t) down|blew up|blown up|vandali[sz]ed|"
+    (r"\b(?P<t>set (?:\w+ )?(?:fire|on fire|ablaze)|arson|burn(?:ed|t) down|blew up|blown up|blows? up|blowing up|vandali[sz]ed|"
      r"demolished|was destroyed|were destroyed|dam (?:was )?(?:destroyed|breached))\b",
      _newer("property_destruction")),
     (r"\b(?P<t>protest(?:ed|ing|s|ers)?|rall(?:y|ied|ies)|demonstrat(?:ion|ions|ors|ed)|picket(?:ed|s)?|"
@@ -120,6 +127,11 @@ TRIGGERS += [(re.compile(p, _I), t, False) for p, t in [
      r"protesters (?:\w+ ){0,3}(?:beaten|clashed|stormed))\b", _newer("riot")),
     (r"\b(?P<t>without (?:a )?(?:fight|fighting|resistance)|passed (?:under|into) (?:\w+ )?control|"
      r"handed over control)\b", _newer("territory_transfer")),
+    # "Ukrainian army entering Kherson": troops arriving where neither a fight nor a claim is told
+    (r"\b(?:army|forces|troops|units|soldiers) (?P<t>enter(?:s|ed|ing))\b"
+     r"(?! (?:the )?(?:outskirts|fight|battle|war))"  # "entered the outskirts": an advance under fire
+     r"(?![^.]*\b(?:flags?|liberat\w*|control|captur\w*|fight\w*|attack\w*|strikes?|hit|shell\w*)\b)",
+     _newer("territory_transfer")),
     (r"\b(?P<t>laid mines|laying mines|mined (?:the|a)|planted mines|established (?:a )?(?:base|headquarters)|"
      r"set up (?:a )?(?:base|headquarters|checkpoints?))\b", _newer("strategic_development")),
 ] if t is not None]

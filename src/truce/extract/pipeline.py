@@ -14,6 +14,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from truce.errors import UserError
+from truce.extract import learned
 from truce.extract.articles import Article, report_text, split_articles
 from truce.extract.events import extract_article
 from truce.model import Incident, LocationPrecision
@@ -250,7 +251,10 @@ def _extract_articles(articles: list[Article], doc: str) -> list[ExtractedIncide
         for inc, key, provenance in extract_article(art, doc, i, with_keys=True):
             found.append((ExtractedIncident(doc, inc, i, art.title, provenance), key))
     _fill_from_coreferents(found)
-    return [ex for ex, _ in found if ex.incident.location.precision is not LocationPrecision.unknown]
+    located = [ex for ex, _ in found if ex.incident.location.precision is not LocationPrecision.unknown]
+    if learned.enabled():  # off by default: no clear gain over the rules (docs/extraction.md)
+        return learned.filter_incidents(located)
+    return located
 
 
 def extract_text(

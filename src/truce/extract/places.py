@@ -428,7 +428,9 @@ def find_places_en(sent, gaz: Gazetteer, doc_text: str | None = None) -> list[Pl
             continue
         region_next = nxt is not None and nxt.text.lower() in _REGION_WORDS | _RAION_WORDS
         # "the Dyagilevo air base": a name before a facility word is the facility's place, not a person
-        facility_next = nxt is not None and nxt.lower_ in _FACILITY_NEXT
+        facility_next = (nxt is not None and nxt.lower_ in _FACILITY_NEXT) or (
+            n > 1 and last.lower_ in _FACILITY_WORDS | _FACILITY_NEXT  # "Saky airfield": its own name
+        )
         cands = gaz.candidates(text)
         # Headline case fools the tagger ("Kramatorsk: ...", "drones attack Kyiv" as a person): a city
         # of its own name and some size stays a place.

@@ -112,13 +112,14 @@ class LocalCluster:
                 "--no-sync",
             )
         for _attempt in range(5):  # the free port may be taken between probing and binding
-            self.port = _free_port()
+            self.port = self.port or _free_port()  # started again after stop(): the same port
             try:
                 self._pg_ctl(
                     "start", "-w", "-t", "60", "-o", self._options(), "-l", str(self.directory / "log")
                 )
                 return self
             except RuntimeError:
+                self.port = 0
                 time.sleep(0.2)
         raise RuntimeError(f"PostgreSQL did not start; see {self.directory / 'log'}")
 
@@ -131,6 +132,11 @@ class LocalCluster:
         self._pg_ctl(
             "restart", "-w", "-t", "60", "-m", mode, "-o", self._options(), "-l", str(self.directory / "log")
         )
+
+    def crash(self) -> None:
+        """Stop the server at once, as a crash would (pg_ctl stop -m immediate); start() brings it
+        back on the same port, recovering from its write-ahead log."""
+        self._pg_ctl("stop", "-w", "-t", "60", "-m", "immediate")
 
     def stop(self) -> None:
         if self.data.exists():

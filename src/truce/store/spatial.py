@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Boolean, and_, or_
+import shapely
+from sqlalchemy import Boolean, Connection, and_, or_, text
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.elements import ColumnElement
 
-__all__ = ["point_in_box"]
+__all__ = ["incident_ids_in_area", "point_in_box"]
 
 Box = tuple[float, float, float, float]
 
@@ -54,3 +55,17 @@ def _compile_postgis(element: _PointInBox, compiler: Any, **kw: Any) -> str:  # 
     )
     tests = [f"{geom} && ST_MakeEnvelope({w!r}, {s!r}, {e!r}, {n!r}, 4326)" for w, s, e, n in boxes]
     return "(" + " OR ".join(tests) + ")"
+
+
+# ST_Contains, like shapely's contains_xy, leaves out a point on the area's edge; `&&` lets the
+# planner use the GiST index on incidents.geom (generated from lon/lat: the same doubles).
+_IDS_IN_AREA = text(
+    "WITH area AS (SELECT ST_GeomFromWKB(:wkb, 4326) AS g) "
+    "SELECT i.id FROM incidents i, area WHERE i.geom && area.g AND ST_Contains(area.g, i.geom)"
+)
+
+
+def incident_ids_in_area(conn: Connection, area: shapely.Geometry) -> list[str]:
+    """The stored incidents strictly inside `area` (lon/lat), found by PostGIS (PostgreSQL only)."""
+    wkb = shapely.to_wkb(area, include_srid=False)
+    return list(conn.execute(_IDS_IN_AREA, {"wkb": wkb}).scalars())

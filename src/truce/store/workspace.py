@@ -14,7 +14,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 
 from truce.errors import UserError
@@ -118,6 +118,30 @@ def _refuse_nul_characters(conn, cursor, statement, parameters, context, execute
         raise UserError("input", None, "text with a NUL (0x00) character cannot be stored or searched for")
 
 
+# libpq's connection settings unless the URL sets them: a database host that does not answer costs
+# seconds, not the minutes of TCP's own timeouts (a worker answers 503 meanwhile, truce.api.problems).
+POSTGRES_TIMEOUTS = {
+    "connect_timeout": 5,  # seconds to open a connection
+    "keepalives": 1,  # a silent peer is probed after 10 s idle, every 5 s, given up after 3 probes
+    "keepalives_idle": 10,
+    "keepalives_interval": 5,
+    "keepalives_count": 3,
+    "tcp_user_timeout": 30_000,  # ms that sent data may stay unacknowledged
+}
+
+
+def _postgres_engine(url: str) -> Engine:
+    """Pooled connections, each checked before use (a worker gets a fresh one after a database
+    restart instead of failing on a dead one), with bounded network timeouts."""
+    given = make_url(url).query
+    timeouts = {key: value for key, value in POSTGRES_TIMEOUTS.items() if key not in given}
+    engine = create_engine(
+        url, pool_pre_ping=True, pool_size=10, max_overflow=20, connect_args=timeouts
+    )
+    event.listen(engine, "before_cursor_execute", _refuse_nul_characters)
+    return engine
+
+
 def _engine(url: str) -> Engine:
     try:
         engine = create_engine(url)
@@ -126,9 +150,7 @@ def _engine(url: str) -> Engine:
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     elif engine.dialect.name == "postgresql":
-        # Connections are checked before use, so a worker survives a database restart.
-        engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
-        event.listen(engine, "before_cursor_execute", _refuse_nul_characters)
+        engine = _postgres_engine(url)
     else:
         raise UserError(url, None, "truce stores its workspace in SQLite or PostgreSQL (with PostGIS)")
     return engine

@@ -4,7 +4,9 @@ the cells drawn; the cloud caveat in every language; and a workspace without sen
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import gzip
 import json
 from html.parser import HTMLParser
 
@@ -13,7 +15,9 @@ import shapely
 from sqlalchemy import delete, insert, select
 
 from truce.publish.report import LANGUAGES, build_report, labels_for, render
+from truce.publish.report.anomalies import year_spans
 from truce.sensors.anomalies import Anomaly
+from truce.sensors.bundled import bundled_detections, bundled_history
 from truce.sensors.store import anomaly_json
 from truce.sensors.tables import sensor_baselines, thermal_anomalies
 from truce.store import open_workspace
@@ -169,3 +173,58 @@ def test_a_day_without_anomalies_says_what_a_zero_does_not_mean(constructed):
     data = build_report(ws, dt.date(2026, 1, 10), publish_first=False)
     assert data.figures["thermal_anomalies"]["today"] == 0
     assert labels_for("en")["no_anomalies_on_day"] in render(data, "html", "en").decode()
+
+
+def _bundled_rows_on(day: dt.date) -> int:
+    """Detections NASA's file lists for a UTC day, counted from the file itself."""
+    with bundled_detections().open(encoding="utf-8") as handle:
+        return sum(1 for row in csv.DictReader(handle) if row["acq_date"] == day.isoformat())
+
+
+def test_the_section_says_how_many_detections_the_day_had_and_what_the_baseline_learned_from(demo_copy):
+    ws = open_workspace(str(demo_copy))
+    day = dt.date(2026, 1, 3)
+    data = build_report(ws, day, publish_first=False)
+    section = data.figures["thermal_anomalies"]
+    today, previous = _bundled_rows_on(day), _bundled_rows_on(day - dt.timedelta(days=1))
+    assert today > previous > 0
+    assert section["detections"] == {"today": today, "previous": previous, "instruments": ["VIIRS"]}
+    # the years the demo's baseline learned from: those its history holds (2014, 2015, 2017 absent)
+    with gzip.open(bundled_history(), "rt", encoding="utf-8") as handle:
+        held = sorted({int(row["year"]) for row in csv.DictReader(handle)})
+    assert section["baseline_years"] == held and held[0] == 2012 and 2014 not in held
+    for lang in LANGUAGES:
+        labels = labels_for(lang)
+        html = render(data, "html", lang).decode()
+        parsed = _Section()
+        parsed.feed(html)
+        text = " ".join(" ".join(parsed.text).split())
+        said = labels.text(
+            "anomalies_detections",
+            date=labels.date(day),
+            today=labels.number(today),
+            previous=labels.number(previous),
+        )
+        assert " ".join(said.split()) in text
+        assert labels.text("anomalies_credits", instruments="VIIRS", years=year_spans(held)) in text
+    ws.engine.dispose()
+
+
+def test_a_day_without_detections_is_stated_as_none_held(constructed):
+    ws, _, _ = constructed
+    data = build_report(ws, dt.date(2026, 1, 25), publish_first=False)  # no detection that day
+    assert data.figures["thermal_anomalies"]["detections"]["today"] == 0
+    text = render(data, "md", "en").decode()
+    assert "NASA FIRMS fire detections held for" in text and "(UTC day): 0;" in text
+
+
+@pytest.mark.parametrize(
+    ("years", "written"),
+    [
+        ([2012], "2012"),
+        (list(range(2012, 2022)), "2012–2021"),
+        ([2012, 2013, 2016, 2018, 2019], "2012–2013, 2016, 2018–2019"),
+    ],
+)
+def test_years_are_written_as_spans(years, written):
+    assert year_spans(years) == written

@@ -2,34 +2,36 @@
 // fires, recurring nearby. Read from the public OGC API collection (the same for every role), drawn
 // as their cells on their own pane and layer (a toggle in the legend and in the layers control),
 // each with a popup: date, place, detections, expected count, probability, why it counts, and the
-// cloud caveat. Corroborating evidence only: never a violation on its own.
+// cloud caveat. Corroborating evidence only: never a violation on its own. Words from the label
+// files (i18n.js); the server's reasons and caveat are shown as written (in English).
 
 import * as api from "./api.js";
+import { date, decimal, num, t } from "./i18n.js";
 import { h } from "./panels.js";
 
 const ITEMS = "/ogc/collections/thermal-anomalies/items";
 const PAGE = 1000;
 const MAX_PAGES = 50; // 50,000 cells at most: beyond that the period is too long to draw usefully
 const STYLE = { color: "#7f2704", weight: 1.2, fillColor: "#f16913", fillOpacity: 0.75 };
-export const NAME = "Thermal anomalies (satellite)";
-export const CAVEAT_SHORT = "No detection under cloud is not evidence of calm.";
+const english = (text) => h("span", { class: "data", lang: "en" }, text);
 
 function probability(p) {
-  return p < 0.001 ? p.toExponential(1) : p.toPrecision(2);
+  return decimal(p < 0.001 ? p.toExponential(1) : p.toPrecision(2));
 }
 
 function popup(p) {
   return h("div", { class: "anomaly-popup" },
-    h("b", {}, `Thermal anomaly, ${p.date} (UTC)`),
+    h("b", { "data-date": p.date }, t("anomaly_title", { date: date(p.date) })),
     h("dl", {},
-      h("dt", {}, "where"), h("dd", {}, `${p.admin1 || "outside Ukraine's oblasts"} · cell ${p.lat.toFixed(2)} N, ${p.lon.toFixed(2)} E (${p.grid_deg}°)`),
-      h("dt", {}, "detections"), h("dd", { "data-field": "detections" }, String(p.detections)),
-      h("dt", {}, "expected"), h("dd", {}, p.expected.toPrecision(2)),
-      h("dt", {}, "probability"), h("dd", { "data-field": "p_value" }, probability(p.p_value)),
-      h("dt", {}, "kind"), h("dd", {}, p.kind.replace(/_/g, " ")),
-      h("dt", {}, "why"), h("dd", {}, p.basis)),
-    h("p", { class: "caveat" }, p.caveat),
-    h("p", { class: "hint" }, "Corroborating evidence only: a fire does not say who caused it."));
+      h("dt", {}, t("anomaly_where")), h("dd", {}, p.admin1 ? h("span", { class: "data" }, p.admin1) : t("anomaly_outside"),
+        ` · ${t("anomaly_cell", { lat: num(p.lat, 2), lon: num(p.lon, 2), grid: decimal(String(p.grid_deg)) })}`),
+      h("dt", {}, t("anomaly_detections")), h("dd", { "data-field": "detections" }, num(p.detections)),
+      h("dt", {}, t("anomaly_expected")), h("dd", {}, decimal(p.expected.toPrecision(2))),
+      h("dt", {}, t("anomaly_probability")), h("dd", { "data-field": "p_value" }, probability(p.p_value)),
+      h("dt", {}, t("anomaly_kind")), h("dd", {}, t(`anomaly_kind_${p.kind}`)),
+      h("dt", {}, t("anomaly_why")), h("dd", {}, english(p.basis))),
+    h("p", { class: "caveat" }, english(p.caveat)),
+    h("p", { class: "hint" }, t("anomaly_corroborating")));
 }
 
 export class AnomalyLayer {
@@ -41,7 +43,7 @@ export class AnomalyLayer {
     this.visible = true;
     this.count = 0;
     this.layer.addTo(this.map);
-    view.control?.addOverlay(this.layer, NAME);
+    view.control?.addOverlay(this.layer, t("anomaly_layer"));
     this.map.on("overlayadd overlayremove", (event) => {
       if (event.layer === this.layer) this.show(event.type === "overlayadd");
     });
@@ -72,7 +74,7 @@ export class AnomalyLayer {
       L.geoJSON(feature, { pane: "anomalies", style: () => ({ ...STYLE, className: `anomaly a-${feature.id} anomaly-${p.kind}` }) })
         .bindPopup(() => popup(p), { maxWidth: 340 })
         .addTo(this.layer);
-      L.marker([p.lat, p.lon], { pane: "anomalies", icon: this.mark, keyboard: false, title: `thermal anomaly ${p.date}` })
+      L.marker([p.lat, p.lon], { pane: "anomalies", icon: this.mark, keyboard: false, title: t("anomaly_marker", { date: date(p.date) }) })
         .bindPopup(() => popup(p), { maxWidth: 340 })
         .addTo(this.layer);
     }
@@ -99,7 +101,7 @@ export class AnomalyLayer {
     this.list.querySelector("li.anomaly-legend")?.remove();
     const box = h("input", { type: "checkbox", id: "layer-anomalies", checked: this.visible, onchange: () => this.show(box.checked) });
     this.list.append(h("li", { class: "anomaly-legend" },
-      h("label", {}, box, h("span", { class: "swatch anomaly" }), `${NAME}: ${this.count}`),
-      h("div", { class: "hint" }, CAVEAT_SHORT)));
+      h("label", {}, box, h("span", { class: "swatch anomaly" }), `${t("anomaly_layer")}: ${num(this.count)}`),
+      h("div", { class: "hint" }, t("anomaly_caveat_short"))));
   }
 }

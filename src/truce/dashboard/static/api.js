@@ -56,7 +56,9 @@ export async function post(path, body) {
 // A file from the API, saved by the browser (a link cannot carry the Authorization header).
 export async function download(path, params, fallbackName) {
   const url = new URL(path, location.origin);
-  for (const [key, value] of Object.entries(params)) if (value) url.searchParams.set(key, value);
+  for (const [key, value] of Object.entries(params)) {
+    if (value) for (const item of [value].flat()) url.searchParams.append(key, item);
+  }
   const response = await fetch(url, { headers: headers() });
   if (!response.ok) return answer(response);
   const disposition = response.headers.get("Content-Disposition") || "";

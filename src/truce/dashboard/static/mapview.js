@@ -2,7 +2,12 @@
 // names from the bundled gazetteer (biggest first as one zooms in), the agreement's zones, the
 // contact line on the chosen day, incidents coloured by type and styled by claim status (clustered
 // at low zoom by Leaflet.markercluster), and findings that have a place, drawn beside the incident
-// they cite. Everything is drawn with Leaflet's SVG renderer; nothing is fetched from elsewhere.
+// they cite, over the area the occupying party held on the chosen day (from that day's control
+// snapshot, as the report's map shades it). Everything is drawn with Leaflet's SVG renderer;
+// nothing is fetched from elsewhere. Every word comes from the label files (i18n.js).
+
+import { date, name, num, t } from "./i18n.js";
+import { zoneName } from "./panels.js";
 
 const UKRAINE = [[44.0, 22.0], [52.5, 40.5]];
 const UNCLUSTERED_FROM = 10; // zoom from which every incident is its own marker
@@ -14,11 +19,13 @@ export class MapView {
     this.onSelect = onSelect;
     this.map = L.map(element, { zoomSnap: 0.25, attributionControl: true, minZoom: 4, maxZoom: 14 });
     this.map.fitBounds(UKRAINE);
-    L.control.scale({ imperial: false, maxWidth: 160 }).addTo(this.map);
+    new LocalScale({ imperial: false, maxWidth: 160 }).addTo(this.map);
     this.map.attributionControl.setPrefix(false);
-    this.map.attributionControl.addAttribution("Oblasts © Minregion 2020 (CC BY-SA) · control: DeepStateMap");
-    for (const [name, z] of [["oblasts", 250], ["zones", 350], ["labels", 380], ["line", 420], ["findings", 440], ["incidents", 450]]) {
-      this.map.createPane(name).style.zIndex = z;
+    this.map.attributionControl.addAttribution(t("map_credits"));
+    this.map.zoomControl.remove();
+    L.control.zoom({ zoomInTitle: t("zoom_in"), zoomOutTitle: t("zoom_out") }).addTo(this.map);
+    for (const [pane, z] of [["oblasts", 250], ["control", 300], ["zones", 350], ["labels", 380], ["line", 420], ["findings", 440], ["incidents", 450]]) {
+      this.map.createPane(pane).style.zIndex = z;
     }
     if (config.tiles && config.tiles.url) {
       L.tileLayer(config.tiles.url, { attribution: config.tiles.attribution || "", maxZoom: 18 }).addTo(this.map);
@@ -26,6 +33,7 @@ export class MapView {
     this.clustered = config.cluster !== false && typeof L.markerClusterGroup === "function";
     this.layers = {
       oblasts: L.layerGroup().addTo(this.map),
+      control: L.layerGroup().addTo(this.map),
       labels: L.layerGroup().addTo(this.map),
       zones: L.layerGroup().addTo(this.map),
       line: L.layerGroup().addTo(this.map),
@@ -45,9 +53,11 @@ export class MapView {
       Object.assign(element.dataset, { zoom: String(this.map.getZoom()), bounds: [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map((v) => v.toFixed(3)).join(",") });
     });
     this.control = L.control.layers(null, {
-      Oblasts: this.layers.oblasts, Places: this.layers.labels, Zones: this.layers.zones, "Contact line": this.layers.line,
-      Incidents: this.layers.incidents, Findings: this.layers.findings,
+      [t("layer_oblasts")]: this.layers.oblasts, [t("layer_occupied")]: this.layers.control, [t("layer_places")]: this.layers.labels,
+      [t("layer_zones")]: this.layers.zones, [t("layer_line")]: this.layers.line,
+      [t("layer_incidents")]: this.layers.incidents, [t("layer_findings")]: this.layers.findings,
     }, { collapsed: true }).addTo(this.map);
+    this.control.getContainer().querySelector(".leaflet-control-layers-toggle").title = t("layers");
   }
 
   setOblasts(collection, lang = "en") {
@@ -76,14 +86,15 @@ export class MapView {
     let drawn = 0;
     for (const [en, uk, lon, lat, from] of this.places) {
       if (from > zoom || !bounds.contains([lat, lon])) continue;
-      const name = this.placeLang === "en" ? en : uk;
+      const local = this.placeLang !== "en" && uk; // the gazetteer's Ukrainian name, if it has one
+      const name = local || en;
       const at = this.map.latLngToContainerPoint([lat, lon]);
       const box = [at.x - 4, at.y - 9, at.x + 8 + name.length * (from <= 6 ? 7.5 : 6.5), at.y + 7];
       if (taken.some((b) => box[0] < b[2] && b[0] < box[2] && box[1] < b[3] && b[1] < box[3])) continue;
       taken.push(box);
       L.marker([lat, lon], {
         pane: "labels", interactive: false, keyboard: false,
-        icon: L.divIcon({ className: `place-label place-z${from}`, html: `<span>${escapeHtml(name)}</span>`, iconSize: null }),
+        icon: L.divIcon({ className: `place-label place-z${from}`, html: `<span lang="${local ? "uk" : "en"}">${escapeHtml(name)}</span>`, iconSize: null }),
       }).addTo(this.layers.labels);
       if (++drawn >= MAX_LABELS) break;
     }
@@ -123,12 +134,23 @@ export class MapView {
       })
         .bindTooltip(() => {
           const p = feature.properties;
-          const area = p.area_km2 !== undefined ? ` · ${Math.round(p.area_km2).toLocaleString("en")} km²` : "";
-          return `${escapeHtml(p.name)}${area}`;
+          const area = p.area_km2 !== undefined ? ` · ${num(p.area_km2)} ${t("km2")}` : "";
+          return `${escapeHtml(zoneName(id))}${area}`;
         }, { sticky: true })
         .addTo(this.layers.zones);
     });
     this.zoneColors = Object.fromEntries((collection.features || []).map((f, n) => [f.id, colors[n % colors.length]]));
+  }
+
+  // The area the occupying party held on the chosen day, shaded under the zones and the line.
+  setControl(feature, label) {
+    this.layers.control.clearLayers();
+    this.controlParty = feature ? feature.properties.party : null;
+    if (!feature) return;
+    L.geoJSON(feature, {
+      pane: "control", interactive: true,
+      style: { color: "#b2182b", weight: 0, fillColor: "#b2182b", fillOpacity: 0.13, className: "occupied" },
+    }).bindTooltip(escapeHtml(label), { sticky: true }).addTo(this.layers.control);
   }
 
   setLine(feature) {
@@ -170,7 +192,7 @@ export class MapView {
 
   describe(feature) {
     const p = feature.properties;
-    const text = `${this.config.typeName(p.type)} · ${this.config.dateText(p.date)}${p.approx ? ` (${this.config.approxText})` : ""}`;
+    const text = `${name("types", p.type)} · ${date(p.date)}${p.approx ? ` (${t("oblast_only")})` : ""}`;
     return escapeHtml(text) + (p.place ? `<br>${escapeHtml(p.place)}` : "");
   }
 
@@ -193,7 +215,7 @@ export class MapView {
         pane: "findings",
         // anchored off its point: the diamond sits up and to the right of the incident it cites
         icon: L.divIcon({ className: `finding finding-${f.status} f-${safeClass(f.id)}`, html: '<span class="diamond"></span>', iconSize: [16, 16], iconAnchor: [-8, 24] }),
-        title: `${f.provision_id}: ${f.status}`,
+        title: `${name("statuses", f.status)} · ${date(f.date)}`,
         keyboard: true,
       })
         .on("click", () => this.onSelect({ kind: "finding", finding: f }))
@@ -201,6 +223,15 @@ export class MapView {
     }
   }
 }
+
+// Leaflet's scale bar, with its units in the page's language.
+const LocalScale = typeof L === "undefined" ? null : L.Control.Scale.extend({
+  _updateMetric(maxMeters) {
+    const meters = this._getRoundNum(maxMeters);
+    const label = meters < 1000 ? `${meters} ${t("m")}` : `${meters / 1000} ${t("km")}`;
+    this._updateScale(this._mScale, label, meters / maxMeters);
+  },
+});
 
 export function safeClass(id) {
   return String(id).replace(/[^A-Za-z0-9_-]/g, "_");

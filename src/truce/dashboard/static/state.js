@@ -1,7 +1,7 @@
 // The selection lives in the URL's hash (#from=…&to=…&types=…&p.fez_width_km=40), so a link shares it.
 
 const LIST_KEYS = new Set(["types"]);
-const KEYS = ["agreement", "from", "to", "line", "party", "zone", "status", "types", "by", "cluster"];
+const KEYS = ["lang", "agreement", "from", "to", "line", "party", "zone", "status", "types", "by", "cluster", "incident", "finding", "case"];
 
 export function readState() {
   const params = new URLSearchParams(location.hash.replace(/^#/, ""));
@@ -53,30 +53,37 @@ export function isDay(text) {
 
 // A shared link is checked against what this server knows; whatever is wrong is dropped (the
 // default is used instead) and said, so a bad link never leaves an empty page.
-export function checkState(state, { types, parties, statuses, zones, parameters }) {
+// `t` gives the words in the page's language (problem_* labels).
+export function checkState(state, { types, parties, statuses, zones, parameters, languages }, t) {
   const problems = [];
-  const drop = (key, why) => { problems.push(`${key}=${String(state[key]).slice(0, 40)}: ${why}`); delete state[key]; };
-  for (const key of ["from", "to", "line"]) if (state[key] !== undefined && !isDay(state[key])) drop(key, "not a day (YYYY-MM-DD)");
+  const shown = (value, n = 40) => String(value).slice(0, n);
+  const drop = (key, why) => { problems.push(`${key}=${shown(state[key])}: ${t(why)}`); delete state[key]; };
+  if (state.lang !== undefined && !languages.includes(state.lang)) drop("lang", "problem_lang");
+  for (const key of ["from", "to", "line"]) if (state[key] !== undefined && !isDay(state[key])) drop(key, "problem_day");
   if (state.types) {
-    const bad = state.types.filter((t) => !types.includes(t));
+    const bad = state.types.filter((x) => !types.includes(x));
     if (bad.length) {
-      problems.push(`types: ${bad.join(", ").slice(0, 60)} unknown`);
-      state.types = state.types.filter((t) => types.includes(t));
+      problems.push(`types: ${shown(bad.join(", "), 60)} — ${t("problem_types")}`);
+      state.types = state.types.filter((x) => types.includes(x));
     }
   }
-  if (state.party !== undefined && !parties.includes(state.party)) drop("party", "no such party");
-  if (state.status !== undefined && !statuses.includes(state.status)) drop("status", "no such claim status");
-  if (state.zone !== undefined && zones && !zones.includes(state.zone)) drop("zone", "no such zone");
-  if (state.by !== undefined && !["party", "type"].includes(state.by)) drop("by", "party or type");
+  if (state.party !== undefined && !parties.includes(state.party)) drop("party", "problem_party");
+  if (state.status !== undefined && !statuses.includes(state.status)) drop("status", "problem_status");
+  if (state.zone !== undefined && zones && !zones.includes(state.zone)) drop("zone", "problem_zone");
+  if (state.by !== undefined && !["party", "type"].includes(state.by)) drop("by", "problem_by");
+  if (state.cluster !== undefined && !["0", "1"].includes(state.cluster)) drop("cluster", "problem_cluster");
+  for (const key of ["incident", "finding", "case"]) {
+    if (state[key] !== undefined && !/^[A-Za-z0-9_.:-]{1,200}$/.test(state[key])) drop(key, "problem_id");
+  }
   for (const [name, value] of Object.entries(state.whatif)) {
     const p = parameters[name];
     if (!p || !p.choices.map(String).includes(value)) {
-      problems.push(`p.${name}=${value.slice(0, 20)}: not a listed choice`);
+      problems.push(`p.${shown(name, 30)}=${shown(value, 20)}: ${t("problem_choice")}`);
       delete state.whatif[name];
     }
   }
   if (state.from && state.to && state.from > state.to) {
-    problems.push(`from=${state.from} is after to=${state.to}`);
+    problems.push(t("problem_order", { from: state.from, to: state.to }));
     delete state.from;
     delete state.to;
   }

@@ -1,6 +1,7 @@
 // Daily counts since the ceasefire began, stacked by party or by type, as inline SVG. The chosen
 // date range is shaded; a click on a day draws the contact line of that day.
 
+import { num, shortDate } from "./i18n.js";
 import { daysBetween } from "./state.js";
 
 const NS = "http://www.w3.org/2000/svg";
@@ -20,7 +21,7 @@ function niceTop(value) {
   return Math.ceil(step) * 4;
 }
 
-export function drawTimeline(container, { first, last, features, by, colors, range, onDay, label }) {
+export function drawTimeline(container, { first, last, features, by, colors, keyName, range, onDay, label }) {
   container.replaceChildren();
   const days = daysBetween(first, last);
   const keys = [];
@@ -52,7 +53,7 @@ export function drawTimeline(container, { first, last, features, by, colors, ran
   for (let k = 0; k <= ticks; k++) {
     const y = top + plotH - (plotH * k) / ticks;
     svg.append(el("line", { x1: left, x2: left + plotW, y1: y, y2: y, stroke: "#e4e0d6" }));
-    svg.append(el("text", { x: left - 4, y: y + 3, "text-anchor": "end" }, String(Math.round((maxValue * k) / ticks))));
+    svg.append(el("text", { x: left - 4, y: y + 3, "text-anchor": "end" }, num(Math.round((maxValue * k) / ticks))));
   }
   days.forEach((day, i) => {
     let base = top + plotH;
@@ -65,7 +66,7 @@ export function drawTimeline(container, { first, last, features, by, colors, ran
         class: "bar", x: left + i * step + step * 0.14, y: base, width: Math.max(step * 0.72, 1), height: h,
         fill: colors(key), "data-day": day, "data-key": key, "data-count": n,
       });
-      bar.append(el("title", {}, `${day}: ${key.replace(/_/g, " ")} ${n}`));
+      bar.append(el("title", {}, `${shortDate(day)}: ${keyName(key)} ${num(n)}`));
       bar.addEventListener("click", () => onDay(day));
       svg.append(bar);
     }
@@ -73,15 +74,15 @@ export function drawTimeline(container, { first, last, features, by, colors, ran
   const every = Math.max(1, Math.ceil(days.length / 12));
   days.forEach((day, i) => {
     if (i % every === 0 || i === days.length - 1) {
-      svg.append(el("text", { x: left + (i + 0.5) * step, y: top + plotH + 13, "text-anchor": "middle" }, day.slice(5)));
+      svg.append(el("text", { x: left + (i + 0.5) * step, y: top + plotH + 13, "text-anchor": "middle" }, shortDate(day)));
     }
   });
   let x = left;
   for (const key of keys) {
     svg.append(el("rect", { x, y: height - 14, width: 10, height: 10, fill: colors(key) }));
-    const name = key.replace(/_/g, " ");
-    svg.append(el("text", { x: x + 13, y: height - 5 }, name));
-    x += 26 + name.length * 6;
+    const words = keyName(key);
+    svg.append(el("text", { x: x + 13, y: height - 5 }, words));
+    x += 26 + words.length * 6;
   }
   container.append(svg);
 }

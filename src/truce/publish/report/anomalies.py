@@ -13,13 +13,14 @@ import datetime as dt
 from typing import Any
 
 import shapely
-from sqlalchemy import Connection
+from sqlalchemy import Connection, func, select
 
 from truce.geo import settlements
 from truce.geo.admin import oblasts, oblasts_of
 from truce.sensors.store import anomalies_between, baseline_rows
+from truce.sensors.tables import sensor_observations
 
-__all__ = ["AnomalyCell", "thermal_anomaly_figures"]
+__all__ = ["AnomalyCell", "thermal_anomaly_figures", "year_spans"]
 
 _LANGS = ("en", "uk", "ru")
 _NAME_WITHIN_KM = 10.0  # a cell is named after a settlement this close to its centre
@@ -49,6 +50,45 @@ def _near(lon: float, lat: float) -> dict[str, str] | None:
     return {lang: place.label(lang) for lang in _LANGS} if place else None
 
 
+def _detections(conn: Connection, period: Any) -> dict:  # noqa: ANN401 — a report Period
+    """The detections held for the report's day and the day before (UTC days), and the instruments
+    of those since the start: a zero beside zero anomalies says there was nothing to judge."""
+    per_day = dict(
+        conn.execute(
+            select(sensor_observations.c.date, func.count())
+            .where(sensor_observations.c.date.in_([period.day, period.previous]))
+            .group_by(sensor_observations.c.date)
+        ).all()
+    )
+    instruments = conn.execute(
+        select(sensor_observations.c.instrument)
+        .where(sensor_observations.c.date.between(min(period.start, period.previous), period.day))
+        .distinct()
+    ).scalars()
+    return {
+        "today": per_day.get(period.day, 0),
+        "previous": per_day.get(period.previous, 0),
+        "instruments": sorted(i for i in instruments if i != "unknown"),
+    }
+
+
+def _years(baselines: list[dict], used: set[str]) -> list[int]:
+    """The normal years behind the anomalies shown (the newest baseline's if none is shown)."""
+    chosen = [b for b in baselines if b["id"] in used] or baselines[-1:]
+    return sorted({year for b in chosen for year in b["years"]})
+
+
+def year_spans(years: list[int]) -> str:
+    """[2012, 2013, 2016, 2017, 2018] as '2012–2013, 2016–2018'."""
+    spans: list[list[int]] = []
+    for year in years:
+        if spans and year == spans[-1][1] + 1:
+            spans[-1][1] = year
+        else:
+            spans.append([year, year])
+    return ", ".join(str(a) if a == b else f"{a}–{b}" for a, b in spans)
+
+
 def _cell(body: dict) -> shapely.Geometry:
     return shapely.box(*body["cell"]["bounds"])
 
@@ -60,7 +100,8 @@ def thermal_anomaly_figures(
 ) -> tuple[dict, list[AnomalyCell]]:
     """The section's figures (JSON) and the cells to draw: every anomaly since the day before the
     ceasefire began (or the day before the report, if earlier) up to the report's day."""
-    available = bool(baseline_rows(conn))
+    baselines = baseline_rows(conn)
+    available = bool(baselines)
     found = anomalies_between(conn, min(period.start, period.previous), period.day) if available else []
     dates = [dt.date.fromisoformat(a["date"]) for a in found]
     isos = oblasts_of([a["lon"] for a in found], [a["lat"] for a in found]) if found else []
@@ -98,6 +139,8 @@ def thermal_anomaly_figures(
             for a, iso in on_day
         ],
         "baseline_ids": sorted({a["baseline_id"] for a in found}),
+        "baseline_years": _years(baselines, {a["baseline_id"] for a in found}),
+        "detections": _detections(conn, period) if available else None,
     }
     drawn = [
         (*a["cell"]["bounds"], d == period.day)

@@ -15,6 +15,7 @@ import jinja2
 import shapely
 
 from truce.geo.admin import find_oblast
+from truce.publish.report.anomalies import year_spans
 from truce.publish.report.explain import explain
 from truce.publish.report.figures import ReportData
 from truce.publish.report.i18n import Labels, labels_for
@@ -129,6 +130,7 @@ def _context(data: ReportData, labels: Labels) -> dict:
         "place_name": place_name,
         "anomaly_place": anomaly_place,
         "sig": lambda value: _significant(value, labels),
+        "year_spans": year_spans,
         "explain": explain_finding,
         # some explanation had no template in this language and is shown as the terms file wrote it
         "english_fallback": any(explain_finding(n)[1] != labels.lang for n in f["notable"]),
