@@ -228,11 +228,14 @@ def test_a_report_time_stamp_is_not_the_day_its_summary_covers():
 
 
 def test_axes_of_a_general_statement_are_not_places_of_events():
-    assert _rows(
-        "Operational update as of 08:00 on 2 May. The enemy is concentrating its main efforts on "
-        "offensive actions in the Lyman, Toretsk and Pokrovsk directions.",
-        date(2025, 5, 2),
-    ) == []
+    assert (
+        _rows(
+            "Operational update as of 08:00 on 2 May. The enemy is concentrating its main efforts on "
+            "offensive actions in the Lyman, Toretsk and Pokrovsk directions.",
+            date(2025, 5, 2),
+        )
+        == []
+    )
 
 
 def test_russian_spellings_of_ukrainian_villages():
@@ -337,3 +340,37 @@ def test_headline_wording_blow_up_and_entering():
 def test_a_facility_named_with_its_kind_is_its_place_even_when_tagged_a_person():
     rows = _rows("Explosions rock Saky airfield in Crimea", date(2022, 8, 9))
     assert [p for _, _, p, _ in rows] == ["Novofedorivka"]
+
+
+def test_a_sabotage_group_crossing_in_is_a_clash():
+    rows = _rows(
+        "A Ukrainian sabotage and reconnaissance group entered the village of Tetkino in the Kursk region.",
+        date(2024, 3, 12),
+    )
+    assert [(t, a) for t, _, _, a in rows] == [("armed_clash", "UA")]
+    assert _rows("Tourists crossed into the Kursk region on Sunday.", date(2024, 3, 12)) == []
+
+
+def test_a_digest_item_s_label_is_the_town_of_its_districts():
+    rows = _rows(
+        "Night of 3 March in brief:\n1) SUMY REGION: drones attacked a farm in Krasnopillia.\n"
+        "2) DNIPRO: a missile hit a warehouse in the Shevchenkivskyi district.",
+        date(2025, 3, 4),
+    )
+    assert ("missile_strike", "Dnipro") in [(t, p) for t, _, p, _ in rows]
+
+
+def test_a_verbless_count_of_weapons_on_a_place_is_a_strike():
+    rows = _rows(
+        "Briefly:\nODESA: twelve drones on the port overnight, a warehouse burned.", date(2025, 6, 2)
+    )
+    assert [(t, p) for t, _, p, _ in rows] == [("drone_strike", "Odesa")]
+
+
+def test_a_tally_of_attacks_on_settlements_is_fire_not_assaults():
+    rows = _rows(
+        "ZAPORIZHZHIA REGION: 320 attacks on 11 settlements over the day; Orikhiv and Stepnohirsk "
+        "were shelled.",
+        date(2025, 6, 2),
+    )
+    assert rows and all(t != "armed_clash" for t, *_ in rows)

@@ -138,3 +138,29 @@ def test_a_character_split_across_pieces_is_read_whole(workspace, tmp_path, smal
         assert hashlib.sha256(report_bytes(conn, result.report_id)).hexdigest() == \
             hashlib.sha256(path.read_bytes()).hexdigest()
     assert names == {f"Покровськ {n}" for n in range(200)}
+
+
+def _peak_while_ingesting(workspace, path) -> int:
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        ingest_file(workspace, path, "csv")
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_memory_does_not_grow_with_the_file(tmp_path, small_pieces):
+    from truce.store import open_workspace
+
+    peaks = {}
+    for count in (1_000, 10_000):
+        path = tmp_path / f"rows-{count}.csv"
+        path.write_text(HEADER + _rows(count), encoding="utf-8")
+        workspace = open_workspace(str(tmp_path / f"ws-{count}" / "truce.db"), create=True)
+        peaks[count] = _peak_while_ingesting(workspace, path)
+        assert _count(workspace, incidents) == count
+        workspace.engine.dispose()
+    # Ten times the rows, about the same peak (held whole, the incidents alone would be ~10x).
+    assert peaks[10_000] < 1.5 * peaks[1_000], peaks

@@ -78,3 +78,16 @@ def test_migrate_widens_the_times_of_a_store_made_before_0009(workspace):
         add_incidents(conn, report, [_incident("late", AFTER_2038)])
     with workspace.engine.connect() as conn:
         assert [i.id for i in iter_incidents(conn)] == ["early", "late"]
+
+
+@pytest.mark.both_stores
+def test_a_streamed_report_of_more_than_2_gib_keeps_its_size(workspace):
+    from truce.store.records import add_streamed_report
+    from truce.store.schema import reports
+
+    size = 5 * 2**30  # a file of ten million CSV rows is about 2 GB
+    with workspace.engine.begin() as conn:
+        report_id, new = add_streamed_report(conn, "ab" * 32, size, "csv", "big.csv")
+    with workspace.engine.connect() as conn:
+        stored = conn.execute(select(reports.c.size).where(reports.c.id == report_id)).scalar_one()
+    assert new and stored == size

@@ -561,6 +561,8 @@ _BY_WEAPON = re.compile(
 )
 _GROUND_COUNT = re.compile(
     r"\b(?:attack\w*|assault\w*|advance)\s+\d+\s+times\b|\b\d+\s+(?:\w+\s+)?(?:attacks|assaults|counterattacks)\b"
+    # "450 attacks on 16 settlements" is a tally of fire, not of assaults
+    r"(?!\s+on\s+\d+\s+(?:settlements|localities|towns|villages|communities))"
     r"|\bcombat (?:engagements|clashes)\b|\bmanpower\b|\bassault (?:groups?|detachments?)\b",
     re.I,
 )
@@ -1161,9 +1163,17 @@ def extract_article(article: Article, doc: str = "", article_index: int = 0, wit
     labels = paragraph_places(article, gaz)
     mentions: list[Mention] = []
     town = prior if prior is not None and prior.precision is LocationPrecision.settlement else None
+    town_para = -1
     for s in sentences:
         found = _english_mentions(s, enemy[s.para]) if s.span is not None else _cyrillic_mentions(s)
-        town = _town_named(s, hints[s.index], gaz) or town
+        named = _town_named(s, hints[s.index], gaz)
+        if named is not None:
+            town, town_para = named, s.para
+        elif s.para in labels and town_para != s.para:
+            # a digest item's label is the town of its districts, not the town of the item before
+            label = labels[s.para]
+            town = label if label.precision is LocationPrecision.settlement else None
+            town_para = s.para
         for m in found:
             country = None
             if re.search(

@@ -82,6 +82,9 @@ TRIGGERS: list[tuple[re.Pattern[str], T | None, bool]] = [(re.compile(p, _I), t,
     (r"\b(?:missiles?|drones?|UAVs?|bombs?|rockets?|shells?|Shaheds?)\s+(?!(?:were|was|are|is|been|being|had|have)\b)(?:\w+\s+)?"
      r"(?P<t>destroyed|damaged|hit|struck)\b", None, True),
     (r"\b(?P<t>repelled|repulsed)\b", T.armed_clash, False),
+    # a cross-border raid: "saboteurs crossed into the Bryansk region", "a DRG entered the village"
+    (r"\b(?:saboteurs|sabotage(?: and reconnaissance)? groups?|DRGs?|raiders|infiltrators)\b[^.]{0,40}?"
+     r"\b(?P<t>crossed|entered|infiltrated|broke into|broke through)\b", T.armed_clash, False),
     (r"\b(?P<t>small[- ]arms fire|gunfire|machine[- ]gun fire|sniper fire|opened fire|shots were fired)\b",
      T.small_arms_fire, False),
     (r"\b(?P<t>captured?|capturing|seized?|seizing|took (?:full )?control|taken (?:full )?control|taken over|"
@@ -94,6 +97,10 @@ TRIGGERS: list[tuple[re.Pattern[str], T | None, bool]] = [(re.compile(p, _I), t,
      r"(?:Russian|Ukrainian) flags? (?:was |were |is )?(?:raised|hoisted|planted)|"
      r"claim(?:s|ed)? (?:full |complete )?control)\b", T.territorial_claim, False),
     (r"\b(?:missiles?|drones?|rockets?|Shaheds?|UAVs?)\s+(?:were\s+)?(?P<t>launched|fired)\b", None, True),
+    # a digest's or headline's verbless strike: "ten missiles on the city", "40 drones at Odesa"
+    (r"\b(?:\d+|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|a dozen|dozens of) "
+     r"(?:[\w-]+ )?"
+     r"(?P<t>missiles|drones|bombs|rockets|Shaheds|shells)(?= (?:on|at|into) )", None, True),
     (r"\b(?P<t>landmines?|anti-personnel mines?|stepped on a mine|mine explosion|IEDs?|improvised explosive"
      r"|car bomb)\b", T.mine_ied, False),
     (r"\b(?P<t>jamm(?:ing|ed))\b", T.jamming, False),

@@ -38,6 +38,7 @@ metadata = MetaData()
 # Seconds since the epoch: 64-bit on PostgreSQL (a 32-bit INTEGER ends on 2038-01-19); SQLite's
 # INTEGER is 64-bit already.
 EPOCH_SECONDS = BigInteger().with_variant(Integer(), "sqlite")
+BYTE_COUNT = BigInteger().with_variant(Integer(), "sqlite")  # a streamed report may be 2 GiB or more
 
 sources = Table(
     "sources",
@@ -61,7 +62,7 @@ reports = Table(
     Column("filename", String(500)),
     Column("received_at", String(40), nullable=False),
     Column("published_on", Date),
-    Column("size", Integer, nullable=False),
+    Column("size", BYTE_COUNT, nullable=False),
     Column("content", LargeBinary, nullable=False),  # empty when the bytes are in report_pieces
 )
 
