@@ -100,7 +100,14 @@ def test_points_on_a_zone_edge_or_in_its_hole_are_outside_on_both_joins(workspac
 
 @pytest.mark.parametrize("store_kind", ["postgresql"], indirect=True)
 @pytest.mark.both_stores
-def test_assess_on_postgresql_joins_in_postgis_and_finds_what_sqlite_finds(demo_copy, demo_dir, monkeypatch):
+@pytest.mark.parametrize("join", ["postgis", "default"])
+def test_assess_on_postgresql_joins_in_postgis_when_asked_and_finds_what_sqlite_finds(
+    demo_copy, demo_dir, monkeypatch, join
+):
+    if join == "postgis":
+        monkeypatch.setenv("TRUCE_ZONE_JOIN", "postgis")
+    else:
+        monkeypatch.delenv("TRUCE_ZONE_JOIN", raising=False)
     asked = []
 
     def counted(conn, area):
@@ -119,7 +126,10 @@ def test_assess_on_postgresql_joins_in_postgis_and_finds_what_sqlite_finds(demo_
             workspace.engine.dispose()
         results[db] = {f.id: f.model_dump_json() for f in run.findings}
         if db == demo_copy:
-            assert len(asked) >= 4  # every zone of the terms was asked of PostGIS
+            if join == "postgis":
+                assert len(asked) >= 4  # every zone of the terms was asked of PostGIS
+            else:
+                assert not asked  # by default shapely joins in memory, the faster way
             asked.clear()
     assert not asked  # SQLite: shapely in memory
     on_postgres, on_sqlite = results[demo_copy], results[str(demo_dir / "truce.db")]
