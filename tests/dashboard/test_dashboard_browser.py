@@ -354,7 +354,7 @@ def test_one_day_from_the_picker_or_the_slider_and_its_report(page, served, shot
     _wait_for_report(page, "15-2026")
     link = page.get_attribute("#report-link", "href")
     assert link.startswith("/reports/15-2026.html")
-    report = httpx.get(f"{served.url}{link}")
+    report = httpx.get(f"{served.url}{link}", timeout=60)  # the first build of a report takes seconds
     assert report.status_code == 200 and "15/2026" in report.text
     assert page.get_attribute("#report-pdf", "href").startswith("/reports/15-2026.pdf")
     shot(page, "one-day")
