@@ -28,6 +28,7 @@ import argparse
 import json
 import os
 import random
+import shutil
 import signal
 import subprocess
 import sys
@@ -378,24 +379,27 @@ def main() -> int:
     phases = set(args.phases.split(","))
     folder = Path(tempfile.mkdtemp(prefix="truce-team-"))
     ok = True
-    with LocalCluster(durable=True) as cluster:
-        lite = Store("sqlite", str(folder / "sqlite" / "truce.db"), folder / "sqlite", 1)
-        pg = Store("postgresql", cluster.create_database("bench"), folder / "pg", args.workers)
-        for store in (lite, pg):
-            print(f"building the demo workspace on {store.name} …", file=sys.stderr)
-            store.prepare()
-        if "load" in phases:
-            ok &= phase_load([lite, pg], args)
-        if "ingest" in phases:
-            ok &= phase_ingest([lite, pg], args, folder)
-        if "kill" in phases:
-            ok &= phase_fault(pg, cluster, args, "kill")
-        if "restart" in phases:
-            ok &= phase_fault(pg, cluster, args, "restart")
-        if "down" in phases:
-            ok &= phase_fault(pg, cluster, args, "down")
-        if "bbox" in phases:
-            ok &= phase_bbox([lite, pg], args, folder)
+    try:
+        with LocalCluster(durable=True) as cluster:
+            lite = Store("sqlite", str(folder / "sqlite" / "truce.db"), folder / "sqlite", 1)
+            pg = Store("postgresql", cluster.create_database("bench"), folder / "pg", args.workers)
+            for store in (lite, pg):
+                print(f"building the demo workspace on {store.name} …", file=sys.stderr)
+                store.prepare()
+            if "load" in phases:
+                ok &= phase_load([lite, pg], args)
+            if "ingest" in phases:
+                ok &= phase_ingest([lite, pg], args, folder)
+            if "kill" in phases:
+                ok &= phase_fault(pg, cluster, args, "kill")
+            if "restart" in phases:
+                ok &= phase_fault(pg, cluster, args, "restart")
+            if "down" in phases:
+                ok &= phase_fault(pg, cluster, args, "down")
+            if "bbox" in phases:
+                ok &= phase_bbox([lite, pg], args, folder)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)  # the workspaces of a 1M run are ~3 GB
     print("\nall acknowledged writes present and verified" if ok else "\nFAILED: see above")
     return 0 if ok else 1
 
