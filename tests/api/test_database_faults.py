@@ -26,7 +26,7 @@ from truce.store.faults import database_unavailable
 from truce.store.local_cluster import ClusterUnavailable, LocalCluster
 
 from .conftest import bearer, incident
-from .test_workers import CLI, _free_port
+from .test_workers import CLI, _free_port, serving_workers
 
 RECOVERY_BOUND = 20.0  # seconds from the database accepting connections to every worker serving
 
@@ -45,29 +45,9 @@ def crashable(tmp_path):
         tokens = create_demo_users(workspace)
         workspace.engine.dispose()
         env = {**os.environ, "TRUCE_DB": url, "TRUCE_HOME": str(tmp_path)}
-        port = _free_port()
-        command = [*CLI, "serve", "--workers", "2", "--port", str(port), "--no-warm"]
-        command += ["--log-level", "warning", "--rate", "100000", "--burst", "100000"]
         log = tmp_path / "server.log"
-        server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=log.open("w"))
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 90
-            while True:
-                try:
-                    if httpx.get(f"{base}/api/v1/log", timeout=5).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    if server.poll() is not None or time.monotonic() > deadline:
-                        raise AssertionError(log.read_text()[-2000:]) from None
-                    time.sleep(0.3)
+        with serving_workers(["--rate", "100000", "--burst", "100000"], env, log) as (server, base):
             yield cluster, server, base, tokens["monitor"], env, log
-        finally:
-            server.send_signal(signal.SIGTERM)
-            try:
-                server.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                server.kill()
 
 
 class Clients:

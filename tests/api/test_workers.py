@@ -10,7 +10,10 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from pathlib import Path
 
 import httpx
 import pytest
@@ -29,19 +32,13 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-@pytest.fixture
-def pg_api(world, tmp_path):
-    """A private copy of the world (PostgreSQL), served by `truce serve --workers 2`."""
-    workspace = world.copy(tmp_path)
-    workspace.engine.dispose()
-    # The world's keys too: `truce verify` recomputes the commitments the world's log holds.
-    shutil.copytree(world.folder / "keys", tmp_path / "keys")
+@contextmanager
+def serving_workers(options: list[str], env: dict, log: Path) -> Iterator[tuple[subprocess.Popen, str]]:
+    """`truce serve --workers 2` on a free port with `options`, its errors in `log`; yields the
+    process and its base URL once it answers, and stops it (SIGTERM, then SIGKILL after 30 s) at the end."""
     port = _free_port()
-    env = {**os.environ, "TRUCE_DB": workspace.url, "TRUCE_HOME": str(tmp_path)}
     command = [*CLI, "serve", "--workers", "2", "--port", str(port), "--no-warm", "--log-level", "warning"]
-    command += ["--rate", "1000", "--burst", "1000"]
-    log = tmp_path / "server.log"
-    server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=log.open("w"))
+    server = subprocess.Popen([*command, *options], env=env, stdout=subprocess.DEVNULL, stderr=log.open("w"))
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 90
@@ -53,13 +50,28 @@ def pg_api(world, tmp_path):
                 if server.poll() is not None or time.monotonic() > deadline:
                     raise AssertionError(log.read_text()[-2000:]) from None
                 time.sleep(0.3)
-        yield base, workspace, env, log
+        yield server, base
     finally:
         server.send_signal(signal.SIGTERM)
         try:
             server.wait(timeout=30)
         except subprocess.TimeoutExpired:
             server.kill()
+
+
+@pytest.fixture
+def pg_api(world, tmp_path):
+    """A private copy of the world (PostgreSQL), served by `truce serve --workers 2`."""
+    workspace = world.copy(tmp_path)
+    workspace.engine.dispose()
+    # The world's keys too: `truce verify` recomputes the commitments the world's log holds.
+    shutil.copytree(world.folder / "keys", tmp_path / "keys")
+    env = {**os.environ, "TRUCE_DB": workspace.url, "TRUCE_HOME": str(tmp_path)}
+    log = tmp_path / "server.log"
+    try:
+        with serving_workers(["--rate", "1000", "--burst", "1000"], env, log) as (_, base):
+            yield base, workspace, env, log
+    finally:
         world.cluster.drop_database(workspace.engine.url.database)
 
 

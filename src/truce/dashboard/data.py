@@ -243,10 +243,15 @@ def place_labels() -> str:
     return json.dumps(rows, ensure_ascii=False, separators=(",", ":"))
 
 
+def _latest_snapshot_day(ctx: ApiContext, day: dt.date, party: str) -> dt.date | None:
+    days = [d for d in snapshot_days(ctx, party) if d <= day]
+    return days[-1] if days else None
+
+
 def line_on(ctx: ApiContext, day: dt.date, party: str = "RU") -> dict | None:
     """The contact line of the latest snapshot on or before `day`."""
-    days = [d for d in snapshot_days(ctx, party) if d <= day]
-    return contact_line_feature(ctx, days[-1], party) if days else None
+    latest = _latest_snapshot_day(ctx, day, party)
+    return contact_line_feature(ctx, latest, party) if latest is not None else None
 
 
 CONTROL_SIMPLIFY_DEG = 0.002  # ~200 m: shading for the eye, as the report's map draws it
@@ -255,19 +260,19 @@ CONTROL_SIMPLIFY_DEG = 0.002  # ~200 m: shading for the eye, as the report's map
 def control_on(ctx: ApiContext, day: dt.date, party: str = "RU") -> dict | None:
     """The area `party` held in the latest snapshot on or before `day` (GeoJSON Feature, simplified
     for display), or None if there is no snapshot that early."""
-    days = [d for d in snapshot_days(ctx, party) if d <= day]
-    if not days:
+    latest = _latest_snapshot_day(ctx, day, party)
+    if latest is None:
         return None
     with ctx.workspace.engine.connect() as conn:
-        row = stored_snapshot(conn, days[-1], party)
+        row = stored_snapshot(conn, latest, party)
 
     def draw() -> dict:
         area = shapely.simplify(snapshot_from_row(row).geometry, CONTROL_SIMPLIFY_DEG)
         return {
             "type": "Feature",
-            "id": f"{party}-{days[-1].isoformat()}",
+            "id": f"{party}-{latest.isoformat()}",
             "geometry": json.loads(shapely.to_geojson(area)),
-            "properties": {"date": days[-1].isoformat(), "party": party, "source": row["source"]},
+            "properties": {"date": latest.isoformat(), "party": party, "source": row["source"]},
         }
 
     return ctx.memo.get(("control-shading", row["sha256"]), draw)

@@ -153,11 +153,7 @@ def line(
     party: str = Query("RU", max_length=20),
     actor: Actor = Depends(requires(Action.read, Resource.territory)),
 ) -> JSONResponse:
-    _days(date, date)
-    feature = data.line_on(context(request), date, party)
-    if feature is None:
-        raise not_found("contact line")
-    return JSONResponse(feature, media_type="application/geo+json")
+    return _snapshot_feature(data.line_on(context(request), _one_day(date), party), "contact line")
 
 
 @router.get("/api/control", summary="The area the occupying party held on or before a day (for shading)")
@@ -167,10 +163,17 @@ def control(
     party: str = Query("RU", max_length=20),
     actor: Actor = Depends(requires(Action.read, Resource.territory)),
 ) -> JSONResponse:
-    _days(date, date)
-    feature = data.control_on(context(request), date, party)
+    return _snapshot_feature(data.control_on(context(request), _one_day(date), party), "control snapshot")
+
+
+def _one_day(day: dt.date) -> dt.date:
+    _days(day, day)
+    return day
+
+
+def _snapshot_feature(feature: dict | None, what: str) -> JSONResponse:
     if feature is None:
-        raise not_found("control snapshot")
+        raise not_found(what)
     return JSONResponse(feature, media_type="application/geo+json")
 
 
