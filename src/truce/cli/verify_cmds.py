@@ -10,7 +10,7 @@ import typer
 
 from truce.cli.known import known_zones
 from truce.cli.main import app, state
-from truce.cli.output import console, one_of, print_json, print_table
+from truce.cli.output import console, one_of, parse_day, print_json, print_table
 from truce.errors import UserError
 from truce.publish.ledger import publish
 from truce.store import Workspace, open_workspace
@@ -24,15 +24,6 @@ ACTOR_HELP = "Who acts (default: $TRUCE_USER, else the login name); recorded in 
 
 def _actor(actor: str | None) -> str:
     return actor or os.environ.get("TRUCE_USER") or getpass.getuser()
-
-
-def _day(value: str | None, option: str) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError as error:
-        raise UserError(None, None, f"{option}: expected a date YYYY-MM-DD, got {value!r}") from error
 
 
 AT_HELP = (
@@ -194,7 +185,7 @@ def case_open(
         reason=reason,
         incident_ids=incident,
         zone=zone,
-        event_date=_day(date, "--date"),
+        event_date=parse_day(date, "--date"),
         alleged_against=against,
         protected=protected,
         at=_moment(at),
@@ -333,8 +324,8 @@ def quiet(
     rows = api.quiet(
         _workspace(),
         zone=zone,
-        as_of=_day(as_of, "--as-of"),
-        since=_day(since, "--since"),
+        as_of=parse_day(as_of, "--as-of"),
+        since=parse_day(since, "--since"),
         agreement_id=agreement,
     )
     if as_json:
@@ -353,4 +344,5 @@ def interference(
     until: str = typer.Option(None, "--until"),
 ) -> None:
     """Restrictions on and interference with monitors, reported as their own category (JSON)."""
-    print_json(api.interference(_workspace(), since=_day(since, "--since"), until=_day(until, "--until")))
+    window = {"since": parse_day(since, "--since"), "until": parse_day(until, "--until")}
+    print_json(api.interference(_workspace(), **window))
