@@ -108,6 +108,12 @@ def _paths(api, ids: dict[str, list[str]]) -> list[str]:
         "/api/v1/exports/csv",
         "/api/v1/exports/acled",
         "/api/v1/exports/gpkg",
+        # routes that need a parameter: the day the allegation is about (report 5/2026)
+        "/dashboard/api/line?date=2026-01-05",
+        "/dashboard/api/control?date=2026-01-05",
+        "/ogc/collections/thermal-anomalies/items?limit=1000",
+        "/reports/5-2026.html?lang=en",
+        "/reports/5-2026.html?lang=uk",
     ]
     for kind, found in ids.items():
         paths += [f"/api/v1/{kind}/{i}" for i in found]
