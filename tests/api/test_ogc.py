@@ -99,7 +99,8 @@ def test_items_and_paging(shared_api, collection):  # fc-op, fc-response, fc-lin
             _valid_feature(feature)
         url = _path(_rels(page)["next"]["href"]) if "next" in _rels(page) else None
         pages += 1
-    assert len(seen) == len(set(seen)) == first.json()["numberMatched"]  # next links reach every feature once
+    counted = shared_api.get(f"/ogc/collections/{collection}/items?limit=3&count=true").json()
+    assert len(seen) == len(set(seen)) == counted["numberMatched"]  # next links reach every feature once
     assert seen, f"the demo has {collection}"
     item = shared_api.get(f"/ogc/collections/{collection}/items/{seen[0]}")  # f-op, f-success
     assert item.status_code == 200 and item.headers["content-type"] == "application/geo+json"
@@ -126,9 +127,9 @@ def test_a_limit_above_the_maximum_is_capped_not_refused(shared_api, make_api):
         assert [f["id"] for f in page.json()["features"]] == [f["id"] for f in everything["features"]]
     small = make_api(ApiSettings(max_page=3, rate_per_second=1e6, rate_burst=1_000_000))
     page = small.get("/ogc/collections/findings/items?limit=5000").json()
-    assert page["numberReturned"] == 3 and page["numberMatched"] > 3
+    assert page["numberReturned"] == 3 and "numberMatched" not in page  # not counted unless asked
     following = next(link["href"] for link in page["links"] if link["rel"] == "next")
-    assert "limit=3" in following and "offset=3" in following  # the next page asks for what it gets
+    assert "limit=3" in following and "cursor=" in following  # the next page asks for what it gets
 
 
 def test_a_world_bbox_is_answered(shared_api):  # a zoomed-out map asks for the whole world
@@ -156,10 +157,10 @@ def test_bbox(shared_api):  # /req/core/fc-bbox-response
             assert shape(feature["geometry"]).intersects(box(*area))
     far = shared_api.get("/ogc/collections/incidents/items?bbox=-10,40,-9,41").json()
     assert far["numberMatched"] == 0 and far["features"] == []
-    six = shared_api.get("/ogc/collections/incidents/items?bbox=35.5,47,0,38.5,49.5,100").json()
+    six = shared_api.get("/ogc/collections/incidents/items?count=true&bbox=35.5,47,0,38.5,49.5,100").json()
     assert (
         six["numberMatched"]
-        == shared_api.get(f"/ogc/collections/incidents/items?bbox={','.join(map(str, area))}").json()[
+        == shared_api.get(f"/ogc/collections/incidents/items?count=true&bbox={','.join(map(str, area))}").json()[
             "numberMatched"
         ]
     )
