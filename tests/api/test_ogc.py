@@ -160,9 +160,9 @@ def test_bbox(shared_api):  # /req/core/fc-bbox-response
     six = shared_api.get("/ogc/collections/incidents/items?count=true&bbox=35.5,47,0,38.5,49.5,100").json()
     assert (
         six["numberMatched"]
-        == shared_api.get(f"/ogc/collections/incidents/items?count=true&bbox={','.join(map(str, area))}").json()[
-            "numberMatched"
-        ]
+        == shared_api.get(
+            f"/ogc/collections/incidents/items?count=true&bbox={','.join(map(str, area))}"
+        ).json()["numberMatched"]
     )
     for bad in ("1,2,3", "a,b,c,d", "10,50,20,40", "0,0,0,0,0", "-200,0,0,10"):
         assert shared_api.get(f"/ogc/collections/incidents/items?bbox={bad}").status_code == 400
@@ -283,8 +283,12 @@ def test_zones_are_all_multipolygons_and_extents_are_the_datas(shared_api):
     lines = shared_api.get("/ogc/collections/contact-line/items?limit=1000").json()["features"]
     bounds = [shape(f["geometry"]).bounds for f in lines]
     extent = shared_api.get("/ogc/collections/contact-line").json()["extent"]["spatial"]["bbox"][0]
-    union = [min(b[0] for b in bounds), min(b[1] for b in bounds), max(b[2] for b in bounds),
-             max(b[3] for b in bounds)]
+    union = [
+        min(b[0] for b in bounds),
+        min(b[1] for b in bounds),
+        max(b[2] for b in bounds),
+        max(b[3] for b in bounds),
+    ]
     assert extent == pytest.approx(union, abs=1e-5)
     assert extent != [22.0, 44.0, 40.5, 52.5]  # not the fixed box it used to be
 
@@ -292,9 +296,10 @@ def test_zones_are_all_multipolygons_and_extents_are_the_datas(shared_api):
 def test_queryables_are_what_the_items_filter_by(shared_api):
     doc = shared_api.get("/ogc/collections/incidents/queryables").json()
     assert set(doc["properties"]) == {"geometry", "date"}
-    assert shared_api.get("/ogc/collections/zones/queryables").json()["properties"]["valid_from"][
-        "format"
-    ] == "date-time"
+    assert (
+        shared_api.get("/ogc/collections/zones/queryables").json()["properties"]["valid_from"]["format"]
+        == "date-time"
+    )
 
 
 def test_openapi_comes_in_3_1_and_3_0_with_their_media_types(shared_api):
