@@ -99,6 +99,9 @@ incidents = Table(
 )
 # Time order, then id: the API pages by this key (keyset); time-range reads use its first column.
 Index("ix_incidents_t_start_id", incidents.c.t_start, incidents.c.id)
+# A day's incidents (the daily report), and one kind's (interference) without reading the others.
+Index("ix_incidents_date", incidents.c.date)
+Index("ix_incidents_type_date", incidents.c.type, incidents.c.date)
 Index("ix_incidents_report", incidents.c.report_id)
 
 # Earlier versions of a text report's incidents, kept when `truce reextract` replaces them.
