@@ -421,8 +421,8 @@ class Gazetteer:
         cands = self.candidates(name, inflected=infl)
         if ctx.kind == "region":
             regional = [p for p in cands if p.precision is LocationPrecision.oblast]
-            if regional:
-                cands = regional
+            # "the Kyiv region" is the oblast around the capital, not the city's own unit
+            cands = [p for p in regional if not p.name.endswith(" City")] or regional or cands
         if ctx.binding_admin1:
             inside = [p for p in cands if p.admin1_code == ctx.binding_admin1]
             if not inside:
