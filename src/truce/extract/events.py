@@ -316,12 +316,17 @@ _N = L.NUMBER.replace(r"\d[\d,]*", r"\d+(?:,\d{3})*")
 _WEAPON_NOUN = r"(?:drones?|UAVs?|missiles?|rockets?|Shaheds?|bombs?|KABs?|shells?)"
 
 
+_HAS_WEAPON_NOUN = re.compile(rf"\b{_WEAPON_NOUN}", re.I)
+_HAS_CASUALTY_WORD = re.compile(r"kill|died|dead|death|injur|wound|hurt|casualt", re.I)
+
+
 def _counts(text: str) -> tuple[dict[str, int | float], bool]:
     counts: dict[str, int | float] = {}
-    t = text
+    # every count below but the first and the area names a weapon: a sentence with none skips them
+    t = text if _HAS_WEAPON_NOUN.search(text) else ""
     m = re.search(
         rf"\b(?:shot down|downed|destroyed|intercepted|neutrali[sz]ed)(?:/\w+)?\s+(?:all\s+)?({_N})\b",
-        t,
+        text,
         re.I,
     ) or re.search(
         rf"\b({_N})\s+(?:\w+\s+){{0,3}}{_WEAPON_NOUN}\s+(?:were\s+|was\s+)?(?:shot down|downed|"
@@ -364,7 +369,7 @@ def _counts(text: str) -> tuple[dict[str, int | float], bool]:
     )
     if m and L.parse_number(m.group(1)) is not None and "launched" not in counts:
         counts["launched"] = L.parse_number(m.group(1))  # type: ignore[assignment]
-    m = re.search(r"\b(\d[\d,.]*)\s*(?:square kilomet(?:er|re)s|sq\.? ?km|km2|km²)", t, re.I)
+    m = re.search(r"\b(\d[\d,.]*)\s*(?:square kilomet(?:er|re)s|sq\.? ?km|km2|km²)", text, re.I)
     if m:
         counts["area_km2"] = float(m.group(1).replace(",", ""))
     return counts, all_down
@@ -373,6 +378,8 @@ def _counts(text: str) -> tuple[dict[str, int | float], bool]:
 def _casualties(text: str) -> tuple[int | None, int | None]:
     killed = injured = None
     t = text
+    if not _HAS_CASUALTY_WORD.search(t):
+        return None, None  # every pattern below needs one of these words
     m = (
         re.search(
             rf"\b({_N})\s+(?:[\w-]+\s+){{0,3}}?(?:(?:were|was|have been|has been)\s+)?(?:killed|died|dead)\b",

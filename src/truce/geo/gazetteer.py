@@ -149,11 +149,13 @@ _UA_LETTERS = set("іїєґ")
 _RU_LETTERS = set("ыэёъ")
 
 
+_CYRILLIC_LETTER = re.compile("[\u0400-\u04ff]")
+_LATIN_LETTER = re.compile("[A-Za-z]")
+
+
 def is_cyrillic(text: str) -> bool:
     """True when the text has more Cyrillic letters than Latin ones."""
-    cyr = sum(1 for ch in text if "\u0400" <= ch <= "\u04ff")
-    lat = sum(1 for ch in text if ch.isascii() and ch.isalpha())
-    return cyr > lat
+    return len(_CYRILLIC_LETTER.findall(text)) > len(_LATIN_LETTER.findall(text))
 
 
 def transliterate(text: str, lang: str | None = None) -> str:
@@ -184,6 +186,7 @@ def transliterate(text: str, lang: str | None = None) -> str:
     return re.sub(r"[\u0400-\u04ff]+", word, text)
 
 
+@lru_cache(maxsize=200_000)
 def normalise_name(name: str) -> str:
     """Case, apostrophes, diacritics and separators folded; the spelling itself is kept."""
     text = transliterate(name)
@@ -351,6 +354,7 @@ class Gazetteer:
         self.derived_keys = derived_keys  # keys only a derived Russian spelling gives
         self._keys = keys  # name_key -> place indexes
         self._exact = exact  # normalise_name -> place indexes (a spelling seen verbatim)
+        self._raions: dict[str, list[int]] | None = None  # raion key -> settlements, built on first use
         self._by_admin1 = {
             p.admin1_code: i
             for i, p in enumerate(places)
@@ -441,14 +445,14 @@ class Gazetteer:
     def raion(self, name: str, admin1_code: str | None = None) -> Place | None:
         """A raion (district) as an area: the mean of its settlements, precision raion."""
         key = name_key(re.sub(r"(?i)\b(raion|district|rayon|район)\b", "", name))
-        pts = [
-            p
-            for p in self.places
-            if p.precision is LocationPrecision.settlement
-            and p.raion
-            and (admin1_code is None or p.admin1_code == admin1_code)
-            and (name_key(p.raion) == key or name_key(p.raion).startswith(key[:-1] or key))
+        found = [
+            i
+            for raion_key, indexes in self._raion_index().items()
+            if raion_key == key or raion_key.startswith(key[:-1] or key)
+            for i in indexes
         ]
+        pts = [self.places[i] for i in sorted(found)]
+        pts = [p for p in pts if admin1_code is None or p.admin1_code == admin1_code]
         if not pts:
             return None
         lat = sum(p.lat or 0 for p in pts) / len(pts)
@@ -464,6 +468,16 @@ class Gazetteer:
             lat=lat,
             lon=lon,
         )
+
+    def _raion_index(self) -> dict[str, list[int]]:
+        """Raion key -> indexes of its settlements, built on first use (one pass, not one per query)."""
+        if self._raions is None:
+            index: dict[str, list[int]] = {}
+            for i, p in enumerate(self.places):
+                if p.precision is LocationPrecision.settlement and p.raion:
+                    index.setdefault(name_key(p.raion), []).append(i)
+            self._raions = index
+        return self._raions
 
     def nearest(self, lat: float, lon: float, country: str | None = None) -> Place | None:
         """The nearest settlement to a point (optionally in one country)."""
@@ -522,6 +536,7 @@ class Gazetteer:
 
     def add_place(self, place: Place, names: Iterable[str]) -> int:
         self.places.append(place)
+        self._raions = None
         i = len(self.places) - 1
         for n in {place.name, *names}:
             self.add_alias(n, i)
@@ -605,6 +620,7 @@ class _Builder:
 
     def add(self, place: Place, names: Iterable[str]) -> int:
         self.places.append(place)
+        self._raions = None
         i = len(self.places) - 1
         self.alias(i, [place.name, *names])
         return i
