@@ -158,3 +158,21 @@ def test_is_cyrillic_counts_letters_of_each_script():
     assert is_cyrillic("Обстріл Харкова") and not is_cyrillic("Shelling of Kharkiv")
     assert not is_cyrillic("Kharkiv (Харків) was shelled")  # more Latin letters than Cyrillic
     assert not is_cyrillic("12:30 — 🔥") and is_cyrillic("ЗСУ: 12 дронів")
+
+
+def test_the_cached_index_loads_the_same_places_it_was_built_with(tmp_path, monkeypatch):
+    from truce.geo import gazetteer as G
+
+    monkeypatch.setenv("TRUCE_CACHE_DIR", str(tmp_path))
+    G.get_gazetteer.cache_clear()
+    try:
+        built = G.get_gazetteer()  # built from the sources, then written to the cache
+        (cached_file,) = tmp_path.glob("gazetteer-v*.pickle")
+        G.get_gazetteer.cache_clear()
+        loaded = G.get_gazetteer()  # read back from the cache file
+    finally:
+        G.get_gazetteer.cache_clear()
+    assert loaded is not built and loaded.places == built.places
+    assert all(type(p.precision) is LocationPrecision for p in loaded.places)
+    assert loaded.resolve("Hroza", G.ResolveContext(oblast_hints={"UA-63": 1.0})).raion == "Kupianskyi"
+    assert cached_file.stat().st_size > 0
