@@ -170,6 +170,11 @@ def main() -> None:
         help=f"comma-separated, of {','.join(STEPS)}; without ingest, --keep DIR's workspace is used",
     )
     parser.add_argument("--step-timeout", type=float, help="stop a step still running after this many s")
+    parser.add_argument(
+        "--until",
+        default=CUT_OFF,
+        help=f"assess's cut-off (default {CUT_OFF}: every incident); earlier: fewer",
+    )
     args = parser.parse_args()
     steps = args.steps.split(",")
     if set(steps) - set(STEPS) or ("ingest" not in steps and args.keep is None):
@@ -178,7 +183,7 @@ def main() -> None:
     folder = args.keep or Path(tempfile.mkdtemp(prefix="truce-scale-"))
     folder.mkdir(parents=True, exist_ok=True)
     try:
-        _bench(args.n, folder, steps)
+        _bench(args.n, folder, steps, args.until)
     finally:
         if args.keep is None:
             shutil.rmtree(folder, ignore_errors=True)
@@ -187,20 +192,20 @@ def main() -> None:
 STEPS = ("ingest", "assess", "report", "verify")
 
 
-def _bench(n: int, folder: Path, steps: list[str]) -> None:
+def _bench(n: int, folder: Path, steps: list[str], until: str) -> None:
     csv_path, db, plain = folder / "incidents.csv", folder / "truce.db", folder / "baseline.db"
     print(f"load average before: {' '.join(f'{x:.1f}' for x in os.getloadavg())}", flush=True)
     if "ingest" in steps:
         _ingest(n, folder, csv_path, db, plain)
     if "assess" in steps:
         base = _child("assess", str(db))
-        ours = _truce(db, "assess", "--until", CUT_OFF, "--json")
+        ours = _truce(db, "assess", "--until", until, "--json")
         if ours.stopped:
             _line("assess", ours, base)
         else:
             first = json.loads(ours.out)
             _line("assess", ours, base, f"({first['findings']:,} findings; goal < {15 * n / 1e6:.0f} s)")
-            again = _truce(db, "assess", "--until", CUT_OFF, "--json")
+            again = _truce(db, "assess", "--until", until, "--json")
             appended = None if again.stopped else json.loads(again.out)["log_size"] - first["log_size"]
             _line("assess again", again, base, f"(nothing changed: {appended} log entries appended)")
     if "report" in steps:
