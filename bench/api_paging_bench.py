@@ -64,6 +64,7 @@ def main() -> None:
     parser.add_argument("--db", required=True)
     parser.add_argument("--limit", type=int, default=100)
     parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument("--offset-repeat", type=int, default=3, help="deep offset pages are slow: fewer")
     args = parser.parse_args()
     workspace = open_workspace(args.db)
     with workspace.engine.connect() as conn:
@@ -82,9 +83,7 @@ def main() -> None:
                 by_cursor = f"{PATH}?limit={args.limit}" + (f"&cursor={cursor}" if cursor else "")
                 by_offset = f"{PATH}?limit={args.limit}&offset={depth}"
                 keyset = _timed(client, by_cursor, headers, args.repeat)
-                offset = _timed(
-                    client, by_offset, headers, max(3, args.repeat // 10 if depth else args.repeat)
-                )
+                offset = _timed(client, by_offset, headers, args.offset_repeat if depth else args.repeat)
                 ratio = _p(offset, 50) / _p(keyset, 50)
                 print(
                     f"  {who:8} {name:11} (row {depth:>10,}): cursor p50 {_p(keyset, 50):8.1f} ms "
