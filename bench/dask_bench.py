@@ -6,7 +6,7 @@
 2. A sweep of FEZ widths over the January demo plus generated incidents: one process vs 2 workers.
 
 Run: .venv/bin/python bench/dask_bench.py [--paragraphs 10000] [--articles 1000] [--incidents 1000000]
-     [--widths 40] [--skip-sweep] [--skip-extraction]
+     [--widths 40] [--configs 0,1,2] [--skip-sweep] [--skip-extraction]
 """
 
 from __future__ import annotations
@@ -74,12 +74,15 @@ def _extraction(args: argparse.Namespace) -> None:
         if not docs:
             continue
         print(f"{label} ({len(docs):,}):")
-        base = _rate(Runner(), docs)
-        print(f"  one process (no Dask)          {base:8.1f} docs/s  1.00x")
-        for workers in (1, 2):
+        base = None
+        if 0 in args.configs:
+            base = _rate(Runner(), docs)
+            print(f"  one process (no Dask)          {base:8.1f} docs/s  1.00x")
+        for workers in sorted(set(args.configs) - {0}):
             with Runner(workers=workers) as runner:
                 rate = _rate(runner, docs)
-            print(f"  local cluster, {workers} worker(s)      {rate:8.1f} docs/s  {rate / base:.2f}x")
+            ratio = f"{rate / base:.2f}x" if base else "(one process: see its run)"
+            print(f"  local cluster, {workers} worker(s)      {rate:8.1f} docs/s  {ratio}")
     with Runner(workers=2) as runner:
         items = list(range(2000))
         start = time.perf_counter()
@@ -138,6 +141,13 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=1_000)
     parser.add_argument("--incidents", type=int, default=1_000_000)
     parser.add_argument("--widths", type=int, default=40)
+    parser.add_argument(
+        "--configs",
+        type=lambda text: [int(n) for n in text.split(",")],
+        default=[0, 1, 2],
+        help="extraction set-ups: 0 = one process, N = a local cluster of N workers (split a long "
+        "measurement into runs, e.g. 0,1 then 2)",
+    )
     parser.add_argument("--skip-sweep", action="store_true")
     parser.add_argument("--skip-extraction", action="store_true")
     args = parser.parse_args()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import random
 
 import pytest
 
@@ -82,3 +84,139 @@ def test_sweep_options_are_checked_before_any_work(sighted, cli):
     assert status == 2 and "no_such_parameter" in err and err.count("\n") == 1
     status, _, err = cli("assess", "--sweep", "fez_width_km=1..2", "--what-if", "fez_width_km=5", db=sighted)
     assert status == 2 and "--what-if" in err
+
+
+def _inside_exclusion_zones(db, terms, cut_off):
+    """Incidents inside the zone-exclusion zones during each provision's period, counted from the
+    stored incidents with the geometry kernel: what `in_zones` must say, violations or not."""
+    from truce.assess.evidence import load_evidence
+    from truce.assess.snapshots import SnapshotIndex
+    from truce.assess.zones import provision_zones
+    from truce.geo.zones import points_in_zones
+    from truce.provisions import deadline_at
+    from truce.store import open_workspace
+
+    with open_workspace(db).engine.connect() as conn:
+        evidence = load_evidence(conn)
+        snapshots = SnapshotIndex(conn, terms.reference.occupying_party)
+        total = 0
+        for provision in terms.provisions:
+            if provision.kind != "zone_exclusion":
+                continue
+            ruled = provision_zones(
+                provision,
+                terms.reference.control_snapshot,
+                snapshots.on_or_before,
+                terms.reference.min_part_km2,
+            )
+            start = (
+                deadline_at(provision.applies_from, terms.effective)
+                if provision.applies_from
+                else terms.effective
+            )
+            period = (evidence.t_end > start.timestamp()) & (evidence.t_start < cut_off.timestamp())
+            masks = points_in_zones([rz.zone for rz in ruled], evidence.lon, evidence.lat)
+            total += sum(int((mask & period).sum()) for mask in masks.values())
+    return total
+
+
+def test_in_zones_counts_the_incidents_inside_even_where_some_are_violations(sighted):
+    """in_zones once summed only the summary findings' counts, so a zone holding a violation
+    (which has no summary) counted 0."""
+    import datetime as dt
+
+    from truce.agreement.bundled import bundled_agreement_path
+    from truce.agreement.loader import load_agreement
+    from truce.agreement.resolve import resolve
+    from truce.assess.sweep import run_sweep
+    from truce.model import KYIV
+
+    framework_path = bundled_agreement_path("ukraine-framework-2025")
+    cut_off = dt.datetime(2026, 2, 1, tzinfo=KYIV)
+    points, _ = run_sweep(sighted, framework_path, "fez_width_km", [5, 40], cut_off)
+    for point in points:
+        assert point.by_provision["fez-pullback"].get("violation", 0) > 0  # the case the bug missed
+        terms = resolve(load_agreement(framework_path), {"fez_width_km": point.value})
+        assert point.in_zones == _inside_exclusion_zones(sighted, terms, cut_off) > 0
+
+
+@pytest.fixture
+def generated(demo_copy, cli, tmp_path):
+    """The demo plus 1,500 generated incidents over Donetsk oblast and around: attacks, sightings
+    of every force class by both parties and nobody, in every status, before and after the ceasefire."""
+    rng = random.Random(17)
+    types = ("shelling", "drone_strike", "weapon_sighting", "troop_presence", "movement", "armed_clash")
+    classes = (None, "artillery_ge_100mm", "tanks", "mlrs", "troops")
+    items = [
+        incident(
+            rng.choice(types),
+            f"2026-01-{rng.randint(1, 31):02d}" if rng.random() > 0.1 else "2025-12-28",
+            round(rng.uniform(36.4, 39.0), 4),
+            round(rng.uniform(47.3, 49.3), 4),
+            actor=rng.choice(("RU", "UA", None)),
+            status=rng.choice(("reported", "confirmed", "claimed", "fabricated")),
+            weapon_class=rng.choice(classes),
+        )
+        for _ in range(1500)
+    ]
+    path = tmp_path / "generated.jsonl"
+    path.write_text("\n".join(json.dumps(i.to_json()) for i in items) + "\n", encoding="utf-8")
+    db = str(demo_copy)
+    assert cli("ingest", str(path), "--format", "jsonl", db=db)[0] == 0
+    return db
+
+
+def test_each_value_equals_a_whole_assessment_with_it(generated):
+    """The sweep re-assesses only what the width changes and shares the rest; each value must still
+    find what a whole assessment of that draft finds: every status of every provision."""
+    from truce.agreement.bundled import bundled_agreement_path
+    from truce.agreement.loader import load_agreement
+    from truce.agreement.resolve import resolve
+    from truce.assess.run import assess_workspace
+    from truce.assess.sweep import run_sweep
+    from truce.model import KYIV
+    from truce.store import open_workspace
+
+    path = bundled_agreement_path("ukraine-framework-2025")
+    cut_off = dt.datetime(2026, 2, 1, tzinfo=KYIV)
+    widths = [1, 7, 23, 40]
+    points, _ = run_sweep(generated, path, "fez_width_km", widths, cut_off)
+    lifted = load_agreement(path)
+    moved = set()
+    for point, width in zip(points, widths, strict=True):
+        terms = resolve(_without_choices(lifted, "fez_width_km"), {"fez_width_km": width})
+        whole = assess_workspace(open_workspace(generated), path, cut_off=cut_off, terms=terms, store=False)
+        by_provision = {}
+        for f in whole.findings:
+            counts = by_provision.setdefault(f.provision_id, {})
+            counts[f.status.value] = counts.get(f.status.value, 0) + 1
+        assert point.by_provision == by_provision
+        assert point.findings == len(whole.findings)
+        assert sum(point.by_status.values()) == point.findings
+        moved.add(json.dumps(point.by_provision["fez-pullback"], sort_keys=True))
+    assert len(moved) > 2  # the widths did move sightings in and out
+
+
+def _without_choices(terms, name):
+    parameter = terms.parameters[name]
+    parameters = {**terms.parameters, name: parameter.model_copy(update={"choices": None})}
+    return terms.model_copy(update={"parameters": parameters})
+
+
+def test_only_what_the_parameter_changes_is_swept(framework):
+    """A width changes the pull-back rule, the notices that name its zone and the triggers; the
+    ceasefire, the freeze, the withdrawal and the rest are assessed once for every value."""
+    from truce.assess.sweep import swept_provisions
+
+    widths = [_resolve_with(framework, "fez_width_km", w) for w in (1, 40)]
+    assert swept_provisions(widths) == {"fez-pullback", "deconfliction-fez", "guarantee-trigger"}
+    radii = [_resolve_with(framework, "znpp_radius_km", r) for r in (10, 30)]
+    assert swept_provisions(radii) == {"znpp-zone", "deconfliction-znpp", "guarantee-trigger"}
+    same = [_resolve_with(framework, "fez_width_km", 10)] * 2
+    assert swept_provisions(same) == {"guarantee-trigger"}
+
+
+def _resolve_with(framework, name, value):
+    from truce.agreement.resolve import resolve
+
+    return resolve(_without_choices(framework, name), {name: value})
