@@ -8,11 +8,22 @@ import random
 
 import pytest
 
-from truce.assess.sweep import MAX_VALUES, parse_sweep
+from truce.agreement.bundled import bundled_agreement_path
+from truce.agreement.resolve import resolve
+from truce.assess.evidence import load_evidence
+from truce.assess.run import assess_workspace
+from truce.assess.snapshots import SnapshotIndex
+from truce.assess.sweep import MAX_VALUES, parse_sweep, run_sweep, swept_provisions
+from truce.assess.zones import provision_zones
 from truce.errors import UserError
+from truce.geo.zones import points_in_zones
+from truce.provisions import deadline_at
+from truce.store import open_workspace
 
-from .conftest import incident
+from .conftest import FEB_1, incident
 from .test_zone_exclusion import KOSTIANTYNIVKA, KRAMATORSK, TORETSK, YASYNUVATA, howitzer
+
+FRAMEWORK = bundled_agreement_path("ukraine-framework-2025")
 
 
 def test_a_range_with_its_step():
@@ -89,13 +100,6 @@ def test_sweep_options_are_checked_before_any_work(sighted, cli):
 def _inside_exclusion_zones(db, terms, cut_off):
     """Incidents inside the zone-exclusion zones during each provision's period, counted from the
     stored incidents with the geometry kernel: what `in_zones` must say, violations or not."""
-    from truce.assess.evidence import load_evidence
-    from truce.assess.snapshots import SnapshotIndex
-    from truce.assess.zones import provision_zones
-    from truce.geo.zones import points_in_zones
-    from truce.provisions import deadline_at
-    from truce.store import open_workspace
-
     with open_workspace(db).engine.connect() as conn:
         evidence = load_evidence(conn)
         snapshots = SnapshotIndex(conn, terms.reference.occupying_party)
@@ -103,41 +107,26 @@ def _inside_exclusion_zones(db, terms, cut_off):
         for provision in terms.provisions:
             if provision.kind != "zone_exclusion":
                 continue
+            reference = terms.reference
             ruled = provision_zones(
-                provision,
-                terms.reference.control_snapshot,
-                snapshots.on_or_before,
-                terms.reference.min_part_km2,
+                provision, reference.control_snapshot, snapshots.on_or_before, reference.min_part_km2
             )
-            start = (
-                deadline_at(provision.applies_from, terms.effective)
-                if provision.applies_from
-                else terms.effective
-            )
-            period = (evidence.t_end > start.timestamp()) & (evidence.t_start < cut_off.timestamp())
+            start = deadline_at(provision.applies_from, terms.effective) if provision.applies_from else None
+            start = (start or terms.effective).timestamp()
+            period = (evidence.t_end > start) & (evidence.t_start < cut_off.timestamp())
             masks = points_in_zones([rz.zone for rz in ruled], evidence.lon, evidence.lat)
             total += sum(int((mask & period).sum()) for mask in masks.values())
     return total
 
 
-def test_in_zones_counts_the_incidents_inside_even_where_some_are_violations(sighted):
+def test_in_zones_counts_the_incidents_inside_even_where_some_are_violations(sighted, framework):
     """in_zones once summed only the summary findings' counts, so a zone holding a violation
     (which has no summary) counted 0."""
-    import datetime as dt
-
-    from truce.agreement.bundled import bundled_agreement_path
-    from truce.agreement.loader import load_agreement
-    from truce.agreement.resolve import resolve
-    from truce.assess.sweep import run_sweep
-    from truce.model import KYIV
-
-    framework_path = bundled_agreement_path("ukraine-framework-2025")
-    cut_off = dt.datetime(2026, 2, 1, tzinfo=KYIV)
-    points, _ = run_sweep(sighted, framework_path, "fez_width_km", [5, 40], cut_off)
+    points, _ = run_sweep(sighted, FRAMEWORK, "fez_width_km", [5, 40], FEB_1)
     for point in points:
         assert point.by_provision["fez-pullback"].get("violation", 0) > 0  # the case the bug missed
-        terms = resolve(load_agreement(framework_path), {"fez_width_km": point.value})
-        assert point.in_zones == _inside_exclusion_zones(sighted, terms, cut_off) > 0
+        terms = _resolve_with(framework, "fez_width_km", point.value)
+        assert point.in_zones == _inside_exclusion_zones(sighted, terms, FEB_1) > 0
 
 
 @pytest.fixture
@@ -166,57 +155,42 @@ def generated(demo_copy, cli, tmp_path):
     return db
 
 
-def test_each_value_equals_a_whole_assessment_with_it(generated):
+def test_each_value_equals_a_whole_assessment_with_it(generated, framework):
     """The sweep re-assesses only what the width changes and shares the rest; each value must still
     find what a whole assessment of that draft finds: every status of every provision."""
-    from truce.agreement.bundled import bundled_agreement_path
-    from truce.agreement.loader import load_agreement
-    from truce.agreement.resolve import resolve
-    from truce.assess.run import assess_workspace
-    from truce.assess.sweep import run_sweep
-    from truce.model import KYIV
-    from truce.store import open_workspace
-
-    path = bundled_agreement_path("ukraine-framework-2025")
-    cut_off = dt.datetime(2026, 2, 1, tzinfo=KYIV)
     widths = [1, 7, 23, 40]
-    points, _ = run_sweep(generated, path, "fez_width_km", widths, cut_off)
-    lifted = load_agreement(path)
+    points, _ = run_sweep(generated, FRAMEWORK, "fez_width_km", widths, FEB_1)
     moved = set()
     for point, width in zip(points, widths, strict=True):
-        terms = resolve(_without_choices(lifted, "fez_width_km"), {"fez_width_km": width})
-        whole = assess_workspace(open_workspace(generated), path, cut_off=cut_off, terms=terms, store=False)
+        terms = _resolve_with(framework, "fez_width_km", width)
+        whole = assess_workspace(
+            open_workspace(generated), FRAMEWORK, cut_off=FEB_1, terms=terms, store=False
+        )
         by_provision = {}
         for f in whole.findings:
             counts = by_provision.setdefault(f.provision_id, {})
             counts[f.status.value] = counts.get(f.status.value, 0) + 1
         assert point.by_provision == by_provision
-        assert point.findings == len(whole.findings)
-        assert sum(point.by_status.values()) == point.findings
+        assert point.findings == len(whole.findings) == sum(point.by_status.values())
         moved.add(json.dumps(point.by_provision["fez-pullback"], sort_keys=True))
     assert len(moved) > 2  # the widths did move sightings in and out
-
-
-def _without_choices(terms, name):
-    parameter = terms.parameters[name]
-    parameters = {**terms.parameters, name: parameter.model_copy(update={"choices": None})}
-    return terms.model_copy(update={"parameters": parameters})
 
 
 def test_only_what_the_parameter_changes_is_swept(framework):
     """A width changes the pull-back rule, the notices that name its zone and the triggers; the
     ceasefire, the freeze, the withdrawal and the rest are assessed once for every value."""
-    from truce.assess.sweep import swept_provisions
-
     widths = [_resolve_with(framework, "fez_width_km", w) for w in (1, 40)]
     assert swept_provisions(widths) == {"fez-pullback", "deconfliction-fez", "guarantee-trigger"}
     radii = [_resolve_with(framework, "znpp_radius_km", r) for r in (10, 30)]
     assert swept_provisions(radii) == {"znpp-zone", "deconfliction-znpp", "guarantee-trigger"}
     same = [_resolve_with(framework, "fez_width_km", 10)] * 2
     assert swept_provisions(same) == {"guarantee-trigger"}
+    effective_moved = same[1].model_copy(update={"effective": same[1].effective + dt.timedelta(days=1)})
+    assert swept_provisions([same[0], effective_moved]) == {p.id for p in framework.provisions}
 
 
 def _resolve_with(framework, name, value):
-    from truce.agreement.resolve import resolve
-
-    return resolve(_without_choices(framework, name), {name: value})
+    """The terms with `value` for `name`, its choices lifted as a sweep lifts them."""
+    parameter = framework.parameters[name]
+    parameters = {**framework.parameters, name: parameter.model_copy(update={"choices": None})}
+    return resolve(framework.model_copy(update={"parameters": parameters}), {name: value})
