@@ -194,3 +194,11 @@ def _resolve_with(framework, name, value):
     parameter = framework.parameters[name]
     parameters = {**framework.parameters, name: parameter.model_copy(update={"choices": None})}
     return resolve(framework.model_copy(update={"parameters": parameters}), {name: value})
+
+
+def test_a_sweep_in_this_process_lets_go_of_what_it_shared(sighted):
+    """The shared findings of a million incidents are large: they are not kept after the sweep."""
+    from truce.assess import sweep
+
+    run_sweep(sighted, FRAMEWORK, "fez_width_km", [5, 6], FEB_1)
+    assert sweep._SHARED == {}

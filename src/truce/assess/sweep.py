@@ -93,7 +93,10 @@ def run_sweep(
         _Task(db, value, draft, drafts[0], swept, cut_off, declarations or Declarations(), run)
         for value, draft in zip(values, drafts, strict=True)
     ]
-    points = list((runner or Runner()).map(_assess_value, tasks, progress, batch=1))
+    try:
+        points = list((runner or Runner()).map(_assess_value, tasks, progress, batch=1))
+    finally:
+        _forget(run)  # in this process; a worker keeps its share until the next run replaces it
     return points, choices
 
 
@@ -228,11 +231,17 @@ _SHARED: dict[str, _Shared] = {}
 def _shared(task: _Task) -> _Shared:
     """The run's shared part in this process, made by the first of its values to come here."""
     if task.run not in _SHARED:
-        for old in _SHARED.values():
-            old.conn.close()
-        _SHARED.clear()
+        for run in list(_SHARED):
+            _forget(run)
         _SHARED[task.run] = _Shared(task)
     return _SHARED[task.run]
+
+
+def _forget(run: str) -> None:
+    """Let go of a run's shared part (its findings, and its connection to the store)."""
+    shared = _SHARED.pop(run, None)
+    if shared is not None:
+        shared.conn.close()
 
 
 def _choices(terms: Agreement, name: str) -> list | None:
