@@ -119,6 +119,7 @@ def _inside_exclusion_zones(db, terms, cut_off):
     return total
 
 
+@pytest.mark.both_stores
 def test_in_zones_counts_the_incidents_inside_even_where_some_are_violations(sighted, framework):
     """in_zones once summed only the summary findings' counts, so a zone holding a violation
     (which has no summary) counted 0."""
