@@ -8,7 +8,7 @@ import hashlib
 import itertools
 import json
 import operator
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -23,6 +23,7 @@ from truce.store.schema import control_snapshots, findings, incidents, report_pi
 
 __all__ = [
     "body_digest",
+    "canonical_body",
     "findings_between",
     "incidents_between",
     "add_incidents",
@@ -31,6 +32,7 @@ __all__ = [
     "ensure_source",
     "incident_row",
     "insert_many",
+    "insert_tuples",
     "iter_incidents",
     "iter_report_bytes",
     "now_utc",
@@ -254,15 +256,30 @@ def insert_many(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> N
         conn.execute(insert(table), rows)
         return
     columns = list(rows[0])
-    sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
     values = operator.itemgetter(*columns) if len(columns) > 1 else (lambda row: (row[columns[0]],))
-    conn.exec_driver_sql(sql, [values(row) for row in rows])
+    insert_tuples(conn, table, columns, [values(row) for row in rows])
+
+
+def insert_tuples(conn: Connection, table: Table, columns: Sequence[str], rows: list[tuple]) -> None:
+    """executemany of rows given as tuples in the order of `columns` (no dict per row)."""
+    if not rows:
+        return
+    if conn.dialect.name != "sqlite":
+        conn.execute(insert(table), [dict(zip(columns, row, strict=True)) for row in rows])
+        return
+    sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+    conn.exec_driver_sql(sql, rows)
+
+
+def canonical_body(body: str) -> bytes:
+    """A stored JSON body in RFC 8785 canonical form: what the log's entry of the record holds, and
+    its SHA-256 what the entry's id is made from."""
+    return canonical.dumps(orjson.loads(body))
 
 
 def body_digest(body: str) -> str:
-    """SHA-256 of a stored JSON body's RFC 8785 canonical form, hex: what the log's entry id of the
-    record is made from."""
-    return hashlib.sha256(canonical.dumps(orjson.loads(body))).hexdigest()
+    """SHA-256 of a stored JSON body's canonical form, hex (the digest a finding row keeps)."""
+    return hashlib.sha256(canonical_body(body)).hexdigest()
 
 
 def replace_findings(conn: Connection, agreement_id: str, rows: list[dict]) -> int:
