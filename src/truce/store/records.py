@@ -29,6 +29,7 @@ __all__ = [
     "add_incidents",
     "add_report",
     "add_streamed_report",
+    "FindingsReplacer",
     "ensure_source",
     "incident_row",
     "insert_many",
@@ -38,7 +39,6 @@ __all__ = [
     "now_utc",
     "piece_writer",
     "put_snapshot",
-    "replace_findings",
     "report_bytes",
     "report_id_for",
     "snapshot_dates",
@@ -282,22 +282,37 @@ def body_digest(body: str) -> str:
     return hashlib.sha256(canonical_body(body)).hexdigest()
 
 
-def replace_findings(conn: Connection, agreement_id: str, rows: list[dict]) -> int:
-    """Make the agreement's stored findings exactly `rows` (each with its body's digest), writing only
-    what changed: a finding stored with the same id and digest stays as it is, so a run that finds
-    the same writes nothing. Returns how many rows were written."""
-    stored = dict(
-        conn.execute(
-            select(findings.c.id, findings.c.digest).where(findings.c.agreement_id == agreement_id)
-        ).all()
-    )
-    wanted = {row["id"]: row["digest"] for row in rows}
-    stale = [i for i, digest in stored.items() if i not in wanted or wanted[i] != digest]
-    for start in range(0, len(stale), _ID_CHUNK):
-        conn.execute(delete(findings).where(findings.c.id.in_(stale[start : start + _ID_CHUNK])))
-    fresh = [row for row in rows if stored.get(row["id"]) != row["digest"]]
-    insert_many(conn, findings, fresh)
-    return len(fresh)
+class FindingsReplacer:
+    """Makes an agreement's stored findings exactly the rows given to `write` (each with its body's
+    digest), a batch at a time, writing only what changed: a finding stored with the same id and
+    digest stays as it is, so a run that finds the same writes nothing. `finish` removes the stored
+    findings no batch named. Memory holds the stored digests and one batch, not every row."""
+
+    def __init__(self, conn: Connection, agreement_id: str) -> None:
+        self.conn = conn
+        query = select(findings.c.id, findings.c.digest).where(findings.c.agreement_id == agreement_id)
+        self.stored: dict[str, str | None] = dict(conn.execute(query).all())
+        self.seen: set[str] = set()
+        self.written = 0
+
+    def write(self, rows: list[dict]) -> list[dict]:
+        """Store the batch's new and changed rows; return them."""
+        stored = self.stored
+        self.seen.update(row["id"] for row in rows)
+        fresh = [row for row in rows if stored.get(row["id"]) != row["digest"]]
+        self._delete([row["id"] for row in fresh if row["id"] in stored])
+        insert_many(self.conn, findings, fresh)
+        self.written += len(fresh)
+        return fresh
+
+    def finish(self) -> int:
+        """Remove what no batch named; return how many rows were written in all."""
+        self._delete([i for i in self.stored if i not in self.seen])
+        return self.written
+
+    def _delete(self, ids: list[str]) -> None:
+        for start in range(0, len(ids), _ID_CHUNK):
+            self.conn.execute(delete(findings).where(findings.c.id.in_(ids[start : start + _ID_CHUNK])))
 
 
 def stored_findings(
