@@ -374,3 +374,47 @@ def test_a_tally_of_attacks_on_settlements_is_fire_not_assaults():
         date(2025, 6, 2),
     )
     assert rows and all(t != "armed_clash" for t, *_ in rows)
+
+
+# --------------------------------------------------------------------------- headlines (third batch)
+
+
+def test_a_region_named_after_its_capital_is_the_oblast_not_the_city():
+    rows = _rows("Kyiv region: debris of a downed drone damages a warehouse", date(2024, 2, 8))
+    assert [(t, p) for t, _, p, _ in rows] == [("interception", "Kyiv Oblast")]
+
+
+def test_an_interception_with_no_place_is_over_the_defending_side():
+    rows = _rows("Russian air defence shot down 18 drones overnight, ministry says", date(2024, 7, 1))
+    assert [(t, p, a) for t, _, p, a in rows] == [("interception", "Russia", "RU")]
+    rows = _rows("Ukrainian air defence downed 30 of 35 Shaheds, Air Force says", date(2024, 7, 1))
+    assert [(t, p, a) for t, _, p, a in rows] == [("interception", "Ukraine", "UA")]
+
+
+def test_present_tense_headline_verbs_of_interception():
+    rows = _rows("Air defence downs two drones near Zhytomyr", date(2024, 1, 5))
+    assert [(t, p) for t, _, p, _ in rows] == [("interception", "Zhytomyr")]
+    rows = _rows("Air defence intercepts missile over Mykolaiv", date(2024, 1, 5))
+    assert [(t, p) for t, _, p, _ in rows] == [("interception", "Mykolaiv")]
+
+
+def test_an_advance_of_some_kilometres_near_a_town_is_fighting():
+    rows = _rows("Ukrainian troops advance 1.5 km near Robotyne, says commander", date(2023, 8, 20))
+    assert [(t, p, a) for t, _, p, a in rows] == [("armed_clash", "Robotyne", "UA")]
+    assert _rows("Advanced air defence arrives in Odesa", date(2023, 8, 20)) == []
+
+
+def test_has_taken_a_named_place_is_a_claim_of_it():
+    rows = _rows("Russian army says it has taken Krasnogorovka", date(2024, 9, 12))
+    assert [(t, p, a) for t, _, p, a in rows] == [("territorial_claim", "Krasnohorivka", "RU")]
+    assert _rows("Russia has taken part in talks on a grain deal", date(2024, 9, 12)) == []
+
+
+def test_pulling_out_of_a_town_loses_it_and_a_raised_flag_says_whose_it_is():
+    rows = _rows("Russian troops pulled out of Snihurivka, Ukrainian flag raised", date(2022, 11, 10))
+    assert [(t, p, a) for t, _, p, a in rows] == [("territorial_claim", "Snihurivka", "UA")]
+
+
+def test_explosions_in_a_town_and_an_occupied_town_are_one_event_each():
+    rows = _rows("Explosions heard in Melitopol and occupied Enerhodar overnight", date(2023, 5, 1))
+    assert sorted(p for _, _, p, _ in rows) == ["Enerhodar", "Melitopol"]

@@ -134,3 +134,45 @@ def test_a_russian_spelling_finds_the_ukrainian_village():
     assert [p.name for p in gaz.lookup("Kislovka", oblast_hint="Kharkiv Oblast")][:1] == ["Kyslivka"]
     assert gaz.only_derived(name_key("Kislovka"))
     assert not gaz.only_derived(name_key("Kyslivka"))
+
+
+def test_a_raion_is_the_mean_of_its_settlements_and_sees_places_added_later(gaz):
+    from truce.geo.gazetteer import Place
+
+    raion = gaz.raion("Kupianskyi district", "UA-63")
+    members = [p for p in gaz.places if p.raion == "Kupianskyi" and p.admin1_code == "UA-63"]
+    assert raion.precision is LocationPrecision.raion and raion.name == "Kupianskyi Raion"
+    assert raion.lat == pytest.approx(sum(p.lat for p in members) / len(members))
+    assert gaz.raion("Kupianskyi", "UA-14") is None  # not in another oblast
+    far = Place(
+        name="Testove", country="UA", precision=LocationPrecision.settlement, admin1="Kharkiv Oblast",
+        admin1_code="UA-63", raion="Testivskyi", lat=49.0, lon=37.0,
+    )
+    gaz.add_place(far, [])
+    assert gaz.raion("Testivskyi raion", "UA-63").lat == 49.0  # the index is rebuilt after an addition
+
+
+def test_is_cyrillic_counts_letters_of_each_script():
+    from truce.geo.gazetteer import is_cyrillic
+
+    assert is_cyrillic("Обстріл Харкова") and not is_cyrillic("Shelling of Kharkiv")
+    assert not is_cyrillic("Kharkiv (Харків) was shelled")  # more Latin letters than Cyrillic
+    assert not is_cyrillic("12:30 — 🔥") and is_cyrillic("ЗСУ: 12 дронів")
+
+
+def test_the_cached_index_loads_the_same_places_it_was_built_with(tmp_path, monkeypatch):
+    from truce.geo import gazetteer as G
+
+    monkeypatch.setenv("TRUCE_CACHE_DIR", str(tmp_path))
+    G.get_gazetteer.cache_clear()
+    try:
+        built = G.get_gazetteer()  # built from the sources, then written to the cache
+        (cached_file,) = tmp_path.glob("gazetteer-v*.pickle")
+        G.get_gazetteer.cache_clear()
+        loaded = G.get_gazetteer()  # read back from the cache file
+    finally:
+        G.get_gazetteer.cache_clear()
+    assert loaded is not built and loaded.places == built.places
+    assert all(type(p.precision) is LocationPrecision for p in loaded.places)
+    assert loaded.resolve("Hroza", G.ResolveContext(oblast_hints={"UA-63": 1.0})).raion == "Kupianskyi"
+    assert cached_file.stat().st_size > 0

@@ -316,12 +316,17 @@ _N = L.NUMBER.replace(r"\d[\d,]*", r"\d+(?:,\d{3})*")
 _WEAPON_NOUN = r"(?:drones?|UAVs?|missiles?|rockets?|Shaheds?|bombs?|KABs?|shells?)"
 
 
+_HAS_WEAPON_NOUN = re.compile(rf"\b{_WEAPON_NOUN}", re.I)
+_HAS_CASUALTY_WORD = re.compile(r"kill|died|dead|death|injur|wound|hurt|casualt", re.I)
+
+
 def _counts(text: str) -> tuple[dict[str, int | float], bool]:
     counts: dict[str, int | float] = {}
-    t = text
+    # every count below but the first and the area names a weapon: a sentence with none skips them
+    t = text if _HAS_WEAPON_NOUN.search(text) else ""
     m = re.search(
         rf"\b(?:shot down|downed|destroyed|intercepted|neutrali[sz]ed)(?:/\w+)?\s+(?:all\s+)?({_N})\b",
-        t,
+        text,
         re.I,
     ) or re.search(
         rf"\b({_N})\s+(?:\w+\s+){{0,3}}{_WEAPON_NOUN}\s+(?:were\s+|was\s+)?(?:shot down|downed|"
@@ -364,7 +369,7 @@ def _counts(text: str) -> tuple[dict[str, int | float], bool]:
     )
     if m and L.parse_number(m.group(1)) is not None and "launched" not in counts:
         counts["launched"] = L.parse_number(m.group(1))  # type: ignore[assignment]
-    m = re.search(r"\b(\d[\d,.]*)\s*(?:square kilomet(?:er|re)s|sq\.? ?km|km2|km²)", t, re.I)
+    m = re.search(r"\b(\d[\d,.]*)\s*(?:square kilomet(?:er|re)s|sq\.? ?km|km2|km²)", text, re.I)
     if m:
         counts["area_km2"] = float(m.group(1).replace(",", ""))
     return counts, all_down
@@ -373,6 +378,8 @@ def _counts(text: str) -> tuple[dict[str, int | float], bool]:
 def _casualties(text: str) -> tuple[int | None, int | None]:
     killed = injured = None
     t = text
+    if not _HAS_CASUALTY_WORD.search(t):
+        return None, None  # every pattern below needs one of these words
     m = (
         re.search(
             rf"\b({_N})\s+(?:[\w-]+\s+){{0,3}}?(?:(?:were|was|have been|has been)\s+)?(?:killed|died|dead)\b",
@@ -552,6 +559,11 @@ def _actor_en(tok, span, text: str, enemy: str = "RU") -> tuple[str | None, bool
     return None, False
 
 
+_FLAG = re.compile(
+    r"\b(Russian|Ukrainian) flags? (?:was |were |is )?(?:raised|hoisted|planted)\b"
+    r"|\b(?:raised|hoisted|planted|raising|hoisting) (?:the |a )?(Russian|Ukrainian) flags?\b",
+    re.I,
+)
 _WITHDRAW = re.compile(r"withdr|pull|retreat|left|leave", re.I)
 _ATTEMPT = {"attempted", "tried", "trying", "attempting", "sought"}
 _BY_WEAPON = re.compile(
@@ -652,9 +664,10 @@ def _english_mentions(s: _Sentence, enemy: str = "RU") -> list[Mention]:
         type_words = " ".join(dict.fromkeys(x[2].text for x in items[:3])) + (
             f" ({', '.join(weapons)})" if weapons else ""
         )
-        control = re.search(r"\bunder (\w+) control\b", text)
-        if family == "territory" and control and _side(control.group(1)):
-            actor, strong = _side(control.group(1)), True  # "passed under Ukrainian control"
+        control = re.search(r"\bunder (\w+) control\b", text) or _FLAG.search(text)
+        if family == "territory" and control and _side(control.group(control.lastindex)):
+            # "passed under Ukrainian control", "Ukrainian flag raised": whose the place now is
+            actor, strong = _side(control.group(control.lastindex)), True
         elif (
             family == "territory"
             and actor in ("RU", "UA")
@@ -1274,6 +1287,7 @@ def _listed_targets(m: Mention) -> bool:
 # between two towns of one list: ", ", " and ", or " in the Kharkiv region and "
 _TARGET_LIST_GAP = re.compile(
     r"(?:\s+in\s+(?:the\s+)?[A-Z][\w'’-]*\s+(?:region|oblast))?\s*(?:,|,?\s*and|,?\s*or)\s*"
+    r"(?:(?:the\s+)?(?:occupied|nearby|neighbouring|neighboring|frontline|front-line|liberated)\s+)?"
 )
 
 
@@ -1391,7 +1405,10 @@ def _finish(
     for m in incidents:
         if m.place is None:
             # An air attack with numbers or a date and no place: on the other party's country.
-            if m.family == "remote" and m.counts and m.actor in ("RU", "UA"):
+            if m.type is T.interception and m.actor_strong and m.actor in ("RU", "UA"):
+                m.place = gaz.country(m.actor)  # "Ukrainian air defence shot down 44 missiles"
+                m.words["place"] = "the defending side (an interception with no place)"
+            elif m.family == "remote" and m.counts and m.actor in ("RU", "UA"):
                 m.place = gaz.country("UA" if m.actor == "RU" else "RU")
                 m.words["place"] = "the attacked side (an air attack with counts and no place)"
             elif m.target_key is None:

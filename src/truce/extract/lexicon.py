@@ -42,7 +42,8 @@ for _name, _family in [("abduction", "abduction"), ("arrest", "arrest"), ("sexua
 _I = re.IGNORECASE
 # (pattern, type or None for "decide from the weapons", generic?)
 TRIGGERS: list[tuple[re.Pattern[str], T | None, bool]] = [(re.compile(p, _I), t, g) for p, t, g in [
-    (r"\b(?P<t>shot down|shoot down|downed|intercepted|intercepting|neutrali[sz]ed)\b", T.interception, False),
+    (r"\b(?P<t>shot down|shoot down|shoots down|downed|downs|intercepted|intercepting|intercepts?|neutrali[sz]ed)\b",
+     T.interception, False),
     (r"\bair defen[cs]es?\b[^.;]{0,40}\b(?P<t>destroyed|shot|downed)\b", T.interception, False),
     (r"\b(?P<t>shell(?:ed|ing|s)?)\b(?! (?:company|companies|corporation))", T.shelling, False),
     (r"\b(?:artillery|mortar|tank|MLRS|rocket) (?P<t>fire|strikes?|attacks?|shelling|barrage)\b", T.shelling, False),
@@ -71,6 +72,9 @@ TRIGGERS: list[tuple[re.Pattern[str], T | None, bool]] = [(re.compile(p, _I), t,
      r"offensive(?! (?:weapons?|capabilit\w+|potential))|infiltrat\w+|broke through|break through|"
      r"(?:attempted|tried|trying|attempting|sought) to (?:advance|attack|break|storm|push|encircle|cross)|"
      r"advanc(?:ed|ing|es)? (?:on|towards?|near|in|into)|advance (?:on|towards?|near)|"
+     # a headline's gain: "advance up to two kilometres near X", "advanced 1.5 km"
+     r"advanc(?:e|ed|es|ing) (?:up to |by |some |about |almost |nearly )?(?:[\d.,]+|one|two|three|four|five|six|seven|"
+     r"eight|nine|ten|several|a few) ?(?:km|kilomet(?:re|er)s?|met(?:re|er)s|miles)\b|"
      r"street fighting|attacked (?:\w+ )?positions|assaulted|counterattacked)\b", T.armed_clash, False),
     (r"\b(?:entered the|intense|heavy|fierce) (?P<t>fight|fighting|battles?)\b", T.armed_clash, False),
     # a communiqué's ground fighting: "inflicted losses on formations of ...", "defeated the manpower and
@@ -91,7 +95,11 @@ TRIGGERS: list[tuple[re.Pattern[str], T | None, bool]] = [(re.compile(p, _I), t,
      r"took over|liberated|liberation|recaptured|retaken|retook|regained (?:full )?control|"
      r"(?:re-?)?established (?:full )?control|gained (?:full )?control|took (?:the )?(?:town|city|village)|"
      r"completed the liberation|fully liberated|cleared of)\b", T.territorial_claim, False),
-    (r"\b(?P<t>withdr[ae]w(?:n|al)?|pulled out|retreated|left)\b(?= (?:[\w-]+ ){0,4}?(?:from|the town|the city))",
+    # "has taken Artemovsk" (a place's name follows): not "has taken part/place/measures"
+    (r"\b(?:has|have|had) (?:now |fully |completely )?(?P<t>taken)(?= (?:the (?:town|city|village) of )?(?-i:[A-Z]))",
+     T.territorial_claim, False),
+    (r"\b(?P<t>(?:withdr[ae]w(?:n|al)?|pulled out|retreated|left)\b(?= (?:[\w-]+ ){0,4}?(?:from|the town|the city))"
+     r"|pulled out(?= of\b))",
      T.territorial_claim, False),
     (r"\b(?P<t>(?:raised|hoisted|showing|planted|raising|hoisting|raise|hoist) (?:the |a )?(?:Russian|Ukrainian) flags?|"
      r"(?:Russian|Ukrainian) flags? (?:was |were |is )?(?:raised|hoisted|planted)|"

@@ -16,6 +16,7 @@ conflict area (eastern and southern oblasts, Russia's border regions), then popu
 from __future__ import annotations
 
 import csv
+import gc
 import hashlib
 import math
 import os
@@ -24,7 +25,7 @@ import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -149,11 +150,13 @@ _UA_LETTERS = set("іїєґ")
 _RU_LETTERS = set("ыэёъ")
 
 
+_CYRILLIC_LETTER = re.compile("[\u0400-\u04ff]")
+_LATIN_LETTER = re.compile("[A-Za-z]")
+
+
 def is_cyrillic(text: str) -> bool:
     """True when the text has more Cyrillic letters than Latin ones."""
-    cyr = sum(1 for ch in text if "\u0400" <= ch <= "\u04ff")
-    lat = sum(1 for ch in text if ch.isascii() and ch.isalpha())
-    return cyr > lat
+    return len(_CYRILLIC_LETTER.findall(text)) > len(_LATIN_LETTER.findall(text))
 
 
 def transliterate(text: str, lang: str | None = None) -> str:
@@ -184,6 +187,7 @@ def transliterate(text: str, lang: str | None = None) -> str:
     return re.sub(r"[\u0400-\u04ff]+", word, text)
 
 
+@lru_cache(maxsize=200_000)
 def normalise_name(name: str) -> str:
     """Case, apostrophes, diacritics and separators folded; the spelling itself is kept."""
     text = transliterate(name)
@@ -351,6 +355,7 @@ class Gazetteer:
         self.derived_keys = derived_keys  # keys only a derived Russian spelling gives
         self._keys = keys  # name_key -> place indexes
         self._exact = exact  # normalise_name -> place indexes (a spelling seen verbatim)
+        self._raions: dict[str, list[int]] | None = None  # raion key -> settlements, built on first use
         self._by_admin1 = {
             p.admin1_code: i
             for i, p in enumerate(places)
@@ -421,8 +426,8 @@ class Gazetteer:
         cands = self.candidates(name, inflected=infl)
         if ctx.kind == "region":
             regional = [p for p in cands if p.precision is LocationPrecision.oblast]
-            if regional:
-                cands = regional
+            # "the Kyiv region" is the oblast around the capital, not the city's own unit
+            cands = [p for p in regional if not p.name.endswith(" City")] or regional or cands
         if ctx.binding_admin1:
             inside = [p for p in cands if p.admin1_code == ctx.binding_admin1]
             if not inside:
@@ -441,14 +446,14 @@ class Gazetteer:
     def raion(self, name: str, admin1_code: str | None = None) -> Place | None:
         """A raion (district) as an area: the mean of its settlements, precision raion."""
         key = name_key(re.sub(r"(?i)\b(raion|district|rayon|район)\b", "", name))
-        pts = [
-            p
-            for p in self.places
-            if p.precision is LocationPrecision.settlement
-            and p.raion
-            and (admin1_code is None or p.admin1_code == admin1_code)
-            and (name_key(p.raion) == key or name_key(p.raion).startswith(key[:-1] or key))
+        found = [
+            i
+            for raion_key, indexes in self._raion_index().items()
+            if raion_key == key or raion_key.startswith(key[:-1] or key)
+            for i in indexes
         ]
+        pts = [self.places[i] for i in sorted(found)]
+        pts = [p for p in pts if admin1_code is None or p.admin1_code == admin1_code]
         if not pts:
             return None
         lat = sum(p.lat or 0 for p in pts) / len(pts)
@@ -464,6 +469,16 @@ class Gazetteer:
             lat=lat,
             lon=lon,
         )
+
+    def _raion_index(self) -> dict[str, list[int]]:
+        """Raion key -> indexes of its settlements, built on first use (one pass, not one per query)."""
+        if self._raions is None:
+            index: dict[str, list[int]] = {}
+            for i, p in enumerate(self.places):
+                if p.precision is LocationPrecision.settlement and p.raion:
+                    index.setdefault(name_key(p.raion), []).append(i)
+            self._raions = index
+        return self._raions
 
     def nearest(self, lat: float, lon: float, country: str | None = None) -> Place | None:
         """The nearest settlement to a point (optionally in one country)."""
@@ -522,6 +537,7 @@ class Gazetteer:
 
     def add_place(self, place: Place, names: Iterable[str]) -> int:
         self.places.append(place)
+        self._raions = None
         i = len(self.places) - 1
         for n in {place.name, *names}:
             self.add_alias(n, i)
@@ -605,6 +621,7 @@ class _Builder:
 
     def add(self, place: Place, names: Iterable[str]) -> int:
         self.places.append(place)
+        self._raions = None
         i = len(self.places) - 1
         self.alias(i, [place.name, *names])
         return i
@@ -831,17 +848,48 @@ def _user_aliases_path() -> Path:
     return cache_dir() / "geonames_user_aliases.jsonl"
 
 
+_PLACE_FIELDS = [f.name for f in fields(Place)]
+_PRECISIONS = {p.value: p for p in LocationPrecision}
+_PRECISION_AT = _PLACE_FIELDS.index("precision")
+_CACHE_FORMAT = 2  # places kept as rows of plain values (a pickle of 36,000 dataclasses loads 3x slower)
+
+
+def _place_rows(places: list[Place]) -> list[tuple]:
+    return [
+        tuple(p.precision.value if f == "precision" else getattr(p, f) for f in _PLACE_FIELDS) for p in places
+    ]
+
+
+def _places_from_rows(rows: list[tuple]) -> list[Place]:
+    """Places rebuilt from their rows without the frozen dataclass's per-field __setattr__ (start-up
+    time of every extraction)."""
+    out: list[Place] = []
+    new, names, kinds = object.__new__, _PLACE_FIELDS, _PRECISIONS
+    for row in rows:
+        place = new(Place)
+        place.__dict__.update(zip(names, row, strict=True))
+        place.__dict__["precision"] = kinds[row[_PRECISION_AT]]
+        out.append(place)
+    return out
+
+
 @lru_cache(maxsize=1)
 def get_gazetteer() -> Gazetteer:
     """The gazetteer, loaded from the cache or built (and cached) on first use."""
     directory = cache_dir()
-    path = directory / f"gazetteer-{_sources_hash()}.pickle"
+    path = directory / f"gazetteer-v{_CACHE_FORMAT}-{_sources_hash()}.pickle"
     gaz: Gazetteer | None = None
     if path.exists():
         try:
-            with path.open("rb") as f:
-                places, keys, exact, derived = pickle.load(f)
-            gaz = Gazetteer(places, keys, exact, derived)
+            collecting = gc.isenabled()
+            gc.disable()  # ~200,000 objects and no cycles: collections meanwhile only cost time
+            try:
+                with path.open("rb") as f:
+                    rows, keys, exact, derived = pickle.load(f)
+                gaz = Gazetteer(_places_from_rows(rows), keys, exact, derived)
+            finally:
+                if collecting:
+                    gc.enable()
         except Exception:  # a truncated or stale cache file: rebuild it
             gaz = None
     if gaz is None:
@@ -850,9 +898,8 @@ def get_gazetteer() -> Gazetteer:
             directory.mkdir(parents=True, exist_ok=True)
             tmp = path.with_suffix(".tmp")
             with tmp.open("wb") as f:
-                pickle.dump(
-                    (gaz.places, gaz._keys, gaz._exact, gaz.derived_keys), f, protocol=pickle.HIGHEST_PROTOCOL
-                )
+                index = (_place_rows(gaz.places), gaz._keys, gaz._exact, gaz.derived_keys)
+                pickle.dump(index, f, protocol=pickle.HIGHEST_PROTOCOL)
             tmp.replace(path)
         except OSError:
             pass  # a read-only home: keep the index in memory only
