@@ -448,3 +448,13 @@ def test_a_digest_item_s_place_is_not_read_by_the_next_item_s_region():
     )
     found = {(e.incident.location.name, e.incident.location.admin1) for e in extract_text(text, "d", DAY)}
     assert ("Stepove", "Donetsk Oblast") in found and ("Izium", "Kharkiv Oblast") in found
+
+
+def test_weapons_that_slammed_into_a_city_struck_it():
+    rows = _rows("ODESA, June 2 (AP) — Russian missiles slammed into the port overnight, killing two.", DAY)
+    assert [(t, p, a) for t, _, p, a in rows] == [("missile_strike", "Odesa", "RU")]
+
+
+def test_a_district_followed_by_its_oblast_is_the_district_s_town():
+    rows = _rows("On 4 May 2024, Russian forces shelled the Kurakhovo district, Donetsk.", DAY)
+    assert [(t, p) for t, _, p, _ in rows] == [("shelling", "Kurakhove")]

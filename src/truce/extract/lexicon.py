@@ -59,6 +59,9 @@ TRIGGERS: list[tuple[re.Pattern[str], T | None, bool]] = [(re.compile(p, _I), t,
     (r"\b(?P<t>killed|hit|struck) by (?:an? )?(?:\w+ ){0,2}(?:shell|shelling|artillery|mortar)s?\b", T.shelling, False),
     (r"\b(?P<t>attack(?:s|ed|ing)?|strikes?|struck|striking|targeting|targeted|hit|hits|pounded)\b", None, True),
     (r"\b(?P<t>launched)\b(?= (?:[\w-]+ ){0,4}(?:drones?|missiles?|rockets?|bombs?|Shaheds?|UAVs?))", None, True),
+    # a weapon's impact told as motion: "missiles slammed into Kyiv", "shells rained down on the town"
+    (r"\b(?:drones?|missiles?|rockets?|bombs?|shells?|Shaheds?|UAVs?|barrage)\b[^.;]{0,30}?"
+     r"\b(?P<t>slam(?:med|s)? into|crash(?:ed|es)? into|smash(?:ed|es)? into|rain(?:ed|s)? down on)\b", None, True),
     (r"\b(?P<t>fired|firing|fires)\b(?! (?:into|in) the air| warning)(?= (?:[\w-]+ ){0,5}?(?:at|on|upon|towards?|into)\b)",
      None, True),
     (r"\b(?P<t>fired|firing)\b(?= (?:[\w-]+ ){0,3}(?:artillery|mortars?|MLRS|rockets?|shells?|missiles?|rounds))",
