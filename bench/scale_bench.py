@@ -14,7 +14,12 @@ Wall time and peak memory (max RSS) per process. Issue 15's goals: ingest memory
 its baseline; assess on 1M < 15 s, on 10M < 150 s and < 4 GB. The workspace is SQLite, in a temporary
 folder (or --keep DIR to leave it there).
 
-    nice -n 10 .venv/bin/python bench/scale_bench.py [--n 1000000] [--keep DIR]
+    nice -n 10 .venv/bin/python bench/scale_bench.py [--n 1000000] [--keep DIR] [--steps ingest,assess]
+        [--step-timeout SECONDS]
+
+--steps runs some steps only (without ingest, on the workspace --keep DIR holds), so a long run can
+be split; a CSV of N rows already in DIR is used as it is. A step still running at --step-timeout
+is stopped and said so, with the last line it wrote.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import resource
 import shutil
 import sqlite3
@@ -45,6 +51,10 @@ class Run:
     wall: float  # of the whole process (a baseline's: of its work only, printed by itself)
     rss_mb: float
     out: str
+    stopped: str | None = None  # the step ran out of time: the last it wrote to stderr
+
+
+STEP_SECONDS: float | None = None  # --step-timeout: a step still running then is stopped
 
 
 def _truce(db: Path, *args: str) -> Run:
@@ -58,27 +68,41 @@ def _child(name: str, *args: str) -> Run:
 def _measured(command: list[str]) -> Run:
     """Run `command` under a small wrapper process that reports the command's own wall time and peak
     memory (its only child's max RSS), so neither includes this process's."""
-    done = subprocess.run([sys.executable, __file__, "--measure", *command], capture_output=True, text=True)
+    timeout = "0" if STEP_SECONDS is None else str(STEP_SECONDS)
+    done = subprocess.run(
+        [sys.executable, __file__, "--measure", timeout, *command], capture_output=True, text=True
+    )
     if done.returncode:
         raise SystemExit(f"{' '.join(command)} failed ({done.returncode}):\n{done.stderr}")
     *lines, figures = done.stdout.rstrip("\n").split("\n")
     measured = json.loads(figures)
     if lines and lines[-1].startswith('{"work":'):  # a baseline's own timing of its work
         measured["wall"] = json.loads(lines.pop())["work"]
-    return Run(measured["wall"], measured["rss_mb"], "\n".join(lines))
+    return Run(measured["wall"], measured["rss_mb"], "\n".join(lines), measured.get("stopped"))
 
 
-def _measure(command: list[str]) -> None:
-    """(In the wrapper) run `command`, pass its output on, then print its wall time and peak RSS."""
-    started = time.perf_counter()
-    done = subprocess.run(command, capture_output=True, text=True)
+def _measure(timeout: str, command: list[str]) -> None:
+    """(In the wrapper) run `command`, pass its output on, then print its wall time and peak RSS;
+    a command still running after `timeout` seconds (0: none) is killed, and said so."""
+    started, stopped = time.perf_counter(), None
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=float(timeout) or None)
+        out, err, code = done.stdout, done.stderr, done.returncode
+    except subprocess.TimeoutExpired as expired:
+        out, err, code = _text(expired.stdout), _text(expired.stderr), 0
+        stopped = err.replace("\r", "\n").strip().splitlines()[-1:] or ["(nothing on stderr)"]
+        stopped = stopped[0][-300:]
     wall = time.perf_counter() - started
-    sys.stderr.write(done.stderr)
-    if done.returncode:
-        raise SystemExit(done.returncode)
+    sys.stderr.write(err)
+    if code:
+        raise SystemExit(code)
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    print(done.stdout.rstrip("\n"))
-    print(json.dumps({"wall": wall, "rss_mb": peak}))
+    print(out.rstrip("\n"))
+    print(json.dumps({"wall": wall, "rss_mb": peak, "stopped": stopped}))
+
+
+def _text(data: bytes | str | None) -> str:
+    return data.decode(errors="replace") if isinstance(data, bytes) else data or ""
 
 
 # --- baselines (each in its own process) ------------------------------------------------------------
@@ -118,6 +142,8 @@ CHILDREN = {
 
 
 def _line(step: str, ours: Run, base: Run, note: str = "") -> None:
+    if ours.stopped:
+        note = f"STOPPED at the step timeout; it was at: {ours.stopped}"
     print(
         f"  {step:16} truce {ours.wall:8.1f} s {ours.rss_mb:7.0f} MB | baseline {base.wall:7.2f} s "
         f"{base.rss_mb:6.0f} MB | ratio {ours.wall / base.wall:6.1f}x {note}",
@@ -126,60 +152,92 @@ def _line(step: str, ours: Run, base: Run, note: str = "") -> None:
 
 
 def main() -> None:
+    global STEP_SECONDS
     if sys.argv[1:2] == ["--child"]:
         started = time.perf_counter()
         CHILDREN[sys.argv[2]](*sys.argv[3:])
         print(json.dumps({"work": time.perf_counter() - started}))
         return
     if sys.argv[1:2] == ["--measure"]:
-        _measure(sys.argv[2:])
+        _measure(sys.argv[2], sys.argv[3:])
         return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=1_000_000)
     parser.add_argument("--keep", type=Path, help="build the workspace in this folder and leave it there")
+    parser.add_argument(
+        "--steps",
+        default=",".join(STEPS),
+        help=f"comma-separated, of {','.join(STEPS)}; without ingest, --keep DIR's workspace is used",
+    )
+    parser.add_argument("--step-timeout", type=float, help="stop a step still running after this many s")
     args = parser.parse_args()
+    steps = args.steps.split(",")
+    if set(steps) - set(STEPS) or ("ingest" not in steps and args.keep is None):
+        parser.error(f"--steps: of {','.join(STEPS)}; without ingest, --keep names the workspace's folder")
+    STEP_SECONDS = args.step_timeout
     folder = args.keep or Path(tempfile.mkdtemp(prefix="truce-scale-"))
     folder.mkdir(parents=True, exist_ok=True)
     try:
-        _bench(args.n, folder)
+        _bench(args.n, folder, steps)
     finally:
         if args.keep is None:
             shutil.rmtree(folder, ignore_errors=True)
 
 
-def _bench(n: int, folder: Path) -> None:
+STEPS = ("ingest", "assess", "report", "verify")
+
+
+def _bench(n: int, folder: Path, steps: list[str]) -> None:
     csv_path, db, plain = folder / "incidents.csv", folder / "truce.db", folder / "baseline.db"
+    print(f"load average before: {' '.join(f'{x:.1f}' for x in os.getloadavg())}", flush=True)
+    if "ingest" in steps:
+        _ingest(n, folder, csv_path, db, plain)
+    if "assess" in steps:
+        base = _child("assess", str(db))
+        ours = _truce(db, "assess", "--until", CUT_OFF, "--json")
+        if ours.stopped:
+            _line("assess", ours, base)
+        else:
+            first = json.loads(ours.out)
+            _line("assess", ours, base, f"({first['findings']:,} findings; goal < {15 * n / 1e6:.0f} s)")
+            again = _truce(db, "assess", "--until", CUT_OFF, "--json")
+            appended = None if again.stopped else json.loads(again.out)["log_size"] - first["log_size"]
+            _line("assess again", again, base, f"(nothing changed: {appended} log entries appended)")
+    if "report" in steps:
+        base = _child("report", str(db))
+        out = str(folder / "r.json")
+        ours = _truce(db, "report", "--date", REPORT_DAY, "--format", "json", "--output", out)
+        _line("daily report", ours, base)
+    if "verify" in steps:
+        base = _child("verify", str(db))
+        ours = _truce(db, "verify")
+        _line("verify", ours, base)
+    print(f"  workspace: {db.stat().st_size / 1e6:,.0f} MB", flush=True)
+    print(f"load average after: {' '.join(f'{x:.1f}' for x in os.getloadavg())}", flush=True)
+
+
+def _ingest(n: int, folder: Path, csv_path: Path, db: Path, plain: Path) -> None:
+    """A CSV of n rows (one already in the folder with n rows is used as it is), then ingest."""
     started = time.perf_counter()
-    write_rows(csv_path, n)
+    if not csv_path.exists() or _rows(csv_path) != n:
+        write_rows(csv_path, n)
     print(
-        f"{n:,} incidents: {csv_path.stat().st_size / 1e6:,.0f} MB of CSV written in "
+        f"{n:,} incidents: {csv_path.stat().st_size / 1e6:,.0f} MB of CSV ready in "
         f"{time.perf_counter() - started:.0f} s (not timed below); workspace {db}",
         flush=True,
     )
+    db.unlink(missing_ok=True)
     _truce(db, "init")
     _truce(db, "geo", "import-control", "--bundled", SNAPSHOTS)
-
     base = _child("ingest", str(csv_path), str(plain))
     plain.unlink()
     ours = _truce(db, "ingest", "--format", "csv", str(csv_path))
     _line("ingest", ours, base, f"({n / ours.wall:,.0f} rows/s; goals < 3x, < 1024 MB)")
 
-    base = _child("assess", str(db))
-    ours = _truce(db, "assess", "--until", CUT_OFF, "--json")
-    first = json.loads(ours.out)
-    _line("assess", ours, base, f"({first['findings']:,} findings; goal < {15 * n / 1e6:.0f} s)")
-    again = _truce(db, "assess", "--until", CUT_OFF, "--json")
-    appended = json.loads(again.out)["log_size"] - first["log_size"]
-    _line("assess again", again, base, f"(nothing changed: {appended} log entries appended)")
 
-    base = _child("report", str(db))
-    ours = _truce(db, "report", "--date", REPORT_DAY, "--format", "json", "--output", str(folder / "r.json"))
-    _line("daily report", ours, base)
-
-    base = _child("verify", str(db))
-    ours = _truce(db, "verify")
-    _line("verify", ours, base)
-    print(f"  workspace: {db.stat().st_size / 1e6:,.0f} MB", flush=True)
+def _rows(csv_path: Path) -> int:
+    with csv_path.open("rb") as f:
+        return sum(chunk.count(b"\n") for chunk in iter(lambda: f.read(1 << 24), b"")) - 1
 
 
 if __name__ == "__main__":

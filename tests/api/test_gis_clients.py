@@ -40,6 +40,7 @@ def _free_port() -> int:
 
 pytestmark = pytest.mark.parametrize("world", ["sqlite"], indirect=True)  # copies the SQLite file
 
+
 @pytest.fixture(scope="module")
 def served(world, tmp_path_factory):
     """`truce serve` on 127.0.0.1 and a free port, over a copy of the world; stopped afterwards."""
@@ -48,8 +49,12 @@ def served(world, tmp_path_factory):
     copy_db(world.db, db)
     db.chmod(0o600)  # serve refuses a store others can read
     port = _free_port()
-    env = {**os.environ, "TRUCE_DB": str(db), "TRUCE_API_RATE_PER_SECOND": "100000",
-           "TRUCE_API_RATE_BURST": "100000"}
+    env = {
+        **os.environ,
+        "TRUCE_DB": str(db),
+        "TRUCE_API_RATE_PER_SECOND": "100000",
+        "TRUCE_API_RATE_BURST": "100000",
+    }
     log = (folder / "serve.log").open("w")
     server = subprocess.Popen(
         [sys.executable, "-c", "from truce.cli.main import run; run()", "serve", "--port", str(port)],
@@ -114,7 +119,11 @@ def test_ogrinfo_opens_every_collection_with_every_column(served, layer):
     columns = [name for name in schema if name != "geometry"]
     assert [name for name in info["fields"] if name in schema] == columns
     assert info["geometry"] == COLLECTIONS[layer]
-    assert info["count"] == _api(served, f"/ogc/collections/{layer}/items?limit=1")["numberMatched"] > 0
+    assert (
+        info["count"]
+        == _api(served, f"/ogc/collections/{layer}/items?limit=1&count=true")["numberMatched"]
+        > 0
+    )
     # the types come from the schema, not from the first page's values
     kinds = {"number": "Real", "integer": "Integer", "string": "String"}
     for name in columns:
@@ -124,9 +133,11 @@ def test_ogrinfo_opens_every_collection_with_every_column(served, layer):
 
 @needs_gdal
 def test_a_page_size_of_5000_and_a_world_bbox_get_every_feature(served):
-    every = _api(served, "/ogc/collections/incidents/items?limit=1")["numberMatched"]
+    every = _api(served, "/ogc/collections/incidents/items?limit=1&count=true")["numberMatched"]
     assert _layer_info(served, "incidents", "-oo", "PAGE_SIZE=5000")["count"] == every
-    placed = _api(served, "/ogc/collections/incidents/items?limit=1&bbox=-180,-90,180,90")["numberMatched"]
+    placed = _api(served, "/ogc/collections/incidents/items?limit=1&count=true&bbox=-180,-90,180,90")[
+        "numberMatched"
+    ]
     # GDAL leaves out a bbox of exactly the world, so ask for one just inside it
     spat = ("-spat", "-179.99", "-89.99", "179.99", "89.99")
     url = f"OAPIF:{served}/ogc"
@@ -164,8 +175,10 @@ def test_a_where_on_date_returns_what_the_clause_says_with_exact_dates(served):
         by_day.setdefault(feature["properties"]["date"], set()).add(feature["id"])
 
     def spanning(day: str) -> set[str]:  # the standard's datetime: whose span of uncertainty meets the day
-        return {f["id"] for f in _api(served, f"/ogc/collections/incidents/items?limit=1000&datetime={day}")[
-            "features"]}
+        return {
+            f["id"]
+            for f in _api(served, f"/ogc/collections/incidents/items?limit=1000&datetime={day}")["features"]
+        }
 
     # a day that an incident dated only to the week or month also spans
     day = next(d for d in sorted(by_day) if spanning(d) > by_day[d])
@@ -182,13 +195,15 @@ def test_a_where_on_date_returns_what_the_clause_says_with_exact_dates(served):
 @needs_gdal
 def test_a_token_sent_as_the_basic_password_opens_the_callers_layer(served, world):
     token = world.tokens["party_liaison:UA"]
-    theirs = _api(served, "/ogc/collections/incidents/items?limit=1", token)["numberMatched"]
-    public = _api(served, "/ogc/collections/incidents/items?limit=1")["numberMatched"]
+    theirs = _api(served, "/ogc/collections/incidents/items?limit=1&count=true", token)["numberMatched"]
+    public = _api(served, "/ogc/collections/incidents/items?limit=1&count=true")["numberMatched"]
     assert theirs > public  # the party sees its own protected allegation
     assert _layer_info(served, "incidents", "-oo", f"USERPWD=gis:{token}")["count"] == theirs
     refused = subprocess.run(
         [OGRINFO, "-ro", "-so", "-oo", "USERPWD=gis:trc_wrong", f"OAPIF:{served}/ogc", "incidents"],
-        capture_output=True, text=True, timeout=120,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert refused.returncode != 0 and "401" in refused.stderr
 

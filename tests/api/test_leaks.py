@@ -135,7 +135,7 @@ def test_what_if_counts_only_what_the_caller_may_see(api):
     # Two protected allegations (one per party): the public's run leaves both out, each party's its
     # rival's only; the same number as the incidents each may list.
     assert staff == public + 2 and ua == ru == public + 1
-    listed = api.get("/api/v1/incidents?limit=1", None).json()
+    listed = api.get("/api/v1/incidents?limit=1&count=true", None).json()
     assert listed["number_matched"] == public
 
 

@@ -145,14 +145,14 @@ def test_notices_name_a_known_zone_and_a_sane_window(api):
 
 
 def test_what_if_runs_are_shown_not_stored(api):
-    before = api.get("/api/v1/findings?limit=1").json()["number_matched"]
+    before = api.get("/api/v1/findings?limit=1&count=true").json()["number_matched"]
     run = api.post(
         f"/api/v1/agreements/{AGREEMENT}/assess",
         "monitor",
         json={"cut_off": "2026-02-01T00:00:00+02:00", "what_if": {"fez_width_km": "40"}},
     )
     assert run.status_code == 200 and run.json()["stored"] is False
-    assert api.get("/api/v1/findings?limit=1").json()["number_matched"] == before
+    assert api.get("/api/v1/findings?limit=1&count=true").json()["number_matched"] == before
     bad = api.post(
         f"/api/v1/agreements/{AGREEMENT}/assess",
         "monitor",
@@ -211,9 +211,9 @@ def test_a_notice_the_log_refuses_is_not_stored(api, monkeypatch):
         raise LogError("log", None, "the disk is full")
 
     monkeypatch.setattr(ctx.log.store, "append", refuse)
-    before = api.get("/api/v1/notices", "party_liaison:UA").json()["number_matched"]
+    before = api.get("/api/v1/notices?count=true", "party_liaison:UA").json()["number_matched"]
     window = {"zone": "fez-pullback", "classes": ["troops"], "starts": "2026-12-10T00:00:00Z"}
     answer = api.post("/api/v1/notices", "party_liaison:UA", json={**window, "ends": "2026-12-11T00:00:00Z"})
     assert answer.status_code == 503 and answer.headers["Retry-After"] == "1"
     assert "the log refused the notice" in answer.json()["detail"]
-    assert api.get("/api/v1/notices", "party_liaison:UA").json()["number_matched"] == before
+    assert api.get("/api/v1/notices?count=true", "party_liaison:UA").json()["number_matched"] == before

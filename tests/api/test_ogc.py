@@ -99,7 +99,8 @@ def test_items_and_paging(shared_api, collection):  # fc-op, fc-response, fc-lin
             _valid_feature(feature)
         url = _path(_rels(page)["next"]["href"]) if "next" in _rels(page) else None
         pages += 1
-    assert len(seen) == len(set(seen)) == first.json()["numberMatched"]  # next links reach every feature once
+    counted = shared_api.get(f"/ogc/collections/{collection}/items?limit=3&count=true").json()
+    assert len(seen) == len(set(seen)) == counted["numberMatched"]  # next links reach every feature once
     assert seen, f"the demo has {collection}"
     item = shared_api.get(f"/ogc/collections/{collection}/items/{seen[0]}")  # f-op, f-success
     assert item.status_code == 200 and item.headers["content-type"] == "application/geo+json"
@@ -126,9 +127,9 @@ def test_a_limit_above_the_maximum_is_capped_not_refused(shared_api, make_api):
         assert [f["id"] for f in page.json()["features"]] == [f["id"] for f in everything["features"]]
     small = make_api(ApiSettings(max_page=3, rate_per_second=1e6, rate_burst=1_000_000))
     page = small.get("/ogc/collections/findings/items?limit=5000").json()
-    assert page["numberReturned"] == 3 and page["numberMatched"] > 3
+    assert page["numberReturned"] == 3 and "numberMatched" not in page  # not counted unless asked
     following = next(link["href"] for link in page["links"] if link["rel"] == "next")
-    assert "limit=3" in following and "offset=3" in following  # the next page asks for what it gets
+    assert "limit=3" in following and "cursor=" in following  # the next page asks for what it gets
 
 
 def test_a_world_bbox_is_answered(shared_api):  # a zoomed-out map asks for the whole world
@@ -156,12 +157,12 @@ def test_bbox(shared_api):  # /req/core/fc-bbox-response
             assert shape(feature["geometry"]).intersects(box(*area))
     far = shared_api.get("/ogc/collections/incidents/items?bbox=-10,40,-9,41").json()
     assert far["numberMatched"] == 0 and far["features"] == []
-    six = shared_api.get("/ogc/collections/incidents/items?bbox=35.5,47,0,38.5,49.5,100").json()
+    six = shared_api.get("/ogc/collections/incidents/items?count=true&bbox=35.5,47,0,38.5,49.5,100").json()
     assert (
         six["numberMatched"]
-        == shared_api.get(f"/ogc/collections/incidents/items?bbox={','.join(map(str, area))}").json()[
-            "numberMatched"
-        ]
+        == shared_api.get(
+            f"/ogc/collections/incidents/items?count=true&bbox={','.join(map(str, area))}"
+        ).json()["numberMatched"]
     )
     for bad in ("1,2,3", "a,b,c,d", "10,50,20,40", "0,0,0,0,0", "-200,0,0,10"):
         assert shared_api.get(f"/ogc/collections/incidents/items?bbox={bad}").status_code == 400
@@ -282,8 +283,12 @@ def test_zones_are_all_multipolygons_and_extents_are_the_datas(shared_api):
     lines = shared_api.get("/ogc/collections/contact-line/items?limit=1000").json()["features"]
     bounds = [shape(f["geometry"]).bounds for f in lines]
     extent = shared_api.get("/ogc/collections/contact-line").json()["extent"]["spatial"]["bbox"][0]
-    union = [min(b[0] for b in bounds), min(b[1] for b in bounds), max(b[2] for b in bounds),
-             max(b[3] for b in bounds)]
+    union = [
+        min(b[0] for b in bounds),
+        min(b[1] for b in bounds),
+        max(b[2] for b in bounds),
+        max(b[3] for b in bounds),
+    ]
     assert extent == pytest.approx(union, abs=1e-5)
     assert extent != [22.0, 44.0, 40.5, 52.5]  # not the fixed box it used to be
 
@@ -291,9 +296,10 @@ def test_zones_are_all_multipolygons_and_extents_are_the_datas(shared_api):
 def test_queryables_are_what_the_items_filter_by(shared_api):
     doc = shared_api.get("/ogc/collections/incidents/queryables").json()
     assert set(doc["properties"]) == {"geometry", "date"}
-    assert shared_api.get("/ogc/collections/zones/queryables").json()["properties"]["valid_from"][
-        "format"
-    ] == "date-time"
+    assert (
+        shared_api.get("/ogc/collections/zones/queryables").json()["properties"]["valid_from"]["format"]
+        == "date-time"
+    )
 
 
 def test_openapi_comes_in_3_1_and_3_0_with_their_media_types(shared_api):

@@ -46,3 +46,27 @@ def test_settlements_in_an_area_most_populous_first():
     assert BAKHMUTSKYI in {s.pcode for s in found}
     assert [s.population for s in found] == sorted((s.population for s in found), reverse=True)
     assert settlements.settlements_in(shapely.Polygon()) == []
+
+
+def test_nearest_through_the_grid_equals_a_search_of_every_settlement():
+    """The grid nearest() looks in finds what a scan of the whole table finds (ties included)."""
+    import random
+
+    import numpy as np
+
+    from truce.geo.gazetteer import haversine_km
+
+    table = settlements._table()
+    rng = random.Random(15)
+    for _ in range(500):
+        lon, lat = rng.uniform(22.0, 40.3), rng.uniform(44.3, 52.4)
+        for max_km in (1.0, 5.0, 12.0):
+            scanned = None
+            for box in (0.1, max_km / 50):
+                near = np.flatnonzero((np.abs(table.lon - lon) <= box) & (np.abs(table.lat - lat) <= box))
+                if len(near):
+                    distances = [haversine_km(lat, lon, table.lat[i], table.lon[i]) for i in near]
+                    best = int(np.argmin(distances))
+                    scanned = table.rows[near[best]] if distances[best] <= max_km else None
+                    break
+            assert settlements.nearest(lon, lat, max_km) == scanned, (lon, lat, max_km)

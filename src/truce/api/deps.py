@@ -18,12 +18,23 @@ from starlette.concurrency import run_in_threadpool
 
 from truce.api import audit
 from truce.api.context import ApiContext
+from truce.api.paging import PageParams
 from truce.api.policy import PUBLIC, Action, Actor, Resource, allowed
 from truce.api.problems import ProblemError, forbidden
+from truce.api.settings import ApiSettings
 from truce.api.users import actor_for_token
 from truce.errors import UserError
 
-__all__ = ["PageParams", "WriteNote", "context", "page_params", "presented_token", "requires", "writing"]
+__all__ = [
+    "PageParams",
+    "WriteNote",
+    "context",
+    "page_of",
+    "page_params",
+    "presented_token",
+    "requires",
+    "writing",
+]
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 bearer = HTTPBearer(
@@ -214,30 +225,22 @@ def writing(
             raise
 
 
-@dataclass(frozen=True)
-class PageParams:
-    limit: int
-    offset: int
-
-    def next_url(self, request: Request, matched: int) -> str | None:
-        if self.offset + self.limit >= matched:
-            return None
-        return str(request.url.include_query_params(offset=self.offset + self.limit, limit=self.limit))
-
-    def envelope(self, request: Request, items: list, matched: int) -> dict:
-        """One page of a list route, in the shape of schemas.common.Page."""
-        return {
-            "items": items,
-            "limit": self.limit,
-            "offset": self.offset,
-            "number_matched": matched,
-            "next": self.next_url(request, matched),
-        }
-
-
 async def page_params(  # async: no I/O, so no hop to the thread pool
     request: Request,
     limit: int = Query(100, ge=1, le=1000, description="items per page (at most 1000)"),
-    offset: int = Query(0, ge=0, le=100_000_000),
+    cursor: str | None = Query(None, max_length=1000, description="where to continue: a `next` link's"),
+    count: bool = Query(False, description="count the matches (up to a bound)"),
+    offset: int = Query(0, ge=0, le=100_000_000, description="items to skip (slow when deep: use `next`)"),
 ) -> PageParams:
-    return PageParams(min(limit, context(request).settings.max_page), offset)
+    settings = context(request).settings
+    return page_of(settings, min(limit, settings.max_page), offset, cursor, count)
+
+
+def page_of(settings: ApiSettings, limit: int, offset: int, cursor: str | None, count: bool) -> PageParams:
+    if offset > settings.max_offset:  # each skipped row is read: a deep offset is a costly request
+        raise ProblemError(
+            400,
+            f"offset: at most {settings.max_offset}; follow the `next` links (cursors) instead",
+            kind="bad-request",
+        )
+    return PageParams(limit, offset, cursor, count, settings.max_count)

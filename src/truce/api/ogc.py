@@ -29,7 +29,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import func, or_, select, tuple_
 
 from truce.api.context import ApiContext
-from truce.api.deps import context, requires
+from truce.api.deps import context, page_of, requires
 from truce.api.geodata import (
     contact_line_feature,
     load_agreement_row,
@@ -40,9 +40,11 @@ from truce.api.geodata import (
 from truce.api.limits import parse_bbox
 from truce.api.ogc_properties import feature_schema_document, schema_document
 from truce.api.openapi30 import MEDIA_TYPE_30, MEDIA_TYPE_31
+from truce.api.paging import Keyset, PageParams, fetch_page
 from truce.api.policy import Action, Actor, Resource, Role, allowed
 from truce.api.problems import ProblemError, not_found
 from truce.api.responses import FastJSON
+from truce.api.routers.findings import BY_DATE as FINDINGS_BY_DATE
 from truce.api.routers.findings import present_findings
 from truce.api.schemas.common import EARLIEST, LATEST
 from truce.api.schemas.incidents import IncidentMonitor, IncidentParty, IncidentPublic
@@ -53,7 +55,7 @@ from truce.api.sensors_view import (
     anomaly_items,
     one_anomaly,
 )
-from truce.api.views import count, hidden_points, in_bbox, incident_select, present_incidents
+from truce.api.views import hidden_points, in_bbox, incident_select, present_incidents
 from truce.model import KYIV
 from truce.publish.columns import Properties, flatten, measured_properties, model_properties, project
 from truce.store.schema import assessment_runs, findings, incidents
@@ -73,7 +75,7 @@ MAX_LIMIT = 1000
 # Accepted on every resource, so a client can set them once on the service's URL (GDAL/OGR adds the
 # query of `OAPIF:http://…/ogc?date-match=exact` to every request it makes).
 _EVERYWHERE = {"f", "date-match"}
-_ITEM_PARAMS = {"limit", "offset", "bbox", "datetime"} | _EVERYWHERE
+_ITEM_PARAMS = {"limit", "offset", "cursor", "count", "bbox", "datetime"} | _EVERYWHERE
 _FORMATS = ("json", "geojson")
 
 
@@ -167,19 +169,32 @@ def _in_bbox(box: tuple[float, float, float, float] | None, feature_bbox: list[f
 
 @dataclass(frozen=True)
 class Query_:
-    limit: int
-    offset: int
+    page: PageParams  # limit and offset; the cursor and count of collections kept in the store
+    request: Request
     bbox: tuple[float, float, float, float] | None
     interval: Interval | None
     exact: bool = False  # date-match=exact: the feature's own date, not its span of uncertainty
 
+    @property
+    def limit(self) -> int:
+        return self.page.limit
+
+    @property
+    def offset(self) -> int:
+        return self.page.offset
+
+
+# A page of features: how many match (None: not counted), the features, the next page's URL when
+# the collection pages by cursor (None: by offset, or the last page).
+Items = tuple[int | None, list[dict], str | None]
+
 
 def _item_query(
-    request: Request, ctx: ApiContext, limit: int, offset: int, bbox: str | None, datetime: str | None
+    request: Request, ctx: ApiContext, page: PageParams, bbox: str | None, datetime: str | None
 ) -> Query_:
     return Query_(
-        page_size(ctx, limit),
-        offset,
+        page,
+        request,
         parse_bbox(bbox, math.inf),
         parse_datetime(datetime),
         request.query_params.get("date-match") == "exact",
@@ -203,7 +218,7 @@ class Collection:
     description: str
     resource: Resource
     geometry: str  # the one geometry type of its features (GIS layers have one)
-    items: Callable[[ApiContext, Actor, Query_], tuple[int, list[dict]]]
+    items: Callable[[ApiContext, Actor, Query_], Items]
     item: Callable[[ApiContext, Actor, str], dict | None]
     extent: Callable[[ApiContext, Actor], dict]
     properties: Callable[[ApiContext, Actor], Properties]
@@ -228,6 +243,7 @@ def _incident_feature(view: dict) -> dict:
 
 # Not GIS columns: the source record is an object of its own; the ACLED row repeats the incident.
 _INCIDENT_SKIP = ("source_record", "acled")
+_INCIDENT_ORDER = Keyset.of(incidents.c.t_start, incidents.c.id)  # oldest first: ix_incidents_t_start_id
 
 
 @cache
@@ -271,14 +287,12 @@ def _kyiv_days(interval: Interval) -> tuple[dt.date | None, dt.date | None]:
     return tuple(None if end is None else dt.datetime.fromtimestamp(end, KYIV).date() for end in interval)
 
 
-def _incident_items(ctx: ApiContext, actor: Actor, q: Query_) -> tuple[int, list[dict]]:
+def _incident_items(ctx: ApiContext, actor: Actor, q: Query_) -> Items:
     query = _incidents_query(actor, q)
     with ctx.workspace.engine.connect() as conn:
-        matched = count(conn, query)
-        rows = conn.execute(
-            query.order_by(incidents.c.t_start, incidents.c.id).limit(q.limit).offset(q.offset)
-        ).all()
-        return matched, [_incident_feature(m) for m in present_incidents(conn, actor, rows)]
+        rows, paged = fetch_page(conn, q.request, query, _INCIDENT_ORDER, q.page)
+        features = [_incident_feature(m) for m in present_incidents(conn, actor, rows)]
+    return paged["number_matched"], features, paged["next"]
 
 
 def _incident_item(ctx: ApiContext, actor: Actor, feature_id: str) -> dict | None:
@@ -356,15 +370,12 @@ def _findings_query(q: Query_ | None, hidden: Sequence[tuple[float, float]] = ()
     return query
 
 
-def _finding_items(ctx: ApiContext, actor: Actor, q: Query_) -> tuple[int, list[dict]]:
+def _finding_items(ctx: ApiContext, actor: Actor, q: Query_) -> Items:
     with ctx.workspace.engine.connect() as conn:
         query = _findings_query(q, hidden_points(conn, actor) if q.bbox is not None else ())
-        matched = count(conn, query)
-        rows = conn.execute(
-            query.order_by(findings.c.date, findings.c.id).limit(q.limit).offset(q.offset)
-        ).all()
+        rows, paged = fetch_page(conn, q.request, query, FINDINGS_BY_DATE, q.page)
         models = present_findings(conn, actor, [json.loads(r.body) for r in rows])
-    return matched, [_finding_feature(m) for m in models]
+    return paged["number_matched"], [_finding_feature(m) for m in models], paged["next"]
 
 
 def _finding_item(ctx: ApiContext, actor: Actor, feature_id: str) -> dict | None:
@@ -432,13 +443,13 @@ def _zone_span(feature: dict) -> tuple[float, float]:
     return dt.datetime.fromisoformat(feature["properties"]["valid_from"]).timestamp(), math.inf
 
 
-def _zone_items(ctx: ApiContext, actor: Actor, q: Query_) -> tuple[int, list[dict]]:
+def _zone_items(ctx: ApiContext, actor: Actor, q: Query_) -> Items:
     chosen = [
         f
         for f in _all_zones(ctx)
         if _in_bbox(q.bbox, f.get("bbox")) and _overlaps(q.interval, *_zone_span(f))
     ]
-    return len(chosen), chosen[q.offset : q.offset + q.limit]
+    return len(chosen), chosen[q.offset : q.offset + q.limit], None
 
 
 def _zone_item(ctx: ApiContext, actor: Actor, feature_id: str) -> dict | None:
@@ -457,15 +468,15 @@ def _line_days(ctx: ApiContext, q: Query_ | None) -> list[dt.date]:
     return [d for d in days if q is None or _overlaps(q.interval, *_day_span(d))]
 
 
-def _line_items(ctx: ApiContext, actor: Actor, q: Query_) -> tuple[int, list[dict]]:
+def _line_items(ctx: ApiContext, actor: Actor, q: Query_) -> Items:
     days = _line_days(ctx, q)
     if q.bbox is None:  # without a bbox, only the page's lines are drawn
         page = [contact_line_feature(ctx, d) for d in days[q.offset : q.offset + q.limit]]
-        return len(days), [f for f in page if f]
+        return len(days), [f for f in page if f], None
     chosen = [
         f for f in (contact_line_feature(ctx, d) for d in days) if f and _in_bbox(q.bbox, f.get("bbox"))
     ]
-    return len(chosen), chosen[q.offset : q.offset + q.limit]
+    return len(chosen), chosen[q.offset : q.offset + q.limit], None
 
 
 def _line_item(ctx: ApiContext, actor: Actor, feature_id: str) -> dict | None:
@@ -503,11 +514,11 @@ def _utc_days(interval: Interval | None) -> tuple[dt.date | None, dt.date | None
     return tuple(None if end is None else dt.datetime.fromtimestamp(end, dt.UTC).date() for end in interval)
 
 
-def _anomaly_items(ctx: ApiContext, actor: Actor, q: Query_) -> tuple[int, list[dict]]:
+def _anomaly_items(ctx: ApiContext, actor: Actor, q: Query_) -> Items:
     # An anomaly spans its UTC day; with date-match=exact its date is compared as written.
     days = _kyiv_days(q.interval) if q.exact and q.interval else _utc_days(q.interval)
     with ctx.workspace.engine.connect() as conn:
-        return anomaly_items(conn, q.bbox, days, q.limit, q.offset)
+        return (*anomaly_items(conn, q.bbox, days, q.limit, q.offset), None)
 
 
 def _anomaly_item(ctx: ApiContext, actor: Actor, feature_id: str) -> dict | None:
@@ -829,7 +840,9 @@ def items(
     limit: int = Query(
         DEFAULT_LIMIT, ge=1, description=f"features per page (above {MAX_LIMIT}: {MAX_LIMIT})"
     ),
-    offset: int = Query(0, ge=0, le=100_000_000, description="features to skip (used by `next` links)"),
+    offset: int = Query(0, ge=0, le=100_000_000, description="features to skip (cursors are faster)"),
+    cursor: str | None = Query(None, max_length=1000, description="where to continue (in `next` links)"),
+    count: bool = Query(False, description="count the matching features (up to a bound)"),
     bbox: str | None = Query(None, description="minLon,minLat,maxLon,maxLat (CRS84), or six numbers"),
     datetime: str | None = Query(
         None, max_length=100, description="an RFC 3339 instant, or an interval start/end; '..' for open"
@@ -839,8 +852,9 @@ def items(
 ) -> JSONResponse:
     ctx = context(request)
     chosen = _collection(actor, collection_id)
-    q = _item_query(request, ctx, limit, offset, bbox, datetime)
-    matched, features = chosen.items(ctx, actor, q)
+    page = page_of(ctx.settings, page_size(ctx, limit), offset, cursor, count)
+    q = _item_query(request, ctx, page, bbox, datetime)
+    matched, features, following = chosen.items(ctx, actor, q)
     columns = chosen.properties(ctx, actor)
     features = [_published(f, columns) for f in features]
     self_url = str(request.url)
@@ -853,9 +867,10 @@ def items(
             "title": chosen.title,
         },
     ]
-    if q.offset + len(features) < matched:
-        following = request.url.include_query_params(offset=q.offset + q.limit, limit=q.limit)
-        links.append({"href": str(following), "rel": "next", "type": GEOJSON, "title": "next page"})
+    if following is None and matched is not None and q.offset + len(features) < matched:
+        following = str(request.url.include_query_params(offset=q.offset + q.limit, limit=q.limit))
+    if following is not None:
+        links.append({"href": following, "rel": "next", "type": GEOJSON, "title": "next page"})
     if q.offset > 0:
         before = request.url.include_query_params(offset=max(0, q.offset - q.limit), limit=q.limit)
         links.append({"href": str(before), "rel": "prev", "type": GEOJSON, "title": "previous page"})
@@ -865,7 +880,7 @@ def items(
             "features": features,
             "links": links,
             "timeStamp": dt.datetime.now(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
-            "numberMatched": matched,
+            **({} if matched is None else {"numberMatched": matched}),
             "numberReturned": len(features),
         },
         GEOJSON,

@@ -18,6 +18,8 @@ class ApiSettings:
     max_incidents_per_report: int = 500
     default_page: int = 100
     max_page: int = 1000
+    max_offset: int = 10_000  # a list's `offset` (each skipped row is read; cursors are not bounded)
+    max_count: int = 10_000  # rows counted for `count=true` (beyond: number_matched_exact false)
     max_bbox_deg2: float = 3600.0  # 60° × 60°: all of Europe, not the world
     max_export_records: int = 100_000
     max_map_incidents: int = 50_000  # markers in one answer of /dashboard/api/incidents

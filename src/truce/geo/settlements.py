@@ -9,8 +9,9 @@ place, as a map of Ukraine printed in Russian does, with the word "район".
 from __future__ import annotations
 
 import csv
+import math
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 import numpy as np
@@ -60,12 +61,35 @@ class Settlement:
         return ", ".join(p for p in parts if p)
 
 
+_CELL_DEG = 0.1  # the grid nearest() looks in: a point's cell and the eight around it
+
+
 @dataclass(frozen=True)
 class _Table:
     rows: tuple[Settlement, ...]
     lon: np.ndarray
     lat: np.ndarray
     index: dict[str, int]
+    cells: dict[tuple[int, int], np.ndarray] = field(default_factory=dict)  # grid cell -> row numbers
+
+    def near(self, lon: float, lat: float, box: float) -> np.ndarray:
+        """Rows within `box` degrees of the point on each axis (a 0.1° box from the nine cells
+        around the point, a larger one from the whole table)."""
+        if box <= _CELL_DEG and self.cells:
+            cx, cy = math.floor(lon / _CELL_DEG), math.floor(lat / _CELL_DEG)
+            parts = [self.cells.get((cx + dx, cy + dy)) for dx in (-1, 0, 1) for dy in (-1, 0, 1)]
+            rows = np.sort(np.concatenate([p for p in parts if p is not None] or [np.empty(0, int)]))
+        else:
+            rows = np.arange(len(self.rows))
+        keep = (np.abs(self.lon[rows] - lon) <= box) & (np.abs(self.lat[rows] - lat) <= box)
+        return rows[keep]
+
+
+def _grid(lon: np.ndarray, lat: np.ndarray) -> dict[tuple[int, int], np.ndarray]:
+    cells: dict[tuple[int, int], list[int]] = {}
+    for i, (x, y) in enumerate(zip(np.floor(lon / _CELL_DEG), np.floor(lat / _CELL_DEG), strict=True)):
+        cells.setdefault((int(x), int(y)), []).append(i)
+    return {k: np.array(v) for k, v in cells.items()}
 
 
 @lru_cache(maxsize=1)
@@ -91,12 +115,8 @@ def _table() -> _Table:
             )
     per_raion = Counter((s.name_en, s.raion_en) for s in rows)
     rows = [replace(s, raion_homonym=per_raion[(s.name_en, s.raion_en)] > 1) for s in rows]
-    return _Table(
-        tuple(rows),
-        np.array([s.lon for s in rows]),
-        np.array([s.lat for s in rows]),
-        {s.pcode: i for i, s in enumerate(rows)},
-    )
+    lon, lat = np.array([s.lon for s in rows]), np.array([s.lat for s in rows])
+    return _Table(tuple(rows), lon, lat, {s.pcode: i for i, s in enumerate(rows)}, _grid(lon, lat))
 
 
 def by_pcode(pcode: str | None) -> Settlement | None:
@@ -113,7 +133,7 @@ def nearest(lon: float, lat: float, max_km: float = 5.0) -> Settlement | None:
     table = _table()
     # A 0.1° box holds every settlement within ~7 km at these latitudes; widen only if empty.
     for box in (0.1, max_km / 50):
-        near = np.flatnonzero((np.abs(table.lon - lon) <= box) & (np.abs(table.lat - lat) <= box))
+        near = table.near(lon, lat, box)
         if len(near):
             break
     if not len(near):

@@ -7,8 +7,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Connection, select
 
@@ -40,6 +43,7 @@ __all__ = [
 
 KEY_NAME = "truce-mission"
 _ID_CHUNK = 900  # ids per IN (...): well under SQLite's and PostgreSQL's parameter limits
+_STREAM_ROWS = 5_000  # rows fetched at a time when `truce verify` streams a table
 
 
 def mission_key_path(workspace: Workspace) -> Path:
@@ -311,50 +315,107 @@ def publish(workspace: Workspace, conn: Connection | None = None) -> PublishResu
 
 
 def verify_workspace(workspace: Workspace) -> str | None:
-    """The first problem found, or None: the log's own integrity, then every live record against it."""
+    """The first problem found, or None: the log's own integrity, then every live record against it.
+    Streams: records are read and checked in chunks, so memory does not grow with the store (the
+    latest assessment run's list of finding ids aside)."""
     problem = log_store(workspace).verify_store()
     if problem is not None:
         return f"log: {problem}"
+    commit = committer(workspace)
     with workspace.engine.connect() as conn:
-        query = select(log_entries.c.entry_id, log_entries.c.body).order_by(log_entries.c.seq)
-        logged = {entry_id: body for entry_id, body in conn.execute(query)}
-        stored = conn.execute(select(reports.c.id, reports.c.sha256).order_by(reports.c.id)).all()
-        for report_id, sha256 in stored:
-            digest = hashlib.sha256()
-            for piece in iter_report_bytes(conn, report_id):
-                digest.update(piece)
-            if digest.hexdigest() != sha256:
-                return f"report {report_id}: its stored bytes no longer match their SHA-256"
-        for row in conn.execute(select(incident_versions)):
-            if hashlib.sha256(canonical.dumps(json.loads(row.incidents))).hexdigest() != row.sha256:
-                return f"incidents of {row.report_id}, version {row.version}: no longer match their SHA-256"
-        live = [
-            (name, e)
-            for name, e in _named_entries(conn, committer(workspace))
-            if e["kind"] != "assessment_run"
-        ]
-        digests = dict(conn.execute(select(findings.c.id, findings.c.digest)).all())
-    present = set(digests)
-    for record, entry in live:
-        kind, _, record_id = record.partition(":")
-        digest = digests.get(record_id) if kind == "finding" else None
-        if (
-            digest is not None
-            and entry["id"].startswith(f"{record}:")
-            and entry["id"] != _finding_entry_id(record_id, digest)
-        ):
-            return f"{record}: its stored digest does not match its content"
-        if entry["id"] not in logged:
-            return (
-                f"{record}: stored content does not match the log (changed or added since it was published)"
-            )
+        return (
+            _verify_reports(conn)
+            or _verify_versions(conn)
+            or _verify_logged(conn, _other_entries(conn, commit))
+            or _verify_findings(conn, commit)
+            or _verify_runs(conn)
+        )
+
+
+def batched(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    """Lists of `size` items (the last shorter): itertools.batched, which Python 3.11 lacks."""
+    it = iter(items)
+    while chunk := list(islice(it, size)):
+        yield chunk
+
+
+def _streamed(conn: Connection, query: Any) -> Iterator[Any]:  # noqa: ANN401 — a SQL query
+    yield from conn.execution_options(yield_per=_STREAM_ROWS).execute(query)
+
+
+def _verify_reports(conn: Connection) -> str | None:
+    for report_id, sha256 in conn.execute(
+        select(reports.c.id, reports.c.sha256).order_by(reports.c.id)
+    ).all():
+        digest = hashlib.sha256()
+        for piece in iter_report_bytes(conn, report_id):
+            digest.update(piece)
+        if digest.hexdigest() != sha256:
+            return f"report {report_id}: its stored bytes no longer match their SHA-256"
+    return None
+
+
+def _verify_versions(conn: Connection) -> str | None:
+    for row in _streamed(conn, select(incident_versions).order_by(incident_versions.c.id)):
+        if hashlib.sha256(canonical.dumps(json.loads(row.incidents))).hexdigest() != row.sha256:
+            return f"incidents of {row.report_id}, version {row.version}: no longer match their SHA-256"
+    return None
+
+
+def _verify_logged(conn: Connection, named: Iterable[tuple[str, dict]]) -> str | None:
+    """Each (record, entry) made from the store is in the log, looked up a chunk at a time."""
+    for chunk in batched(named, _ID_CHUNK):
+        wanted = [entry["id"] for _, entry in chunk]
+        query = select(log_entries.c.entry_id).where(log_entries.c.entry_id.in_(wanted))
+        logged = set(conn.execute(query).scalars())
+        for record, entry in chunk:
+            if entry["id"] not in logged:
+                return (
+                    f"{record}: stored content does not match the log (changed or added since it was "
+                    "published)"
+                )
+    return None
+
+
+def _verify_findings(conn: Connection, commit: Committer) -> str | None:
+    """Every finding's body, made canonical and hashed again: equal to its stored digest, and its
+    entry in the log."""
+    hidden = _protected_incident_ids(conn)
+    query = select(findings.c.id, findings.c.agreement_id, findings.c.body, findings.c.digest).order_by(
+        findings.c.agreement_id, findings.c.id
+    )
+    for chunk in batched(_streamed(conn, query), _ID_CHUNK):
+        named = []
+        for finding_id, agreement_id, body, digest in chunk:
+            entry = _finding_entry(finding_id, agreement_id, _parsed(body), hidden, commit)
+            record = f"finding:{finding_id}"
+            if (
+                digest is not None
+                and entry["id"].startswith(f"{record}:")
+                and entry["id"] != _finding_entry_id(finding_id, digest)
+            ):
+                return f"{record}: its stored digest does not match its content"
+            named.append((record, entry))
+        problem = _verify_logged(conn, named)
+        if problem:
+            return problem
+    return None
+
+
+def _verify_runs(conn: Connection) -> str | None:
+    """Every finding the latest logged run of each agreement names is still stored."""
     latest: dict[str, list[str]] = {}
-    for entry_id, body in logged.items():  # in log order: an agreement's last run is its current one
-        if entry_id.startswith("assessment_run:"):
-            run = json.loads(body)["body"]
-            latest[run["agreement_id"]] = run["finding_ids"]
+    runs = select(log_entries.c.body).where(log_entries.c.kind == "assessment_run")
+    for (body,) in conn.execute(runs.order_by(log_entries.c.seq.desc())):
+        run = json.loads(body)["body"]
+        latest.setdefault(run["agreement_id"], run["finding_ids"])  # newest first: the first is current
     for agreement_id, ids in sorted(latest.items()):
-        missing = [i for i in ids if i not in present]
-        if missing:
-            return f"finding:{missing[0]} ({agreement_id}): published in the log but missing from the store"
+        for chunk in batched(ids, _ID_CHUNK):
+            query = select(findings.c.id).where(findings.c.id.in_(chunk))
+            present = set(conn.execute(query).scalars())
+            missing = [i for i in chunk if i not in present]
+            if missing:
+                return (
+                    f"finding:{missing[0]} ({agreement_id}): published in the log but missing from the store"
+                )
     return None

@@ -238,9 +238,15 @@ def findings_between(query: Select, since: date | None, until: date | None) -> S
 
 
 def iter_incidents(
-    conn: Connection, since: date | None = None, until: date | None = None
+    conn: Connection,
+    since: date | None = None,
+    until: date | None = None,
+    types: Iterable[str] | None = None,
 ) -> Iterator[Incident]:
+    """Stored incidents (of `types` only, read through ix_incidents_type_date, if given), by id."""
     query = incidents_between(select(incidents.c.body), since, until).order_by(incidents.c.id)
+    if types is not None:
+        query = query.where(incidents.c.type.in_(sorted(types)))
     for (body,) in conn.execute(query):
         yield Incident.model_validate_json(body)
 

@@ -65,6 +65,7 @@ reports = Table(
     Column("size", BYTE_COUNT, nullable=False),
     Column("content", LargeBinary, nullable=False),  # empty when the bytes are in report_pieces
 )
+Index("ix_reports_received_id", reports.c.received_at, reports.c.id)  # the API pages by it
 
 # A streamed report's bytes, in order: a file of any size is stored without holding it in memory.
 report_pieces = Table(
@@ -96,7 +97,11 @@ incidents = Table(
     Column("weapon_class", String(100)),
     Column("body", Text, nullable=False),  # the whole incident as JSON
 )
-Index("ix_incidents_t_start", incidents.c.t_start)
+# Time order, then id: the API pages by this key (keyset); time-range reads use its first column.
+Index("ix_incidents_t_start_id", incidents.c.t_start, incidents.c.id)
+# A day's incidents (the daily report), and one kind's (interference) without reading the others.
+Index("ix_incidents_date", incidents.c.date)
+Index("ix_incidents_type_date", incidents.c.type, incidents.c.date)
 Index("ix_incidents_report", incidents.c.report_id)
 
 # Earlier versions of a text report's incidents, kept when `truce reextract` replaces them.
@@ -169,6 +174,7 @@ findings = Table(
     Column("digest", String(64)),
 )
 Index("ix_findings_agreement", findings.c.agreement_id, findings.c.provision_id)
+Index("ix_findings_date_id", findings.c.date, findings.c.id)  # the API pages by it
 
 
 def all_metadata() -> list[MetaData]:

@@ -66,7 +66,7 @@ clusters = Table(
     Column("computed_at", String(40), nullable=False),
     Column("body", Text, nullable=False),  # the whole cluster as JSON, with its reasons
 )
-Index("ix_clusters_t_start", clusters.c.t_start)
+Index("ix_clusters_t_start_id", clusters.c.t_start, clusters.c.id)  # the API pages by it
 
 cluster_members = Table(
     "cluster_members",

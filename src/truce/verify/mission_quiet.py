@@ -14,6 +14,7 @@ import datetime as dt
 import zoneinfo
 from typing import Any
 
+import numpy as np
 import shapely
 from sqlalchemy import Connection, select
 
@@ -136,23 +137,27 @@ def violations_as_of(
     cut_off: dt.datetime,
 ) -> list[Violation]:
     """Violations on record at the cut-off: the assessment's violation findings of the days from
-    start to as_of (mission-wide, and in each zone they lie in) and verified-violation cases."""
-    query = select(findings.c.id, findings.c.date, findings.c.zone_id, findings.c.lon, findings.c.lat).where(
+    start to as_of (mission-wide, and in each zone they lie in) and verified-violation cases.
+    Quiet days only ask on which days there was one, so findings count once per day and zone (the
+    store finds the distinct days; points without a zone are placed a batch at a time)."""
+    violation = (
         findings.c.agreement_id == agreement_id,
         findings.c.status == "violation",
         findings.c.date >= start,
         findings.c.date <= as_of,
     )
-    found = []
-    for row in conn.execute(query):
-        found.append(Violation(row.date, None, None, row.id))  # counts mission-wide
-        if row.zone_id:
-            inside = [row.zone_id]
-        elif row.lon is not None and row.lat is not None:
-            inside = [r.zone.id for r in zones if shapely.intersects_xy(r.zone.geometry, row.lon, row.lat)]
-        else:
-            inside = []
-        found += [Violation(row.date, zone_id, None, row.id) for zone_id in inside]
+    days = select(findings.c.date).where(*violation).distinct()
+    found = [Violation(day) for (day,) in conn.execute(days)]  # mission-wide
+    zoned = select(findings.c.date, findings.c.zone_id).where(*violation, findings.c.zone_id.is_not(None))
+    found += [Violation(day, zone_id) for day, zone_id in conn.execute(zoned.distinct())]
+    placed = select(findings.c.date, findings.c.lon, findings.c.lat).where(
+        *violation, findings.c.zone_id.is_(None), findings.c.lon.is_not(None), findings.c.lat.is_not(None)
+    )
+    for chunk in conn.execution_options(yield_per=50_000).execute(placed.distinct()).partitions():
+        lons, lats = np.array([r.lon for r in chunk]), np.array([r.lat for r in chunk])
+        for ruled in zones:
+            inside = shapely.intersects_xy(ruled.zone.geometry, lons, lats)
+            found += [Violation(d, ruled.zone.id) for d in {chunk[i].date for i in np.flatnonzero(inside)}]
     for case in cases_as_of(conn, cut_off):
         if case["ever_verified"] and case["event_date"] and case["category"] != "interference":
             found.append(

@@ -739,5 +739,5 @@ def record_interference(
 
 def interference_report(conn: Connection, start: date | None = None, end: date | None = None) -> dict:
     """Interference with monitors in [start, end], one row per event (clustered), by kind."""
-    items = [i for i in iter_incidents(conn) if i.type in INTERFERENCE_TYPES]
+    items = list(iter_incidents(conn, types=(str(t) for t in INTERFERENCE_TYPES)))
     return interference_summary(cluster_incidents(items), start, end)

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from truce.api.alerts import fire_triggers
 from truce.api.deps import PageParams, context, page_params, requires, writing
+from truce.api.paging import Keyset, fetch_page
 from truce.api.policy import Action, Actor, Resource, Role
 from truce.api.problems import conflict, forbidden, not_found, unprocessable
 from truce.api.responses import ok
@@ -28,7 +29,7 @@ from truce.api.schemas.cases import (
     Transition,
 )
 from truce.api.schemas.common import Page
-from truce.api.views import case_visibility, count, present_case, visible_incident_ids
+from truce.api.views import case_visibility, present_case, visible_incident_ids
 from truce.store.verify_tables import cases
 from truce.verify import store as verify_store
 from truce.verify.cases import Case
@@ -53,10 +54,9 @@ def list_cases(
     if zone:
         query = query.where(cases.c.zone == zone)
     with context(request).workspace.engine.connect() as conn:
-        matched = count(conn, query)
-        rows = conn.execute(query.order_by(cases.c.id).limit(page.limit).offset(page.offset)).all()
+        rows, paged = fetch_page(conn, request, query, Keyset.of(cases.c.id), page)
         items = [present_case(conn, actor, json.loads(r.body)) for r in rows]
-    return ok(page.envelope(request, items, matched))
+    return ok(page.envelope(items, paged))
 
 
 def _visible_case(conn, actor: Actor, case_id: str) -> dict:  # noqa: ANN001

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy import select
 
 from truce.api.deps import PageParams, context, page_params, requires, writing
+from truce.api.paging import Keyset, fetch_page
 from truce.api.policy import Action, Actor, Resource
 from truce.api.problems import not_found
 from truce.api.responses import ok
@@ -17,7 +18,6 @@ from truce.api.views import (
     cluster_members_visible,
     cluster_view,
     cluster_visibility,
-    count,
     hidden_incident_ids,
     present_cluster,
     protected_source_names,
@@ -27,6 +27,7 @@ from truce.verify import store as verify_store
 from truce.verify.clustering import cluster_id as cluster_id_of
 
 router = APIRouter(prefix="/clusters", tags=["clusters"])
+BY_TIME = Keyset.of(clusters.c.t_start, clusters.c.id)  # ix_clusters_t_start_id
 AnyCluster = ClusterMonitor | ClusterPublic
 
 
@@ -64,12 +65,9 @@ def list_clusters(
     if category:
         query = query.where(clusters.c.category == category)
     with context(request).workspace.engine.connect() as conn:
-        matched = count(conn, query)
-        rows = conn.execute(
-            query.order_by(clusters.c.t_start, clusters.c.id).limit(page.limit).offset(page.offset)
-        ).all()
+        rows, paged = fetch_page(conn, request, query, BY_TIME, page)
         items = _present(conn, actor, [json.loads(r.body) for r in rows])
-    return ok(page.envelope(request, items, matched))
+    return ok(page.envelope(items, paged))
 
 
 @router.get(

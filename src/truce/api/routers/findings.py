@@ -9,16 +9,24 @@ from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy import select
 
 from truce.api.deps import PageParams, context, page_params, requires
+from truce.api.paging import Keyset, Segment, fetch_page
 from truce.api.policy import Action, Actor, Resource
 from truce.api.problems import not_found
 from truce.api.responses import FastJSON, ok
 from truce.api.schemas.common import Page
 from truce.api.schemas.records import FindingOut
-from truce.api.views import count, present_finding, visible_incident_ids
+from truce.api.views import present_finding, visible_incident_ids
 from truce.model import FindingStatus
 from truce.store.schema import findings
 
 router = APIRouter(prefix="/findings", tags=["findings"])
+# Undated findings first, then by date (ix_findings_date_id); ids break ties.
+BY_DATE = Keyset(
+    (
+        Segment((findings.c.id,), where=findings.c.date.is_(None)),
+        Segment((findings.c.date, findings.c.id), where=findings.c.date.is_not(None)),
+    )
+)
 
 
 def present_findings(conn, actor: Actor, bodies: list[dict]) -> list[dict]:  # noqa: ANN001
@@ -50,14 +58,9 @@ def list_findings(
         if value is not None:
             query = query.where(column == value)
     with context(request).workspace.engine.connect() as conn:
-        matched = count(conn, query)
-        rows = conn.execute(
-            query.order_by(findings.c.date, findings.c.provision_id, findings.c.id)
-            .limit(page.limit)
-            .offset(page.offset)
-        ).all()
+        rows, paged = fetch_page(conn, request, query, BY_DATE, page)
         items = present_findings(conn, actor, [json.loads(r.body) for r in rows])
-    return ok(page.envelope(request, items, matched))
+    return ok(page.envelope(items, paged))
 
 
 @router.get(

@@ -8,17 +8,19 @@ from fastapi import APIRouter, Depends, Query, Request
 
 from truce.api.deps import PageParams, context, page_params, requires
 from truce.api.limits import parse_bbox
+from truce.api.paging import Keyset, fetch_page
 from truce.api.policy import Action, Actor, Resource
 from truce.api.problems import not_found
 from truce.api.responses import FastJSON, ok
 from truce.api.schemas.common import Day, Page
 from truce.api.schemas.incidents import IncidentMonitor, IncidentParty, IncidentPublic
-from truce.api.views import count, in_bbox, incident_select, present_incidents
+from truce.api.views import in_bbox, incident_select, present_incidents
 from truce.model import KYIV, ClaimStatus, IncidentType
 from truce.store.schema import incidents
 
 router = APIRouter(prefix="/incidents", tags=["incidents"])
 AnyIncident = IncidentMonitor | IncidentParty | IncidentPublic
+NEWEST_FIRST = Keyset.of(incidents.c.t_start, incidents.c.id, descending=True)  # ix_incidents_t_start_id
 
 
 def _day_start(day: dt.date) -> int:
@@ -61,12 +63,9 @@ def list_incidents(
     if box is not None:
         query = query.where(in_bbox(incidents.c.lon, incidents.c.lat, box))
     with ctx.workspace.engine.connect() as conn:
-        matched = count(conn, query)
-        rows = conn.execute(
-            query.order_by(incidents.c.t_start.desc(), incidents.c.id).limit(page.limit).offset(page.offset)
-        ).all()
+        rows, paged = fetch_page(conn, request, query, NEWEST_FIRST, page)
         items = present_incidents(conn, actor, rows)
-    return ok(page.envelope(request, items, matched))
+    return ok(page.envelope(items, paged))
 
 
 @router.get(

@@ -14,16 +14,17 @@ from sqlalchemy import insert, select, update
 from truce.api.deps import PageParams, context, page_params, requires, writing
 from truce.api.geodata import load_agreement_row, ruled_zones, stored_agreements
 from truce.api.notices import new_notice_id, notice_view
+from truce.api.paging import Keyset, fetch_page
 from truce.api.policy import Action, Actor, Resource, Role, can_see_notice
 from truce.api.problems import conflict, forbidden, not_found, unprocessable
 from truce.api.schemas.common import Page
 from truce.api.schemas.records import NoticeIn, NoticeOut
-from truce.api.views import count
 from truce.provisions import NotificationProvision
 from truce.store.api_tables import api_notices
 from truce.store.records import now_utc
 
 router = APIRouter(prefix="/notices", tags=["notices"])
+NEWEST_FIRST = Keyset.of(api_notices.c.given_at, api_notices.c.id, descending=True)
 
 
 def _known_zones(request: Request) -> set[str]:
@@ -118,13 +119,8 @@ def list_notices(
         withdrawn = api_notices.c.withdrawn_at
         query = query.where(withdrawn.is_(None) if active else withdrawn.is_not(None))
     with context(request).workspace.engine.connect() as conn:
-        matched = count(conn, query)
-        rows = conn.execute(
-            query.order_by(api_notices.c.given_at.desc(), api_notices.c.id)
-            .limit(page.limit)
-            .offset(page.offset)
-        ).all()
-    return page.envelope(request, [notice_view(r) for r in rows], matched)
+        rows, paged = fetch_page(conn, request, query, NEWEST_FIRST, page)
+    return page.envelope([notice_view(r) for r in rows], paged)
 
 
 def _visible_notice(conn, actor: Actor, notice_id: str):  # noqa: ANN001, ANN202 — a row of api_notices

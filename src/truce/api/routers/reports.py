@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from sqlalchemy import select
 
 from truce.api.deps import PageParams, context, page_params, requires, writing
+from truce.api.paging import Keyset, fetch_page
 from truce.api.policy import Action, Actor, Resource, Role, can_see_report
 from truce.api.problems import not_found, unprocessable
 from truce.api.responses import ok
@@ -16,7 +17,7 @@ from truce.api.schemas.common import Page
 from truce.api.schemas.incidents import SourceView
 from truce.api.schemas.reports import ReportIn, ReportMonitor, ReportParty, ReportReceipt, TextReportIn
 from truce.api.submissions import Prepared, prepare_structured, prepare_text, store_submission
-from truce.api.views import count, sources_for
+from truce.api.views import sources_for
 from truce.store.api_tables import api_report_access
 from truce.store.records import iter_report_bytes
 from truce.store.schema import incidents, reports
@@ -24,6 +25,7 @@ from truce.verify.grading import source_view
 
 router = APIRouter(prefix="/reports", tags=["reports"])
 AnyReport = ReportMonitor | ReportParty
+NEWEST_FIRST = Keyset.of(reports.c.received_at, reports.c.id, descending=True)  # ix_reports_received_id
 
 
 def _store(request: Request, actor: Actor, prepared: Prepared) -> JSONResponse:
@@ -140,12 +142,9 @@ def list_reports(
 ) -> dict:
     query = _report_select(actor)
     with context(request).workspace.engine.connect() as conn:
-        matched = count(conn, query)
-        rows = conn.execute(
-            query.order_by(reports.c.received_at.desc(), reports.c.id).limit(page.limit).offset(page.offset)
-        ).all()
+        rows, paged = fetch_page(conn, request, query, NEWEST_FIRST, page)
         items = _present(conn, actor, rows)
-    return ok(page.envelope(request, items, matched))
+    return ok(page.envelope(items, paged))
 
 
 def _one(request: Request, actor: Actor, report_id: str):  # noqa: ANN202

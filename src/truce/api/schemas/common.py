@@ -42,5 +42,9 @@ class Page(BaseModel, Generic[T]):
     items: list[T]
     limit: int
     offset: int
-    number_matched: int = Field(description="how many items match, over all pages")
+    number_matched: int | None = Field(
+        description="how many items match over all pages: known when one page holds them all, else "
+        "counted only when asked (`count=true`), up to a bound; null otherwise"
+    )
+    number_matched_exact: bool = Field(description="false when number_matched is unknown or the bound")
     next: str | None = Field(default=None, description="the URL of the next page, if there is one")

@@ -213,13 +213,12 @@ async function loadIncidents(params) {
 // public and guarantors, a liaison's own party's cases besides, everything for mission staff.
 async function loadCases() {
   const found = [];
-  let offset = 0;
-  for (;;) {
-    const page = await api.get(`${config.api}/cases`, { limit: 1000, offset });
+  let cursor = null;
+  do {  // follow each page's `next` link (a cursor), up to 10,000 cases
+    const page = await api.get(`${config.api}/cases`, { limit: 1000, cursor });
     found.push(...page.items);
-    offset += page.items.length;
-    if (!page.items.length || offset >= page.number_matched || offset >= 10_000) break;
-  }
+    cursor = page.next ? new URL(page.next, location.origin).searchParams.get("cursor") : null;
+  } while (cursor && found.length < 10_000);
   cases = found;
   renderCases();
   renderQueue();

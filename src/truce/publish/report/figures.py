@@ -15,11 +15,12 @@ import datetime as dt
 import json
 import zoneinfo
 from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 import shapely
-from sqlalchemy import Connection, inspect, select, text
+from sqlalchemy import Connection, func, inspect, select, text
 
 from truce.assess.snapshots import snapshot_from_row
 from truce.errors import UserError
@@ -131,36 +132,107 @@ def incident_area(
     return "unlocated"
 
 
-def _incident_rows(conn: Connection, start: dt.date, end: dt.date) -> list[dict]:
-    """Incidents that happened from start to end (Kyiv days), without protected allegations."""
+_INCIDENT_COLUMNS = (
+    incidents.c.id,
+    incidents.c.report_id,
+    incidents.c.type,
+    incidents.c.date,
+    incidents.c.actor,
+    incidents.c.status,
+    incidents.c.lon,
+    incidents.c.lat,
+    incidents.c.admin1,
+    incidents.c.country,
+    incidents.c.body,
+)
+_TALLY_CHUNK = 20_000  # incidents classified at a time when tallying the days before the report's two
+MAX_EARLIER_POINTS = 20_000  # incidents of earlier days drawn on the map (the first, by day)
+
+
+def _classified(rows: list[dict], parse: bool = True) -> list[dict]:
+    """Rows with their area (oblast by point, in one vectorised pass), party and category."""
+    located = [r for r in rows if r["lon"] is not None and r["lat"] is not None]
+    isos = oblasts_of([r["lon"] for r in located], [r["lat"] for r in located]) if located else []
+    at_point = {id(r): iso for r, iso in zip(located, isos, strict=True)}
+    for r in rows:
+        if parse:
+            r["body"] = json.loads(r["body"])
+        r["area"] = incident_area(r["lon"], r["lat"], r["admin1"], r["country"], at_point.get(id(r), ""))
+        r["party"] = r["actor"] or UNATTRIBUTED
+        r["category"] = _category(r["type"])
+    return rows
+
+
+def _incident_rows(conn: Connection, days: list[dt.date]) -> list[dict]:
+    """Every incident of these Kyiv days (ix_incidents_date), without protected allegations."""
     query = (
-        select(
-            incidents.c.id,
-            incidents.c.report_id,
-            incidents.c.type,
-            incidents.c.date,
-            incidents.c.actor,
-            incidents.c.status,
-            incidents.c.lon,
-            incidents.c.lat,
-            incidents.c.admin1,
-            incidents.c.country,
-            incidents.c.body,
-        )
+        select(*_INCIDENT_COLUMNS)
+        .where(incidents.c.date.in_(days))
+        .order_by(incidents.c.date, incidents.c.id)
+    )
+    hidden = _protected_report_ids(conn)
+    return _classified([dict(r) for r in conn.execute(query).mappings() if r["report_id"] not in hidden])
+
+
+def _incidents_by_id(conn: Connection, ids: set[str]) -> list[dict]:
+    """Incidents the day's findings cite from earlier days (not protected allegations)."""
+    hidden = _protected_report_ids(conn)
+    found: list[dict] = []
+    chosen = sorted(ids)
+    for at in range(0, len(chosen), 900):
+        query = select(*_INCIDENT_COLUMNS).where(incidents.c.id.in_(chosen[at : at + 900]))
+        found += [dict(r) for r in conn.execute(query).mappings() if r["report_id"] not in hidden]
+    return _classified(found)
+
+
+def _tallied_rows(
+    conn: Connection, start: dt.date, end: dt.date, zones: list[dict]
+) -> tuple[list[dict], list[tuple]]:
+    """The incidents from start to end (Kyiv days, both included; no protected allegations) as
+    weighted rows: one per day, area, party, type, category and set of zones, with `n` incidents and
+    `q` their summed quantity (observations.quantity), and the first MAX_EARLIER_POINTS points (lon,
+    lat, type) for the map. Read a chunk at a time: memory grows with days and kinds, not incidents."""
+    if end < start:
+        return [], []
+    query = (
+        select(*_INCIDENT_COLUMNS)
         .where(incidents.c.date >= start, incidents.c.date <= end)
         .order_by(incidents.c.date, incidents.c.id)
     )
     hidden = _protected_report_ids(conn)
-    rows = [dict(r) for r in conn.execute(query).mappings() if r["report_id"] not in hidden]
-    located = [r for r in rows if r["lon"] is not None and r["lat"] is not None]
-    isos = oblasts_of([r["lon"] for r in located], [r["lat"] for r in located]) if located else []
-    at_point = {r["id"]: iso for r, iso in zip(located, isos, strict=True)}
-    for r in rows:
-        r["body"] = json.loads(r["body"])
-        r["area"] = incident_area(r["lon"], r["lat"], r["admin1"], r["country"], at_point.get(r["id"], ""))
-        r["party"] = r["actor"] or UNATTRIBUTED
-        r["category"] = _category(r["type"])
-    return rows
+    tally: dict[tuple, list[int]] = {}
+    points: list[tuple] = []
+    result = conn.execution_options(yield_per=_TALLY_CHUNK).execute(query)
+    for chunk in result.mappings().partitions():
+        rows = _classified([dict(r) for r in chunk if r["report_id"] not in hidden], parse=False)
+        measured = [r for r in rows if r["type"] in observations.MEASURED_TYPES]
+        for r in measured:
+            r["body"] = json.loads(r["body"])
+        inside = observations.zones_of(measured, zones)
+        for r in rows:
+            key = (r["date"], r["area"], r["party"], r["type"], r["category"], inside.get(id(r), ()))
+            counted = tally.setdefault(key, [0, 0])
+            counted[0] += 1
+            counted[1] += observations.quantity(r) if "body" in r and isinstance(r["body"], dict) else 1
+            if r["lon"] is not None and r["lat"] is not None and r["category"] != "interference":
+                if len(points) < MAX_EARLIER_POINTS:
+                    points.append((r["lon"], r["lat"], r["type"]))
+    weighted = [
+        {
+            "date": d,
+            "area": area,
+            "party": party,
+            "type": kind,
+            "category": category,
+            "zones": set(zone_ids),
+            "n": n,
+            "q": q,
+            "lon": None,
+            "lat": None,
+        }
+        for (d, area, party, kind, category, zone_ids), (n, q) in tally.items()
+    ]
+    return weighted, points
 
 
 def _category(kind: str) -> str:
@@ -170,14 +242,27 @@ def _category(kind: str) -> str:
         return "other"
 
 
+def _weighted(rows: Iterable[dict], key: str, keep: Callable[[dict], bool]) -> Counter:
+    """Incidents per value of `key` among the rows kept (a tallied row stands for `n` incidents)."""
+    counted: Counter = Counter()
+    for r in rows:
+        if keep(r):
+            counted[r[key]] += r.get("n", 1)
+    return counted
+
+
+def _how_many(rows: Iterable[dict], keep: Callable[[dict], bool]) -> int:
+    return sum(r.get("n", 1) for r in rows if keep(r))
+
+
 def _compare(
     rows: list[dict], key: str, day: dt.date, previous: dt.date, start: dt.date, order: list[str]
 ) -> list[dict]:
     """One row per value of `key`: count on the day, the day before, the change, and since the
     start (the effective day). Values in `order` come first and are listed even when zero."""
-    today = Counter(r[key] for r in rows if r["date"] == day)
-    before = Counter(r[key] for r in rows if r["date"] == previous)
-    total = Counter(r[key] for r in rows if start <= r["date"] <= day)
+    today = _weighted(rows, key, lambda r: r["date"] == day)
+    before = _weighted(rows, key, lambda r: r["date"] == previous)
+    total = _weighted(rows, key, lambda r: start <= r["date"] <= day)
     seen = set(today) | set(before) | set(total)
     keys = list(order) + sorted(k for k in seen if k not in order)
     return [
@@ -229,9 +314,22 @@ def _protected_incident_ids(conn: Connection) -> set[str]:
     return {row[0] for row in conn.execute(query)}
 
 
+def _finding_tally(conn: Connection, agreement_id: str, start: dt.date, end: dt.date) -> list[dict]:
+    """Findings from start to end, counted per day, status and party in the store (no body read)."""
+    query = (
+        select(findings.c.date, findings.c.status, findings.c.party, func.count())
+        .where(findings.c.agreement_id == agreement_id, findings.c.date >= start, findings.c.date <= end)
+        .group_by(findings.c.date, findings.c.status, findings.c.party)
+    )
+    return [
+        {"day": d, "status": status, "party_key": party or UNATTRIBUTED, "n": n}
+        for d, status, party, n in conn.execute(query)
+    ]
+
+
 def _status_counts(rows: list[dict]) -> dict[str, int]:
     order = ("violation", "possible_violation", "compliant", "pending", "not_assessable")
-    counted = Counter(r["status"] for r in rows)
+    counted = _weighted(rows, "status", lambda r: True)
     return {s: counted.get(s, 0) for s in order}
 
 
@@ -411,22 +509,30 @@ def _daily(
     rows: list[dict], key: str, order: list[str], days: list[dt.date], day_of: Any = lambda r: r["date"]
 ) -> dict[str, list[int]]:  # noqa: ANN401
     """Counts per day for each value of `key` (the values in `order` first, always present)."""
-    counts = Counter((r[key], day_of(r)) for r in rows)
+    counts: Counter = Counter()
+    for r in rows:
+        counts[(r[key], day_of(r))] += r.get("n", 1)
     keys = [*order, *sorted({r[key] for r in rows} - set(order))]
     return {k: [counts[(k, d)] for d in days] for k in keys}
 
 
-def _incident_figures(conn: Connection, period: Period, party_ids: list[str]) -> tuple[dict, list[dict]]:
-    rows = _incident_rows(conn, period.first, period.day)
+def _incident_figures(
+    conn: Connection, period: Period, party_ids: list[str], zones: list[dict]
+) -> tuple[dict, list[dict], list[dict], list[tuple]]:
+    """The incidents section; the rows since the start; the rows read (the day's and the day
+    before's in full, earlier days tallied); points of earlier days for the map."""
+    detail = _incident_rows(conn, [period.previous, period.day])
+    tallied, earlier = _tallied_rows(conn, period.start, period.previous - dt.timedelta(days=1), zones)
+    rows = tallied + detail
     counted = [r for r in rows if r["category"] != "interference"]  # reported in its own section
     day, previous, start = period.day, period.previous, period.start
     by_area = _compare(counted, "area", day, previous, start, _area_order({r["area"] for r in counted}))
     for entry in by_area:
         entry["names"] = _area_names(entry["key"])
     figures = {
-        "today": sum(1 for r in counted if r["date"] == day),
-        "previous": sum(1 for r in counted if r["date"] == previous),
-        "since_start": sum(1 for r in counted if r["date"] >= start),
+        "today": _how_many(counted, lambda r: r["date"] == day),
+        "previous": _how_many(counted, lambda r: r["date"] == previous),
+        "since_start": _how_many(counted, lambda r: r["date"] >= start),
         "by_oblast": by_area,
         "by_party": _compare(counted, "party", day, previous, start, party_ids),
         "by_type": _compare(counted, "type", day, previous, start, []),
@@ -437,7 +543,7 @@ def _incident_figures(conn: Connection, period: Period, party_ids: list[str]) ->
             1 for r in counted if r["date"] == day and (r["lon"] is None or r["lat"] is None)
         ),
     }
-    return figures, [r for r in rows if r["date"] >= start], rows
+    return figures, [r for r in rows if r["date"] >= start], rows, earlier
 
 
 def _finding_figures(
@@ -447,11 +553,12 @@ def _finding_figures(
     party_ids: list[str],
 ) -> tuple[dict, list[dict], list[dict]]:
     """The findings section, the violations since the start, and the day's findings."""
-    found = _finding_rows(conn, agreement.id, period.first, period.day)
+    found = _finding_rows(conn, agreement.id, period.previous, period.day)
     for f in found:
         f["day"] = dt.date.fromisoformat(f["date"])
         f["party_key"] = f["party"] or UNATTRIBUTED
-    since = [f for f in found if f["day"] >= period.start]
+    tallied = _finding_tally(conn, agreement.id, period.first, period.day)
+    since = [f for f in tallied if f["day"] >= period.start]
     today = [f for f in found if f["day"] == period.day]
     previous = [f for f in found if f["day"] == period.previous]
     notable = sorted(
@@ -459,13 +566,13 @@ def _finding_figures(
         key=lambda f: (_SEVERITY_ORDER.get(f["severity"], 9), f["provision_id"], f["id"]),
     )
     titles = {p.id: p.title for p in agreement.provisions}
-    violations = [f for f in found if f["status"] == "violation"]
+    violations = [f for f in tallied if f["status"] == "violation"]
     figures = {
         "today": _status_counts(today),
         "previous": _status_counts(previous),
         "since_start": _status_counts(since),
         "violations_by_party": _compare(
-            [{"date": f["day"], "party": f["party_key"]} for f in violations],
+            [{"date": f["day"], "party": f["party_key"], "n": f["n"]} for f in violations],
             "party",
             period.day,
             period.previous,
@@ -527,8 +634,10 @@ def build_report(
         party_ids = [p.id for p in agreement.parties]
         ruled = ruled_zones(conn, agreement)
         zones = _zones(agreement, ruled)
-        incident_figures, since, loaded = _incident_figures(conn, period, party_ids)
+        incident_figures, since, loaded, earlier = _incident_figures(conn, period, party_ids, zones)
         finding_figures, violations, findings_today = _finding_figures(conn, agreement, period, party_ids)
+        cited = {i for f in findings_today for i in f.get("incident_ids", [])}
+        loaded += _incidents_by_id(conn, cited - {r["id"] for r in loaded if "id" in r})
         case_rows = cases_as_of(conn, period.cut_off)
         quiet = _quiet(conn, agreement, ruled, period)
         public_cases = [c for c in case_rows if not c["protected"]]
@@ -539,7 +648,7 @@ def build_report(
         anomaly_figures, anomaly_cells = thermal_anomaly_figures(conn, period, zones)
     counted = [r for r in since if r["category"] != "interference"]
     notable = finding_figures.pop("notable")
-    by_id = {r["id"]: r for r in loaded}
+    by_id = {r["id"]: r for r in loaded if "id" in r}
     for n in notable:
         n["incident"] = _incident_summary(by_id.get(n["incident_ids"][0])) if n["incident_ids"] else None
     for z in zones:
@@ -600,7 +709,7 @@ def build_report(
         ],
         "checkpoint": checkpoint,
     }
-    layers = _layers(zones, snapshot, since, day, findings_today)
+    layers = _layers(zones, snapshot, since, day, findings_today, earlier)
     layers.anomalies = anomaly_cells
     return ReportData(figures, layers)
 
@@ -631,6 +740,7 @@ def _layers(
     since: list[dict],
     day: dt.date,
     findings_today: list[dict],
+    earlier: list[tuple],
 ) -> MapLayers:
     layers = MapLayers(oblasts=[(u.iso, u.geometry) for u in oblasts()])
     if snapshot is not None:
@@ -644,6 +754,7 @@ def _layers(
             layers.today.append((r["lon"], r["lat"], r["type"], r["status"]))
         else:
             layers.earlier.append((r["lon"], r["lat"], r["type"]))
+    layers.earlier = earlier + layers.earlier  # the days tallied (a bounded sample), then the day before
     layers.findings = [
         (f["lon"], f["lat"], f["status"])
         for f in findings_today

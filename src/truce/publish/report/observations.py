@@ -13,6 +13,7 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Callable, Iterable
 
+import numpy as np
 import shapely
 
 from truce.geo import settlements
@@ -40,11 +41,14 @@ EXPLOSION_TYPES = frozenset(
 )
 ROUND_TYPES = frozenset({T.small_arms_fire, T.armed_clash})
 MEASURES = {"explosions": EXPLOSION_TYPES, "rounds": ROUND_TYPES}
+MEASURED_TYPES = frozenset(t.value for kinds in MEASURES.values() for t in kinds)
 _NAMED_PRECISIONS = ("exact", "settlement")  # a point that stands for a place, not an area
 _LANGS = ("en", "uk", "ru")
 
 
 def quantity(row: dict) -> int:
+    if "q" in row:  # a tallied row: the summed quantity of its incidents
+        return row["q"]
     counts = row["body"].get("counts") or {}
     for key in ("quantity", "hit"):
         if counts.get(key) is not None:
@@ -106,12 +110,10 @@ def quantities(rows: list[dict], zones: list[dict], period: object, area_order: 
     """Explosions and rounds per oblast and per zone, with the day before and since the start."""
     by_area = _compare(rows, lambda r: r["area"], period)
     zone_rows = []
+    measured = [r for r in rows if r["type"] in MEASURED_TYPES]
+    inside_of = zones_of([r for r in measured if "zones" not in r], zones)
     for zone in zones:
-        inside = [
-            r
-            for r in rows
-            if r["lon"] is not None and shapely.intersects_xy(zone["geometry"], r["lon"], r["lat"])
-        ]
+        inside = [r for r in measured if zone["id"] in r.get("zones", inside_of.get(id(r), ()))]
         zone_rows.append({"key": zone["id"], **_compare(inside, lambda r: "x", period).get("x", _zeros())})
     total = _compare(rows, lambda r: "all", period).get("all", _zeros())
     return {
@@ -119,6 +121,19 @@ def quantities(rows: list[dict], zones: list[dict], period: object, area_order: 
         "by_zone": zone_rows,
         "total": total,
     }
+
+
+def zones_of(rows: list[dict], zones: list[dict]) -> dict[int, tuple[str, ...]]:
+    """The zones each located row lies in (by the row's id()), each zone tested on all rows at once."""
+    located = [r for r in rows if r["lon"] is not None and r["lat"] is not None]
+    if not located or not zones:
+        return {}
+    lons, lats = np.array([r["lon"] for r in located]), np.array([r["lat"] for r in located])
+    found: dict[int, list[str]] = {}
+    for zone in zones:
+        for at in np.flatnonzero(shapely.intersects_xy(zone["geometry"], lons, lats)):
+            found.setdefault(id(located[at]), []).append(zone["id"])
+    return {k: tuple(v) for k, v in found.items()}
 
 
 def _zeros() -> dict:
