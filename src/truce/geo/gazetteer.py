@@ -625,7 +625,6 @@ class _Builder:
 
     def add(self, place: Place, names: Iterable[str]) -> int:
         self.places.append(place)
-        self._raions = None
         i = len(self.places) - 1
         self.alias(i, [place.name, *names])
         return i
