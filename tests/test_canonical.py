@@ -128,3 +128,20 @@ def test_byte_identical_to_the_reference(value):
 @given(st.floats(allow_nan=False, allow_infinity=False))
 def test_every_float_as_the_reference_writes_it(number):
     assert dumps({"x": number}) == rfc8785.dumps({"x": number})
+
+
+def test_kept_output_costs_its_length_not_a_write_buffer():
+    """An assessment keeps a canonical body per finding until it is logged: each must cost about its
+    own length (orjson's bytes keep a 4-8 KiB buffer; a million of them filled gigabytes)."""
+    import tracemalloc
+
+    values = [
+        {"id": f"fnd-{i:020d}", "rationale": "x" * 300, "lon": 36.25, "hours": 24.0} for i in range(2000)
+    ]
+    tracemalloc.start()
+    try:
+        kept = [dumps(value) for value in values]
+        per_value = tracemalloc.get_traced_memory()[0] / len(kept)
+    finally:
+        tracemalloc.stop()
+    assert per_value < 2 * len(kept[0]) + 100

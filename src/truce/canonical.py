@@ -38,7 +38,9 @@ def dumps(value: Any) -> bytes:
     try:
         if _scan(value):
             value = _rewrite(value)
-        return orjson.dumps(value, option=_OPTIONS)
+        # A copy of exactly its length: orjson's bytes keep their 4-8 KiB write buffer, which a
+        # million kept bodies (an assessment's log entries) would turn into gigabytes.
+        return bytes(memoryview(orjson.dumps(value, option=_OPTIONS)))
     except (_Unusual, orjson.JSONEncodeError, RecursionError):
         pass
     return rfc8785.dumps(value)  # outside the handler, so its errors are not chained to ours

@@ -139,13 +139,13 @@ def test_an_unchanged_run_rewrites_no_finding_and_publishes_nothing(cli, demo_co
     cli("assess", "--until", "2026-02-01", db=db)
     before = _state(db)
     written: list[int] = []
-    real = records.replace_findings
+    real = records.FindingsReplacer.finish
 
-    def counted(conn, agreement_id, rows):
-        written.append(real(conn, agreement_id, rows))
+    def counted(self):
+        written.append(real(self))
         return written[-1]
 
-    monkeypatch.setattr("truce.assess.run.replace_findings", counted)
+    monkeypatch.setattr(records.FindingsReplacer, "finish", counted)
     status, _, _ = cli("assess", "--until", "2026-02-01", db=db)
     after = _state(db)
     assert status == 0 and written == [0]
@@ -153,17 +153,23 @@ def test_an_unchanged_run_rewrites_no_finding_and_publishes_nothing(cli, demo_co
 
 
 def test_replacing_findings_writes_only_what_changed(demo_copy):
-    from truce.store.records import body_digest, replace_findings
+    from truce.store.records import FindingsReplacer, body_digest
+
+    def replace(conn, agreement, rows, batch):
+        replacer = FindingsReplacer(conn, agreement)
+        for start in range(0, len(rows), batch):
+            replacer.write(rows[start : start + batch])
+        return replacer.finish()
 
     with open_workspace(str(demo_copy)).engine.begin() as conn:
         rows = [dict(r._mapping) for r in conn.execute(select(findings).order_by(findings.c.id))]
         agreement = rows[0]["agreement_id"]
         mine = [r for r in rows if r["agreement_id"] == agreement]
-        assert replace_findings(conn, agreement, mine) == 0
-        changed = {**mine[0], "rationale": "changed", "body": mine[0]["body"].replace("}", ', "x": 1}', 1)}
+        assert replace(conn, agreement, mine, 1000) == 0
+        changed = {**mine[5], "rationale": "changed", "body": mine[5]["body"].replace("}", ', "x": 1}', 1)}
         changed["digest"] = body_digest(changed["body"])
-        kept = [changed, *mine[2:]]  # one changed, one dropped, the rest as they were
-        assert replace_findings(conn, agreement, kept) == 1
+        kept = [*mine[:4], *mine[6:], changed]  # one changed (in the last batch), one dropped, the rest kept
+        assert replace(conn, agreement, kept, 3) == 1
         stored = {
             r.id: r.digest for r in conn.execute(select(findings).where(findings.c.agreement_id == agreement))
         }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
 
@@ -60,18 +61,35 @@ class Evidence:
         return Evidence(**{f.name: getattr(self, f.name)[keep] for f in fields(self)})
 
 
+_BATCH = 100_000  # rows read at a time
 _NUMERIC = {"t_start": np.int64, "t_end": np.int64, "lon": np.float64, "lat": np.float64}
 
 
 def _columns(rows: Sequence[tuple]) -> Evidence:
+    return _joined([_arrays(rows)])
+
+
+def _arrays(rows: Sequence[tuple]) -> dict[str, np.ndarray]:
+    """One batch of rows as columns. Texts other than the id are interned: a million incidents
+    share a few dozen types, statuses and oblasts, and one string object each instead of a
+    million copies is most of the evidence's memory."""
     columns = list(zip(*rows, strict=True)) if rows else [()] * len(_COLUMNS)
     data = {}
     for name, values in zip(_COLUMNS, columns, strict=True):
         if name in _NUMERIC:  # None becomes NaN for coordinates
             data[name] = np.array(values, dtype=_NUMERIC[name])
+        elif name == "id":
+            data[name] = np.array(values, dtype=object)
         else:
-            data[name] = np.array(["" if v is None else v for v in values], dtype=object)
-    return Evidence(**data)
+            texts = map(sys.intern, ("" if v is None else v for v in values))
+            data[name] = np.fromiter(texts, dtype=object, count=len(values))
+    return data
+
+
+def _joined(batches: list[dict[str, np.ndarray]]) -> Evidence:
+    if len(batches) == 1:
+        return Evidence(**batches[0])
+    return Evidence(**{name: np.concatenate([batch[name] for batch in batches]) for name in _COLUMNS})
 
 
 def load_evidence(conn: Connection, where: Sequence[ColumnElement[bool]] = ()) -> Evidence:
@@ -86,12 +104,14 @@ def load_evidence(conn: Connection, where: Sequence[ColumnElement[bool]] = ()) -
     query = select(*columns).where(*where).order_by(order)
     sql = str(query.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
     cursor = conn.connection.cursor()  # the driver's own cursor: a million rows without per-row wrapping
+    batches = []
     try:
         cursor.execute(sql)
-        rows = cursor.fetchall()
+        while rows := cursor.fetchmany(_BATCH):  # a batch of row tuples at a time, not all of them
+            batches.append(_arrays(rows))
     finally:
         cursor.close()
-    return _columns(rows)
+    return _joined(batches) if batches else _columns([])
 
 
 def evidence_from_incidents(items: Sequence[Incident]) -> Evidence:

@@ -30,7 +30,7 @@ from truce.parallel import Runner
 from truce.publish.ledger import PublishResult, publish
 from truce.sensors.store import anomalies_between, baseline_rows
 from truce.store import Workspace
-from truce.store.records import body_digest, now_utc, replace_findings
+from truce.store.records import FindingsReplacer, canonical_body, now_utc
 from truce.store.schema import agreements, assessment_runs
 
 __all__ = [
@@ -66,8 +66,9 @@ def tally(findings: list[Finding]) -> dict[str, Counter]:
     return counts
 
 
-def finding_rows(findings: list[Finding]) -> list[dict]:
-    """Rows of the findings table; each finding's digest is computed here, once, for the log."""
+def finding_rows(findings: list[Finding]) -> tuple[list[dict], dict[str, tuple[str, bytes]]]:
+    """Rows of the findings table, and (digest, RFC 8785 canonical body) by finding id: each body is
+    made canonical and hashed here, once, and the log's entries are made from the same bytes."""
     rows = [
         {
             "id": f.id,
@@ -86,9 +87,12 @@ def finding_rows(findings: list[Finding]) -> list[dict]:
         }
         for f in findings
     ]
+    written = {}
     for row in rows:
-        row["digest"] = body_digest(row["body"])
-    return rows
+        body = canonical_body(row["body"])
+        row["digest"] = hashlib.sha256(body).hexdigest()
+        written[row["id"]] = (row["digest"], body)
+    return rows, written
 
 
 def _store_agreement(conn: Connection, path: Path, agreement: Agreement) -> str:
@@ -174,6 +178,26 @@ def _run_digest(row: dict) -> str:
     return hashlib.sha256(row["body"].encode()).hexdigest()[:16]
 
 
+_BATCH = 20_000  # findings serialised and written at a time
+
+
+def _write_findings(
+    conn: Connection, agreement_id: str, items: list[Finding]
+) -> tuple[dict[str, tuple[str, bytes]], dict[str, str]]:
+    """Write the agreement's findings a batch at a time (only the new and changed ones; the others
+    removed). Returns (digest, canonical body) of those written, for the log, and every finding's
+    run-record digest; the rows themselves are not all held at once."""
+    replacer = FindingsReplacer(conn, agreement_id)
+    written: dict[str, tuple[str, bytes]] = {}
+    run_digests: dict[str, str] = {}
+    for start in range(0, len(items), _BATCH):
+        rows, bodies = finding_rows(items[start : start + _BATCH])
+        run_digests.update((row["id"], _run_digest(row)) for row in rows)
+        written.update((row["id"], bodies[row["id"]]) for row in replacer.write(rows))
+    replacer.finish()
+    return written, run_digests
+
+
 def store_run(
     workspace: Workspace, path: Path, agreement: Agreement, result: AssessmentResult, cut_off: dt.datetime
 ) -> tuple[int, PublishResult]:
@@ -182,8 +206,7 @@ def store_run(
     one transaction. If any part fails, the store and the log are as they were."""
     with workspace.engine.begin() as conn:
         sha = _store_agreement(conn, path, agreement)
-        rows = finding_rows(result.findings)
-        replace_findings(conn, result.agreement_id, rows)
+        written, run_digests = _write_findings(conn, result.agreement_id, result.findings)
         run_id = conn.execute(
             insert(assessment_runs).values(
                 agreement_id=result.agreement_id,
@@ -193,10 +216,10 @@ def store_run(
                 finding_count=len(result.findings),
                 started_at=now_utc(),
                 cut_off=cut_off.isoformat(),
-                finding_digests=json.dumps({row["id"]: _run_digest(row) for row in rows}, sort_keys=True),
+                finding_digests=json.dumps(run_digests, sort_keys=True),
             )
         ).inserted_primary_key[0]
-        return run_id, publish(workspace, conn)
+        return run_id, publish(workspace, conn, written)
 
 
 def list_runs(conn: Connection, agreement_id: str | None = None) -> list[dict]:

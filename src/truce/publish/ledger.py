@@ -7,17 +7,19 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
 from typing import Any
 
+import orjson
 from sqlalchemy import Connection, select
 
 from truce import canonical
 from truce.publish.commitments import Committer, committer
 from truce.publish.log import LogStore, Signer, generate_key, load_key
+from truce.publish.log.entries import Leaf, compose_entry
 from truce.publish.log.keys import KeyExistsError
 from truce.publish.log.store import LOG_LOCK
 from truce.publish.log.tables import log_entries
@@ -248,12 +250,15 @@ def _named_entries(conn: Connection, commit: Committer) -> list[tuple[str, dict]
     return named
 
 
-def _unlogged_entries(conn: Connection, commit: Committer, logged: set[str]) -> list[dict]:
+def _unlogged_entries(
+    conn: Connection, commit: Committer, logged: set[str], written: Mapping[str, tuple[str, bytes]]
+) -> list[dict | Leaf]:
     """The entries of what the store holds now that the log lacks, in the order of current_entries.
     Findings are not serialised again: their stored digest names their entry, and only the bodies
     of those the log lacks are read (all of them while protected allegations exist, to tell which
-    findings rest on one)."""
-    new = [entry for _, entry in _other_entries(conn, commit) if entry["id"] not in logged]
+    findings rest on one). `written`: (digest, canonical body) of findings this transaction wrote,
+    by id; their entries are made from those bytes, not read back and serialised again."""
+    new: list[dict | Leaf] = [entry for _, entry in _other_entries(conn, commit) if entry["id"] not in logged]
     hidden = _protected_incident_ids(conn)
     query = select(findings.c.id, findings.c.agreement_id, findings.c.digest).order_by(
         findings.c.agreement_id, findings.c.id
@@ -264,16 +269,32 @@ def _unlogged_entries(conn: Connection, commit: Committer, logged: set[str]) -> 
         for finding_id, _, digest in stored
         if hidden or digest is None or _finding_entry_id(finding_id, digest) not in logged
     ]
-    bodies = _bodies_of(conn, wanted)
+    bodies = _bodies_of(conn, [i for i in wanted if i not in written])
     by_agreement: dict[str, list[str]] = {}
     for finding_id, agreement_id, digest in stored:
         by_agreement.setdefault(agreement_id, []).append(finding_id)
         if finding_id in bodies:
             entry = _finding_entry(finding_id, agreement_id, bodies[finding_id], hidden, commit, digest)
-            if entry["id"] not in logged:
-                new.append(entry)
+        elif finding_id in written and written[finding_id][0] == digest:
+            entry = _written_entry(finding_id, agreement_id, written[finding_id][1], hidden, commit, digest)
+        else:
+            continue
+        if (entry.id if type(entry) is Leaf else entry["id"]) not in logged:
+            new.append(entry)
     runs = (_run_entry(agreement_id, ids) for agreement_id, ids in sorted(by_agreement.items()))
     return new + [run for run in runs if run["id"] not in logged]
+
+
+def _written_entry(
+    finding_id: str, agreement_id: str, body: bytes, hidden: set[str], commit: Committer, digest: str
+) -> dict | Leaf:
+    """The entry of a finding just written, from its canonical body: the same entry as
+    _finding_entry's, without reading the body back or serialising it again."""
+    if hidden:  # only then does it matter which incidents the finding rests on
+        parsed = orjson.loads(body)
+        if any(i in hidden for i in parsed.get("incident_ids", [])):
+            return _finding_entry(finding_id, agreement_id, parsed, hidden, commit, digest)
+    return compose_entry("finding", _finding_entry_id(finding_id, digest), body)
 
 
 def _bodies_of(conn: Connection, finding_ids: list[str]) -> dict[str, object]:
@@ -297,17 +318,23 @@ class PublishResult:
     checkpoint: str
 
 
-def publish(workspace: Workspace, conn: Connection | None = None) -> PublishResult:
+def publish(
+    workspace: Workspace,
+    conn: Connection | None = None,
+    written: Mapping[str, tuple[str, bytes]] | None = None,
+) -> PublishResult:
     """Append what is not in the log yet and sign a checkpoint of the new size, in one transaction
-    (the caller's `conn` if given, so that what is stored and what is logged commit together)."""
+    (the caller's `conn` if given, so that what is stored and what is logged commit together).
+    `written`: (digest, RFC 8785 canonical body) by id of the findings the caller just wrote in `conn`,
+    so that their entries are made from those bytes rather than read back."""
     if conn is None:
         with workspace.engine.begin() as own:
-            return publish(workspace, own)
+            return publish(workspace, own, written)
     store = log_store(workspace)
     signer = mission_key(workspace)
     hold_for_transaction(conn, LOG_LOCK)  # publishers in other processes read and append in turn
     logged = {row[0] for row in conn.execute(select(log_entries.c.entry_id))}
-    new = _unlogged_entries(conn, committer(workspace), logged)
+    new = _unlogged_entries(conn, committer(workspace), logged, written or {})
     if new:
         store.append(new, conn)
     note = store.checkpoint(signer, conn)

@@ -8,7 +8,7 @@ import hashlib
 import itertools
 import json
 import operator
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -23,20 +23,22 @@ from truce.store.schema import control_snapshots, findings, incidents, report_pi
 
 __all__ = [
     "body_digest",
+    "canonical_body",
     "findings_between",
     "incidents_between",
     "add_incidents",
     "add_report",
     "add_streamed_report",
+    "FindingsReplacer",
     "ensure_source",
     "incident_row",
     "insert_many",
+    "insert_tuples",
     "iter_incidents",
     "iter_report_bytes",
     "now_utc",
     "piece_writer",
     "put_snapshot",
-    "replace_findings",
     "report_bytes",
     "report_id_for",
     "snapshot_dates",
@@ -260,33 +262,63 @@ def insert_many(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> N
         conn.execute(insert(table), rows)
         return
     columns = list(rows[0])
-    sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
     values = operator.itemgetter(*columns) if len(columns) > 1 else (lambda row: (row[columns[0]],))
-    conn.exec_driver_sql(sql, [values(row) for row in rows])
+    insert_tuples(conn, table, columns, [values(row) for row in rows])
+
+
+def insert_tuples(conn: Connection, table: Table, columns: Sequence[str], rows: list[tuple]) -> None:
+    """executemany of rows given as tuples in the order of `columns` (no dict per row)."""
+    if not rows:
+        return
+    if conn.dialect.name != "sqlite":
+        conn.execute(insert(table), [dict(zip(columns, row, strict=True)) for row in rows])
+        return
+    sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+    conn.exec_driver_sql(sql, rows)
+
+
+def canonical_body(body: str) -> bytes:
+    """A stored JSON body in RFC 8785 canonical form: what the log's entry of the record holds, and
+    its SHA-256 what the entry's id is made from."""
+    return canonical.dumps(orjson.loads(body))
 
 
 def body_digest(body: str) -> str:
-    """SHA-256 of a stored JSON body's RFC 8785 canonical form, hex: what the log's entry id of the
-    record is made from."""
-    return hashlib.sha256(canonical.dumps(orjson.loads(body))).hexdigest()
+    """SHA-256 of a stored JSON body's canonical form, hex (the digest a finding row keeps)."""
+    return hashlib.sha256(canonical_body(body)).hexdigest()
 
 
-def replace_findings(conn: Connection, agreement_id: str, rows: list[dict]) -> int:
-    """Make the agreement's stored findings exactly `rows` (each with its body's digest), writing only
-    what changed: a finding stored with the same id and digest stays as it is, so a run that finds
-    the same writes nothing. Returns how many rows were written."""
-    stored = dict(
-        conn.execute(
-            select(findings.c.id, findings.c.digest).where(findings.c.agreement_id == agreement_id)
-        ).all()
-    )
-    wanted = {row["id"]: row["digest"] for row in rows}
-    stale = [i for i, digest in stored.items() if i not in wanted or wanted[i] != digest]
-    for start in range(0, len(stale), _ID_CHUNK):
-        conn.execute(delete(findings).where(findings.c.id.in_(stale[start : start + _ID_CHUNK])))
-    fresh = [row for row in rows if stored.get(row["id"]) != row["digest"]]
-    insert_many(conn, findings, fresh)
-    return len(fresh)
+class FindingsReplacer:
+    """Makes an agreement's stored findings exactly the rows given to `write` (each with its body's
+    digest), a batch at a time, writing only what changed: a finding stored with the same id and
+    digest stays as it is, so a run that finds the same writes nothing. `finish` removes the stored
+    findings no batch named. Memory holds the stored digests and one batch, not every row."""
+
+    def __init__(self, conn: Connection, agreement_id: str) -> None:
+        self.conn = conn
+        query = select(findings.c.id, findings.c.digest).where(findings.c.agreement_id == agreement_id)
+        self.stored: dict[str, str | None] = dict(conn.execute(query).all())
+        self.seen: set[str] = set()
+        self.written = 0
+
+    def write(self, rows: list[dict]) -> list[dict]:
+        """Store the batch's new and changed rows; return them."""
+        stored = self.stored
+        self.seen.update(row["id"] for row in rows)
+        fresh = [row for row in rows if stored.get(row["id"]) != row["digest"]]
+        self._delete([row["id"] for row in fresh if row["id"] in stored])
+        insert_many(self.conn, findings, fresh)
+        self.written += len(fresh)
+        return fresh
+
+    def finish(self) -> int:
+        """Remove what no batch named; return how many rows were written in all."""
+        self._delete([i for i in self.stored if i not in self.seen])
+        return self.written
+
+    def _delete(self, ids: list[str]) -> None:
+        for start in range(0, len(ids), _ID_CHUNK):
+            self.conn.execute(delete(findings).where(findings.c.id.in_(ids[start : start + _ID_CHUNK])))
 
 
 def stored_findings(

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+import hashlib
+import itertools
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -17,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 
 from truce.errors import UserError
 from truce.publish.log.bundle import write_bundle
-from truce.publish.log.entries import EntryError, canonical_entry, parse_entry
+from truce.publish.log.entries import EntryError, Leaf, canonical_entry, parse_entry
 from truce.publish.log.merkle import (
     CompactRange,
     NodeId,
@@ -41,7 +43,7 @@ from truce.publish.log.note import (
 )
 from truce.publish.log.tables import log_checkpoints, log_entries, log_nodes
 from truce.store.locks import hold_for_transaction
-from truce.store.records import insert_many
+from truce.store.records import insert_tuples
 
 __all__ = [
     "ConsistencyProof",
@@ -54,6 +56,7 @@ __all__ = [
 ]
 
 LOG_LOCK = "truce.log"  # appends and checkpoints, across processes
+_ENTRY_COLUMNS = ("seq", "entry_id", "kind", "leaf_hash", "body", "appended_at")
 
 
 def b64(data: bytes) -> str:
@@ -231,40 +234,34 @@ class LogStore:
 
     # --- writing ----------------------------------------------------------------------------------
 
-    def append(self, entries: Iterable[Mapping[str, Any]], conn: Connection | None = None) -> range:
-        """Append entries in one transaction (the caller's `conn` if given); return their numbers."""
+    def append(self, entries: Iterable[Mapping[str, Any] | Leaf], conn: Connection | None = None) -> range:
+        """Append entries in one transaction (the caller's `conn` if given); return their numbers.
+        An entry is a mapping (serialised here) or a Leaf already in its canonical bytes."""
         prepared, ids = [], set()
         for entry in entries:
-            try:
-                data = canonical_entry(entry)
-            except EntryError as error:
-                raise self._error(str(error)) from None
-            if entry["id"] in ids:
-                raise self._error(f"entry id {entry['id']!r} appears twice in one append")
-            ids.add(entry["id"])
-            prepared.append((entry["id"], entry["kind"], data))
+            if type(entry) is not Leaf:
+                try:
+                    data = canonical_entry(entry)  # checks the entry's shape first
+                except EntryError as error:
+                    raise self._error(str(error)) from None
+                entry = Leaf(entry["id"], entry["kind"], data)
+            if entry.id in ids:
+                raise self._error(f"entry id {entry.id!r} appears twice in one append")
+            ids.add(entry.id)
+            prepared.append(entry)
         try:
             with self._transaction(conn) as conn:
                 hold_for_transaction(conn, LOG_LOCK)  # appenders in other processes take turns
                 start = self._size(conn)
                 tree = CompactRange.load(start, partial(_read_nodes, conn))
-                now, rows, nodes = _now(), [], []
-                for seq, (entry_id, kind, data) in enumerate(prepared, start):
-                    leaf = leaf_hash(data)
-                    rows.append(
-                        {
-                            "seq": seq,
-                            "entry_id": entry_id,
-                            "kind": kind,
-                            "leaf_hash": leaf,
-                            "body": data,
-                            "appended_at": now,
-                        }
-                    )
-                    nodes.extend({"level": lv, "idx": i, "hash": h} for lv, i, h in tree.append(leaf))
-                if rows:
-                    insert_many(conn, log_entries, rows)
-                    insert_many(conn, log_nodes, nodes)
+                sha256, now = hashlib.sha256, _now()
+                leaves = [sha256(b"\x00" + entry.data).digest() for entry in prepared]  # leaf_hash, inlined
+                rows = [
+                    (seq, entry.id, entry.kind, leaf, entry.data, now)
+                    for seq, entry, leaf in zip(itertools.count(start), prepared, leaves)
+                ]
+                insert_tuples(conn, log_entries, _ENTRY_COLUMNS, rows)
+                insert_tuples(conn, log_nodes, ("level", "idx", "hash"), tree.extend(leaves))
         except IntegrityError:
             raise self._error(self._duplicate_message(sorted(ids))) from None
         except ProofError as error:
