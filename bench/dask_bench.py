@@ -6,7 +6,8 @@
 2. A sweep of FEZ widths over the January demo plus generated incidents: one process vs 2 workers.
 
 Run: .venv/bin/python bench/dask_bench.py [--paragraphs 10000] [--articles 1000] [--incidents 1000000]
-     [--widths 40] [--skip-sweep] [--skip-extraction]
+     [--widths 40] [--configs 0,1,2] [--skip-sweep] [--skip-extraction]
+     [--build-workspace DIR] [--workspace DIR/truce.db]
 """
 
 from __future__ import annotations
@@ -74,12 +75,15 @@ def _extraction(args: argparse.Namespace) -> None:
         if not docs:
             continue
         print(f"{label} ({len(docs):,}):")
-        base = _rate(Runner(), docs)
-        print(f"  one process (no Dask)          {base:8.1f} docs/s  1.00x")
-        for workers in (1, 2):
+        base = None
+        if 0 in args.configs:
+            base = _rate(Runner(), docs)
+            print(f"  one process (no Dask)          {base:8.1f} docs/s  1.00x")
+        for workers in sorted(set(args.configs) - {0}):
             with Runner(workers=workers) as runner:
                 rate = _rate(runner, docs)
-            print(f"  local cluster, {workers} worker(s)      {rate:8.1f} docs/s  {rate / base:.2f}x")
+            ratio = f"{rate / base:.2f}x" if base else "(one process: see its run)"
+            print(f"  local cluster, {workers} worker(s)      {rate:8.1f} docs/s  {ratio}")
     with Runner(workers=2) as runner:
         items = list(range(2000))
         start = time.perf_counter()
@@ -93,19 +97,42 @@ def _sweep(args: argparse.Namespace) -> None:
     from truce.model import KYIV
 
     with tempfile.TemporaryDirectory() as tmp:
-        db = _demo_with(Path(tmp), args.incidents)
+        db = args.workspace or _demo_with(Path(tmp), args.incidents)
         values = list(range(1, args.widths + 1))
         cut_off = dt.datetime(2026, 2, 1, tzinfo=KYIV)
         timings = {}
-        for label, runner in (("one process", Runner()), ("2 workers", Runner(workers=2))):
-            with runner:
+        for workers in args.sweep_configs:
+            label = f"{workers} workers" if workers else "one process"
+            with Runner(workers=workers or None) as runner:
                 start = time.perf_counter()
                 points, _ = run_sweep(db, _framework(), "fez_width_km", values, cut_off, runner=runner)
                 timings[label] = time.perf_counter() - start
         print(f"sweep of {len(values)} FEZ widths over the demo + {args.incidents:,} generated incidents:")
         for label, seconds in timings.items():
-            print(f"  {label:<12} {seconds:8.1f} s  {timings['one process'] / seconds:.2f}x")
+            base = timings.get("one process")
+            ratio = f"{base / seconds:.2f}x" if base else "(one process: see its run)"
+            print(f"  {label:<12} {seconds:8.1f} s  {ratio}")
         print(f"  in zones at 1 km: {points[0].in_zones}, at {values[-1]} km: {points[-1].in_zones}")
+        if args.whole_baseline and "one process" in timings:  # what each value cost before
+            whole = _whole(db, cut_off)
+            print(
+                f"  baseline: one whole assessment of one width {whole:.1f} s; {len(values)} of them "
+                f"{whole * len(values):,.0f} s = {whole * len(values) / timings['one process']:.1f}x "
+                "the sweep in one process"
+            )
+
+
+def _whole(db: str, cut_off: dt.datetime) -> float:
+    from truce.agreement.loader import load_agreement
+    from truce.agreement.resolve import resolve
+    from truce.assess.run import assess_workspace
+    from truce.assess.sweep import _lifted
+    from truce.store import open_workspace
+
+    terms = resolve(_lifted(load_agreement(Path(_framework())), "fez_width_km"), {"fez_width_km": 1})
+    start = time.perf_counter()
+    assess_workspace(open_workspace(db), _framework(), cut_off=cut_off, terms=terms, store=False)
+    return time.perf_counter() - start
 
 
 def _demo_with(folder: Path, count: int) -> str:
@@ -138,9 +165,41 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=1_000)
     parser.add_argument("--incidents", type=int, default=1_000_000)
     parser.add_argument("--widths", type=int, default=40)
+    parser.add_argument(
+        "--configs",
+        type=lambda text: [int(n) for n in text.split(",")],
+        default=[0, 1, 2],
+        help="extraction set-ups: 0 = one process, N = a local cluster of N workers (split a long "
+        "measurement into runs, e.g. 0,1 then 2)",
+    )
+    parser.add_argument(
+        "--sweep-configs",
+        type=lambda text: [int(n) for n in text.split(",")],
+        default=[0, 2],
+        help="sweep set-ups, as --configs",
+    )
+    parser.add_argument(
+        "--whole-baseline",
+        action="store_true",
+        help="also time one whole assessment of one width: what every value of a sweep cost before",
+    )
+    parser.add_argument(
+        "--workspace",
+        help="sweep this workspace (truce.db made beforehand with --build-workspace) rather than "
+        "building one inside the measurement",
+    )
+    parser.add_argument(
+        "--build-workspace",
+        metavar="DIR",
+        help="only build the demo plus --incidents generated incidents in DIR (not a measurement: run "
+        "it under nice, outside the bench lock) and stop",
+    )
     parser.add_argument("--skip-sweep", action="store_true")
     parser.add_argument("--skip-extraction", action="store_true")
     args = parser.parse_args()
+    if args.build_workspace:
+        print(_demo_with(Path(args.build_workspace), args.incidents))
+        return
     if not args.skip_extraction and (args.paragraphs or args.articles):  # 0 and 0: nothing to read
         _extraction(args)
     if not args.skip_sweep:

@@ -418,3 +418,43 @@ def test_pulling_out_of_a_town_loses_it_and_a_raised_flag_says_whose_it_is():
 def test_explosions_in_a_town_and_an_occupied_town_are_one_event_each():
     rows = _rows("Explosions heard in Melitopol and occupied Enerhodar overnight", date(2023, 5, 1))
     assert sorted(p for _, _, p, _ in rows) == ["Enerhodar", "Melitopol"]
+
+
+# --------------------------------------------------------------------------- dev misses of all styles
+
+DAY = date(2024, 3, 3)
+
+
+def test_a_russian_region_named_after_its_capital_is_the_region():
+    rows = _rows("The ministry said it had destroyed 20 drones over the Moscow region overnight.", DAY)
+    assert [(t, p, a) for t, _, p, a in rows] == [("interception", "Moscow Oblast", "RU")]
+
+
+def test_drones_destroyed_over_a_place_were_intercepted_not_a_strike():
+    rows = _rows("Russia said it destroyed 16 Ukrainian drones over the Belgorod region.", DAY)
+    assert [(t, p) for t, _, p, _ in rows] == [("interception", "Belgorod Oblast")]
+    assert _rows("Ukrainian forces destroyed two tanks over the weekend near Bakhmut.", DAY) == []
+
+
+def test_enemy_weapons_are_the_other_side_s_and_last_night_is_the_night_before_the_post():
+    text = "🛡 AIR FORCE | 03.06\nLast night 41 enemy drones were shot down over the south."
+    assert _rows(text, date(2025, 6, 3)) == [("interception", "2025-06-03", "Ukraine", "UA")]
+
+
+def test_a_digest_item_s_place_is_not_read_by_the_next_item_s_region():
+    text = (
+        "Summary (2 March)\nPokrovsk direction: Russian troops attacked near Stepove, 12 assaults repelled.\n"
+        "Kharkiv region: a drone hit a house in Izium."
+    )
+    found = {(e.incident.location.name, e.incident.location.admin1) for e in extract_text(text, "d", DAY)}
+    assert ("Stepove", "Donetsk Oblast") in found and ("Izium", "Kharkiv Oblast") in found
+
+
+def test_weapons_that_slammed_into_a_city_struck_it():
+    rows = _rows("ODESA, June 2 (AP) — Russian missiles slammed into the port overnight, killing two.", DAY)
+    assert [(t, p, a) for t, _, p, a in rows] == [("missile_strike", "Odesa", "RU")]
+
+
+def test_a_district_followed_by_its_oblast_is_the_district_s_town():
+    rows = _rows("On 4 May 2024, Russian forces shelled the Kurakhovo district, Donetsk.", DAY)
+    assert [(t, p) for t, _, p, _ in rows] == [("shelling", "Kurakhove")]

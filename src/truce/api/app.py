@@ -196,7 +196,7 @@ def create_app(workspace: Workspace, settings: ApiSettings | None = None, *, war
         costly=_rate_limiter(
             workspace,
             settings.what_if_runs_per_minute / 60,
-            max(1, int(settings.what_if_runs_per_minute)),
+            settings.what_if_burst or max(1, int(settings.what_if_runs_per_minute)),
             "what-if",
         ),
     )

@@ -41,6 +41,7 @@ class ApiSettings:
     # Uncached what-if assessments (each reruns the whole assessment) per token per minute; the
     # anonymous public shares one budget. Cached answers are not counted.
     what_if_runs_per_minute: float = 4.0
+    what_if_burst: int = 0  # uncached what-ifs at once before the rate applies (0: the rate, at least 1)
     log_report_digests: bool = True  # append a report_digest entry for every submitted report
     cors_origins: str = ""  # comma-separated origins whose pages may read the API (none: no CORS)
 

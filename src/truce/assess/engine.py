@@ -8,7 +8,7 @@ parts and concludes here, with the same findings in the same order as one proces
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from truce.assess import (
     cap,
@@ -66,14 +66,18 @@ def assess(
     ctx: Context,
     progress: Callable[[str], None] | None = None,
     found: dict[str, Found] | None = None,
+    done: Mapping[str, list[Finding]] | None = None,
 ) -> list[Finding]:
     """Findings for every provision; triggers run last because they read the other findings.
-    `found`: what workers found for divisible provisions (merged), concluded here instead of checked."""
+    `found`: what workers found for divisible provisions (merged), concluded here instead of checked.
+    `done`: provisions' findings already made (a sweep's provisions that no value changes), taken as is."""
     ordered = sorted(ctx.agreement.provisions, key=lambda p: p.kind == "trigger")
     findings: list[Finding] = []
     for provision in ordered:
         ctx.cache["findings"] = findings
-        if found is not None and provision.id in found:
+        if done is not None and provision.id in done:
+            findings = findings + done[provision.id]
+        elif found is not None and provision.id in found:
             findings = findings + SPLITS[provision.kind][1].concluded(provision, ctx, found[provision.id])
         else:
             findings = findings + CHECKS[provision.kind](provision, ctx)

@@ -192,7 +192,7 @@ def _resolve(
 
 def _relative(rel: str, ref: date) -> tuple[date, str, bool] | None:
     day = {"yesterday": -1, "вчора": -1, "учора": -1, "вчера": -1, "today": 0, "сьогодні": 0,
-           "сегодня": 0, "tonight": 0, "this morning": 0, "this evening": 0, "last night": -1,
+           "сегодня": 0, "tonight": 0, "this morning": 0, "this evening": 0, "last night": 0,
            "overnight": 0, "вночі": 0, "уночі": 0, "ночью": 0}
     if rel in day:
         return ref + timedelta(days=day[rel]), "day", False

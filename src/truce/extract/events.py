@@ -547,6 +547,8 @@ def _actor_en(tok, span, text: str, enemy: str = "RU") -> tuple[str | None, bool
         return "RU", True
     # the nearest side word, leaving out targets ("launched at Ukrainian cities", "on Russian soil")
     target = re.compile(r"(?:\b(?:at|on|against|over|into|in|across|of)\s+(?:the\s+)?|\()$", re.I)
+    if any(not target.search(text[: m.start()]) for m in re.finditer(r"\benemy\b", text, re.I)):
+        return enemy, False  # "64 enemy drones were shot down": not "strikes on enemy positions"
     ru = [m.start() for m in L.RU_ACTOR.finditer(text) if not target.search(text[: m.start()])]
     ua = [m.start() for m in L.UA_ACTOR.finditer(text) if not target.search(text[: m.start()])]
     pos = tok.idx - span.start_char
@@ -834,8 +836,11 @@ def _cyrillic_mentions(s: _Sentence) -> list[Mention]:
 # --------------------------------------------------------------------------- article level
 
 
-def _oblast_hints(sentences: list[_Sentence], gaz: Gazetteer) -> list[dict[str, float]]:
-    """For each sentence, the oblasts named around it, nearer ones weighing more."""
+def _oblast_hints(
+    sentences: list[_Sentence], gaz: Gazetteer, items: set[int] = frozenset()
+) -> list[dict[str, float]]:
+    """For each sentence, the oblasts named around it, nearer ones weighing more; `items` are the
+    paragraphs that are labelled items of a digest."""
     named: list[list[str]] = []
     for s in sentences:
         codes = []
@@ -846,11 +851,14 @@ def _oblast_hints(sentences: list[_Sentence], gaz: Gazetteer) -> list[dict[str, 
             if p.kind == "region" and obl:
                 codes += obl[0].admin1_code.split(";")
             elif p.kind == "settlement":
-                settl = {
-                    c.admin1_code
+                towns = [
+                    c
                     for c in p.candidates
-                    if c.precision is LocationPrecision.settlement and (c.population >= 10000)
-                }
+                    if c.precision is LocationPrecision.settlement and c.population >= 10000
+                ]
+                # a town of that very name, not one that once bore it (Pokrovsk, not Engels)
+                own = [c for c in towns if name_key(c.name) == name_key(p.text)]
+                settl = {c.admin1_code for c in own or towns}
                 if len(settl) == 1 and None not in settl:
                     codes.append(f"~{settl.pop()}")
         named.append(codes)
@@ -860,6 +868,8 @@ def _oblast_hints(sentences: list[_Sentence], gaz: Gazetteer) -> list[dict[str, 
         for j, codes in enumerate(named):
             d = abs(i - j)
             w = 1.0 if d == 0 else 0.6 if d == 1 else 0.35 if d <= 3 else 0.1
+            if sentences[j].para != sentences[i].para and {sentences[i].para, sentences[j].para} <= items:
+                w *= 0.3  # another item of a digest ("2) KHARKIV REGION: ...") says little about this one
             for c in codes:
                 weight = w * (0.5 if c.startswith("~") else 1.0)
                 c = c.lstrip("~")
@@ -1168,12 +1178,12 @@ def extract_article(article: Article, doc: str = "", article_index: int = 0, wit
     and the words that gave the type, date, place and actor."""
     gaz = get_gazetteer()
     sentences = _sentences(article)
-    hints = _oblast_hints(sentences, gaz)
+    labels = paragraph_places(article, gaz)
+    hints = _oblast_hints(sentences, gaz, set(labels))
     # "the enemy" is Ukraine in a paragraph written in Russia's official voice, else Russia
     enemy = ["UA" if L.RU_VOICE.search(p) else "RU" for p in article.paragraphs]
     prior = article_place(article, gaz)
     issuer = _issuer(article)
-    labels = paragraph_places(article, gaz)
     mentions: list[Mention] = []
     town = prior if prior is not None and prior.precision is LocationPrecision.settlement else None
     town_para = -1

@@ -598,8 +598,8 @@ def _bind_qualifiers(spans: list[PlaceSpan], text: str) -> None:
         oblasts = [p for p in b.candidates if p.precision is LocationPrecision.oblast and p.admin1_code]
         if not oblasts:
             continue
-        if b.kind == "settlement" and between != ",":
-            continue
+        if b.kind == "settlement" and between not in (",", "district,", "raion,"):
+            continue  # "X district, Donetsk" names the oblast as "X, Donetsk" does
         if between == "," and any(p.precision is LocationPrecision.oblast for p in a.candidates):
             continue  # a list of oblasts ("Donetsk, Luhansk, Zaporizhzhia and Kherson regions")
         # "Borodianka, Kyiv": the oblast (Kyiv Oblast, not Kyiv City) that has a place of that name

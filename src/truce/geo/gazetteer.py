@@ -309,6 +309,10 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(a)))
 
 
+# a region's own name, not a city with a region's rank (Moscow, Kyiv City, Sevastopol City)
+_REGION_NAME = re.compile(r"\b(?:Oblast|Krai|Republic|Okrug|Region)\b|Crimea")
+
+
 @dataclass
 class ResolveContext:
     """What the text around a name says about where it is.
@@ -426,8 +430,8 @@ class Gazetteer:
         cands = self.candidates(name, inflected=infl)
         if ctx.kind == "region":
             regional = [p for p in cands if p.precision is LocationPrecision.oblast]
-            # "the Kyiv region" is the oblast around the capital, not the city's own unit
-            cands = [p for p in regional if not p.name.endswith(" City")] or regional or cands
+            # "the Kyiv region", "the Moscow region": the oblast around the capital, not the city's own unit
+            cands = [p for p in regional if _REGION_NAME.search(p.name)] or regional or cands
         if ctx.binding_admin1:
             inside = [p for p in cands if p.admin1_code == ctx.binding_admin1]
             if not inside:
@@ -621,7 +625,6 @@ class _Builder:
 
     def add(self, place: Place, names: Iterable[str]) -> int:
         self.places.append(place)
-        self._raions = None
         i = len(self.places) - 1
         self.alias(i, [place.name, *names])
         return i
