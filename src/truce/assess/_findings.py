@@ -36,6 +36,7 @@ def finding(
     incidents must not pay for a million validations (tests validate them instead)."""
     agreement_id = ctx.agreement.id
     return Finding.model_construct(
+        _EVERY_FIELD,
         id=finding_id(agreement_id, provision.id, *subject),
         agreement_id=agreement_id,
         provision_id=provision.id,
@@ -46,6 +47,10 @@ def finding(
         **{**_DEFAULTS, **fields},
     )
 
+
+# Every finding sets every field (the defaults below fill the rest), so all share one set of the
+# fields set rather than each holding its own (~0.7 KB of a finding's ~2.6 KB).
+_EVERY_FIELD = set(Finding.model_fields)
 
 _DEFAULTS: dict[str, Any] = {
     "party": None,

@@ -87,12 +87,12 @@ def finding_rows(findings: list[Finding]) -> tuple[list[dict], dict[str, tuple[s
         }
         for f in findings
     ]
-    written = {}
+    bodies = {}
     for row in rows:
         body = canonical_body(row["body"])
         row["digest"] = hashlib.sha256(body).hexdigest()
-        written[row["id"]] = (row["digest"], body)
-    return rows, written
+        bodies[row["id"]] = (row["digest"], body)
+    return rows, bodies
 
 
 def _store_agreement(conn: Connection, path: Path, agreement: Agreement) -> str:

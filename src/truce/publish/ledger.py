@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
@@ -251,13 +251,14 @@ def _named_entries(conn: Connection, commit: Committer) -> list[tuple[str, dict]
 
 
 def _unlogged_entries(
-    conn: Connection, commit: Committer, logged: set[str], written: Mapping[str, tuple[str, bytes]]
+    conn: Connection, commit: Committer, logged: set[str], written: dict[str, tuple[str, bytes]]
 ) -> list[dict | Leaf]:
     """The entries of what the store holds now that the log lacks, in the order of current_entries.
     Findings are not serialised again: their stored digest names their entry, and only the bodies
     of those the log lacks are read (all of them while protected allegations exist, to tell which
     findings rest on one). `written`: (digest, canonical body) of findings this transaction wrote,
-    by id; their entries are made from those bytes, not read back and serialised again."""
+    by id (taken out of it as their entries are made, so the bytes are held once); their entries are
+    made from those bytes, not read back and serialised again."""
     new: list[dict | Leaf] = [entry for _, entry in _other_entries(conn, commit) if entry["id"] not in logged]
     hidden = _protected_incident_ids(conn)
     query = select(findings.c.id, findings.c.agreement_id, findings.c.digest).order_by(
@@ -276,7 +277,8 @@ def _unlogged_entries(
         if finding_id in bodies:
             entry = _finding_entry(finding_id, agreement_id, bodies[finding_id], hidden, commit, digest)
         elif finding_id in written and written[finding_id][0] == digest:
-            entry = _written_entry(finding_id, agreement_id, written[finding_id][1], hidden, commit, digest)
+            body = written.pop(finding_id)[1]  # its entry holds the bytes from here on
+            entry = _written_entry(finding_id, agreement_id, body, hidden, commit, digest)
         else:
             continue
         if (entry.id if type(entry) is Leaf else entry["id"]) not in logged:
@@ -321,12 +323,12 @@ class PublishResult:
 def publish(
     workspace: Workspace,
     conn: Connection | None = None,
-    written: Mapping[str, tuple[str, bytes]] | None = None,
+    written: dict[str, tuple[str, bytes]] | None = None,
 ) -> PublishResult:
     """Append what is not in the log yet and sign a checkpoint of the new size, in one transaction
     (the caller's `conn` if given, so that what is stored and what is logged commit together).
     `written`: (digest, RFC 8785 canonical body) by id of the findings the caller just wrote in `conn`,
-    so that their entries are made from those bytes rather than read back."""
+    so that their entries are made from those bytes rather than read back (emptied on the way)."""
     if conn is None:
         with workspace.engine.begin() as own:
             return publish(workspace, own, written)

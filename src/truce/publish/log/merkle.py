@@ -247,27 +247,18 @@ class CompactRange:
 
     def append(self, leaf: bytes) -> list[tuple[int, int, bytes]]:
         """Add a leaf hash; return the completed nodes as (level, index, hash), the leaf first."""
-        index, level, h = self.size, 0, leaf
-        done = [(0, index, h)]
-        self._stack.append(h)
-        while index & 1:  # a right child: merge with its left sibling
-            h = node_hash(self._stack[-2], h)
-            self._stack[-2:] = [h]
-            index, level = index >> 1, level + 1
-            done.append((level, index, h))
-        self.size += 1
-        return done
+        return self.extend([leaf])
 
     def extend(self, leaves: Iterable[bytes]) -> list[tuple[int, int, bytes]]:
-        """Add many leaf hashes in one pass; return every node they complete, as append would (in
-        the same order), without a call per leaf."""
+        """Add leaf hashes in one pass; return the nodes each completes as (level, index, hash), in
+        order, each leaf first (node_hash inlined: a call per node costs as much as the hash)."""
         sha256, stack, index = hashlib.sha256, self._stack, self.size
         done = []
         for h in leaves:
             done.append((0, index, h))
             stack.append(h)
             at, level = index, 0
-            while at & 1:
+            while at & 1:  # a right child: merge with its left sibling
                 h = sha256(b"\x01" + stack[-2] + h).digest()
                 del stack[-2:]
                 stack.append(h)
