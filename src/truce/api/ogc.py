@@ -58,6 +58,7 @@ from truce.api.sensors_view import (
 from truce.api.views import hidden_points, in_bbox, incident_select, present_incidents
 from truce.model import KYIV
 from truce.publish.columns import Properties, flatten, measured_properties, model_properties, project
+from truce.store.records import days_within
 from truce.store.schema import assessment_runs, findings, incidents
 
 __all__ = ["CONFORMANCE", "GEOJSON", "patch_openapi", "router"]
@@ -267,11 +268,7 @@ def _incidents_query(actor: Actor, q: Query_ | None) -> Any:  # noqa: ANN401
     if q.bbox is not None:
         query = query.where(in_bbox(incidents.c.lon, incidents.c.lat, q.bbox))
     if q.interval is not None and q.exact:
-        lo, hi = _kyiv_days(q.interval)
-        if hi is not None:
-            query = query.where(incidents.c.date <= hi)
-        if lo is not None:
-            query = query.where(incidents.c.date >= lo)
+        query = days_within(query, incidents.c.date, *_kyiv_days(q.interval))
     elif q.interval is not None:
         lo, hi = q.interval
         if hi is not None:
@@ -361,11 +358,8 @@ def _findings_query(q: Query_ | None, hidden: Sequence[tuple[float, float]] = ()
         query = query.where(in_bbox(findings.c.lon, findings.c.lat, q.bbox))
         query = query.where(*_not_at(hidden))
     if q.interval is not None:
-        lo, hi = _kyiv_days(q.interval)  # a finding's date is a Kyiv day: compared by day
-        if hi is not None:
-            query = query.where(findings.c.date <= hi)
-        if lo is not None:
-            query = query.where(findings.c.date >= lo)
+        # A finding's date is a Kyiv day: compared by day.
+        query = days_within(query, findings.c.date, *_kyiv_days(q.interval))
         query = query.where(findings.c.date.is_not(None))
     return query
 

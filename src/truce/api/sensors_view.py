@@ -14,6 +14,7 @@ from sqlalchemy import ColumnElement, Connection, and_, func, or_, select
 from truce.api.views import count
 from truce.publish.columns import Properties
 from truce.sensors.tables import sensor_baselines, thermal_anomalies
+from truce.store.records import days_within
 
 __all__ = ["ANOMALY_PROPERTIES", "anomaly_extent", "anomaly_feature", "anomaly_items", "one_anomaly"]
 
@@ -77,12 +78,7 @@ def _query(box: Box | None, days: tuple[dt.date | None, dt.date | None]) -> Any:
     query = select(thermal_anomalies.c.body).select_from(joined)
     if box is not None:
         query = query.where(_cell_meets(box))
-    first, last = days
-    if first is not None:
-        query = query.where(thermal_anomalies.c.date >= first)
-    if last is not None:
-        query = query.where(thermal_anomalies.c.date <= last)
-    return query
+    return days_within(query, thermal_anomalies.c.date, *days)
 
 
 def anomaly_items(

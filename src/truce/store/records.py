@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, Insert, Select, Table, delete, insert, select
+from sqlalchemy import ColumnElement, Connection, Insert, Select, Table, delete, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from truce import canonical
@@ -230,13 +230,18 @@ def incidents_between(query: Select, since: date | None, until: date | None) -> 
     return query
 
 
+def days_within(query: Select, column: ColumnElement, first: date | None, last: date | None) -> Select:
+    """Rows whose day `column` is within first..last (both included; None: open on that side)."""
+    if first is not None:
+        query = query.where(column >= first)
+    if last is not None:
+        query = query.where(column <= last)
+    return query
+
+
 def findings_between(query: Select, since: date | None, until: date | None) -> Select:
     """Findings dated within since..until (both included)."""
-    if since is not None:
-        query = query.where(findings.c.date >= since)
-    if until is not None:
-        query = query.where(findings.c.date <= until)
-    return query
+    return days_within(query, findings.c.date, since, until)
 
 
 def iter_incidents(
