@@ -123,14 +123,13 @@ def test_ingest_stores_the_rows_the_model_path_stored(workspace, tmp_path, which
 
 def test_the_comparison_catches_a_broken_quick_row(workspace, tmp_path, monkeypatch):
     """Times written as Python writes them ("+00:00" for UTC) instead of as pydantic does ("Z")."""
-    original = incident_rows._json_value
 
-    def broken(spec, value):  # noqa: ANN001, ANN202
-        if spec.kind == "datetime" and hasattr(value, "isoformat"):
-            return value.isoformat()
-        return original(spec, value)
+    def checker(spec):  # noqa: ANN001, ANN202
+        if spec.kind == "datetime":
+            return lambda value: value.isoformat()
+        return incident_rows._checker(spec)
 
-    monkeypatch.setattr(incident_rows, "_json_value", broken)
+    monkeypatch.setattr(incident_rows, "_SHAPES", incident_rows._shapes(checker))
     fmt, path = _inputs(tmp_path)[0]
     result = ingest_file(workspace, path, fmt)
     assert not _same(_stored(workspace), _expected(path, fmt, result.report_id))

@@ -149,12 +149,7 @@ class FlatRecordParser:
             ) from None
 
     def _cells(self, cells: dict[str, str]) -> dict[str, str]:
-        out = {}
-        for name, raw in cells.items():
-            if raw:
-                text = raw.strip()
-                if text:
-                    out[name] = text
+        out = {name: text for name, raw in cells.items() if raw and (text := raw.strip())}
         for name, table in self.values.items():  # mapped values, e.g. "RUS" -> "RU"
             text = out.get(name)
             if text is not None:

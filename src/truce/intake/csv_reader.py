@@ -90,7 +90,7 @@ def stream_csv(
     parse = parser.parse_row if rows else parser.parse
     count = 0
     for number, line, cells in table.rows():
-        yield parse({field: cells[i] for field, i in columns}, number, line), number, line
+        yield parse({field: cell for field, i in columns if (cell := cells[i])}, number, line), number, line
         count += 1
         if progress and count % _PROGRESS_EVERY == 0:
             progress(line, table.total_lines)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import json
 import types
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
@@ -25,7 +26,7 @@ from truce.model import Incident
 from truce.model.incident import EARLIEST_DATE, LATEST_DATE, Counts, Location, interval_of
 from truce.model.taxonomy import ACLED_SUB_EVENT
 
-__all__ = ["INCIDENT_COLUMNS", "IncidentRow", "checked_row", "incident_values", "row_values"]
+__all__ = ["INCIDENT_COLUMNS", "IncidentRow", "body_tail_for", "checked_row", "incident_values", "rows_of"]
 
 # The incidents table's columns, in the order of every row tuple here.
 INCIDENT_COLUMNS: tuple[str, ...] = (
@@ -61,7 +62,12 @@ class IncidentRow:
     body_head: str
 
     def values(self, report_id: str) -> tuple:
-        return (self.id, report_id, *self.columns, f"{self.body_head}{_REPORT_KEY}{json.dumps(report_id)}}}")
+        return (self.id, report_id, *self.columns, self.body_head + body_tail_for(report_id))
+
+
+def body_tail_for(report_id: str) -> str:
+    """What follows an IncidentRow's body_head in the body of a row of `report_id`."""
+    return f"{_REPORT_KEY}{json.dumps(report_id)}}}"
 
 
 @functools.lru_cache(maxsize=8192)
@@ -113,14 +119,18 @@ def incident_values(incident: Incident, report_id: str) -> tuple:
     )
 
 
-def row_values(item: Incident | IncidentRow, report_id: str) -> tuple:
-    """The row of either kind of checked incident."""
-    if isinstance(item, IncidentRow):
-        return item.values(report_id)
-    return incident_values(item, report_id)
+def rows_of(items: Iterable[Incident | IncidentRow], report_id: str) -> list[tuple]:
+    """The rows of checked incidents of either kind, in INCIDENT_COLUMNS order."""
+    tail = body_tail_for(report_id)
+    return [
+        (item.id, report_id, *item.columns, item.body_head + tail)
+        if type(item) is IncidentRow
+        else incident_values(item, report_id)
+        for item in items
+    ]
 
 
-# --- the fast check, built from the models' own field declarations ---------------------------------
+# --- the quick check, built from the models' own field declarations --------------------------------
 
 _TIME_JSON = TypeAdapter(datetime)  # pydantic's own datetime serialiser ("Z" for UTC, seconds offsets)
 
@@ -128,7 +138,7 @@ _TIME_JSON = TypeAdapter(datetime)  # pydantic's own datetime serialiser ("Z" fo
 @dataclass(frozen=True)
 class _Field:
     name: str
-    kind: str  # str, int, float, enum, literal, date, datetime, str_list, str_dict, model
+    kind: str  # str, int, float, enum, literal, date, datetime, str_list, str_dict, model, other
     default: Any
     low: Any = None  # bounds (ge/le) or lengths (min_length/max_length)
     high: Any = None
@@ -190,78 +200,105 @@ def _fields(model: type[BaseModel]) -> tuple[_Field, ...]:
     return tuple(out)
 
 
-_INCIDENT, _LOCATION, _COUNTS = _fields(Incident), _fields(Location), _fields(Counts)
-_NESTED = {Location: _LOCATION, Counts: _COUNTS}
-_NAMES = {model: frozenset(model.model_fields) for model in (Incident, Location, Counts)}
-# Fields this check leaves to pydantic when present (their validators do more than a type check).
+# Fields this check leaves to pydantic whenever they are given (the store sets report_id).
 _ONLY_ABSENT = frozenset({"report_id", "geonameid"})
+_INCIDENT, _LOCATION, _COUNTS = _fields(Incident), _fields(Location), _fields(Counts)
 
 
 class _Unsure(Exception):
-    """The fast check cannot vouch for a value: pydantic decides."""
+    """The quick check cannot vouch for a value: pydantic decides."""
 
 
-def _json_value(spec: _Field, value: Any) -> Any:
-    """The value as the model's JSON holds it, or _Unsure."""
-    kind = spec.kind
-    kind_type = type(value)
-    if kind == "str":
-        if kind_type is not str or (spec.low is not None and len(value) < spec.low):
-            raise _Unsure
-        if spec.high is not None and len(value) > spec.high:
-            raise _Unsure
-        return value
-    if kind == "int":
-        if kind_type is not int or not spec.low <= value <= spec.high:
-            raise _Unsure
-        return value
-    if kind == "float":
-        if kind_type is not float or not spec.low <= value <= spec.high:  # NaN fails too
-            raise _Unsure
-        return value
-    if kind in ("enum", "literal"):
-        if kind_type is spec.model:  # a member of the field's own enum
-            return value._value_
-        if kind_type is not str or value not in spec.choices:
-            raise _Unsure
-        return value
-    if kind == "date":
-        if kind_type is not date or not EARLIEST_DATE <= value <= LATEST_DATE:
-            raise _Unsure
-        return value.isoformat()
-    if kind == "datetime":
-        if kind_type is not datetime or value.utcoffset() is None:
-            raise _Unsure
-        return _TIME_JSON.dump_json(value)[1:-1].decode()  # ISO 8601 has nothing to escape
-    if kind == "str_list":
-        if kind_type is not list or (spec.high is not None and len(value) > spec.high):
-            raise _Unsure
-        if any(type(item) is not str for item in value):
-            raise _Unsure
-        return value
-    if kind == "str_dict":
-        if kind_type is not dict or not all(type(k) is str and type(v) is str for k, v in value.items()):
-            raise _Unsure
-        return value
-    if kind == "model" and kind_type is dict:
-        return _json_object(_NESTED[spec.model], _NAMES[spec.model], value)
+Check = Callable[[Any], Any]  # a field's value -> the value the model's JSON holds, or raises _Unsure
+
+
+def _unsure() -> Any:
     raise _Unsure
 
 
-def _json_object(fields: tuple[_Field, ...], names: frozenset[str], data: dict) -> dict:
-    if not data.keys() <= names:
-        raise _Unsure  # a key the model does not have (pydantic refuses it, by name)
-    out = {}
-    for spec in fields:
-        value = data.get(spec.name)
-        if value is None:
-            if spec.required or (spec.name in data and spec.default is not None):
-                raise _Unsure  # missing, or an explicit null where the model has a default
-            out[spec.name] = spec.default
-            continue
-        if spec.name in _ONLY_ABSENT:
+def _all_text(table: dict) -> bool:
+    return all(type(key) is str and type(value) is str for key, value in table.items())
+
+
+def _checker(spec: _Field) -> Check | None:
+    """The check of one field, or None for a field left to pydantic whenever it is given."""
+    kind, low, high = spec.kind, spec.low, spec.high
+    if spec.name in _ONLY_ABSENT:
+        return None
+    if kind == "str":
+        shortest, longest = low or 0, high if high is not None else 1 << 62
+        return lambda v: v if type(v) is str and shortest <= len(v) <= longest else _unsure()
+    if kind in ("int", "float"):
+        wanted = int if kind == "int" else float
+        return lambda v: v if type(v) is wanted and low <= v <= high else _unsure()  # NaN fails too
+    if kind in ("enum", "literal"):
+        choices, members = spec.choices, spec.model
+        return lambda v: (
+            v if type(v) is str and v in choices else v._value_ if type(v) is members else _unsure()
+        )
+    if kind == "date":
+        return lambda v: v.isoformat() if type(v) is date and EARLIEST_DATE <= v <= LATEST_DATE else _unsure()
+    if kind == "datetime":  # ISO 8601 has nothing to escape: the JSON string's inside is the text
+        return lambda v: (
+            _TIME_JSON.dump_json(v)[1:-1].decode()
+            if type(v) is datetime and v.utcoffset() is not None
+            else _unsure()
+        )
+    if kind == "str_list":
+        longest = high if high is not None else 1 << 62
+        return lambda v: (
+            v if type(v) is list and len(v) <= longest and all(type(i) is str for i in v) else _unsure()
+        )
+    if kind == "str_dict":
+        return lambda v: v if type(v) is dict and _all_text(v) else _unsure()
+    if kind == "model":
+        return lambda v: _json_object(_SHAPES[spec.model], v) if type(v) is dict else _unsure()
+    return None
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """A model as the quick check sees it: each field's check, and its JSON with every default."""
+
+    checks: dict[str, Check]
+    defaults: dict[str, Any]  # in the model's field order, which the JSON keeps
+    not_null: frozenset[str]  # fields that refuse an explicit null (required, or with a default)
+    required: frozenset[str]
+
+
+def _shape(fields: tuple[_Field, ...], checker: Callable[[_Field], Check | None]) -> _Shape:
+    checks = {spec.name: check for spec in fields if (check := checker(spec)) is not None}
+    return _Shape(
+        checks,
+        {spec.name: spec.default for spec in fields},
+        frozenset(spec.name for spec in fields if spec.required or spec.default is not None),
+        frozenset(spec.name for spec in fields if spec.required),
+    )
+
+
+def _shapes(checker: Callable[[_Field], Check | None] = _checker) -> dict[type, _Shape]:
+    return {
+        model: _shape(fields, checker)
+        for model, fields in ((Incident, _INCIDENT), (Location, _LOCATION), (Counts, _COUNTS))
+    }
+
+
+_SHAPES = _shapes()
+
+
+def _json_object(shape: _Shape, data: dict) -> dict:
+    out = shape.defaults.copy()  # a copy keeps the key order; assigning a key keeps its place
+    checks = shape.checks
+    for name, value in data.items():
+        check = checks.get(name)
+        if check is None:
+            raise _Unsure  # a key the model does not have (pydantic names it), or one left to pydantic
+        if value is not None:
+            out[name] = check(value)
+        elif name in shape.not_null:
             raise _Unsure
-        out[spec.name] = _json_value(spec, value)
+    if not shape.required <= data.keys():
+        raise _Unsure
     return out
 
 
@@ -269,7 +306,7 @@ def checked_row(data: dict) -> IncidentRow | None:
     """The row of the incident `data` describes (plain values, as Incident.model_validate takes them),
     when these fields are certainly valid; None when pydantic must decide."""
     try:
-        body = _json_object(_INCIDENT, _NAMES[Incident], data)
+        body = _json_object(_SHAPES[Incident], data)
     except _Unsure:
         return None
     location = body["location"]

@@ -17,7 +17,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from truce import canonical
 from truce.model import KYIV, Incident
-from truce.store.incident_rows import INCIDENT_COLUMNS, IncidentRow, incident_values, row_values
+from truce.store.incident_rows import INCIDENT_COLUMNS, IncidentRow, incident_values, rows_of
 from truce.store.locks import hold_for_transaction
 from truce.store.schema import control_snapshots, findings, incidents, report_pieces, reports, sources
 
@@ -168,7 +168,7 @@ def incident_row(incident: Incident, report_id: str) -> dict:
 
 def add_incidents(conn: Connection, report_id: str, items: Iterable[Incident | IncidentRow]) -> int:
     """Insert checked incidents (models, or rows checked by intake) as rows of `report_id`."""
-    rows = [row_values(item, report_id) for item in items]
+    rows = rows_of(items, report_id)
     insert_tuples(conn, incidents, INCIDENT_COLUMNS, rows)
     return len(rows)
 
