@@ -15,10 +15,9 @@ from typing import BinaryIO
 
 from truce.errors import UserError
 
-__all__ = ["PIECE_BYTES", "FileScan", "TextSource", "copy_checked", "open_binary", "scan"]
+__all__ = ["PIECE_BYTES", "FileScan", "TextSource", "open_binary", "scan"]
 
 PIECE_BYTES = 1 << 20  # how much is read, hashed and stored at a time
-_CHANGED = "the file changed while it was being read; ingest it again"
 # Receives the file's bytes in order, in pieces of PIECE_BYTES (the last one shorter).
 Sink = Callable[[bytes], None]
 
@@ -84,17 +83,6 @@ def scan(stream: BinaryIO, name: str) -> FileScan:
     return FileScan(digest.hexdigest(), size, newlines + 1)
 
 
-def copy_checked(stream: BinaryIO, name: str, checked: FileScan, sink: Sink) -> None:
-    """Hand the file's bytes to `sink` in pieces of PIECE_BYTES, as TextSource does while it is read,
-    refusing a file that is no longer the one scanned."""
-    digest = hashlib.sha256()
-    for piece in _pieces(stream, name):
-        digest.update(piece)
-        sink(piece)
-    if digest.hexdigest() != checked.digest:
-        raise UserError(name, None, _CHANGED)
-
-
 class _Tee(io.RawIOBase):
     """Reads the underlying file, hashing every byte and handing it to `sink` in whole pieces."""
 
@@ -156,4 +144,4 @@ class TextSource:
     def finish(self) -> None:
         self._tee.drain()
         if self._tee.digest.hexdigest() != self.scan.digest:
-            raise UserError(self.path, None, _CHANGED)
+            raise UserError(self.path, None, "the file changed while it was being read; ingest it again")

@@ -20,8 +20,7 @@ from sqlalchemy.exc import IntegrityError
 
 from truce.errors import UserError
 from truce.intake._common import IncidentList, Located
-from truce.intake._source import TextSource, copy_checked, open_binary, scan
-from truce.intake._worker import parsed_in_worker, worth_a_worker
+from truce.intake._source import TextSource, open_binary, scan
 from truce.intake.mapping import Mapping
 from truce.intake.registry import StreamFormat, reader_for, stream_reader_for
 from truce.model import Incident
@@ -220,17 +219,10 @@ def _ingest_stream(
         report_id, new = add_streamed_report(conn, checked.digest, checked.size, fmt, path.name, source_id)
         if not new:  # another process stored the same bytes a moment ago
             return _stored_result(conn, report_id)  # type: ignore[return-value]
-        writer = _BatchWriter(conn, report_id, name, place, first)
-        if worth_a_worker(checked):  # a large file: parsed in a second process while this one writes
-            with parsed_in_worker(fmt, path, name, checked, mapping, reading, skipped) as records:
-                copy_checked(stream, name, checked, piece_writer(conn, report_id))
-                count = writer.write_all(records)
-        else:
-            source = TextSource(stream, name, checked, sink=piece_writer(conn, report_id))
-            count = writer.write_all(
-                reader.read(source, mapping=mapping, progress=reading, skipped=skipped, rows=True)
-            )
-            source.finish()
+        source = TextSource(stream, name, checked, sink=piece_writer(conn, report_id))
+        records = reader.read(source, mapping=mapping, progress=reading, skipped=skipped, rows=True)
+        count = _BatchWriter(conn, report_id, name, place, first).write_all(records)
+        source.finish()
     if progress:
         progress("storing", count, count)
     return IngestResult(report_id, True, count, skipped)

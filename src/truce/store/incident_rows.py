@@ -52,7 +52,7 @@ _NO_REPORT = ',"report_id":null}'
 _REPORT_KEY = ',"report_id":'
 
 
-class IncidentRow(NamedTuple):  # a tuple: cheap to make, and to pickle to another process
+class IncidentRow(NamedTuple):  # a tuple: cheaper to make than a frozen dataclass
     """A checked incident, serialised, waiting for its report: its id, the columns between report_id
     and body (type .. weapon_class), and its JSON up to (not including) `,"report_id":`."""
 
