@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from truce.errors import UserError
 from truce.intake import CSV_COLUMNS, ingest_file, read_file
 from truce.store import incident_rows
 from truce.store.incident_rows import incident_values
@@ -143,3 +144,21 @@ def test_awkward_cells_are_what_the_reader_made_of_them(tmp_path):
     unnamed = [i for i in found.values() if not i.id.startswith("awk-")]
     assert len(unnamed) == 3 and unnamed[0].id.endswith("-2") and unnamed[0].location.lat == 0.0
     assert found["awk-5"].date == date(1900, 1, 1)
+
+
+@pytest.mark.both_stores
+def test_refused_ids_are_named_alike_on_both_stores(workspace, tmp_path):
+    """On PostgreSQL rows go in by COPY: a refused key must still name the row, and undo the file."""
+    first = ingest_file(workspace, DATA / "incidents_sample.csv", "csv")
+    later, twice, fine = tmp_path / "later.csv", tmp_path / "twice.csv", tmp_path / "fine.csv"
+    later.write_text(
+        "id,type,date\nnew-1,shelling,2026-01-09\nom-003,shelling,2026-01-09\n", encoding="utf-8"
+    )
+    twice.write_text("id,type,date\na,shelling,2026-01-09\na,explosion,2026-01-10\n", encoding="utf-8")
+    fine.write_text("id,type,date\nnew-1,shelling,2026-01-09\n", encoding="utf-8")
+    with pytest.raises(UserError, match=r"later.csv:3: row 2: incident id 'om-003' is already in the store"):
+        ingest_file(workspace, later, "csv")
+    with pytest.raises(UserError, match=r"twice.csv:3: row 2: incident id 'a' repeats row 1"):
+        ingest_file(workspace, twice, "csv")
+    assert [row[1] for row in _stored(workspace)] == [first.report_id] * first.incidents
+    assert ingest_file(workspace, fine, "csv").incidents == 1

@@ -14,6 +14,7 @@ from typing import Any
 import orjson
 from sqlalchemy import ColumnElement, Connection, Insert, Select, Table, delete, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
 
 from truce import canonical
 from truce.model import KYIV, Incident
@@ -29,6 +30,7 @@ __all__ = [
     "add_incidents",
     "add_report",
     "add_streamed_report",
+    "copy_tuples",
     "FindingsReplacer",
     "ensure_source",
     "incident_row",
@@ -169,8 +171,28 @@ def incident_row(incident: Incident, report_id: str) -> dict:
 def add_incidents(conn: Connection, report_id: str, items: Iterable[Incident | IncidentRow]) -> int:
     """Insert checked incidents (models, or rows checked by intake) as rows of `report_id`."""
     rows = rows_of(items, report_id)
-    insert_tuples(conn, incidents, INCIDENT_COLUMNS, rows)
+    if conn.dialect.name == "postgresql":
+        copy_tuples(conn, incidents, INCIDENT_COLUMNS, rows)
+    else:
+        insert_tuples(conn, incidents, INCIDENT_COLUMNS, rows)
     return len(rows)
+
+
+def copy_tuples(conn: Connection, table: Table, columns: Sequence[str], rows: list[tuple]) -> None:
+    """PostgreSQL's COPY of rows given as tuples, in the caller's transaction: several times quicker
+    than INSERTs for bulk loads. A refused row (a repeated key) raises IntegrityError, as an INSERT
+    would, so callers handle both stores alike."""
+    if not rows:
+        return
+    import psycopg  # only on PostgreSQL
+
+    statement = f"COPY {table.name} ({', '.join(columns)}) FROM STDIN"
+    try:
+        with conn.connection.dbapi_connection.cursor() as cursor, cursor.copy(statement) as copy:
+            for row in rows:
+                copy.write_row(row)
+    except psycopg.IntegrityError as exc:
+        raise IntegrityError(statement, None, exc) from exc
 
 
 def incidents_between(query: Select, since: date | None, until: date | None) -> Select:
