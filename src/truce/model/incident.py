@@ -40,7 +40,6 @@ DatePrecision = Literal["hour", "day", "week", "month", "year"]
 _HALF_WIDTH = {"week": timedelta(days=3), "month": timedelta(days=15), "year": timedelta(days=182)}
 
 
-
 def interval_of(day: date, precision: str, moment: datetime | None) -> tuple[datetime, datetime]:
     """Incident.interval from its three fields (the store derives it from checked fields too)."""
     if moment is not None and precision == "hour":
