@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 from truce import canonical
@@ -66,11 +67,29 @@ def compose_entry(kind: str, entry_id: str, canonical_body: bytes) -> Leaf:
     serialising the body again: canonical form sorts the members body, id, kind and writes each as
     "name":value with nothing between, so the leaf is the body's bytes with the id and kind around
     them (the same bytes canonical_entry writes; a test compares the two)."""
-    _check({"kind": kind, "id": entry_id, "body": {}})
+    if type(entry_id) is not str or not 0 < len(entry_id) <= 200 or type(kind) is not str:
+        _check({"kind": kind, "id": entry_id, "body": {}})  # raises, naming what is wrong
     if not canonical_body.startswith(b"{"):
         raise EntryError(f"entry {entry_id}: body must be a JSON object")
-    around = (canonical_body, canonical.dumps(entry_id), canonical.dumps(kind))
-    return Leaf(entry_id, kind, b'{"body":%b,"id":%b,"kind":%b}' % around)
+    parts = (b'{"body":', canonical_body, b',"id":', _json_string(entry_id), _kind_member(kind))
+    return Leaf(entry_id, kind, b"".join(parts))
+
+
+@lru_cache(maxsize=256)
+def _kind_member(kind: str) -> bytes:
+    """The entry's last member and its end, `,"kind":"<kind>"}` (a log has a handful of kinds: each
+    is checked and written once)."""
+    _check({"kind": kind, "id": "-", "body": {}})
+    return b',"kind":%b}' % canonical.dumps(kind)
+
+
+def _json_string(text: str) -> bytes:
+    """A string as RFC 8785 JSON. Printable ASCII without a quote or backslash is written as it is,
+    between quotes (RFC 8785 escapes only those two and control characters); anything else is
+    written by truce.canonical."""
+    if text.isascii() and text.isprintable() and '"' not in text and "\\" not in text:
+        return b'"%b"' % text.encode()
+    return canonical.dumps(text)
 
 
 def parse_entry(data: bytes) -> dict[str, Any]:
