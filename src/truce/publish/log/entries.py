@@ -8,6 +8,8 @@ from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any, NamedTuple
 
+import orjson
+
 from truce import canonical
 
 __all__ = ["KINDS", "EntryError", "Leaf", "canonical_entry", "compose_entry", "make_entry", "parse_entry"]
@@ -95,9 +97,44 @@ def _json_string(text: str) -> bytes:
 def parse_entry(data: bytes) -> dict[str, Any]:
     """Read leaf bytes back; reject anything that is not the canonical form of a valid entry."""
     try:
+        entry = orjson.loads(data)
+    except orjson.JSONDecodeError:  # refused, or JSON orjson does not read (NaN): the slow path judges
+        return _parse_entry_slowly(data)
+    _check(entry)
+    if not written_canonically(entry, data):
+        raise EntryError(f"entry {entry.get('id')!r} is not in RFC 8785 canonical form")
+    return entry
+
+
+def _parse_entry_slowly(data: bytes) -> dict[str, Any]:
+    try:
         entry = json.loads(data)
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise EntryError(f"entry is not JSON: {error}") from None
     if canonical_entry(entry) != data:
         raise EntryError(f"entry {entry.get('id')!r} is not in RFC 8785 canonical form")
     return entry
+
+
+_ORJSON_CANONICAL = orjson.OPT_SORT_KEYS | orjson.OPT_STRICT_INTEGER
+# Where orjson's output may not be RFC 8785's: a number with an exponent (orjson always signs it),
+# an integral float ("24.0"), and a character above U+FFFF (keys sort by UTF-16 there). A match
+# inside a string only costs the slow path.
+_MAYBE_NOT_CANONICAL = re.compile(rb"(?:^|[:,\[])-?[0-9]+(?:\.[0-9]+)?[eE][+-]|\.0(?![0-9])|[\xf0-\xf4]")
+
+
+def written_canonically(value: Any, data: bytes) -> bool:  # noqa: ANN401 — any JSON value
+    """Whether `data`, which parses to `value`, is its RFC 8785 form. When orjson writes `value` as
+    exactly `data` with none of the forms where orjson and RFC 8785 differ, it is (every float left
+    is written in positional shortest form by both, and nothing else differs): no walk over the value
+    is needed. Otherwise truce.canonical writes it to compare."""
+    if _MAYBE_NOT_CANONICAL.search(data) is None:
+        try:
+            if orjson.dumps(value, option=_ORJSON_CANONICAL) == data:
+                return True
+        except orjson.JSONEncodeError:
+            pass
+    try:
+        return canonical.dumps(value) == data
+    except (canonical.CanonicalizationError, TypeError, ValueError):
+        return False
