@@ -117,10 +117,24 @@ def _parse_entry_slowly(data: bytes) -> dict[str, Any]:
 
 
 _ORJSON_CANONICAL = orjson.OPT_SORT_KEYS | orjson.OPT_STRICT_INTEGER
-# Where orjson's output may not be RFC 8785's: a number with an exponent (orjson always signs it),
-# an integral float ("24.0"), and a character above U+FFFF (keys sort by UTF-16 there). A match
-# inside a string only costs the slow path.
-_MAYBE_NOT_CANONICAL = re.compile(rb"(?:^|[:,\[])-?[0-9]+(?:\.[0-9]+)?[eE][+-]|\.0(?![0-9])|[\xf0-\xf4]")
+_INTEGRAL_FLOAT = re.compile(rb"\.0(?![0-9])")  # orjson writes 24.0, RFC 8785 writes 24
+_ASTRAL = re.compile(rb"[\xf0-\xf4]")  # the first byte of a character above U+FFFF
+
+
+def _maybe_not_canonical(data: bytes) -> bool:
+    """Whether `data` holds a form where orjson's output may not be RFC 8785's: a number with an
+    exponent (orjson writes a digit, "e" and a sign), an integral float, or a character above U+FFFF
+    (keys sort by UTF-16 there). A match inside a string only costs the slow path. Substring
+    searches first: a regular expression over every byte costs more than the rest of the check."""
+    for marker in (b"e+", b"e-"):
+        at = data.find(marker)
+        while at > 0:
+            if 48 <= data[at - 1] <= 57:  # a digit before it
+                return True
+            at = data.find(marker, at + 2)
+    if _INTEGRAL_FLOAT.search(data):
+        return True
+    return not data.isascii() and _ASTRAL.search(data) is not None
 
 
 def written_canonically(value: Any, data: bytes) -> bool:  # noqa: ANN401 — any JSON value
@@ -128,7 +142,7 @@ def written_canonically(value: Any, data: bytes) -> bool:  # noqa: ANN401 — an
     exactly `data` with none of the forms where orjson and RFC 8785 differ, it is (every float left
     is written in positional shortest form by both, and nothing else differs): no walk over the value
     is needed. Otherwise truce.canonical writes it to compare."""
-    if _MAYBE_NOT_CANONICAL.search(data) is None:
+    if not _maybe_not_canonical(data):
         try:
             if orjson.dumps(value, option=_ORJSON_CANONICAL) == data:
                 return True
