@@ -7,12 +7,13 @@ neighbouring cell cannot move it across an edge)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 
 import numpy as np
 import shapely
 from numpy.typing import ArrayLike, NDArray
 
-__all__ = ["CellIndex"]
+__all__ = ["CellIndex", "inside_area"]
 
 _HAIR = 1e-7  # degrees a cell's box is widened by, far above float rounding at these magnitudes
 _SEGMENT = 32  # edge vertices per indexed piece: small pieces, so a box meets few of them
@@ -64,3 +65,15 @@ def _edge_pieces(areas: Sequence[shapely.Geometry]) -> list[shapely.Geometry]:
                 if len(coords[at : at + _SEGMENT + 1]) >= 2
             ]
     return pieces
+
+
+def inside_area(area: shapely.Geometry, lons: ArrayLike, lats: ArrayLike) -> NDArray[np.bool_]:
+    """shapely.intersects_xy(area, lons, lats) through a grid kept for the area (a zone, say)."""
+    return np.asarray(_area_cells(shapely.to_wkb(area))(lons, lats), dtype=bool)
+
+
+@lru_cache(maxsize=32)  # the zones of an agreement's versions and rulings
+def _area_cells(wkb: bytes) -> CellIndex:
+    area = shapely.from_wkb(wkb)
+    shapely.prepare(area)
+    return CellIndex([area], lambda lons, lats: shapely.intersects_xy(area, lons, lats), cell=0.02)

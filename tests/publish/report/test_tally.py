@@ -231,3 +231,17 @@ def test_the_grid_answers_a_zone_with_holes_as_the_exact_test():
     rng = np.random.default_rng(8)
     lons, lats = rng.uniform(34, 38, 50_000), rng.uniform(46, 50, 50_000)
     assert (grid(lons, lats) == shapely.intersects_xy(ring, lons, lats)).all()
+
+
+@pytest.mark.both_stores
+def test_the_tally_reads_counts_out_of_the_json_on_either_store(demo_copy, tmp_path, monkeypatch):
+    _write_generated(tmp_path / "generated.csv", 1_500, 20261208)
+    ws = open_workspace(str(demo_copy))
+    ingest_file(ws, tmp_path / "generated.csv", "csv", source_id="generated")
+    ws.engine.dispose()
+    day = dt.date(2026, 1, 31)
+    new = _report(demo_copy, day)
+    with monkeypatch.context() as m:
+        old = _report(demo_copy, day, reference_tallied_rows, m)
+    assert new == old
+    assert json.loads(new[0])["observations"]["quantities"]["total"]["explosions"]["since_start"] > 1_500

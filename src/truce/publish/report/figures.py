@@ -29,7 +29,6 @@ from truce.geo.admin import find_oblast, oblasts, oblasts_of
 from truce.geo.contactline import contact_line
 from truce.geo.control import ControlSnapshot
 from truce.geo.territory import territorial_change
-from truce.model import IncidentType
 from truce.publish.ledger import log_store, publish
 from truce.publish.report import observations, tally
 from truce.publish.report.anomalies import thermal_anomaly_figures
@@ -39,7 +38,6 @@ from truce.store import Workspace
 from truce.store.records import stored_snapshot
 from truce.store.schema import control_snapshots, findings, incidents
 from truce.verify.cases import CaseState
-from truce.verify.categories import category_of
 from truce.verify.mission_quiet import agreement_quiet, cases_as_of, load_agreement, ruled_zones
 from truce.verify.quiet import ALL
 from truce.verify.store import interference_report
@@ -166,7 +164,9 @@ def _classified(rows: list[dict], parse: bool = True) -> list[dict]:
             r["body"] = json.loads(r["body"])
         r["area"] = incident_area(r["lon"], r["lat"], r["admin1"], r["country"], at_point.get(id(r), ""))
         r["party"] = r["actor"] or UNATTRIBUTED
-        r["category"] = _category(r["type"])
+        r["category"] = tally.incident_category(r["type"])
+    if parse:
+        observations.find_nearest(rows)
     return rows
 
 
@@ -190,13 +190,6 @@ def _incidents_by_id(conn: Connection, ids: set[str]) -> list[dict]:
         query = select(*_INCIDENT_COLUMNS).where(incidents.c.id.in_(chosen[at : at + 900]))
         found += [dict(r) for r in conn.execute(query).mappings() if r["report_id"] not in hidden]
     return _classified(found)
-
-
-def _category(kind: str) -> str:
-    try:
-        return category_of(IncidentType(kind))
-    except ValueError:
-        return "other"
 
 
 def _weighted(rows: Iterable[dict], key: str, keep: Callable[[dict], bool]) -> Counter:

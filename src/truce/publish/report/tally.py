@@ -18,18 +18,17 @@ from collections.abc import Iterator
 from functools import cache, lru_cache
 
 import numpy as np
-import shapely
 from sqlalchemy import ColumnElement, Connection, case, cast, func, select
 from sqlalchemy.dialects.postgresql import JSONB
 
 from truce.geo.admin import oblasts, oblasts_of
-from truce.geo.cells import CellIndex
+from truce.geo.cells import CellIndex, inside_area
 from truce.model import IncidentType
 from truce.publish.report import observations
 from truce.store.schema import incidents
 from truce.verify.categories import category_of
 
-__all__ = ["MAX_EARLIER_POINTS", "tallied_rows"]
+__all__ = ["MAX_EARLIER_POINTS", "UNATTRIBUTED", "incident_category", "tallied_rows"]
 
 MAX_EARLIER_POINTS = 20_000  # incidents of earlier days drawn on the map (the first, by day and id)
 UNATTRIBUTED = "unattributed"
@@ -113,7 +112,7 @@ def _count(tally: dict[tuple, list[int]], day: dt.date, chunk: list, zones: list
     for at, kind in enumerate(kinds):
         quantity, hit = quantities[at], hits[at]
         q = int(quantity) if quantity is not None else int(hit) if hit is not None else 1
-        key = (day, areas[at], actors[at] or UNATTRIBUTED, kind, _category(kind), inside.get(at, ()))
+        key = (day, areas[at], actors[at] or UNATTRIBUTED, kind, incident_category(kind), inside.get(at, ()))
         counted = tally.get(key)
         if counted is None:
             tally[key] = [1, q]
@@ -158,8 +157,7 @@ def _zones_of(
     if not len(rows):
         return {}
     for zone in zones:
-        inside = _zone_cells(zone["geometry"])(lons[rows], lats[rows])
-        for at in rows[np.asarray(inside, dtype=bool)]:
+        for at in rows[inside_area(zone["geometry"], lons[rows], lats[rows])]:
             found.setdefault(int(at), []).append(zone["id"])
     return {k: tuple(v) for k, v in found.items()}
 
@@ -169,19 +167,8 @@ def _oblast_cells() -> CellIndex:
     return CellIndex([u.geometry for u in oblasts()], oblasts_of)
 
 
-def _zone_cells(geometry: shapely.Geometry) -> CellIndex:
-    return _zone_cells_of(shapely.to_wkb(geometry))
-
-
-@lru_cache(maxsize=32)  # an agreement's zones, as drawn by its versions and rulings
-def _zone_cells_of(wkb: bytes) -> CellIndex:
-    geometry = shapely.from_wkb(wkb)
-    shapely.prepare(geometry)
-    return CellIndex([geometry], lambda lons, lats: shapely.intersects_xy(geometry, lons, lats), cell=0.02)
-
-
 @cache
-def _category(kind: str) -> str:
+def incident_category(kind: str) -> str:
     try:
         return category_of(IncidentType(kind))
     except ValueError:
