@@ -11,6 +11,7 @@ from pydantic import ValidationError
 
 from truce.errors import UserError
 from truce.model import Incident
+from truce.store.incident_rows import IncidentRow
 
 __all__ = [
     "IncidentList",
@@ -26,7 +27,8 @@ __all__ = [
 # Readers report (done, total) in their own units (lines or features) while they parse.
 RowProgress = Callable[[int, int], None]
 # What a streaming reader yields: an incident, its record number and the line it starts on (or None).
-Located = tuple[Incident, int, int | None]
+# With rows=True a reader may yield an IncidentRow (checked, ready for the store) instead of a model.
+Located = tuple[Incident | IncidentRow, int, int | None]
 
 
 class IncidentList(list[Incident]):

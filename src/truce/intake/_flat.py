@@ -16,6 +16,7 @@ from truce.intake._common import validation_message
 from truce.intake.mapping import Mapping
 from truce.model import ClaimStatus, Incident, IncidentType, LocationPrecision
 from truce.model.incident import DatePrecision
+from truce.store.incident_rows import IncidentRow, checked_row
 
 __all__ = ["FlatRecordParser"]
 
@@ -124,23 +125,31 @@ class FlatRecordParser:
 
     def parse(self, cells: dict[str, str], number: int, line: int | None) -> Incident:
         """cells: our field -> the raw text of its cell."""
+        return self._validated(self._fields(cells, number, line), number, line)
+
+    def parse_row(self, cells: dict[str, str], number: int, line: int | None) -> IncidentRow | Incident:
+        """As parse, for the store: the row straight from the checked fields, or, when the quick
+        check leaves them to pydantic, the validated incident (or pydantic's error)."""
+        data = self._fields(cells, number, line)
+        return checked_row(data) or self._validated(data, number, line)
+
+    def _fields(self, cells: dict[str, str], number: int, line: int | None) -> dict:
         try:
-            return Incident.model_validate(self._build(cells, number))
+            return self._build(cells, number)
         except _CellError as exc:
             label = self.labels.get(exc.field, exc.field)
             raise UserError(self.path, line, f"{self.unit} {number}: {label}: {exc.message}") from None
+
+    def _validated(self, data: dict, number: int, line: int | None) -> Incident:
+        try:
+            return Incident.model_validate(data)
         except ValidationError as exc:
             raise UserError(
                 self.path, line, f"{self.unit} {number}: {validation_message(exc, self.names)}"
             ) from None
 
     def _cells(self, cells: dict[str, str]) -> dict[str, str]:
-        out = {}
-        for name, raw in cells.items():
-            if raw:
-                text = raw.strip()
-                if text:
-                    out[name] = text
+        out = {name: text for name, raw in cells.items() if raw and (text := raw.strip())}
         for name, table in self.values.items():  # mapped values, e.g. "RUS" -> "RU"
             text = out.get(name)
             if text is not None:

@@ -22,6 +22,7 @@ from truce.intake._source import TextSource
 from truce.intake.mapping import Mapping
 from truce.model import Incident, IncidentType
 from truce.model.taxonomy import from_acled
+from truce.store.incident_rows import checked_row
 
 __all__ = [
     "ACLED_ACTORS",
@@ -242,6 +243,7 @@ def stream_acled(
     mapping: Mapping | None = None,
     progress: RowProgress | None = None,
     skipped: dict[str, int] | None = None,
+    rows: bool = False,
 ) -> Iterator[Located]:
     """Incidents from an ACLED CSV export, one row at a time (all 31 columns, or at least the ones
     incidents need); rows that are not incidents are counted in `skipped` by sub-event type."""
@@ -259,9 +261,9 @@ def stream_acled(
                 f"missing ACLED column {column!r}; is this an ACLED export? "
                 "(for other CSVs use --format csv, with a mapping if needed)",
             )
-    rows = 0
+    count = 0
     for number, line, cells in table.rows():
-        rows += 1
+        count += 1
         row = dict(zip(header, cells, strict=True))
         try:
             data = _incident(row)
@@ -269,15 +271,15 @@ def stream_acled(
                 sub_event = row["sub_event_type"].strip() or "(no sub_event_type)"
                 skipped[sub_event] = skipped.get(sub_event, 0) + 1
                 continue
-            incident = Incident.model_validate(data)
+            incident = (rows and checked_row(data)) or Incident.model_validate(data)
         except _CellError as exc:
             raise UserError(path, line, f"row {number}: {exc}") from None
         except ValidationError as exc:
             raise UserError(path, line, f"row {number}: {validation_message(exc, _NAMES)}") from None
         yield incident, number, line
-        if progress and rows % 2000 == 0:
+        if progress and count % 2000 == 0:
             progress(line, table.total_lines)
-    if not rows:
+    if not count:
         raise UserError(path, 2, "no data rows: the file has a header but no events")
     if progress:
         progress(table.total_lines, table.total_lines)

@@ -65,8 +65,10 @@ def stream_csv(
     mapping: Mapping | None = None,
     progress: RowProgress | None = None,
     skipped: dict[str, int] | None = None,
+    rows: bool = False,
 ) -> Iterator[Located]:
-    """Incidents from a CSV stream, one row at a time; a UserError names the first bad row."""
+    """Incidents from a CSV stream, one row at a time; a UserError names the first bad row. With
+    `rows`, valid rows come as store rows (IncidentRow) where no model is needed to check them."""
     path = source.path
     table = CsvTable.from_source(source, mapping.delimiter if mapping else None)
     if mapping is None:
@@ -85,13 +87,14 @@ def stream_csv(
             )
     parser = FlatRecordParser(path, source.prefix, mapping, labels, unit="row")
     columns = list(fields.items())
-    rows = 0
+    parse = parser.parse_row if rows else parser.parse
+    count = 0
     for number, line, cells in table.rows():
-        yield parser.parse({field: cells[i] for field, i in columns}, number, line), number, line
-        rows += 1
-        if progress and rows % _PROGRESS_EVERY == 0:
+        yield parse({field: cell for field, i in columns if (cell := cells[i])}, number, line), number, line
+        count += 1
+        if progress and count % _PROGRESS_EVERY == 0:
             progress(line, table.total_lines)
-    if not rows:
+    if not count:
         raise UserError(path, 2, "no data rows: the file has a header but no incidents")
     if progress:
         progress(table.total_lines, table.total_lines)

@@ -220,7 +220,7 @@ def _ingest_stream(
         if not new:  # another process stored the same bytes a moment ago
             return _stored_result(conn, report_id)  # type: ignore[return-value]
         source = TextSource(stream, name, checked, sink=piece_writer(conn, report_id))
-        records = reader.read(source, mapping=mapping, progress=reading, skipped=skipped)
+        records = reader.read(source, mapping=mapping, progress=reading, skipped=skipped, rows=True)
         count = _BatchWriter(conn, report_id, name, place, first).write_all(records)
         source.finish()
     if progress:

@@ -32,6 +32,7 @@ def stream_jsonl(
     mapping: Mapping | None = None,
     progress: RowProgress | None = None,
     skipped: dict[str, int] | None = None,
+    rows: bool = False,  # JSON records always go through the model (their dates and times are text)
 ) -> Iterator[Located]:
     """Incidents from JSON Lines, one line at a time; blank lines are skipped. A record without an id
     gets one made from the file's hash and its record number; a `report_id` in the input is ignored

@@ -50,7 +50,8 @@ class Reader(Protocol):
 class StreamReader(Protocol):
     """A reader that takes the file as a stream and yields (incident, record number, line) as it
     parses, so a file of any size is read in bounded memory. `skipped` counts source records that are
-    not incidents. Same errors as a Reader."""
+    not incidents. Same errors as a Reader. With `rows` it may yield IncidentRows (store rows checked
+    without a model) for the store; without it, always incidents."""
 
     def __call__(
         self,
@@ -59,6 +60,7 @@ class StreamReader(Protocol):
         mapping: Mapping | None = None,
         progress: RowProgress | None = None,
         skipped: dict[str, int] | None = None,
+        rows: bool = False,
     ) -> Iterator[Located]: ...
 
 

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from truce.model.taxonomy import ACLED_SUB_EVENT, IncidentType
 
-__all__ = ["KYIV", "ClaimStatus", "Counts", "Incident", "Location", "LocationPrecision"]
+__all__ = ["KYIV", "ClaimStatus", "Counts", "Incident", "Location", "LocationPrecision", "interval_of"]
 
 KYIV = ZoneInfo("Europe/Kyiv")
 
@@ -39,8 +39,22 @@ DatePrecision = Literal["hour", "day", "week", "month", "year"]
 # Half-widths of the interval a date stands for, by precision (a "week" is the 7 days around it).
 _HALF_WIDTH = {"week": timedelta(days=3), "month": timedelta(days=15), "year": timedelta(days=182)}
 
+
+
+def interval_of(day: date, precision: str, moment: datetime | None) -> tuple[datetime, datetime]:
+    """Incident.interval from its three fields (the store derives it from checked fields too)."""
+    if moment is not None and precision == "hour":
+        start = moment.replace(minute=0, second=0, microsecond=0)
+        return start, start + timedelta(hours=1)
+    if moment is not None:
+        return moment, moment
+    day_start = datetime.combine(day, time(0), KYIV)
+    half = _HALF_WIDTH.get(precision, timedelta(0))
+    return day_start - half, day_start + timedelta(days=1) + half
+
+
 _Text = Field(default=None, max_length=2000)
-_EARLIEST, _LATEST = date(1900, 1, 1), date(2199, 12, 31)
+EARLIEST_DATE, LATEST_DATE = date(1900, 1, 1), date(2199, 12, 31)
 
 
 class Location(BaseModel):
@@ -112,8 +126,8 @@ class Incident(BaseModel):
     @classmethod
     def _plausible_date(cls, value: date) -> date:
         # Far-off years are typing mistakes, and they overflow date arithmetic downstream.
-        if not (_EARLIEST <= value <= _LATEST):
-            raise ValueError(f"date must be between {_EARLIEST} and {_LATEST}")
+        if not (EARLIEST_DATE <= value <= LATEST_DATE):
+            raise ValueError(f"date must be between {EARLIEST_DATE} and {LATEST_DATE}")
         return value
 
     @field_validator("time")
@@ -131,14 +145,7 @@ class Incident(BaseModel):
 
     def interval(self) -> tuple[datetime, datetime]:
         """The half-open span of time the incident may have happened in, in Kyiv time."""
-        if self.time is not None and self.date_precision == "hour":
-            start = self.time.replace(minute=0, second=0, microsecond=0)
-            return start, start + timedelta(hours=1)
-        if self.time is not None:
-            return self.time, self.time
-        day_start = datetime.combine(self.date, time(0), KYIV)
-        half = _HALF_WIDTH.get(self.date_precision, timedelta(0))
-        return day_start - half, day_start + timedelta(days=1) + half
+        return interval_of(self.date, self.date_precision, self.time)
 
     def to_json(self) -> dict:
         return self.model_dump(mode="json", exclude_none=False)

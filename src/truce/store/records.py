@@ -3,7 +3,6 @@ decide the transaction: a file is ingested in one transaction or not at all."""
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import itertools
 import json
@@ -18,6 +17,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from truce import canonical
 from truce.model import KYIV, Incident
+from truce.store.incident_rows import INCIDENT_COLUMNS, IncidentRow, incident_values, rows_of
 from truce.store.locks import hold_for_transaction
 from truce.store.schema import control_snapshots, findings, incidents, report_pieces, reports, sources
 
@@ -162,61 +162,14 @@ def report_bytes(conn: Connection, report_id: str) -> bytes:
 
 _ID_CHUNK = 900  # ids per IN (...): well under SQLite's and PostgreSQL's parameter limits
 
-# The end of an incident's JSON when the store has not set its report yet (report_id is its last field).
-_NO_REPORT = ',"report_id":null}'
-
-
-@functools.lru_cache(maxsize=8192)
-def _day_span(day: date, precision: str) -> tuple[int, int]:
-    """Epoch seconds of the span a date of this precision stands for (shared by many rows)."""
-    start, end = Incident(id="-", type="explosion", date=day, date_precision=precision).interval()
-    return int(start.timestamp()), int(end.timestamp())
-
-
-def _span(incident: Incident) -> tuple[int, int]:
-    if incident.time is None:
-        return _day_span(incident.date, incident.date_precision)
-    start, end = incident.interval()
-    return int(start.timestamp()), int(end.timestamp())
-
-
-def _body(incident: Incident, report_id: str) -> str:
-    """The incident's JSON with its report set, without copying the model when it can be helped."""
-    if incident.report_id == report_id:
-        return incident.model_dump_json()
-    if incident.report_id is None:
-        text = incident.model_dump_json()
-        if text.endswith(_NO_REPORT):
-            return f'{text[: -len(_NO_REPORT)]},"report_id":{json.dumps(report_id)}}}'
-    return incident.model_copy(update={"report_id": report_id}).model_dump_json()
-
-
 def incident_row(incident: Incident, report_id: str) -> dict:
-    t_start, t_end = _span(incident)
-    loc = incident.location
-    return {
-        "id": incident.id,
-        "report_id": report_id,
-        "type": incident.type._value_,  # _value_ is a plain attribute; .value goes through a descriptor
-        "date": incident.date,
-        "date_precision": incident.date_precision,
-        "t_start": t_start,
-        "t_end": t_end,
-        "lon": loc.lon,
-        "lat": loc.lat,
-        "precision": loc.precision._value_,
-        "country": loc.country,
-        "admin1": loc.admin1,
-        "actor": incident.actor,
-        "status": incident.status._value_,
-        "weapon_class": incident.weapon_class,
-        "body": _body(incident, report_id),
-    }
+    return dict(zip(INCIDENT_COLUMNS, incident_values(incident, report_id), strict=True))
 
 
-def add_incidents(conn: Connection, report_id: str, items: Iterable[Incident]) -> int:
-    rows = [incident_row(item, report_id) for item in items]
-    insert_many(conn, incidents, rows)
+def add_incidents(conn: Connection, report_id: str, items: Iterable[Incident | IncidentRow]) -> int:
+    """Insert checked incidents (models, or rows checked by intake) as rows of `report_id`."""
+    rows = rows_of(items, report_id)
+    insert_tuples(conn, incidents, INCIDENT_COLUMNS, rows)
     return len(rows)
 
 
