@@ -70,3 +70,36 @@ def test_nearest_through_the_grid_equals_a_search_of_every_settlement():
                     scanned = table.rows[near[best]] if distances[best] <= max_km else None
                     break
             assert settlements.nearest(lon, lat, max_km) == scanned, (lon, lat, max_km)
+
+
+def test_nearest_many_answers_as_nearest_point_by_point():
+    """Many points at once (the daily report's day) get nearest()'s answers: random points, points
+    on settlements and on cell edges, points midway between two settlements (ties) and far away."""
+    import numpy as np
+
+    table = settlements._table()
+    rng = np.random.default_rng(16)
+    pick = rng.integers(0, len(table.rows), 300)
+    other = rng.integers(0, len(table.rows), 300)
+    lons = np.concatenate(
+        [
+            rng.uniform(22.0, 40.3, 4_000),
+            table.lon[pick],
+            (table.lon[pick] + table.lon[other]) / 2,
+            np.round(rng.uniform(30, 38, 300), 1),  # on the grid's cell edges
+            [10.0, 45.0],
+        ]
+    )
+    lats = np.concatenate(
+        [
+            rng.uniform(44.3, 52.4, 4_000),
+            table.lat[pick],
+            (table.lat[pick] + table.lat[other]) / 2,
+            np.round(rng.uniform(46, 51, 300), 1),
+            [50.0, 47.0],
+        ]
+    )
+    for max_km in (1.0, 5.0, 12.0):
+        expected = [settlements.nearest(x, y, max_km) for x, y in zip(lons, lats, strict=True)]
+        assert settlements.nearest_many(lons, lats, max_km) == expected
+    assert any(expected) and None in expected

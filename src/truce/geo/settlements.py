@@ -20,7 +20,7 @@ import shapely
 from truce.geo.gazetteer import DATA_DIR as GAZETTEER_DIR
 from truce.geo.gazetteer import get_gazetteer, haversine_km
 
-__all__ = ["Settlement", "by_pcode", "label_all", "nearest", "settlements_in"]
+__all__ = ["Settlement", "by_pcode", "label_all", "nearest", "nearest_many", "settlements_in"]
 
 _RAION_WORD = {"en": "raion", "uk": "район", "ru": "район"}
 _HROMADA_WORD = {"en": "hromada", "uk": "громада", "ru": "громада"}
@@ -76,13 +76,16 @@ class _Table:
         """Rows within `box` degrees of the point on each axis (a 0.1° box from the nine cells
         around the point, a larger one from the whole table)."""
         if box <= _CELL_DEG and self.cells:
-            cx, cy = math.floor(lon / _CELL_DEG), math.floor(lat / _CELL_DEG)
-            parts = [self.cells.get((cx + dx, cy + dy)) for dx in (-1, 0, 1) for dy in (-1, 0, 1)]
-            rows = np.sort(np.concatenate([p for p in parts if p is not None] or [np.empty(0, int)]))
+            rows = self.around(math.floor(lon / _CELL_DEG), math.floor(lat / _CELL_DEG))
         else:
             rows = np.arange(len(self.rows))
         keep = (np.abs(self.lon[rows] - lon) <= box) & (np.abs(self.lat[rows] - lat) <= box)
         return rows[keep]
+
+    def around(self, cx: int, cy: int) -> np.ndarray:
+        """The rows in grid cell (cx, cy) and the eight around it, in table order."""
+        parts = [self.cells.get((cx + dx, cy + dy)) for dx in (-1, 0, 1) for dy in (-1, 0, 1)]
+        return np.sort(np.concatenate([p for p in parts if p is not None] or [np.empty(0, int)]))
 
 
 def _grid(lon: np.ndarray, lat: np.ndarray) -> dict[tuple[int, int], np.ndarray]:
@@ -141,6 +144,49 @@ def nearest(lon: float, lat: float, max_km: float = 5.0) -> Settlement | None:
     distances = [haversine_km(lat, lon, table.lat[i], table.lon[i]) for i in near]
     best = int(np.argmin(distances))
     return table.rows[near[best]] if distances[best] <= max_km else None
+
+
+def nearest_many(lons: np.ndarray, lats: np.ndarray, max_km: float = 5.0) -> list[Settlement | None]:
+    """nearest() of many points, with the same answers: the points of one grid cell share its
+    candidates, their distances are computed together (numpy), and only the candidates within a
+    millimetre of the nearest are measured again with nearest()'s own formula to pick the first."""
+    table = _table()
+    lons, lats = np.asarray(lons, dtype=float), np.asarray(lats, dtype=float)
+    found: list[Settlement | None] = [None] * len(lons)
+    cells = np.stack([np.floor(lons / _CELL_DEG), np.floor(lats / _CELL_DEG)], axis=1)
+    if not len(lons) or max_km / 50 > _CELL_DEG or not table.cells:
+        return [nearest(x, y, max_km) for x, y in zip(lons, lats, strict=True)]
+    keys, which = np.unique(cells, axis=0, return_inverse=True)
+    for cell, (cx, cy) in enumerate(keys):
+        points = np.flatnonzero(which.ravel() == cell)
+        rows = table.around(int(cx), int(cy))
+        for at, row in zip(points, _nearest_rows(table, rows, lons[points], lats[points]), strict=True):
+            if row is None:  # nothing in the point's 0.1° box: nearest() widens it, or finds none
+                found[at] = nearest(float(lons[at]), float(lats[at]), max_km)
+            elif haversine_km(lats[at], lons[at], table.lat[row], table.lon[row]) <= max_km:
+                found[at] = table.rows[row]
+    return found
+
+
+def _nearest_rows(table: _Table, rows: np.ndarray, lons: np.ndarray, lats: np.ndarray) -> list[int | None]:
+    """For each point, the row nearest() would choose among `rows` in its 0.1° box (None if none)."""
+    if not len(rows):
+        return [None] * len(lons)
+    x, y = table.lon[rows][None, :], table.lat[rows][None, :]
+    inside = (np.abs(x - lons[:, None]) <= _CELL_DEG) & (np.abs(y - lats[:, None]) <= _CELL_DEG)
+    p1, p2 = np.radians(lats)[:, None], np.radians(y)
+    a = np.sin((p2 - p1) / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(np.radians(x - lons[:, None]) / 2) ** 2
+    distance = np.where(inside, 2 * 6371.0088 * np.arcsin(np.minimum(1.0, np.sqrt(a))), np.inf)
+    chosen: list[int | None] = []
+    for at, near in enumerate(distance):
+        closest = near.min()
+        if not np.isfinite(closest):
+            chosen.append(None)
+            continue
+        ties = rows[np.flatnonzero(near <= closest + 1e-6)]
+        exact = [haversine_km(lats[at], lons[at], table.lat[i], table.lon[i]) for i in ties]
+        chosen.append(int(ties[int(np.argmin(exact))]))
+    return chosen
 
 
 def settlements_in(area: shapely.Geometry, limit: int = 10) -> list[Settlement]:

@@ -15,7 +15,6 @@ import zoneinfo
 from typing import Any
 
 import numpy as np
-import shapely
 from sqlalchemy import Connection, select
 
 from truce.agreement.loader import parse_agreement
@@ -23,6 +22,7 @@ from truce.agreement.resolve import resolve
 from truce.assess.snapshots import SnapshotIndex
 from truce.assess.zones import agreement_zones
 from truce.errors import UserError
+from truce.geo.cells import inside_area
 from truce.store.schema import agreements, findings
 from truce.store.verify_tables import case_events, cases
 from truce.verify.cases import CaseState
@@ -156,7 +156,7 @@ def violations_as_of(
     for chunk in conn.execution_options(yield_per=50_000).execute(placed.distinct()).partitions():
         lons, lats = np.array([r.lon for r in chunk]), np.array([r.lat for r in chunk])
         for ruled in zones:
-            inside = shapely.intersects_xy(ruled.zone.geometry, lons, lats)
+            inside = inside_area(ruled.zone.geometry, lons, lats)
             found += [Violation(d, ruled.zone.id) for d in {chunk[i].date for i in np.flatnonzero(inside)}]
     for case in cases_as_of(conn, cut_off):
         if case["ever_verified"] and case["event_date"] and case["category"] != "interference":

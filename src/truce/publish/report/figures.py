@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import shapely
-from sqlalchemy import Connection, func, inspect, select, text
+from sqlalchemy import ColumnElement, Connection, column, func, inspect, select, table, text
 
 from truce.assess.snapshots import snapshot_from_row
 from truce.errors import UserError
@@ -29,9 +29,8 @@ from truce.geo.admin import find_oblast, oblasts, oblasts_of
 from truce.geo.contactline import contact_line
 from truce.geo.control import ControlSnapshot
 from truce.geo.territory import territorial_change
-from truce.model import IncidentType
 from truce.publish.ledger import log_store, publish
-from truce.publish.report import observations
+from truce.publish.report import observations, tally
 from truce.publish.report.anomalies import thermal_anomaly_figures
 from truce.publish.report.names import agreement_names, zone_names
 from truce.publish.withheld import withhold_finding
@@ -39,7 +38,6 @@ from truce.store import Workspace
 from truce.store.records import stored_snapshot
 from truce.store.schema import control_snapshots, findings, incidents
 from truce.verify.cases import CaseState
-from truce.verify.categories import category_of
 from truce.verify.mission_quiet import agreement_quiet, cases_as_of, load_agreement, ruled_zones
 from truce.verify.quiet import ALL
 from truce.verify.store import interference_report
@@ -61,7 +59,8 @@ NOTABLE_STATUSES = ("violation", "possible_violation")
 PENDING_STATES = (CaseState.allegation.value, CaseState.under_investigation.value)
 # Areas below this (km²) are rounding noise from redrawn map edges; not listed as changes.
 MIN_CHANGE_KM2 = 0.01
-UNATTRIBUTED = "unattributed"
+UNATTRIBUTED = tally.UNATTRIBUTED
+MAX_EARLIER_POINTS = tally.MAX_EARLIER_POINTS
 _SEVERITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3, "info": 4}
 
 
@@ -107,6 +106,14 @@ def _protected_report_ids(conn: Connection) -> set[str]:
     return {r[0] for r in rows}
 
 
+def _not_protected(conn: Connection) -> ColumnElement | None:
+    """The same, as a condition on incidents the database applies (None when nothing is protected)."""
+    if not _protected_report_ids(conn):
+        return None
+    access = table("api_report_access", column("report_id"), column("protected"))
+    return incidents.c.report_id.not_in(select(access.c.report_id).where(access.c.protected != 0))
+
+
 def incident_area(
     lon: float | None,
     lat: float | None,
@@ -145,8 +152,6 @@ _INCIDENT_COLUMNS = (
     incidents.c.country,
     incidents.c.body,
 )
-_TALLY_CHUNK = 20_000  # incidents classified at a time when tallying the days before the report's two
-MAX_EARLIER_POINTS = 20_000  # incidents of earlier days drawn on the map (the first, by day)
 
 
 def _classified(rows: list[dict], parse: bool = True) -> list[dict]:
@@ -159,7 +164,9 @@ def _classified(rows: list[dict], parse: bool = True) -> list[dict]:
             r["body"] = json.loads(r["body"])
         r["area"] = incident_area(r["lon"], r["lat"], r["admin1"], r["country"], at_point.get(id(r), ""))
         r["party"] = r["actor"] or UNATTRIBUTED
-        r["category"] = _category(r["type"])
+        r["category"] = tally.incident_category(r["type"])
+    if parse:
+        observations.find_nearest(rows)
     return rows
 
 
@@ -183,63 +190,6 @@ def _incidents_by_id(conn: Connection, ids: set[str]) -> list[dict]:
         query = select(*_INCIDENT_COLUMNS).where(incidents.c.id.in_(chosen[at : at + 900]))
         found += [dict(r) for r in conn.execute(query).mappings() if r["report_id"] not in hidden]
     return _classified(found)
-
-
-def _tallied_rows(
-    conn: Connection, start: dt.date, end: dt.date, zones: list[dict]
-) -> tuple[list[dict], list[tuple]]:
-    """The incidents from start to end (Kyiv days, both included; no protected allegations) as
-    weighted rows: one per day, area, party, type, category and set of zones, with `n` incidents and
-    `q` their summed quantity (observations.quantity), and the first MAX_EARLIER_POINTS points (lon,
-    lat, type) for the map. Read a chunk at a time: memory grows with days and kinds, not incidents."""
-    if end < start:
-        return [], []
-    query = (
-        select(*_INCIDENT_COLUMNS)
-        .where(incidents.c.date >= start, incidents.c.date <= end)
-        .order_by(incidents.c.date, incidents.c.id)
-    )
-    hidden = _protected_report_ids(conn)
-    tally: dict[tuple, list[int]] = {}
-    points: list[tuple] = []
-    result = conn.execution_options(yield_per=_TALLY_CHUNK).execute(query)
-    for chunk in result.mappings().partitions():
-        rows = _classified([dict(r) for r in chunk if r["report_id"] not in hidden], parse=False)
-        measured = [r for r in rows if r["type"] in observations.MEASURED_TYPES]
-        for r in measured:
-            r["body"] = json.loads(r["body"])
-        inside = observations.zones_of(measured, zones)
-        for r in rows:
-            key = (r["date"], r["area"], r["party"], r["type"], r["category"], inside.get(id(r), ()))
-            counted = tally.setdefault(key, [0, 0])
-            counted[0] += 1
-            counted[1] += observations.quantity(r) if "body" in r and isinstance(r["body"], dict) else 1
-            if r["lon"] is not None and r["lat"] is not None and r["category"] != "interference":
-                if len(points) < MAX_EARLIER_POINTS:
-                    points.append((r["lon"], r["lat"], r["type"]))
-    weighted = [
-        {
-            "date": d,
-            "area": area,
-            "party": party,
-            "type": kind,
-            "category": category,
-            "zones": set(zone_ids),
-            "n": n,
-            "q": q,
-            "lon": None,
-            "lat": None,
-        }
-        for (d, area, party, kind, category, zone_ids), (n, q) in tally.items()
-    ]
-    return weighted, points
-
-
-def _category(kind: str) -> str:
-    try:
-        return category_of(IncidentType(kind))
-    except ValueError:
-        return "other"
 
 
 def _weighted(rows: Iterable[dict], key: str, keep: Callable[[dict], bool]) -> Counter:
@@ -522,7 +472,9 @@ def _incident_figures(
     """The incidents section; the rows since the start; the rows read (the day's and the day
     before's in full, earlier days tallied); points of earlier days for the map."""
     detail = _incident_rows(conn, [period.previous, period.day])
-    tallied, earlier = _tallied_rows(conn, period.start, period.previous - dt.timedelta(days=1), zones)
+    tallied, earlier = tally.tallied_rows(
+        conn, period.start, period.previous - dt.timedelta(days=1), zones, _not_protected(conn)
+    )
     rows = tallied + detail
     counted = [r for r in rows if r["category"] != "interference"]  # reported in its own section
     day, previous, start = period.day, period.previous, period.start

@@ -25,6 +25,7 @@ __all__ = [
     "ROUND_TYPES",
     "casualties",
     "mines",
+    "find_nearest",
     "place_of",
     "quantities",
     "quantity",
@@ -60,10 +61,10 @@ def place_of(row: dict) -> dict:
     """Where an incident was, named for every report language: the settlement and its raion when
     the incident is placed at one (its COD-AB pcode, else the settlement within 5 km of its point),
     else the name it was reported with."""
-    location = row["body"].get("location") or {}
+    location = _location(row)
     found = settlements.by_pcode(location.get("pcode"))
-    if found is None and row["lon"] is not None and location.get("precision") in _NAMED_PRECISIONS:
-        found = settlements.nearest(row["lon"], row["lat"])
+    if found is None and _named_point(row):
+        found = row["nearest"] if "nearest" in row else settlements.nearest(row["lon"], row["lat"])
     if found is not None:
         return {"pcode": found.pcode, "names": {lang: found.label(lang) for lang in _LANGS}}
     name = location.get("name")
@@ -71,6 +72,24 @@ def place_of(row: dict) -> dict:
     if oblast is not None:  # an oblast has its name in every report language
         return {"pcode": None, "names": {"en": oblast.name_en, "uk": oblast.name_uk, "ru": oblast.name_ru}}
     return {"pcode": None, "names": {lang: name for lang in _LANGS} if name else None}
+
+
+def _location(row: dict) -> dict:
+    return row["body"].get("location") or {}
+
+
+def _named_point(row: dict) -> bool:
+    return row["lon"] is not None and _location(row).get("precision") in _NAMED_PRECISIONS
+
+
+def find_nearest(rows: list[dict]) -> None:
+    """The settlement nearest to each row's point that place_of would look for, found for all the
+    rows at once (settlements.nearest_many) and kept in the row as `nearest`."""
+    located = [r for r in rows if _named_point(r) and settlements.by_pcode(_location(r).get("pcode")) is None]
+    if located:
+        places = settlements.nearest_many([r["lon"] for r in located], [r["lat"] for r in located])
+        for row, place in zip(located, places, strict=True):
+            row["nearest"] = place
 
 
 def _compare(rows: Iterable[dict], key: Callable[[dict], str | None], period: object) -> dict[str, dict]:
