@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, fields
 
 import numpy as np
@@ -12,7 +12,7 @@ from sqlalchemy import ColumnElement, Connection, func, select
 from truce.model import Incident
 from truce.store.schema import incidents
 
-__all__ = ["Evidence", "evidence_from_incidents", "load_evidence"]
+__all__ = ["Evidence", "evidence_chunks", "evidence_from_incidents", "load_evidence"]
 
 _COLUMNS = (
     "id",
@@ -92,16 +92,22 @@ def _joined(batches: list[dict[str, np.ndarray]]) -> Evidence:
     return Evidence(**{name: np.concatenate([batch[name] for batch in batches]) for name in _COLUMNS})
 
 
-def load_evidence(conn: Connection, where: Sequence[ColumnElement[bool]] = ()) -> Evidence:
-    """Every stored incident (or those `where` picks: one part of a distributed run), ordered by id
-    so results do not depend on insertion order. The order is the ids' code points on both stores
-    (PostgreSQL's collation may sort otherwise), the order Python's own comparison gives."""
+def _ordered_id(conn: Connection) -> ColumnElement[str]:
+    """The id as both stores order it here: by code point (PostgreSQL's collation may sort otherwise),
+    the order Python's own comparison gives."""
+    return incidents.c.id.collate("C") if conn.dialect.name == "postgresql" else incidents.c.id
+
+
+def load_evidence(
+    conn: Connection, where: Sequence[ColumnElement[bool]] = (), limit: int | None = None
+) -> Evidence:
+    """Every stored incident (or those `where` picks: one part of a distributed run; the first
+    `limit` of them), ordered by id so results do not depend on insertion order."""
     # Text columns come back as '' rather than NULL so the checks compare without None tests.
     columns = [
         incidents.c[name] if name in _NUMERIC else func.coalesce(incidents.c[name], "") for name in _COLUMNS
     ]
-    order = incidents.c.id.collate("C") if conn.dialect.name == "postgresql" else incidents.c.id
-    query = select(*columns).where(*where).order_by(order)
+    query = select(*columns).where(*where).order_by(_ordered_id(conn)).limit(limit)
     sql = str(query.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
     cursor = conn.connection.cursor()  # the driver's own cursor: a million rows without per-row wrapping
     batches = []
@@ -112,6 +118,21 @@ def load_evidence(conn: Connection, where: Sequence[ColumnElement[bool]] = ()) -
     finally:
         cursor.close()
     return _joined(batches) if batches else _columns([])
+
+
+def evidence_chunks(
+    conn: Connection, where: Sequence[ColumnElement[bool]] = (), size: int = _BATCH
+) -> Iterator[Evidence]:
+    """The incidents `where` picks, `size` at a time in id order (keyset: each chunk starts after the
+    last id of the one before), so a run over ten million holds one chunk of columns at a time."""
+    after: str | None = None
+    while True:
+        keyset = [] if after is None else [_ordered_id(conn) > after]
+        chunk = load_evidence(conn, [*where, *keyset], limit=size)
+        if not len(chunk):
+            return
+        yield chunk
+        after = str(chunk.id[-1])
 
 
 def evidence_from_incidents(items: Sequence[Incident]) -> Evidence:

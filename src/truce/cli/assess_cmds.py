@@ -118,7 +118,7 @@ def assess(
             alt = _run(workspace, path, cut_off, overrides, declared, False, "what-if", runner)
         base = _run(workspace, path, cut_off, {}, declared, True, "assessing", runner)
     published = base.published
-    base_counts = tally(base.findings)
+    base_counts = base.by_provision
     if as_json:
         result = {
             "agreement": base.agreement_id,
@@ -126,7 +126,7 @@ def assess(
             "cut_off": cut_off.isoformat(),
             "log_size": published.size,
             "incidents": base.incidents,
-            "findings": len(base.findings),
+            "findings": base.finding_count,
             "by_provision": base_counts,
         }
         if alt:
@@ -139,7 +139,7 @@ def assess(
         return
     console.print(
         f"assessed {base.incidents} incidents against {base.agreement_id} up to {cut_off.isoformat()}: "
-        f"{len(base.findings)} findings (run {base.run_id}); log size {published.size}"
+        f"{base.finding_count} findings (run {base.run_id}); log size {published.size}"
     )
     if alt is None:
         print_table(

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, select
+from sqlalchemy import ColumnElement, Connection, func, literal, select
 
 from truce import canonical
 from truce.publish.commitments import Committer, committer
@@ -23,12 +23,13 @@ from truce.publish.log.entries import Leaf, compose_entry
 from truce.publish.log.keys import KeyExistsError
 from truce.publish.log.store import LOG_LOCK
 from truce.publish.log.tables import log_entries
+from truce.publish.written import WrittenBodies
 from truce.sensors.store import anomalies_between, baseline_rows
 from truce.store import Workspace
 from truce.store.api_tables import api_notices, api_report_access
 from truce.store.locks import hold_for_transaction
 from truce.store.records import iter_report_bytes
-from truce.store.schema import findings, incident_versions, incidents, reports
+from truce.store.schema import assessment_runs, findings, incident_versions, incidents, reports
 from truce.store.verify_tables import case_events, cases
 
 __all__ = [
@@ -196,11 +197,38 @@ def _finding_entry_id(finding_id: str, digest: str) -> str:
     return f"finding:{finding_id}:{digest[:16]}"
 
 
-def _run_entry(agreement_id: str, finding_ids: list[str]) -> dict:
-    # Names every finding of the agreement's current assessment, so a deleted row is noticed.
-    return _entry(
-        "assessment_run", agreement_id, {"agreement_id": agreement_id, "finding_ids": sorted(finding_ids)}
-    )
+def _run_entry(agreement_id: str, finding_ids: Iterable[str]) -> dict:
+    """The agreement's current assessment: how many findings and a SHA-256 over their ids (sorted),
+    so a deleted or added row is noticed without an entry naming millions of ids. Logs written
+    before kept the ids themselves ("finding_ids"); `truce verify` checks either form."""
+    count, digest = run_digest(finding_ids)
+    return _run_entry_of(agreement_id, count, digest)
+
+
+def _run_entry_of(agreement_id: str, count: int, digest: str) -> dict:
+    body = {"agreement_id": agreement_id, "findings": count, "finding_ids_sha256": digest}
+    return _entry("assessment_run", agreement_id, body)
+
+
+class _IdsDigest:
+    """SHA-256 over finding ids given in code-point order, each followed by a newline."""
+
+    def __init__(self) -> None:
+        self.sha = hashlib.sha256()
+        self.count = 0
+
+    def update(self, ids: Iterable[str]) -> None:
+        for finding_id in ids:
+            self.sha.update(finding_id.encode() + b"\n")
+            self.count += 1
+
+
+def run_digest(finding_ids: Iterable[str]) -> tuple[int, str]:
+    """(how many, SHA-256 hex over the sorted ids each followed by a newline): what a run entry
+    holds of its findings."""
+    digest = _IdsDigest()
+    digest.update(sorted(finding_ids))
+    return digest.count, digest.sha.hexdigest()
 
 
 def _parsed(body: str) -> object:
@@ -251,40 +279,104 @@ def _named_entries(conn: Connection, commit: Committer) -> list[tuple[str, dict]
 
 
 def _unlogged_entries(
-    conn: Connection, commit: Committer, logged: set[str], written: dict[str, tuple[str, bytes]]
-) -> list[dict | Leaf]:
-    """The entries of what the store holds now that the log lacks, in the order of current_entries.
-    Findings are not serialised again: their stored digest names their entry, and only the bodies
-    of those the log lacks are read (all of them while protected allegations exist, to tell which
-    findings rest on one). `written`: (digest, canonical body) of findings this transaction wrote,
-    by id (taken out of it as their entries are made, so the bytes are held once); their entries are
-    made from those bytes, not read back and serialised again."""
-    new: list[dict | Leaf] = [entry for _, entry in _other_entries(conn, commit) if entry["id"] not in logged]
+    conn: Connection, commit: Committer, written: WrittenBodies | None
+) -> Iterator[list[dict | Leaf]]:
+    """The entries of what the store holds now that the log lacks, in the order of current_entries,
+    a batch at a time. Findings are not serialised again: their stored digest names their entry, and
+    only those whose entry the log lacks are read (all of them while protected allegations exist, to
+    tell which findings rest on one). `written`: (digest, canonical body) of findings this
+    transaction wrote, read back in id order: their entries are made from those bytes, not read back
+    and serialised again. Nothing here holds every finding or every logged id."""
+    others = [entry for _, entry in _other_entries(conn, commit)]
+    yield _not_logged(conn, others)
     hidden = _protected_incident_ids(conn)
-    query = select(findings.c.id, findings.c.agreement_id, findings.c.digest).order_by(
-        findings.c.agreement_id, findings.c.id
+    bodies = _Written(written)
+    runs = []
+    agreements = select(findings.c.agreement_id).distinct().order_by(findings.c.agreement_id)
+    for agreement_id in conn.execute(agreements).scalars().all():
+        ids = _IdsDigest()
+        for chunk in batched(_agreement_findings(conn, agreement_id, everything=bool(hidden)), _ID_CHUNK):
+            ids.update(finding_id for finding_id, _, _ in chunk)
+            wanted = [(i, d) for i, d, logged in chunk if not logged]
+            made = {i: bodies.take(agreement_id, i, d) for i, d in wanted if bodies.has(agreement_id, i, d)}
+            stored = _bodies_of(conn, [i for i, _ in wanted if i not in made])
+            entries = [
+                _written_entry(i, agreement_id, made[i], hidden, commit, d)
+                if i in made
+                else _finding_entry(i, agreement_id, stored[i], hidden, commit, d)
+                for i, d in wanted
+            ]
+            # An entry made from its digest was checked above; one made from its body is checked here.
+            unsure = hidden or any(digest is None for _, digest in wanted)
+            yield _not_logged(conn, entries) if unsure else entries
+        runs.append(_run_entry_of(agreement_id, ids.count, ids.sha.hexdigest()))
+    yield _not_logged(conn, runs)
+
+
+def _agreement_findings(conn: Connection, agreement_id: str, everything: bool) -> Iterator[tuple]:
+    """(id, digest, whether its entry is in the log) of the agreement's findings, by id, read a
+    page at a time (keyset: entries are appended between pages). With `everything`, each is said to
+    be unlogged (the caller decides from its body)."""
+    entry_id = literal("finding:") + findings.c.id + literal(":") + func.substr(findings.c.digest, 1, 16)
+    # A row without a digest has no entry id (NULL matches nothing): it is read and compared.
+    exists = select(log_entries.c.seq).where(log_entries.c.entry_id == entry_id).exists()
+    order = findings.c.id.collate("C") if conn.dialect.name == "postgresql" else findings.c.id
+    query = (
+        select(findings.c.id, findings.c.digest, literal(0) if everything else exists)
+        .where(_of_agreement(agreement_id))
+        .order_by(order)
+        .limit(_STREAM_ROWS)
     )
-    stored = conn.execute(query).all()
-    wanted = [
-        finding_id
-        for finding_id, _, digest in stored
-        if hidden or digest is None or _finding_entry_id(finding_id, digest) not in logged
-    ]
-    bodies = _bodies_of(conn, [i for i in wanted if i not in written])
-    by_agreement: dict[str, list[str]] = {}
-    for finding_id, agreement_id, digest in stored:
-        by_agreement.setdefault(agreement_id, []).append(finding_id)
-        if finding_id in bodies:
-            entry = _finding_entry(finding_id, agreement_id, bodies[finding_id], hidden, commit, digest)
-        elif finding_id in written and written[finding_id][0] == digest:
-            body = written.pop(finding_id)[1]  # its entry holds the bytes from here on
-            entry = _written_entry(finding_id, agreement_id, body, hidden, commit, digest)
-        else:
-            continue
-        if (entry.id if type(entry) is Leaf else entry["id"]) not in logged:
-            new.append(entry)
-    runs = (_run_entry(agreement_id, ids) for agreement_id, ids in sorted(by_agreement.items()))
-    return new + [run for run in runs if run["id"] not in logged]
+    after = None
+    while rows := conn.execute(query if after is None else query.where(order > after)).all():
+        for finding_id, digest, is_logged in rows:
+            yield finding_id, digest, bool(is_logged)
+        after = rows[-1][0]
+
+
+def _of_agreement(agreement_id: str) -> ColumnElement[bool]:
+    """The agreement's findings, for a query in id order: written as an expression so that SQLite
+    walks the id index and filters, rather than taking the agreement index and sorting all of the
+    agreement's findings again for every page."""
+    return (findings.c.agreement_id + "") == agreement_id
+
+
+def _not_logged(conn: Connection, entries: list[dict | Leaf]) -> list[dict | Leaf]:
+    """The entries whose id the log does not hold yet."""
+    new = []
+    for chunk in batched(entries, _ID_CHUNK):
+        ids = [_id_of(entry) for entry in chunk]
+        logged = set(
+            conn.execute(select(log_entries.c.entry_id).where(log_entries.c.entry_id.in_(ids))).scalars()
+        )
+        new += [entry for entry, entry_id in zip(chunk, ids, strict=True) if entry_id not in logged]
+    return new
+
+
+def _id_of(entry: dict | Leaf) -> str:
+    return entry.id if type(entry) is Leaf else entry["id"]
+
+
+class _Written:
+    """The written bodies, followed in id order alongside the stored findings."""
+
+    def __init__(self, written: WrittenBodies | None) -> None:
+        self.agreement_id = written.agreement_id if written else None
+        self.items = written.in_order() if written else iter(())
+        self.head: tuple[str, str, bytes] | None = next(self.items, None)
+
+    def has(self, agreement_id: str, finding_id: str, digest: str | None) -> bool:
+        if agreement_id != self.agreement_id:
+            return False
+        while self.head is not None and self.head[0] < finding_id:
+            self.head = next(self.items, None)
+        return self.head is not None and self.head[:2] == (finding_id, digest)
+
+    def take(self, agreement_id: str, finding_id: str, digest: str) -> bytes:
+        """The body `has` just found (and the next one's turn)."""
+        body = self.head[2]  # type: ignore[index]
+        self.head = next(self.items, None)
+        return body
 
 
 def _written_entry(
@@ -323,24 +415,26 @@ class PublishResult:
 def publish(
     workspace: Workspace,
     conn: Connection | None = None,
-    written: dict[str, tuple[str, bytes]] | None = None,
+    written: WrittenBodies | None = None,
 ) -> PublishResult:
     """Append what is not in the log yet and sign a checkpoint of the new size, in one transaction
     (the caller's `conn` if given, so that what is stored and what is logged commit together).
-    `written`: (digest, RFC 8785 canonical body) by id of the findings the caller just wrote in `conn`,
-    so that their entries are made from those bytes rather than read back (emptied on the way)."""
+    `written`: the RFC 8785 canonical bodies of the findings the caller just wrote in `conn`, so that
+    their entries are made from those bytes rather than read back. Entries are made and appended a
+    batch at a time: the same log as one append of them all."""
     if conn is None:
         with workspace.engine.begin() as own:
             return publish(workspace, own, written)
     store = log_store(workspace)
     signer = mission_key(workspace)
     hold_for_transaction(conn, LOG_LOCK)  # publishers in other processes read and append in turn
-    logged = {row[0] for row in conn.execute(select(log_entries.c.entry_id))}
-    new = _unlogged_entries(conn, committer(workspace), logged, written or {})
-    if new:
-        store.append(new, conn)
+    appended = 0
+    for batch in _unlogged_entries(conn, committer(workspace), written):
+        if batch:
+            store.append(batch, conn)
+            appended += len(batch)
     note = store.checkpoint(signer, conn)
-    return PublishResult(len(new), store.size(conn), note)
+    return PublishResult(appended, store.size(conn), note)
 
 
 def verify_workspace(workspace: Workspace) -> str | None:
@@ -432,19 +526,62 @@ def _verify_findings(conn: Connection, commit: Committer) -> str | None:
 
 
 def _verify_runs(conn: Connection) -> str | None:
-    """Every finding the latest logged run of each agreement names is still stored."""
-    latest: dict[str, list[str]] = {}
+    """The findings stored for each agreement are those its latest logged run names: by count and
+    SHA-256 over their ids (runs logged before named each id: each must still be stored)."""
+    latest: dict[str, dict] = {}
     runs = select(log_entries.c.body).where(log_entries.c.kind == "assessment_run")
     for (body,) in conn.execute(runs.order_by(log_entries.c.seq.desc())):
         run = json.loads(body)["body"]
-        latest.setdefault(run["agreement_id"], run["finding_ids"])  # newest first: the first is current
-    for agreement_id, ids in sorted(latest.items()):
-        for chunk in batched(ids, _ID_CHUNK):
-            query = select(findings.c.id).where(findings.c.id.in_(chunk))
-            present = set(conn.execute(query).scalars())
-            missing = [i for i in chunk if i not in present]
+        latest.setdefault(run["agreement_id"], run)  # newest first: the first is current
+    for agreement_id, run in sorted(latest.items()):
+        if "finding_ids" in run:  # the form logs had before
+            missing = _run_named_missing(conn, agreement_id, run)
             if missing:
-                return (
-                    f"finding:{missing[0]} ({agreement_id}): published in the log but missing from the store"
-                )
+                return f"finding:{missing} ({agreement_id}): published in the log but missing from the store"
+        elif problem := _run_digest_differs(conn, agreement_id, run):
+            return problem
     return None
+
+
+def _run_named_missing(conn: Connection, agreement_id: str, run: dict) -> str | None:
+    for chunk in batched(run["finding_ids"], _ID_CHUNK):
+        query = select(findings.c.id).where(findings.c.id.in_(chunk))
+        present = set(conn.execute(query).scalars())
+        missing = [i for i in chunk if i not in present]
+        if missing:
+            return missing[0]
+    return None
+
+
+def _run_digest_differs(conn: Connection, agreement_id: str, run: dict) -> str | None:
+    order = findings.c.id.collate("C") if conn.dialect.name == "postgresql" else findings.c.id
+    query = select(findings.c.id).where(_of_agreement(agreement_id)).order_by(order)
+    ids = _IdsDigest()
+    ids.update(finding_id for (finding_id,) in _streamed(conn, query))
+    if (ids.count, ids.sha.hexdigest()) == (run["findings"], run["finding_ids_sha256"]):
+        return None
+    named = _missing_by_run_record(conn, agreement_id, run)
+    if named:
+        return f"finding:{named} ({agreement_id}): published in the log but missing from the store"
+    return (
+        f"assessment_run:{agreement_id}: the stored findings ({ids.count:,}) are no longer those of "
+        f"the latest logged run ({run['findings']:,}): one was deleted, added or replaced since"
+    )
+
+
+def _missing_by_run_record(conn: Connection, agreement_id: str, run: dict) -> str | None:
+    """The first finding the latest logged run named that is not stored, found from the store's run
+    record (it names every finding; trusted only if its ids give the logged digest)."""
+    query = (
+        select(assessment_runs.c.finding_digests)
+        .where(assessment_runs.c.agreement_id == agreement_id)
+        .order_by(assessment_runs.c.id.desc())
+        .limit(1)
+    )
+    record = conn.execute(query).scalar()
+    if not record:
+        return None
+    named = json.loads(record)
+    if run_digest(named) != (run["findings"], run["finding_ids_sha256"]):
+        return None
+    return _run_named_missing(conn, agreement_id, {"finding_ids": sorted(named)})

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections import Counter
 from pathlib import Path
 
 from fastapi import APIRouter, Depends, Request
@@ -93,14 +92,13 @@ def assess(
         # The run went into the log with its findings, in one transaction (store_run, as for
         # `truce assess`); this makes the served checkpoint the one just signed.
         ctx.log.publish()
-    statuses = Counter(f.status.value for f in result.findings)
     return AssessOut(
         agreement_id=stored.id,
         incidents=result.incidents,
-        findings=len(result.findings),
+        findings=result.finding_count,
         notices=len(declarations.notices),
         stored=store,
-        by_status=dict(statuses),
+        by_status=dict(result.by_status),
     )
 
 
