@@ -28,7 +28,7 @@ from truce.sensors.store import anomalies_between, baseline_rows
 from truce.store import Workspace
 from truce.store.api_tables import api_notices, api_report_access
 from truce.store.locks import hold_for_transaction
-from truce.store.records import iter_report_bytes
+from truce.store.records import body_digest, iter_report_bytes
 from truce.store.schema import assessment_runs, findings, incident_versions, incidents, reports
 from truce.store.verify_tables import case_events, cases
 
@@ -501,28 +501,95 @@ def _verify_logged(conn: Connection, named: Iterable[tuple[str, dict]]) -> str |
 
 
 def _verify_findings(conn: Connection, commit: Committer) -> str | None:
-    """Every finding's body, made canonical and hashed again: equal to its stored digest, and its
-    entry in the log."""
+    """Every finding's body against its stored digest, and the digest's entry in the log.
+
+    Streams the findings in the order of their (agreement, provision) index, each with its log entry
+    found by a join in the same pass: no list or set of ids is held and nothing is sorted. The body
+    is hashed as stored when it is already canonical, and made canonical first only when not.
+    Findings that rest on a protected allegation (logged as commitments) and findings stored before
+    digests (migration 0011) are checked as their entries are made, a chunk at a time."""
     hidden = _protected_incident_ids(conn)
-    query = select(findings.c.id, findings.c.agreement_id, findings.c.body, findings.c.digest).order_by(
-        findings.c.agreement_id, findings.c.id
+    logged_as = literal("finding:") + findings.c.id + ":" + func.substr(findings.c.digest, 1, 16)
+    query = (
+        select(findings.c.id, findings.c.agreement_id, findings.c.body, findings.c.digest, log_entries.c.body)
+        .select_from(findings.outerjoin(log_entries, log_entries.c.entry_id == logged_as))
+        .order_by(findings.c.agreement_id, findings.c.provision_id)
     )
-    for chunk in batched(_streamed(conn, query), _ID_CHUNK):
-        named = []
-        for finding_id, agreement_id, body, digest in chunk:
+    made: list[tuple[str, dict]] = []  # (record, entry) of those checked as their entries are made
+    for finding_id, agreement_id, body, digest, logged in _streamed(conn, query):
+        record = f"finding:{finding_id}"
+        if digest is None or (hidden and _rests_on(body, hidden)):
             entry = _finding_entry(finding_id, agreement_id, _parsed(body), hidden, commit)
-            record = f"finding:{finding_id}"
             if (
                 digest is not None
                 and entry["id"].startswith(f"{record}:")
                 and entry["id"] != _finding_entry_id(finding_id, digest)
             ):
                 return f"{record}: its stored digest does not match its content"
-            named.append((record, entry))
-        problem = _verify_logged(conn, named)
-        if problem:
-            return problem
-    return None
+            made.append((record, entry))
+            if len(made) == _ID_CHUNK:
+                if problem := _verify_logged(conn, made):
+                    return problem
+                made = []
+        elif logged is None or not _is_logged_body(
+            body, digest, _finding_entry_id(finding_id, digest), logged
+        ):
+            if not _has_digest(body, digest):
+                return f"{record}: its stored digest does not match its content"
+            if logged is None:
+                return (
+                    f"{record}: stored content does not match the log (changed or added since it was "
+                    "published)"
+                )
+    return _verify_logged(conn, made)
+
+
+_NUMBER_BYTES = b"0123456789.+-"
+
+
+def _is_logged_body(body: str, digest: str, entry_id: str, logged: bytes) -> bool:
+    """Whether the logged entry holds the body's canonical form, with `digest` its SHA-256, found
+    without making the body canonical: the body read and the logged one are equal as values, and
+    orjson writes both alike once the digits, points and signs are taken out (so a true where the
+    log has 1 is not taken for equal; 24.0 and 24 are, as RFC 8785 writes both 24). Whatever this
+    cannot tell is left to _has_digest."""
+    logged = bytes(logged)
+    tail = compose_entry("finding", entry_id, b"{}").data[len(b'{"body":{}') :]
+    if not (logged.startswith(b'{"body":') and logged.endswith(tail)):
+        return False
+    logged_body = logged[len(b'{"body":') : len(logged) - len(tail)]
+    if hashlib.sha256(logged_body).hexdigest() != digest:
+        return False
+    try:
+        read, kept = orjson.loads(body), orjson.loads(logged_body)
+        if read != kept:
+            return False
+        written = orjson.dumps(read, option=orjson.OPT_SORT_KEYS | orjson.OPT_STRICT_INTEGER)
+        logged_again = orjson.dumps(kept, option=orjson.OPT_SORT_KEYS)
+    except (orjson.JSONDecodeError, orjson.JSONEncodeError):
+        return False
+    return written.translate(None, _NUMBER_BYTES) == logged_again.translate(None, _NUMBER_BYTES)
+
+
+def _rests_on(body: str, hidden: set[str]) -> bool:
+    """Whether a stored finding names a protected allegation's incident (an unreadable one: yes, so
+    that it is checked the long way and its damage named)."""
+    try:
+        ids = orjson.loads(body).get("incident_ids", [])
+    except (ValueError, AttributeError):
+        return True
+    return any(i in hidden for i in ids)
+
+
+def _has_digest(body: str, digest: str) -> bool:
+    """Whether `digest` is the SHA-256 of the body's canonical form: hashed as it is stored when
+    that is already canonical, made canonical only when not."""
+    if hashlib.sha256(body.encode()).hexdigest() == digest:
+        return True
+    try:
+        return body_digest(body) == digest
+    except (ValueError, TypeError):  # not JSON, or not JSON RFC 8785 can write
+        return False
 
 
 def _verify_runs(conn: Connection) -> str | None:

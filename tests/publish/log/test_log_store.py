@@ -168,11 +168,36 @@ def test_rewritten_body_and_leaf_columns_are_caught_by_the_tree(new_store, signe
     data = canonical_entry(forged)
     _sql(store, "UPDATE log_entries SET body = :b, leaf_hash = :h WHERE seq = 6", b=data, h=leaf_hash(data))
     problem = store.verify_store()
-    assert (problem.seq, problem.entry_id) == (6, "finding-6")
-    # ...and if the attacker also rewrites the level-0 node, the parent node gives it away.
-    _sql(store, "UPDATE log_nodes SET hash = :h WHERE level = 0 AND idx = 6", h=leaf_hash(data))
+    # The leaf hashes are stored once, with the entries: the node over their block of 16 names it.
+    assert problem.seq == 0 and "entries 0..15 are not the ones logged" in problem.reason
+    with pytest.raises(LogError, match="damaged near entry 6"):
+        store.inclusion_proof("finding-6")
+    # ...and if the attacker also rewrites that node, the signed checkpoint gives it away.
+    with store.engine.connect() as conn:
+        leaves = [bytes(h) for (h,) in conn.execute(text("SELECT leaf_hash FROM log_entries ORDER BY seq"))]
+    _sql(
+        store, "UPDATE log_nodes SET hash = :h WHERE level = 4 AND idx = 0", h=MemoryTree(leaves[:16]).root()
+    )
     problem = store.verify_store()
-    assert problem.seq == 6 and problem.entry_id == "finding-6"
+    assert problem.seq == 19 and "rebuilt tree differs from checkpoint #1" in problem.reason
+
+
+def test_only_subtrees_of_16_leaves_and_more_are_stored(store, signer):
+    store.append(_entries(0, 100))
+    with store.engine.connect() as conn:
+        nodes = conn.execute(text("SELECT level, idx, hash FROM log_nodes ORDER BY level, idx")).all()
+    tree = MemoryTree(leaf_hash(canonical_entry(e)) for e in _entries(0, 100))
+    assert [(level, idx, bytes(h)) for level, idx, h in nodes] == [
+        (level, idx, h) for (level, idx), h in sorted(tree.nodes.items()) if level >= 4
+    ]
+    assert len(nodes) == 6 + 3 + 1  # 100 leaves: six of 16, three of 32, one of 64
+    store.checkpoint(signer)
+    for size in (1, 5, 16, 17, 63, 64, 99, 100):  # proofs that need the lower levels, hashed from leaves
+        assert store.root(size) == tree.root(size)
+        for index in {0, size // 2, size - 1}:
+            assert store.inclusion_proof(f"finding-{index}", size).hashes == tree.inclusion_proof(index, size)
+        for old in {1, size // 3 or 1, size - 1 or 1}:
+            assert store.consistency_proof(old, size).hashes == tree.consistency_proof(old, size)
 
 
 def test_deleted_row_is_named(new_store, signer):
@@ -198,8 +223,7 @@ def test_swapped_rows_are_named(new_store, signer):
     _sql(store, "UPDATE log_entries SET seq = 3 WHERE seq = 8")
     _sql(store, "UPDATE log_entries SET seq = 8 WHERE seq = -1")
     problem = store.verify_store()
-    assert (problem.seq, problem.entry_id) == (3, "finding-8")
-    assert "not the one logged" in problem.reason
+    assert problem.seq == 0 and "entries 0..15 are not the ones logged at these positions" in problem.reason
 
 
 def test_fork_in_stored_checkpoints_names_both(new_store, signer):
@@ -237,13 +261,21 @@ def test_rewritten_tree_is_refused_as_a_fork(new_store, signer):
 
 
 def test_tampered_interior_node_is_named(new_store, signer):
-    store = _tampered_store(new_store, signer)
-    _sql(store, "UPDATE log_nodes SET hash = :h WHERE level = 2 AND idx = 1", h=b"\x00" * 32)
+    store = new_store("interior")
+    store.append(_entries(0, 80))
+    store.checkpoint(signer)
+    _sql(store, "UPDATE log_nodes SET hash = :h WHERE level = 5 AND idx = 1", h=b"\x00" * 32)
     problem = store.verify_store()
-    assert problem.seq == 4 and problem.entry_id == "finding-4" and "level 2, index 1" in problem.reason
-    store.inclusion_proof("finding-5")  # its path does not use the damaged node
+    assert problem.seq == 32 and problem.entry_id == "finding-32" and "level 5, index 1" in problem.reason
+    store.inclusion_proof("finding-40")  # its path does not use the damaged node
     with pytest.raises(LogError, match="damaged near entry 1"):
         store.inclusion_proof("finding-1")
+
+
+def test_a_stored_node_below_the_lowest_level_is_extra(new_store, signer):
+    store = _tampered_store(new_store, signer)
+    _sql(store, "INSERT INTO log_nodes (level, idx, hash) VALUES (0, 0, :h)", h=b"\x00" * 32)
+    assert "tree level 0 has 1 nodes, want 0" in store.verify_store().reason
 
 
 def test_bundle_round_trip(tmp_path, store, signer):

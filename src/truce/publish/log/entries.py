@@ -5,7 +5,10 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any, NamedTuple
+
+import orjson
 
 from truce import canonical
 
@@ -66,15 +69,44 @@ def compose_entry(kind: str, entry_id: str, canonical_body: bytes) -> Leaf:
     serialising the body again: canonical form sorts the members body, id, kind and writes each as
     "name":value with nothing between, so the leaf is the body's bytes with the id and kind around
     them (the same bytes canonical_entry writes; a test compares the two)."""
-    _check({"kind": kind, "id": entry_id, "body": {}})
+    if type(entry_id) is not str or not 0 < len(entry_id) <= 200 or type(kind) is not str:
+        _check({"kind": kind, "id": entry_id, "body": {}})  # raises, naming what is wrong
     if not canonical_body.startswith(b"{"):
         raise EntryError(f"entry {entry_id}: body must be a JSON object")
-    around = (canonical_body, canonical.dumps(entry_id), canonical.dumps(kind))
-    return Leaf(entry_id, kind, b'{"body":%b,"id":%b,"kind":%b}' % around)
+    parts = (b'{"body":', canonical_body, b',"id":', _json_string(entry_id), _kind_member(kind))
+    return Leaf(entry_id, kind, b"".join(parts))
+
+
+@lru_cache(maxsize=256)
+def _kind_member(kind: str) -> bytes:
+    """The entry's last member and its end, `,"kind":"<kind>"}` (a log has a handful of kinds: each
+    is checked and written once)."""
+    _check({"kind": kind, "id": "-", "body": {}})
+    return b',"kind":%b}' % canonical.dumps(kind)
+
+
+def _json_string(text: str) -> bytes:
+    """A string as RFC 8785 JSON. Printable ASCII without a quote or backslash is written as it is,
+    between quotes (RFC 8785 escapes only those two and control characters); anything else is
+    written by truce.canonical."""
+    if text.isascii() and text.isprintable() and '"' not in text and "\\" not in text:
+        return b'"%b"' % text.encode()
+    return canonical.dumps(text)
 
 
 def parse_entry(data: bytes) -> dict[str, Any]:
     """Read leaf bytes back; reject anything that is not the canonical form of a valid entry."""
+    try:
+        entry = orjson.loads(data)
+    except orjson.JSONDecodeError:  # refused, or JSON orjson does not read (NaN): the slow path judges
+        return _parse_entry_slowly(data)
+    _check(entry)
+    if not written_canonically(entry, data):
+        raise EntryError(f"entry {entry.get('id')!r} is not in RFC 8785 canonical form")
+    return entry
+
+
+def _parse_entry_slowly(data: bytes) -> dict[str, Any]:
     try:
         entry = json.loads(data)
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
@@ -82,3 +114,41 @@ def parse_entry(data: bytes) -> dict[str, Any]:
     if canonical_entry(entry) != data:
         raise EntryError(f"entry {entry.get('id')!r} is not in RFC 8785 canonical form")
     return entry
+
+
+_ORJSON_CANONICAL = orjson.OPT_SORT_KEYS | orjson.OPT_STRICT_INTEGER
+_INTEGRAL_FLOAT = re.compile(rb"\.0(?![0-9])")  # orjson writes 24.0, RFC 8785 writes 24
+_ASTRAL = re.compile(rb"[\xf0-\xf4]")  # the first byte of a character above U+FFFF
+
+
+def _maybe_not_canonical(data: bytes) -> bool:
+    """Whether `data` holds a form where orjson's output may not be RFC 8785's: a number with an
+    exponent (orjson writes a digit, "e" and a sign), an integral float, or a character above U+FFFF
+    (keys sort by UTF-16 there). A match inside a string only costs the slow path. Substring
+    searches first: a regular expression over every byte costs more than the rest of the check."""
+    for marker in (b"e+", b"e-"):
+        at = data.find(marker)
+        while at > 0:
+            if 48 <= data[at - 1] <= 57:  # a digit before it
+                return True
+            at = data.find(marker, at + 2)
+    if _INTEGRAL_FLOAT.search(data):
+        return True
+    return not data.isascii() and _ASTRAL.search(data) is not None
+
+
+def written_canonically(value: Any, data: bytes) -> bool:  # noqa: ANN401 — any JSON value
+    """Whether `data`, which parses to `value`, is its RFC 8785 form. When orjson writes `value` as
+    exactly `data` with none of the forms where orjson and RFC 8785 differ, it is (every float left
+    is written in positional shortest form by both, and nothing else differs): no walk over the value
+    is needed. Otherwise truce.canonical writes it to compare."""
+    if not _maybe_not_canonical(data):
+        try:
+            if orjson.dumps(value, option=_ORJSON_CANONICAL) == data:
+                return True
+        except orjson.JSONEncodeError:
+            pass
+    try:
+        return canonical.dumps(value) == data
+    except (canonical.CanonicalizationError, TypeError, ValueError):
+        return False

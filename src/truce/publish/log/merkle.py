@@ -249,13 +249,15 @@ class CompactRange:
         """Add a leaf hash; return the completed nodes as (level, index, hash), the leaf first."""
         return self.extend([leaf])
 
-    def extend(self, leaves: Iterable[bytes]) -> list[tuple[int, int, bytes]]:
-        """Add leaf hashes in one pass; return the nodes each completes as (level, index, hash), in
-        order, each leaf first (node_hash inlined: a call per node costs as much as the hash)."""
+    def extend(self, leaves: Iterable[bytes], lowest: int = 0) -> list[tuple[int, int, bytes]]:
+        """Add leaf hashes in one pass; return the nodes each completes at `lowest` level or above as
+        (level, index, hash), in order, lower levels first (node_hash inlined: a call per node costs
+        as much as the hash)."""
         sha256, stack, index = hashlib.sha256, self._stack, self.size
         done = []
         for h in leaves:
-            done.append((0, index, h))
+            if not lowest:
+                done.append((0, index, h))
             stack.append(h)
             at, level = index, 0
             while at & 1:  # a right child: merge with its left sibling
@@ -263,7 +265,8 @@ class CompactRange:
                 del stack[-2:]
                 stack.append(h)
                 at, level = at >> 1, level + 1
-                done.append((level, at, h))
+                if level >= lowest:
+                    done.append((level, at, h))
             index += 1
         self.size = index
         return done

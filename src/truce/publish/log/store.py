@@ -5,12 +5,12 @@ from __future__ import annotations
 import base64
 import hashlib
 import itertools
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache, partial
-from itertools import zip_longest
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +29,7 @@ from truce.publish.log.merkle import (
     leaf_hash,
     node_hash,
     root_at,
+    root_of,
     verify_consistency,
     verify_inclusion,
 )
@@ -41,7 +42,7 @@ from truce.publish.log.note import (
     parse_note,
     sign_note,
 )
-from truce.publish.log.tables import log_checkpoints, log_entries, log_nodes
+from truce.publish.log.tables import LOWEST_STORED_LEVEL, log_checkpoints, log_entries, log_nodes
 from truce.store.locks import hold_for_transaction
 from truce.store.records import insert_tuples
 
@@ -151,11 +152,52 @@ def _nodes_query(count: int) -> TextClause:
 
 
 def _read_nodes(conn: Connection, wanted: Sequence[NodeId]) -> dict[NodeId, bytes]:
-    params = {}
-    for i, (level, idx) in enumerate(wanted):
-        params[f"l{i}"], params[f"i{i}"] = level, idx
-    rows = conn.execute(_nodes_query(len(wanted)), params)
-    return {(level, idx): bytes(h) for level, idx, h in rows}
+    """The hashes of the `wanted` nodes that can be had: stored ones read, smaller ones derived."""
+    stored = [node for node in wanted if node[0] >= LOWEST_STORED_LEVEL]
+    found = _derived_nodes(conn, [node for node in wanted if node[0] < LOWEST_STORED_LEVEL])
+    if stored:
+        params = {}
+        for i, (level, idx) in enumerate(stored):
+            params[f"l{i}"], params[f"i{i}"] = level, idx
+        rows = conn.execute(_nodes_query(len(stored)), params)
+        found.update(((level, idx), bytes(h)) for level, idx, h in rows)
+    return found
+
+
+def _derived_nodes(conn: Connection, wanted: Sequence[NodeId]) -> dict[NodeId, bytes]:
+    """Nodes below the lowest stored level, hashed from the leaf hashes of the entries they cover
+    (a node whose entries are not all stored is left out, as a missing stored node would be)."""
+    if not wanted:
+        return {}
+    leaves: dict[int, bytes] = {}
+    for block in sorted({(idx << level) >> LOWEST_STORED_LEVEL for level, idx in wanted}):
+        first = block << LOWEST_STORED_LEVEL
+        query = select(log_entries.c.seq, log_entries.c.leaf_hash).where(
+            (log_entries.c.seq >= first) & (log_entries.c.seq < first + (1 << LOWEST_STORED_LEVEL))
+        )
+        leaves.update((seq, bytes(h)) for seq, h in conn.execute(query))
+    found = {}
+    for level, idx in wanted:
+        covered = [leaves.get(seq) for seq in range(idx << level, (idx + 1) << level)]
+        if None not in covered:
+            found[(level, idx)] = root_of(covered)
+    return found
+
+
+def _block_problem(stored: Any, idx: int, rebuilt: bytes) -> StoreProblem | None:  # noqa: ANN401 — a row
+    """Whether the stored node over block `idx` (the next in order) is the one rebuilt from its entries."""
+    first, last = idx << LOWEST_STORED_LEVEL, ((idx + 1) << LOWEST_STORED_LEVEL) - 1
+    if stored is None or stored.idx != idx:
+        return StoreProblem(first, None, f"the tree has no node over entries {first}..{last}")
+    if stored.hash != rebuilt:
+        # The block's leaves are not stored apart from the entries, so which of them moved is unknown.
+        return StoreProblem(
+            first,
+            None,
+            f"entries {first}..{last} are not the ones logged at these positions (one was replaced, "
+            "moved or rewritten with its leaf hash)",
+        )
+    return None
 
 
 class LogStore:
@@ -182,7 +224,7 @@ class LogStore:
     # --- reading ----------------------------------------------------------------------------------
 
     def _size(self, conn: Connection) -> int:
-        last = conn.execute(select(func.max(log_nodes.c.idx)).where(log_nodes.c.level == 0)).scalar()
+        last = conn.execute(select(func.max(log_entries.c.seq))).scalar()
         return 0 if last is None else last + 1
 
     def size(self, conn: Connection | None = None) -> int:
@@ -237,18 +279,11 @@ class LogStore:
     def append(self, entries: Iterable[Mapping[str, Any] | Leaf], conn: Connection | None = None) -> range:
         """Append entries in one transaction (the caller's `conn` if given); return their numbers.
         An entry is a mapping (serialised here) or a Leaf already in its canonical bytes."""
-        prepared, ids = [], set()
-        for entry in entries:
-            if type(entry) is not Leaf:
-                try:
-                    data = canonical_entry(entry)  # checks the entry's shape first
-                except EntryError as error:
-                    raise self._error(str(error)) from None
-                entry = Leaf(entry["id"], entry["kind"], data)
-            if entry.id in ids:
-                raise self._error(f"entry id {entry.id!r} appears twice in one append")
-            ids.add(entry.id)
-            prepared.append(entry)
+        prepared = [entry if type(entry) is Leaf else self._leaf(entry) for entry in entries]
+        ids = [entry.id for entry in prepared]
+        if len(set(ids)) < len(ids):
+            twice = next(i for i, n in Counter(ids).items() if n > 1)
+            raise self._error(f"entry id {twice!r} appears twice in one append")
         try:
             with self._transaction(conn) as conn:
                 hold_for_transaction(conn, LOG_LOCK)  # appenders in other processes take turns
@@ -257,16 +292,24 @@ class LogStore:
                 sha256, now = hashlib.sha256, _now()
                 leaves = [sha256(b"\x00" + entry.data).digest() for entry in prepared]  # leaf_hash, inlined
                 rows = [
-                    (seq, entry.id, entry.kind, leaf, entry.data, now)
-                    for seq, entry, leaf in zip(itertools.count(start), prepared, leaves)
+                    (seq, entry_id, kind, leaf, data, now)
+                    for seq, (entry_id, kind, data), leaf in zip(itertools.count(start), prepared, leaves)
                 ]
                 insert_tuples(conn, log_entries, _ENTRY_COLUMNS, rows)
-                insert_tuples(conn, log_nodes, ("level", "idx", "hash"), tree.extend(leaves))
+                nodes = tree.extend(leaves, LOWEST_STORED_LEVEL)
+                insert_tuples(conn, log_nodes, ("level", "idx", "hash"), nodes)
         except IntegrityError:
             raise self._error(self._duplicate_message(sorted(ids))) from None
         except ProofError as error:
             raise self._error(f"cannot append: {error}") from None
         return range(start, start + len(prepared))
+
+    def _leaf(self, entry: Mapping[str, Any]) -> Leaf:
+        try:
+            data = canonical_entry(entry)  # checks the entry's shape first
+        except EntryError as error:
+            raise self._error(str(error)) from None
+        return Leaf(entry["id"], entry["kind"], data)
 
     def _duplicate_message(self, ids: Sequence[str]) -> str:
         with self.engine.connect() as conn:
@@ -443,17 +486,19 @@ class LogStore:
     def _verify_leaves(
         self, conn: Connection, by_size: Mapping[int, _Stored]
     ) -> tuple[StoreProblem | None, StoreProblem | None]:
-        """(first entry that does not match its row or leaf node, first checkpoint the rebuilt tree misses)"""
+        """(first entry that does not match its row or the stored tree, first checkpoint the rebuilt
+        tree misses). The lowest stored nodes are rebuilt from the entries and compared as they
+        complete, so a replaced, swapped or dropped entry is placed within its block of 16."""
         entries = self._rows(conn, select(log_entries).order_by(log_entries.c.seq))
-        leaves = self._rows(
+        lowest = self._rows(
             conn,
-            select(log_nodes.c.idx, log_nodes.c.hash).where(log_nodes.c.level == 0).order_by(log_nodes.c.idx),
+            select(log_nodes.c.idx, log_nodes.c.hash)
+            .where(log_nodes.c.level == LOWEST_STORED_LEVEL)
+            .order_by(log_nodes.c.idx),
         )
         tree, unsigned = CompactRange(), None
-        for seq, (row, node) in enumerate(zip_longest(entries, leaves)):
-            if node is None or node.idx != seq:
-                return StoreProblem(seq, row and row.entry_id, "the tree has no leaf for this entry"), None
-            if row is None or row.seq != seq:
+        for seq, row in enumerate(entries):
+            if row.seq != seq:
                 return StoreProblem(seq, None, "entry is missing (deleted?)"), None
             try:
                 entry = parse_entry(row.body)
@@ -464,9 +509,11 @@ class LogStore:
             leaf = leaf_hash(row.body)
             if leaf != row.leaf_hash:
                 return StoreProblem(seq, row.entry_id, "body no longer matches its leaf hash"), None
-            if leaf != node.hash:
-                return StoreProblem(seq, row.entry_id, "entry is not the one logged at this position"), None
-            tree.append(leaf)
+            for level, idx, rebuilt in tree.extend((leaf,), LOWEST_STORED_LEVEL):
+                if level == LOWEST_STORED_LEVEL:  # higher ones: checked against their children
+                    problem = _block_problem(next(lowest, None), idx, rebuilt)
+                    if problem:
+                        return problem, None
             signed = by_size.get(tree.size)
             if signed is not None and tree.root() != signed.root and unsigned is None:
                 unsigned = StoreProblem(
@@ -481,11 +528,12 @@ class LogStore:
         return None, unsigned
 
     def _verify_nodes(self, conn: Connection) -> StoreProblem | None:
-        """Every interior node is the hash of its two children, and none is missing or extra."""
+        """Every stored node above the lowest level is the hash of its two children, and none is
+        missing or extra."""
         size = self._size(conn)
         counts = dict(conn.execute(select(log_nodes.c.level, func.count()).group_by(log_nodes.c.level)).all())
         for level in range(max(counts, default=0) + 1):
-            have, want = counts.get(level, 0), size >> level
+            have, want = counts.get(level, 0), size >> level if level >= LOWEST_STORED_LEVEL else 0
             if have != want:
                 where = min(have, want) << level
                 return StoreProblem(where, None, f"tree level {level} has {have} nodes, want {want}")
@@ -496,7 +544,7 @@ class LogStore:
             )
             .join(left, (left.c.level == parent.c.level - 1) & (left.c.idx == 2 * parent.c.idx))
             .join(right, (right.c.level == parent.c.level - 1) & (right.c.idx == 2 * parent.c.idx + 1))
-            .where(parent.c.level > 0)
+            .where(parent.c.level > LOWEST_STORED_LEVEL)
             .order_by(parent.c.level, parent.c.idx)
         )
         for row in self._rows(conn, query):

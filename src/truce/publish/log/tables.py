@@ -1,9 +1,12 @@
 """The log's tables (SQLAlchemy Core, portable types: SQLite now, PostgreSQL later).
 
-log_entries      one row per leaf; `body` is the exact canonical JSON that was hashed.
-log_nodes        every complete aligned subtree: (level, idx) covers leaves
-                 [idx * 2**level, (idx + 1) * 2**level).
-                 Level 0 is a second, independent copy of the leaf hashes. On SQLite the table is
+log_entries      one row per leaf; `body` is the exact canonical JSON that was hashed, `leaf_hash`
+                 its leaf hash (the only stored copy).
+log_nodes        every complete aligned subtree of at least 2**LOWEST_STORED_LEVEL leaves: (level, idx)
+                 covers leaves [idx * 2**level, (idx + 1) * 2**level). Smaller subtrees are hashed
+                 from the leaf hashes of their block when a proof needs them (at most 16 rows read),
+                 so an append writes one node row per 16 entries instead of two per entry (migration
+                 0014 dropped the lower levels of logs made before). On SQLite the table is
                  WITHOUT ROWID, so the primary key is the only copy of (level, idx).
 log_checkpoints  every signed checkpoint note; several rows of one size with different roots is a fork.
 """
@@ -12,7 +15,9 @@ from __future__ import annotations
 
 from sqlalchemy import BigInteger, Column, Index, Integer, LargeBinary, MetaData, String, Table, Text
 
-__all__ = ["log_checkpoints", "log_entries", "log_nodes", "metadata"]
+__all__ = ["LOWEST_STORED_LEVEL", "log_checkpoints", "log_entries", "log_nodes", "metadata"]
+
+LOWEST_STORED_LEVEL = 4  # log_nodes holds subtrees of 16 leaves and more
 
 metadata = MetaData()
 
