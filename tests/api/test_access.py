@@ -348,7 +348,7 @@ def test_every_write_is_audited_with_the_request_hash(api):
     assert done["request_sha256"] == hashlib.sha256(body).hexdigest() and done["actor"] == "user:demo-monitor"
     assert refused.status_code == 403 and denied["outcome"] == "denied" and denied["resource"] == "notices"
     audit = api.get("/api/v1/audit?limit=5", "admin").json()
-    assert audit[0]["id"] == denied["id"]
+    assert audit["items"][0]["id"] == denied["id"]
 
 
 def test_views_have_exactly_their_models_fields(shared_api):

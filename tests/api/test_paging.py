@@ -196,3 +196,109 @@ def test_segments_page_through_nulls_then_values(tmp_path):
             assert seen == [r["id"] for r in expected], limit
         skipped, _ = fetch_page(conn, _request(), select(table.c.id), keyset, PageParams(4, 5))
         assert [r.id for r in skipped] == [r["id"] for r in expected[5:9]]  # an offset crosses segments
+
+
+# --- the lists that paged by offset: the audit trail, zones, contact lines, thermal anomalies ----------
+
+COLLECTIONS = ("zones", "contact-line", "thermal-anomalies")
+
+
+def _walk_features(api, collection: str, role: str | None, limit: int, query: str = "") -> list[dict]:
+    """Every feature of an OGC collection, following its `next` links."""
+    features, url, pages = [], f"/ogc/collections/{collection}/items?limit={limit}{query}", 0
+    while url:
+        answer = api.get(url, role)
+        assert answer.status_code == 200, answer.text
+        page = answer.json()
+        assert page["numberReturned"] == len(page["features"]) <= limit
+        features += page["features"]
+        following = [link["href"] for link in page["links"] if link["rel"] == "next"]
+        if following:
+            assert "cursor=" in following[0] and "offset=" not in following[0]
+        url = _path(following[0]) if following else None
+        pages += 1
+        assert pages < 500
+    return features
+
+
+@pytest.mark.parametrize("collection", COLLECTIONS)
+def test_ogc_collections_page_by_cursor_through_every_feature(shared_api, collection):
+    whole = shared_api.get(f"/ogc/collections/{collection}/items?limit=1000").json()
+    assert whole["numberMatched"] == len(whole["features"]) > 2  # one page holds them all: counted
+    walked = _walk_features(shared_api, collection, None, 2)
+    assert [f["id"] for f in walked] == [f["id"] for f in whole["features"]]
+    second = shared_api.get(f"/ogc/collections/{collection}/items?limit=1&offset=1").json()
+    assert [f["id"] for f in second["features"]] == [f["id"] for f in walked[1:2]]  # old clients
+    later = _path(next(link["href"] for link in second["links"] if link["rel"] == "next"))
+    assert "numberMatched" not in shared_api.get(later).json()  # counted only when asked
+    counted = shared_api.get(f"{later}&count=true").json()
+    assert counted["numberMatched"] == len(walked)
+
+
+def test_contact_lines_in_a_box_page_by_cursor(shared_api):
+    box = "&bbox=36,47,39,49"
+    whole = shared_api.get(f"/ogc/collections/contact-line/items?limit=1000{box}").json()
+    walked = _walk_features(shared_api, "contact-line", None, 1, box)
+    assert [f["id"] for f in walked] == [f["id"] for f in whole["features"]] and len(walked) > 1
+
+
+@pytest.mark.parametrize("collection", COLLECTIONS)
+def test_a_forged_or_misplaced_collection_cursor_is_a_400(shared_api, collection):
+    page = shared_api.get(f"/ogc/collections/{collection}/items?limit=1").json()
+    cursor = _cursor_of({"next": next(link["href"] for link in page["links"] if link["rel"] == "next")})
+    for bad in ("nonsense", cursor[:-2], _pack([0, 12], "0" * 20), "A" * 1001):
+        answer = shared_api.get(f"/ogc/collections/{collection}/items?limit=1&cursor={bad}")
+        assert (
+            answer.status_code in (400, 422) and answer.headers["content-type"] == "application/problem+json"
+        )
+    elsewhere = "incidents" if collection != "incidents" else "findings"
+    answer = shared_api.get(f"/ogc/collections/{elsewhere}/items?limit=1&cursor={cursor}")
+    assert answer.status_code == 400
+
+
+def _audit_walk(api, limit: int, query: str = "") -> list[dict]:
+    items, url = [], f"/api/v1/audit?limit={limit}{query}"
+    while url:
+        page = api.get(url, "admin").json()
+        items += page["items"]
+        url = _path(page["next"]) if page["next"] else None
+    return items
+
+
+def test_the_audit_trail_pages_newest_first_by_cursor(shared_api):
+    from truce.store.api_tables import api_audit
+
+    with shared_api.workspace.engine.connect() as conn:
+        stored = [r.id for r in conn.execute(select(api_audit.c.id).order_by(api_audit.c.id.desc()))]
+        reports = [
+            r.id
+            for r in conn.execute(
+                select(api_audit.c.id)
+                .where(api_audit.c.resource == "reports")
+                .order_by(api_audit.c.id.desc())
+            )
+        ]
+    assert [i["id"] for i in _audit_walk(shared_api, 2)] == stored and len(stored) > 4
+    assert [i["id"] for i in _audit_walk(shared_api, 1, "&resource=reports")] == reports
+    first = shared_api.get("/api/v1/audit?limit=1&count=true", "admin").json()
+    assert first["number_matched"] == len(stored) and first["number_matched_exact"]
+    cursor = _cursor_of(first)
+    moved = shared_api.get(f"/api/v1/audit?limit=1&resource=cases&cursor={cursor}", "admin")
+    assert moved.status_code == 400  # a cursor is bound to its filters
+
+
+def test_no_other_role_learns_of_a_protected_allegation_from_these_lists(shared_api):
+    """UA's protected allegation (UA_SECRET) shows in no page, cursor or count of the audit trail
+    (admins only) or of the zone, contact-line and anomaly collections, for any other role."""
+    target = shared_api.ids["UA_incident"]
+    for role in ("party_liaison:RU", None, "guarantor", "monitor"):
+        audit = shared_api.get("/api/v1/audit?limit=1&count=true", role)
+        assert audit.status_code in (401, 403) and "number_matched" not in audit.text
+        for collection in COLLECTIONS:
+            walked = _walk_features(shared_api, collection, role, 1)
+            text = json.dumps(walked)
+            assert UA_SECRET not in text and target not in text
+            counted = shared_api.get(f"/ogc/collections/{collection}/items?limit=1&count=true", role)
+            assert counted.json()["numberMatched"] == len(walked)
+            public = _walk_features(shared_api, collection, None, 1)
+            assert [f["id"] for f in walked] == [f["id"] for f in public]  # the same for every role

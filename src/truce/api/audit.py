@@ -4,12 +4,14 @@ one per refused write attempt (denied or rejected), so "who changed what, when" 
 from __future__ import annotations
 
 from sqlalchemy import Connection, insert, select
+from starlette.requests import Request
 
+from truce.api.paging import Keyset, PageParams, fetch_page
 from truce.api.policy import Actor
 from truce.store.api_tables import api_audit
 from truce.store.records import now_utc
 
-__all__ = ["audit_rows", "record"]
+__all__ = ["NEWEST_FIRST", "audit_page", "record"]
 
 
 def record(
@@ -43,8 +45,16 @@ def record(
     )
 
 
-def audit_rows(conn: Connection, *, limit: int, offset: int, resource: str | None = None) -> list[dict]:
-    query = select(api_audit).order_by(api_audit.c.id.desc()).limit(limit).offset(offset)
+NEWEST_FIRST = Keyset.of(api_audit.c.id, descending=True)
+
+
+def audit_page(
+    conn: Connection, request: Request, page: PageParams, resource: str | None = None
+) -> tuple[list[dict], dict]:
+    """One page of the audit trail, newest first (by cursor: the same work at any depth)."""
+    query = select(api_audit)
     if resource:
         query = query.where(api_audit.c.resource == resource)
-    return [dict(r) for r in conn.execute(query).mappings()]
+    rows, paged = fetch_page(conn, request, query, NEWEST_FIRST, page)
+    columns = [c.key for c in api_audit.c]
+    return [{k: row._mapping[k] for k in columns} for row in rows], paged

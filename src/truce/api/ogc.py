@@ -40,7 +40,7 @@ from truce.api.geodata import (
 from truce.api.limits import parse_bbox
 from truce.api.ogc_properties import feature_schema_document, schema_document
 from truce.api.openapi30 import MEDIA_TYPE_30, MEDIA_TYPE_31
-from truce.api.paging import Keyset, PageParams, fetch_page
+from truce.api.paging import Keyset, PageParams, fetch_page, page_of_list
 from truce.api.policy import Action, Actor, Resource, Role, allowed
 from truce.api.problems import ProblemError, not_found
 from truce.api.responses import FastJSON
@@ -50,9 +50,11 @@ from truce.api.schemas.common import EARLIEST, LATEST
 from truce.api.schemas.incidents import IncidentMonitor, IncidentParty, IncidentPublic
 from truce.api.schemas.records import FindingOut
 from truce.api.sensors_view import (
+    ANOMALY_ORDER,
     ANOMALY_PROPERTIES,
     anomaly_extent,
-    anomaly_items,
+    anomaly_page,
+    anomaly_query,
     one_anomaly,
 )
 from truce.api.views import hidden_points, in_bbox, incident_select, present_incidents
@@ -443,7 +445,9 @@ def _zone_items(ctx: ApiContext, actor: Actor, q: Query_) -> Items:
         for f in _all_zones(ctx)
         if _in_bbox(q.bbox, f.get("bbox")) and _overlaps(q.interval, *_zone_span(f))
     ]
-    return len(chosen), chosen[q.offset : q.offset + q.limit], None
+    chosen.sort(key=lambda f: f["id"])
+    page, paged = page_of_list(q.request, chosen, lambda f: (f["id"],), (str,), q.page)
+    return paged["number_matched"], page, paged["next"]
 
 
 def _zone_item(ctx: ApiContext, actor: Actor, feature_id: str) -> dict | None:
@@ -465,12 +469,18 @@ def _line_days(ctx: ApiContext, q: Query_ | None) -> list[dt.date]:
 def _line_items(ctx: ApiContext, actor: Actor, q: Query_) -> Items:
     days = _line_days(ctx, q)
     if q.bbox is None:  # without a bbox, only the page's lines are drawn
-        page = [contact_line_feature(ctx, d) for d in days[q.offset : q.offset + q.limit]]
-        return len(days), [f for f in page if f], None
+        page, paged = page_of_list(q.request, days, lambda d: (d,), (dt.date,), q.page)
+        drawn = [contact_line_feature(ctx, d) for d in page]
+        return paged["number_matched"], [f for f in drawn if f], paged["next"]
     chosen = [
         f for f in (contact_line_feature(ctx, d) for d in days) if f and _in_bbox(q.bbox, f.get("bbox"))
     ]
-    return len(chosen), chosen[q.offset : q.offset + q.limit], None
+    page, paged = page_of_list(q.request, chosen, _line_day, (dt.date,), q.page)
+    return paged["number_matched"], page, paged["next"]
+
+
+def _line_day(feature: dict) -> tuple[dt.date]:
+    return (dt.date.fromisoformat(feature["properties"]["date"]),)
 
 
 def _line_item(ctx: ApiContext, actor: Actor, feature_id: str) -> dict | None:
@@ -512,7 +522,8 @@ def _anomaly_items(ctx: ApiContext, actor: Actor, q: Query_) -> Items:
     # An anomaly spans its UTC day; with date-match=exact its date is compared as written.
     days = _kyiv_days(q.interval) if q.exact and q.interval else _utc_days(q.interval)
     with ctx.workspace.engine.connect() as conn:
-        return (*anomaly_items(conn, q.bbox, days, q.limit, q.offset), None)
+        rows, paged = fetch_page(conn, q.request, anomaly_query(q.bbox, days), ANOMALY_ORDER, q.page)
+        return paged["number_matched"], anomaly_page(rows), paged["next"]
 
 
 def _anomaly_item(ctx: ApiContext, actor: Actor, feature_id: str) -> dict | None:

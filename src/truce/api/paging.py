@@ -20,7 +20,7 @@ import binascii
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,7 +29,7 @@ from starlette.requests import Request
 
 from truce.api.problems import ProblemError, bad_request
 
-__all__ = ["Keyset", "PageParams", "Segment", "fetch_page"]
+__all__ = ["Keyset", "PageParams", "Segment", "fetch_page", "page_of_list"]
 
 MAX_CURSOR_CHARS = 1000
 _PAGING_PARAMS = ("cursor", "offset", "limit", "count")
@@ -102,6 +102,15 @@ def encode_cursor(request: Request, segment: int, values: Sequence[Any]) -> str:
 
 
 def decode_cursor(request: Request, keyset: Keyset, cursor: str) -> tuple[int, list[Any]]:
+    segment, key = _unpacked(request, cursor)
+    if not 0 <= segment < len(keyset.segments) or len(key) != len(keyset.segments[segment].key):
+        raise bad_cursor("malformed")
+    columns = keyset.segments[segment].key
+    return segment, [_typed(c.type.python_type, value) for c, value in zip(columns, key, strict=True)]
+
+
+def _unpacked(request: Request, cursor: str) -> tuple[int, list[Any]]:
+    """A cursor's segment and key values, checked against the route and filters it was made for."""
     if len(cursor) > MAX_CURSOR_CHARS:
         raise bad_cursor("too long")
     try:
@@ -115,15 +124,11 @@ def decode_cursor(request: Request, keyset: Keyset, cursor: str) -> tuple[int, l
     if not isinstance(values, list) or not values or type(values[0]) is not int:
         raise bad_cursor("malformed")
     segment, *key = values
-    if not 0 <= segment < len(keyset.segments) or len(key) != len(keyset.segments[segment].key):
-        raise bad_cursor("malformed")
-    columns = keyset.segments[segment].key
-    return segment, [_typed(column, value) for column, value in zip(columns, key, strict=True)]
+    return segment, key
 
 
-def _typed(column: Any, value: Any) -> Any:  # noqa: ANN401
-    """The cursor's value as the column's Python type; a wrong type is the client's error."""
-    kind = column.type.python_type
+def _typed(kind: type, value: Any) -> Any:  # noqa: ANN401
+    """The cursor's value as the sort column's Python type; a wrong type is the client's error."""
     if kind is dt.date and isinstance(value, str):
         try:
             return dt.date.fromisoformat(value)
@@ -175,24 +180,56 @@ def fetch_page(
         rows = rows[: page.limit]
         last, index = rows[-1], segment_of[page.limit - 1]
         key = [last._mapping[f"_key_{c.key}"] for c in keyset.segments[index].key]
-        cursor = encode_cursor(request, index, key)
-        following = str(
-            request.url.remove_query_params("offset").include_query_params(cursor=cursor, limit=page.limit)
-        )
-    return rows, {**_matched(conn, query, page, rows, following), "next": following}
+        following = _next_link(request, index, key, page)
+    matched = _matched(page, rows, following, lambda at_most: _count(conn, query, at_most))
+    return rows, {**matched, "next": following}
 
 
-def _matched(conn: Connection, query: Select, page: PageParams, rows: list, following: str | None) -> dict:
+def _next_link(request: Request, segment: int, key: Sequence[Any], page: PageParams) -> str:
+    cursor = encode_cursor(request, segment, key)
+    following = request.url.remove_query_params("offset").include_query_params(
+        cursor=cursor, limit=page.limit
+    )
+    return str(following)
+
+
+def _matched(page: PageParams, rows: list, following: str | None, count: Callable[[int], int]) -> dict:
     """How many rows the list holds: free when the first page holds them all; counted (up to
     max_count rows) when asked; otherwise unknown (None)."""
     if following is None and page.cursor is None and not page.offset:
         return {"number_matched": len(rows), "number_matched_exact": True}
     if not page.count:
         return {"number_matched": None, "number_matched_exact": False}
-    counted = _count(conn, query, page.max_count + 1)
+    counted = count(page.max_count + 1)
     return {"number_matched": min(counted, page.max_count), "number_matched_exact": counted <= page.max_count}
 
 
 def _count(conn: Connection, query: Select, at_most: int) -> int:
     bounded = query.order_by(None).limit(at_most).subquery()
     return conn.execute(select(func.count()).select_from(bounded)).scalar_one()
+
+
+def page_of_list(
+    request: Request,
+    items: Sequence[Any],
+    key: Callable[[Any], tuple],
+    kinds: tuple[type, ...],
+    page: PageParams,
+) -> tuple[list[Any], dict]:
+    """fetch_page for a short list held in memory (an agreement's zones, the days' contact lines):
+    `items` in the order of `key` (unique; its values of the types `kinds`), the page after the
+    cursor's key (then `page.offset` items on), how many there are (when asked) and the next link."""
+    start = 0
+    if page.cursor is not None:
+        segment, values = _unpacked(request, page.cursor)
+        if segment != 0 or len(values) != len(kinds):
+            raise bad_cursor("malformed")
+        after = tuple(_typed(kind, value) for kind, value in zip(kinds, values, strict=True))
+        start = next((at for at, item in enumerate(items) if key(item) > after), len(items))
+    chosen = list(items[start + page.offset : start + page.offset + page.limit + 1])
+    following = None
+    if len(chosen) > page.limit:
+        chosen = chosen[: page.limit]
+        following = _next_link(request, 0, key(chosen[-1]), page)
+    matched = _matched(page, chosen, following, lambda at_most: min(len(items), at_most))
+    return chosen, {**matched, "next": following}

@@ -11,14 +11,23 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, and_, func, or_, select
 
-from truce.api.views import count
+from truce.api.paging import Keyset
 from truce.publish.columns import Properties
 from truce.sensors.tables import sensor_baselines, thermal_anomalies
 from truce.store.records import days_within
 
-__all__ = ["ANOMALY_PROPERTIES", "anomaly_extent", "anomaly_feature", "anomaly_items", "one_anomaly"]
+__all__ = [
+    "ANOMALY_ORDER",
+    "ANOMALY_PROPERTIES",
+    "anomaly_extent",
+    "anomaly_feature",
+    "anomaly_page",
+    "anomaly_query",
+    "one_anomaly",
+]
 
 Box = tuple[float, float, float, float]
+ANOMALY_ORDER = Keyset.of(thermal_anomalies.c.date, thermal_anomalies.c.id)  # by day, then id
 
 ANOMALY_PROPERTIES: Properties = {
     "date": {"type": "string", "format": "date", "description": "UTC acquisition date"},
@@ -73,7 +82,8 @@ def _cell_meets(box: Box) -> ColumnElement[bool]:
     return and_(in_lon, lat + half >= south, lat - half <= north)
 
 
-def _query(box: Box | None, days: tuple[dt.date | None, dt.date | None]) -> Any:  # noqa: ANN401
+def anomaly_query(box: Box | None, days: tuple[dt.date | None, dt.date | None]) -> Any:  # noqa: ANN401
+    """The anomalies whose cell meets `box` and whose (UTC) day lies in `days` (paged by ANOMALY_ORDER)."""
     joined = _with_grid()
     query = select(thermal_anomalies.c.body).select_from(joined)
     if box is not None:
@@ -81,19 +91,8 @@ def _query(box: Box | None, days: tuple[dt.date | None, dt.date | None]) -> Any:
     return days_within(query, thermal_anomalies.c.date, *days)
 
 
-def anomaly_items(
-    conn: Connection,
-    box: Box | None,
-    days: tuple[dt.date | None, dt.date | None],
-    limit: int,
-    offset: int,
-) -> tuple[int, list[dict]]:
-    """The anomalies whose cell meets `box` and whose (UTC) day lies in `days`, one page of them."""
-    query = _query(box, days)
-    rows = conn.execute(
-        query.order_by(thermal_anomalies.c.date, thermal_anomalies.c.id).limit(limit).offset(offset)
-    )
-    return count(conn, query), [anomaly_feature(json.loads(body)) for (body,) in rows]
+def anomaly_page(rows: list) -> list[dict]:
+    return [anomaly_feature(json.loads(row.body)) for row in rows]
 
 
 def one_anomaly(conn: Connection, feature_id: str) -> dict | None:

@@ -47,6 +47,8 @@ def streamed_findings(
             batch = found.findings
             _add_up(whole[provision.id], found, batch)
             yield _fed(triggers, batch)
+        if progress:
+            progress(f"{len(evidence):,} incidents")  # a long run shows it moves, a chunk at a time
     for provision in provisions:
         if provision.kind == "trigger":
             continue

@@ -511,12 +511,12 @@ def _verify_findings(conn: Connection, commit: Committer) -> str | None:
     hidden = _protected_incident_ids(conn)
     logged_as = literal("finding:") + findings.c.id + ":" + func.substr(findings.c.digest, 1, 16)
     query = (
-        select(findings.c.id, findings.c.agreement_id, findings.c.body, findings.c.digest, log_entries.c.seq)
+        select(findings.c.id, findings.c.agreement_id, findings.c.body, findings.c.digest, log_entries.c.body)
         .select_from(findings.outerjoin(log_entries, log_entries.c.entry_id == logged_as))
         .order_by(findings.c.agreement_id, findings.c.provision_id)
     )
     made: list[tuple[str, dict]] = []  # (record, entry) of those checked as their entries are made
-    for finding_id, agreement_id, body, digest, seq in _streamed(conn, query):
+    for finding_id, agreement_id, body, digest, logged in _streamed(conn, query):
         record = f"finding:{finding_id}"
         if digest is None or (hidden and _rests_on(body, hidden)):
             entry = _finding_entry(finding_id, agreement_id, _parsed(body), hidden, commit)
@@ -531,13 +531,44 @@ def _verify_findings(conn: Connection, commit: Committer) -> str | None:
                 if problem := _verify_logged(conn, made):
                     return problem
                 made = []
-        elif not _has_digest(body, digest):
-            return f"{record}: its stored digest does not match its content"
-        elif seq is None:
-            return (
-                f"{record}: stored content does not match the log (changed or added since it was published)"
-            )
+        elif logged is None or not _is_logged_body(
+            body, digest, _finding_entry_id(finding_id, digest), logged
+        ):
+            if not _has_digest(body, digest):
+                return f"{record}: its stored digest does not match its content"
+            if logged is None:
+                return (
+                    f"{record}: stored content does not match the log (changed or added since it was "
+                    "published)"
+                )
     return _verify_logged(conn, made)
+
+
+_NUMBER_BYTES = b"0123456789.+-"
+
+
+def _is_logged_body(body: str, digest: str, entry_id: str, logged: bytes) -> bool:
+    """Whether the logged entry holds the body's canonical form, with `digest` its SHA-256, found
+    without making the body canonical: the body read and the logged one are equal as values, and
+    orjson writes both alike once the digits, points and signs are taken out (so a true where the
+    log has 1 is not taken for equal; 24.0 and 24 are, as RFC 8785 writes both 24). Whatever this
+    cannot tell is left to _has_digest."""
+    logged = bytes(logged)
+    tail = compose_entry("finding", entry_id, b"{}").data[len(b'{"body":{}') :]
+    if not (logged.startswith(b'{"body":') and logged.endswith(tail)):
+        return False
+    logged_body = logged[len(b'{"body":') : len(logged) - len(tail)]
+    if hashlib.sha256(logged_body).hexdigest() != digest:
+        return False
+    try:
+        read, kept = orjson.loads(body), orjson.loads(logged_body)
+        if read != kept:
+            return False
+        written = orjson.dumps(read, option=orjson.OPT_SORT_KEYS | orjson.OPT_STRICT_INTEGER)
+        logged_again = orjson.dumps(kept, option=orjson.OPT_SORT_KEYS)
+    except (orjson.JSONDecodeError, orjson.JSONEncodeError):
+        return False
+    return written.translate(None, _NUMBER_BYTES) == logged_again.translate(None, _NUMBER_BYTES)
 
 
 def _rests_on(body: str, hidden: set[str]) -> bool:

@@ -1,5 +1,5 @@
 """The canonical bodies of the findings an assessment just wrote, kept for publishing without being
-held: each batch is sorted by id and appended to a temporary file as one run, and publishing reads
+held: each batch is sorted by id and appended to a temporary file as one compressed run, and publishing reads
 the runs back merged, in id order (the log's order), one record at a time. So each body is made
 canonical and hashed once, when it is written, and its log entry is made from those bytes."""
 
@@ -9,6 +9,7 @@ import heapq
 import os
 import struct
 import tempfile
+import zlib
 from collections.abc import Iterable, Iterator
 from operator import itemgetter
 
@@ -35,7 +36,9 @@ class WrittenBodies:
             key, hexdigest = finding_id.encode(), digest.encode()
             pieces += [_HEADER.pack(len(key), len(hexdigest), len(body)), key, hexdigest, body]
             self.count += 1
-        data = b"".join(pieces)
+        # Compressed (zlib's fastest level): at ten million findings the bodies are ~6 GB, a fifth of
+        # that compressed, on a disk that also holds the store and its write-ahead log.
+        data = zlib.compress(b"".join(pieces), 1) if pieces else b""
         if data:
             self._file.write(data)
             self._runs.append((self._size, len(data)))
@@ -48,6 +51,7 @@ class WrittenBodies:
 
     def _run(self, offset: int, length: int) -> Iterator[tuple[str, str, bytes]]:
         fd, end, buffer, at = self._file.fileno(), offset + length, b"", 0
+        inflate = zlib.decompressobj()
         while True:
             if len(buffer) - at >= _HEADER.size:
                 id_len, digest_len, body_len = _HEADER.unpack_from(buffer, at)
@@ -65,8 +69,9 @@ class WrittenBodies:
                 if at < len(buffer):
                     raise OSError("a run of written findings ends in the middle of a record")
                 return
-            more = os.pread(fd, min(max(_READ, 2 * (len(buffer) - at)), end - offset), offset)
-            offset += len(more)
+            packed = os.pread(fd, min(_READ, end - offset), offset)
+            offset += len(packed)
+            more = inflate.decompress(packed) + (inflate.flush() if offset >= end else b"")
             buffer, at = buffer[at:] + more, 0
 
     def close(self) -> None:

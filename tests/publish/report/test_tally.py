@@ -245,3 +245,19 @@ def test_the_tally_reads_counts_out_of_the_json_on_either_store(demo_copy, tmp_p
         old = _report(demo_copy, day, reference_tallied_rows, m)
     assert new == old
     assert json.loads(new[0])["observations"]["quantities"]["total"]["explosions"]["since_start"] > 1_500
+
+
+def test_the_day_befores_findings_are_counted_as_the_store_holds_them(generated_world):
+    """The day before's findings come from the store's counts per status, not from their bodies."""
+    from sqlalchemy import func
+
+    from truce.store.schema import findings
+
+    ws = open_workspace(str(generated_world))
+    data = build(ws, dt.date(2026, 1, 15))
+    with ws.engine.connect() as conn:
+        query = select(findings.c.status, func.count()).where(findings.c.date == dt.date(2026, 1, 14))
+        stored = dict(conn.execute(query.group_by(findings.c.status)).all())
+    ws.engine.dispose()
+    previous = data.figures["findings"]["previous"]
+    assert {k: v for k, v in previous.items() if v} == stored and stored.get("violation", 0) > 10

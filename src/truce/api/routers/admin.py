@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Query, Request
 
-from truce.api.audit import audit_rows
+from truce.api.audit import audit_page
 from truce.api.deps import PageParams, context, page_params, requires
 from truce.api.policy import Action, Actor, Resource
 from truce.api.users import list_users
@@ -23,6 +23,7 @@ def audit(
     actor: Actor = Depends(requires(Action.read, Resource.audit)),
     page: PageParams = Depends(page_params),
     resource: str | None = Query(None, max_length=40),
-) -> list:
+) -> dict:
     with context(request).workspace.engine.connect() as conn:
-        return audit_rows(conn, limit=page.limit, offset=page.offset, resource=resource)
+        items, paged = audit_page(conn, request, page, resource)
+    return page.envelope(items, paged)

@@ -505,14 +505,13 @@ def _finding_figures(
     party_ids: list[str],
 ) -> tuple[dict, list[dict], list[dict]]:
     """The findings section, the violations since the start, and the day's findings."""
-    found = _finding_rows(conn, agreement.id, period.previous, period.day)
-    for f in found:
+    today = _finding_rows(conn, agreement.id, period.day, period.day)  # the day before: counts only
+    for f in today:
         f["day"] = dt.date.fromisoformat(f["date"])
         f["party_key"] = f["party"] or UNATTRIBUTED
     tallied = _finding_tally(conn, agreement.id, period.first, period.day)
     since = [f for f in tallied if f["day"] >= period.start]
-    today = [f for f in found if f["day"] == period.day]
-    previous = [f for f in found if f["day"] == period.previous]
+    previous = [f for f in tallied if f["day"] == period.previous]
     notable = sorted(
         (f for f in today if f["status"] in NOTABLE_STATUSES),
         key=lambda f: (_SEVERITY_ORDER.get(f["severity"], 9), f["provision_id"], f["id"]),
