@@ -60,9 +60,15 @@ def two_workspaces(demo_dir, tmp_path, cli, monkeypatch):
     import truce.store.records
 
     monkeypatch.setattr(truce.store.records, "now_utc", lambda: "2026-01-31T08:00:00+00:00")
+    return demo_copies_with_generated(demo_dir, tmp_path, cli, ("bulk", "store"), rows=1200, seed=23)
+
+
+def demo_copies_with_generated(demo_dir, tmp_path, cli, names, *, rows: int, seed: int) -> list[str]:
+    """Copies of the demo workspace, one per name, each with the same generated incidents ingested:
+    two stores that a test assesses two ways and compares."""
     generated = tmp_path / "generated.jsonl"
-    generated.write_text(_generated(1200, seed=23), encoding="utf-8")
-    dbs = [str(copy_workspace(demo_dir / "truce.db", tmp_path / name)) for name in ("bulk", "store")]
+    generated.write_text(_generated(rows, seed=seed), encoding="utf-8")
+    dbs = [str(copy_workspace(demo_dir / "truce.db", tmp_path / name)) for name in names]
     for db in dbs:
         assert cli("ingest", str(generated), "--format", "jsonl", db=db)[0] == 0
     return dbs

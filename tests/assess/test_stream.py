@@ -10,11 +10,10 @@ import json
 import pytest
 from sqlalchemy import select
 
-from truce.store import copy_workspace, open_workspace
+from truce.store import open_workspace
 from truce.store.schema import assessment_runs
 
-from .test_bulk_publish import _protect_a_report, _stored
-from .test_split import _generated
+from .test_bulk_publish import _protect_a_report, _stored, demo_copies_with_generated
 
 
 @pytest.fixture
@@ -24,12 +23,7 @@ def two_workspaces(demo_dir, tmp_path, cli, monkeypatch):
 
     monkeypatch.setattr(truce.store.records, "now_utc", lambda: "2026-01-31T08:00:00+00:00")
     monkeypatch.setattr(truce.assess.stream, "CHUNK", 97)  # many chunks, the last one short
-    generated = tmp_path / "generated.jsonl"
-    generated.write_text(_generated(1300, seed=29), encoding="utf-8")
-    dbs = [str(copy_workspace(demo_dir / "truce.db", tmp_path / name)) for name in ("streamed", "whole")]
-    for db in dbs:
-        assert cli("ingest", str(generated), "--format", "jsonl", db=db)[0] == 0
-    return dbs
+    return demo_copies_with_generated(demo_dir, tmp_path, cli, ("streamed", "whole"), rows=1300, seed=29)
 
 
 def _as_one_list(monkeypatch) -> None:
