@@ -6,8 +6,8 @@ from alembic.runtime.migration import MigrationContext
 import truce.store
 from truce.errors import UserError
 from truce.store import open_workspace
-from truce.store.workspace import bulk_write_cache
 from truce.store.schema import all_metadata
+from truce.store.workspace import bulk_write_cache
 
 GEOMETRY_TABLES = ("incidents", "findings", "control_snapshots")
 
