@@ -7,11 +7,9 @@ so the store is never half-written; the same bytes ingested again change nothing
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import os
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,6 +27,7 @@ from truce.store.records import (
     add_report,
     add_streamed_report,
     ensure_source,
+    gc_paused,
     piece_writer,
     report_id_for,
 )
@@ -58,19 +57,6 @@ class IngestResult:
     new: bool  # False when these exact bytes were ingested before (nothing was written)
     incidents: int  # incidents from this file (stored now, or already stored if not new)
     skipped: dict[str, int] = field(default_factory=dict)  # source records that are not incidents
-
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Bulk loads make 100,000s of objects in a row: the cyclic collector would rescan the young
-    ones again and again and find nothing to free (reference counting frees each batch)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _stored_result(conn: Connection, report_id: str) -> IngestResult | None:
@@ -171,7 +157,7 @@ def ingest_file(
     name = str(path)
     reader = reader_for(fmt, name)
     streaming = stream_reader_for(fmt)
-    with _gc_paused():
+    with gc_paused():
         if streaming is not None:
             return _ingest_stream(workspace, Path(path), name, fmt, streaming, mapping, source_id, progress)
         return _ingest_whole(workspace, Path(path), name, fmt, reader, mapping, source_id, progress)

@@ -166,6 +166,31 @@ def test_compact_range_root_matches_reference(datas):
     assert root_of(leaves) == mth(leaves)
 
 
+def _complete_subtrees(leaves, start, end, lowest):
+    """Every aligned subtree whose last leaf is in [start, end), hashed by the reference, as
+    (level, index, hash) by level then index: what an append of those leaves completes."""
+    nodes, level = [], lowest
+    while (1 << level) <= end:
+        width = 1 << level  # subtree i ends at leaf (i + 1) * width - 1
+        ends = range(start // width, end // width)
+        nodes += [(level, i, mth(leaves[i * width : (i + 1) * width])) for i in ends]
+        level += 1
+    return nodes
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.integers(min_value=0, max_value=40), max_size=8), st.sampled_from([0, 1, 4]))
+def test_extend_in_any_batches_returns_each_completed_node_once(batches, lowest):
+    leaves = _leaves(sum(batches))
+    tree, start = CompactRange(), 0
+    for count in batches:
+        done = tree.extend(leaves[start : start + count], lowest)
+        assert done == _complete_subtrees(leaves, start, start + count, lowest)
+        start += count
+        assert tree.size == start and tree.root() == mth(leaves[:start])
+        assert CompactRange.load(start, MemoryTree(leaves[:start]).read_nodes).root() == tree.root()
+
+
 def test_proofs_need_log_n_lookups():
     tree = MemoryTree(_leaves(1000))
     calls = []

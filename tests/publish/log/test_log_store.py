@@ -8,11 +8,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import create_engine, text
 
+from truce import canonical
 from truce.errors import UserError
 from truce.publish.log.bundle import verify_bundle
-from truce.publish.log.entries import canonical_entry, make_entry
+from truce.publish.log.entries import canonical_entry, compose_entry, make_entry
 from truce.publish.log.keys import rotation_entry
-from truce.publish.log.merkle import MemoryTree, leaf_hash, verify_inclusion
+from truce.publish.log.merkle import MemoryTree, leaf_hash, node_hash, verify_inclusion
 from truce.publish.log.note import Signer, add_signatures, open_checkpoint
 from truce.publish.log.store import LogError, LogForkError, LogStore
 from truce.publish.log.tables import metadata
@@ -417,3 +418,57 @@ def test_any_batching_gives_the_reference_tree_and_valid_proofs(new_store, batch
         old = data.draw(st.integers(min_value=1, max_value=start))
         assert store.consistency_proof(old).hashes == tree.consistency_proof(old, start)
     assert store.verify_store() is None
+
+
+def _reference_rows(entries, now):
+    """The rows a log of `entries` holds, written from the RFC 9162 definitions without LogStore's
+    code: one entry row each (leaf hash of the canonical bytes), and a node row for every aligned
+    subtree of 16 leaves and more, hashed by the plain recursion."""
+    bodies = [canonical_entry(e) for e in entries]
+    leaves = [leaf_hash(b) for b in bodies]
+
+    def subtree(level, idx):
+        if level == 0:
+            return leaves[idx]
+        return node_hash(subtree(level - 1, 2 * idx), subtree(level - 1, 2 * idx + 1))
+
+    rows = [(seq, e["id"], e["kind"], leaves[seq], bodies[seq], now) for seq, e in enumerate(entries)]
+    nodes = [
+        (level, idx, subtree(level, idx))
+        for level in range(4, len(leaves).bit_length())
+        for idx in range(len(leaves) >> level)
+    ]
+    return rows, nodes
+
+
+def test_stored_rows_are_those_of_the_reference_log(store, monkeypatch):
+    # Batches across the 100-row INSERTs and the 16-leaf blocks; dicts and composed leaves mixed;
+    # ids that the composing fast path leaves to the canonical writer.
+    monkeypatch.setattr("truce.publish.log.store._now", lambda: "2026-12-07T21:00:00+00:00")
+    awkward = ['a"b', "a\\b", "tab\there", "é", "😀", "del\x7f"]
+    entries = [
+        make_entry(
+            "finding" if i % 3 else "case_transition",
+            f"{awkward[i % 6] if i % 7 == 0 else 'id'}-{i}",
+            {"n": i, "x": i / 7, "text": "é" * (i % 3)},
+        )
+        for i in range(1100)
+    ]
+    start = 0
+    for count in (1, 99, 100, 101, 250, 16, 15, 0, 18, 500):
+        batch = entries[start : start + count]
+        store.append(
+            [
+                compose_entry(e["kind"], e["id"], canonical.dumps(e["body"])) if i % 2 else e
+                for i, e in enumerate(batch)
+            ]
+        )
+        start += count
+    rows, nodes = _reference_rows(entries[:start], "2026-12-07T21:00:00+00:00")
+    with store.engine.connect() as conn:
+        stored = conn.execute(
+            text("SELECT seq, entry_id, kind, leaf_hash, body, appended_at FROM log_entries ORDER BY seq")
+        ).all()
+        stored_nodes = conn.execute(text("SELECT level, idx, hash FROM log_nodes ORDER BY level, idx")).all()
+    assert [(s, i, k, bytes(h), bytes(b), a) for s, i, k, h, b, a in stored] == rows
+    assert [(level, idx, bytes(h)) for level, idx, h in stored_nodes] == nodes

@@ -71,10 +71,10 @@ def compose_entry(kind: str, entry_id: str, canonical_body: bytes) -> Leaf:
     them (the same bytes canonical_entry writes; a test compares the two)."""
     if type(entry_id) is not str or not 0 < len(entry_id) <= 200 or type(kind) is not str:
         _check({"kind": kind, "id": entry_id, "body": {}})  # raises, naming what is wrong
-    if not canonical_body.startswith(b"{"):
+    if canonical_body[:1] != b"{":
         raise EntryError(f"entry {entry_id}: body must be a JSON object")
-    parts = (b'{"body":', canonical_body, b',"id":', _json_string(entry_id), _kind_member(kind))
-    return Leaf(entry_id, kind, b"".join(parts))
+    data = b'{"body":%b,"id":%b%b' % (canonical_body, _json_string(entry_id), _kind_member(kind))
+    return Leaf(entry_id, kind, data)
 
 
 @lru_cache(maxsize=256)
@@ -85,13 +85,17 @@ def _kind_member(kind: str) -> bytes:
     return b',"kind":%b}' % canonical.dumps(kind)
 
 
+# Printable ASCII but the quote and the backslash: the characters RFC 8785 writes as they are.
+_VERBATIM = bytes(c for c in range(0x20, 0x7F) if c not in b'"\\')
+
+
 def _json_string(text: str) -> bytes:
-    """A string as RFC 8785 JSON. Printable ASCII without a quote or backslash is written as it is,
-    between quotes (RFC 8785 escapes only those two and control characters); anything else is
-    written by truce.canonical."""
-    if text.isascii() and text.isprintable() and '"' not in text and "\\" not in text:
-        return b'"%b"' % text.encode()
-    return canonical.dumps(text)
+    """A string as RFC 8785 JSON. A string of _VERBATIM characters only (its UTF-8 bytes all deleted
+    by one translate) is written as it is, between quotes; anything else by truce.canonical."""
+    encoded = text.encode("utf-8", "surrogatepass")
+    if encoded.translate(None, _VERBATIM):
+        return canonical.dumps(text)
+    return b'"%b"' % encoded
 
 
 def parse_entry(data: bytes) -> dict[str, Any]:

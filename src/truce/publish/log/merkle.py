@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from itertools import repeat
 
 __all__ = [
     "EMPTY_ROOT",
@@ -250,26 +251,36 @@ class CompactRange:
         return self.extend([leaf])
 
     def extend(self, leaves: Iterable[bytes], lowest: int = 0) -> list[tuple[int, int, bytes]]:
-        """Add leaf hashes in one pass; return the nodes each completes at `lowest` level or above as
-        (level, index, hash), in order, lower levels first (node_hash inlined: a call per node costs
-        as much as the hash)."""
-        sha256, stack, index = hashlib.sha256, self._stack, self.size
-        done = []
-        for h in leaves:
-            if not lowest:
-                done.append((0, index, h))
-            stack.append(h)
-            at, level = index, 0
-            while at & 1:  # a right child: merge with its left sibling
-                h = sha256(b"\x01" + stack[-2] + h).digest()
-                del stack[-2:]
-                stack.append(h)
-                at, level = at >> 1, level + 1
-                if level >= lowest:
-                    done.append((level, at, h))
-            index += 1
-        self.size = index
+        """Add leaf hashes; return the nodes they complete at `lowest` level or above as
+        (level, index, hash), a level at a time, lowest level first and by index within a level.
+
+        The tree is built a level at a time rather than a leaf at a time: the new nodes of a level
+        are hashed pairwise in one comprehension, with the left sibling still waiting on the stack
+        (if the first new node is a right child) put in front and an unpaired last node kept back
+        as the stack's node of that level. That is one Python step per node, not a loop iteration
+        with its stack bookkeeping per leaf."""
+        sha256, size = hashlib.sha256, self.size
+        waiting = dict(zip(self._levels(size), self._stack, strict=True))  # level -> unpaired node
+        nodes, first, level = list(leaves), size, 0  # first: the index of nodes[0] at `level`
+        count, done = len(nodes), []
+        while nodes:
+            if level >= lowest:
+                done += zip(repeat(level), range(first, first + len(nodes)), nodes)
+            if first & 1:  # a right child: its left sibling waits on the stack
+                nodes.insert(0, waiting.pop(level))  # (the parents still start at first >> 1)
+            if len(nodes) & 1:  # no right sibling yet
+                waiting[level] = nodes.pop()
+            pairs = zip(nodes[::2], nodes[1::2], strict=True)
+            nodes = [sha256(b"\x01" + left + right).digest() for left, right in pairs]
+            first, level = first >> 1, level + 1
+        self.size = size + count
+        self._stack = [waiting[level] for level in sorted(waiting, reverse=True)]
         return done
+
+    @staticmethod
+    def _levels(size: int) -> list[int]:
+        """The levels of the stack's hashes, largest first: the set bits of `size`."""
+        return [level for level in range(size.bit_length() - 1, -1, -1) if size >> level & 1]
 
     def root(self) -> bytes:
         return _fold(self._stack) if self._stack else EMPTY_ROOT

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import itertools
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -44,7 +43,7 @@ from truce.publish.log.note import (
 )
 from truce.publish.log.tables import LOWEST_STORED_LEVEL, log_checkpoints, log_entries, log_nodes
 from truce.store.locks import hold_for_transaction
-from truce.store.records import insert_tuples
+from truce.store.records import gc_paused, insert_columns, insert_tuples
 
 __all__ = [
     "ConsistencyProof",
@@ -279,8 +278,12 @@ class LogStore:
     def append(self, entries: Iterable[Mapping[str, Any] | Leaf], conn: Connection | None = None) -> range:
         """Append entries in one transaction (the caller's `conn` if given); return their numbers.
         An entry is a mapping (serialised here) or a Leaf already in its canonical bytes."""
+        with gc_paused():  # a batch is 10,000s of new objects and no cycles
+            return self._append(entries, conn)
+
+    def _append(self, entries: Iterable[Mapping[str, Any] | Leaf], conn: Connection | None) -> range:
         prepared = [entry if type(entry) is Leaf else self._leaf(entry) for entry in entries]
-        ids = [entry.id for entry in prepared]
+        ids, kinds, datas = zip(*prepared, strict=True) if prepared else ((), (), ())
         if len(set(ids)) < len(ids):
             twice = next(i for i, n in Counter(ids).items() if n > 1)
             raise self._error(f"entry id {twice!r} appears twice in one append")
@@ -289,13 +292,11 @@ class LogStore:
                 hold_for_transaction(conn, LOG_LOCK)  # appenders in other processes take turns
                 start = self._size(conn)
                 tree = CompactRange.load(start, partial(_read_nodes, conn))
-                sha256, now = hashlib.sha256, _now()
-                leaves = [sha256(b"\x00" + entry.data).digest() for entry in prepared]  # leaf_hash, inlined
-                rows = [
-                    (seq, entry_id, kind, leaf, data, now)
-                    for seq, (entry_id, kind, data), leaf in zip(itertools.count(start), prepared, leaves)
-                ]
-                insert_tuples(conn, log_entries, _ENTRY_COLUMNS, rows)
+                sha256 = hashlib.sha256
+                leaves = [sha256(b"\x00" + data).digest() for data in datas]  # leaf_hash, inlined
+                seqs, now = range(start, start + len(leaves)), [_now()] * len(leaves)
+                columns = (seqs, ids, kinds, leaves, datas, now)
+                insert_columns(conn, log_entries, dict(zip(_ENTRY_COLUMNS, columns, strict=True)))
                 nodes = tree.extend(leaves, LOWEST_STORED_LEVEL)
                 insert_tuples(conn, log_nodes, ("level", "idx", "hash"), nodes)
         except IntegrityError:
