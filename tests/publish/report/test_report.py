@@ -103,8 +103,8 @@ def _table(rows: list[dict], key: str = "key") -> dict:
     }
 
 
-def check_figures(figures: dict, db: Path) -> dict:
-    expected = recount(db)
+def check_figures(figures: dict, db: Path, day: dt.date = DAY) -> dict:
+    expected = recount(db, day)
     incidents = figures["incidents"]
     for period in ("today", "previous", "since_start"):
         assert incidents[period] == expected["incidents"][period], period

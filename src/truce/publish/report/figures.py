@@ -587,8 +587,11 @@ def build_report(
         zones = _zones(agreement, ruled)
         incident_figures, since, loaded, earlier = _incident_figures(conn, period, party_ids, zones)
         finding_figures, violations, findings_today = _finding_figures(conn, agreement, period, party_ids)
+        by_id = {r["id"]: r for r in loaded if "id" in r}
         cited = {i for f in findings_today for i in f.get("incident_ids", [])}
-        loaded += _incidents_by_id(conn, cited - {r["id"] for r in loaded if "id" in r})
+        # Only to describe what the day's findings rest on: an earlier day's incident is already in
+        # that day's tally, and counting it again would add it to the sums since the start twice.
+        by_id |= {r["id"]: r for r in _incidents_by_id(conn, cited - set(by_id))}
         case_rows = cases_as_of(conn, period.cut_off)
         quiet = _quiet(conn, agreement, ruled, period)
         public_cases = [c for c in case_rows if not c["protected"]]
@@ -599,7 +602,6 @@ def build_report(
         anomaly_figures, anomaly_cells = thermal_anomaly_figures(conn, period, zones)
     counted = [r for r in since if r["category"] != "interference"]
     notable = finding_figures.pop("notable")
-    by_id = {r["id"]: r for r in loaded if "id" in r}
     for n in notable:
         n["incident"] = _incident_summary(by_id.get(n["incident_ids"][0])) if n["incident_ids"] else None
     for z in zones:
