@@ -16,7 +16,9 @@ from pathlib import Path
 
 import pytest
 import yaml
+from fastapi.testclient import TestClient
 
+from truce.api import ApiSettings, create_app, create_demo_users
 from truce.assess.snapshots import snapshot_from_row
 from truce.geo.admin import find_oblast, oblast_of
 from truce.geo.territory import territorial_change
@@ -286,6 +288,35 @@ def test_interference_cases_and_quiet_days_as_they_stood_at_the_cut_off(report_c
     )
     report_text = render(build_report(ws, DAY, publish_first=False), "md", "en").decode()
     assert "RU-ONLY" not in report_text and "RU-ONLY" not in json.dumps(figures, default=str)
+    ws.engine.dispose()
+
+
+def test_a_party_s_protected_interference_allegation_is_not_in_the_public_report(report_copy):
+    """Interference a party alleges through the API is a protected allegation like any other: the
+    public report neither counts it nor quotes it, even where it joins a public event."""
+    ws = open_workspace(str(report_copy))
+    before = build_report(ws, DAY, publish_first=False).figures
+    place = {"country": "UA", "admin1": "Donetsk Oblast", "precision": "settlement"}
+    alleged = [  # one on its own, one at the checkpoint the monitors reported that day
+        ("jamming", "Pokrovsk", 48.28, 37.18, "RU-ONLY: their jammer sits in the school"),
+        ("monitor_restriction", "Kurakhove checkpoint", 47.98, 37.28, "RU-ONLY: stopped and turned back"),
+    ]
+    body = {
+        "incidents": [
+            {"type": kind, "date": DAY.isoformat(), "actor": "UA", "status": "claimed", "evidence": said}
+            | {"location": {**place, "name": name, "lat": lat, "lon": lon}}
+            for kind, name, lat, lon, said in alleged
+        ]
+    }
+    token = create_demo_users(ws)["party_liaison:RU"]
+    with TestClient(create_app(ws, ApiSettings(rate_per_second=1e6, rate_burst=10**6))) as client:
+        answer = client.post("/api/v1/reports", json=body, headers={"Authorization": f"Bearer {token}"})
+        assert answer.status_code == 201, answer.text
+    data = build_report(ws, DAY, publish_first=False)
+    for key in ("interference", "observations"):
+        assert data.figures[key] == before[key], key
+    for fmt in ("json", "md"):
+        assert "RU-ONLY" not in render(data, fmt, "en").decode()
     ws.engine.dispose()
 
 
