@@ -95,7 +95,20 @@ def recount(db: Path, day: dt.date = DAY) -> dict:
         "by_type": {name: counts(lambda r: r[1], when) for name, when in periods.items()},
         "findings": {name: Counter(f[0] for f in findings if when(f[1])) for name, when in periods.items()},
         "notable": notable,
+        # the charts: per party and day since the start
+        "incidents_by_day": Counter((party(r), r[2]) for r in rows if START <= r[2] <= today),
+        "violations_by_day": Counter(
+            (f[2] or "unattributed", f[1]) for f in findings if f[0] == "violation" and START <= f[1] <= today
+        ),
     }
+
+
+def _per_day(series: dict, key: str) -> Counter:
+    """A chart's series as {(party, day): n}, leaving out the zeros."""
+    days = series["days"]
+    return Counter(
+        {(k, d): n for k, counts in series[key].items() for d, n in zip(days, counts, strict=True) if n}
+    )
 
 
 def _table(rows: list[dict], key: str = "key") -> dict:
@@ -119,6 +132,11 @@ def check_figures(figures: dict, db: Path, day: dt.date = DAY) -> dict:
     assert {n["id"] for n in figures["notable"]} == expected["notable"]
     for row in incidents["by_oblast"]:
         assert row["change"] == row["today"] - row["previous"]
+    days = figures["series"]["days"]
+    assert days == [(dt.date.fromisoformat(START) + dt.timedelta(n)).isoformat() for n in range(len(days))]
+    assert days[-1] == day.isoformat()
+    assert _per_day(figures["series"], "incidents_by_party") == expected["incidents_by_day"]
+    assert _per_day(figures["series"], "violations_by_party") == expected["violations_by_day"]
     return expected
 
 
