@@ -105,3 +105,17 @@ def test_every_since_start_figure_counts_a_cited_earlier_incident_once(cited_wor
             (DAY.isoformat(),),
         ).fetchone()[0]
     assert figures["observations"]["quantities"]["total"]["rounds"]["since_start"] == rounds
+
+
+def test_a_later_incident_a_finding_cites_adds_no_empty_rows(cited_world):
+    """The ceasefire's findings of the 1st rest on the week-dated incidents of the 2nd (their span
+    starts before the ceasefire): the report of the 1st describes them but lists no oblast for them."""
+    db, _ = cited_world
+    first = dt.date(2026, 1, 1)
+    ws = open_workspace(str(db))
+    figures = build_report(ws, first, publish_first=False).figures
+    ws.engine.dispose()
+    assert {"wk-1", "wk-2"} <= {n["incident"]["id"] for n in figures["notable"] if n["incident"]}
+    rows = figures["observations"]["quantities"]["by_oblast"]
+    assert all(any(any(r[m].values()) for m in ("explosions", "rounds")) for r in rows), rows
+    check_quantities(figures, db, first)
