@@ -7,6 +7,7 @@ import truce.store
 from truce.errors import UserError
 from truce.store import open_workspace
 from truce.store.schema import all_metadata
+from truce.store.workspace import bulk_write_cache
 
 GEOMETRY_TABLES = ("incidents", "findings", "control_snapshots")
 
@@ -69,6 +70,14 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys(workspace):
     with workspace.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def test_a_bulk_writer_gets_its_own_larger_page_cache(workspace):
+    with workspace.engine.connect() as writer, workspace.engine.connect() as reader:
+        default = reader.exec_driver_sql("PRAGMA cache_size").scalar()
+        bulk_write_cache(writer, 64)
+        assert writer.exec_driver_sql("PRAGMA cache_size").scalar() == -64 * 1024  # KiB, as SQLite counts
+        assert reader.exec_driver_sql("PRAGMA cache_size").scalar() == default
 
 
 def test_opening_a_missing_workspace_is_a_user_error(tmp_path):

@@ -37,6 +37,7 @@ from truce.sensors.store import anomalies_between, baseline_rows
 from truce.store import Workspace
 from truce.store.records import FindingsReplacer, canonical_body, now_utc
 from truce.store.schema import agreements, assessment_runs, incidents
+from truce.store.workspace import bulk_write_cache
 
 __all__ = [
     "AssessmentResult",
@@ -246,6 +247,9 @@ def _run_digest(row: dict) -> str:
 
 
 _BATCH = 20_000  # findings serialised and written at a time
+# SQLite page cache of the run's write: the findings' and log's indexes take random keys, and a page
+# that does not stay cached is spilled to the WAL and read back at the next insert into it.
+_WRITE_CACHE_MIB = 1024
 
 
 class _RunWriter:
@@ -321,6 +325,7 @@ def _store(
     """store_run of findings given a batch at a time (the counts kept in `result`)."""
     counts: dict[str, Counter] = {}
     with workspace.engine.begin() as conn:
+        bulk_write_cache(conn, _WRITE_CACHE_MIB)
         sha = _store_agreement(conn, path, agreement)
         writer = _RunWriter(conn, result.agreement_id, counts)
         try:

@@ -34,7 +34,7 @@ from truce.store.records import (
 )
 from truce.store.schema import incidents as incidents_table
 from truce.store.schema import reports as reports_table
-from truce.store.workspace import Workspace
+from truce.store.workspace import Workspace, bulk_write_cache
 
 __all__ = ["IngestResult", "Progress", "ingest_file"]
 
@@ -44,7 +44,7 @@ Progress = Callable[[str, int, int], None]
 
 _ID_QUERY_CHUNK = 900  # ids per IN (...) query: well under SQLite's and PostgreSQL's parameter limits
 _WRITE_BATCH = 5000  # incidents checked and written at a time: what a streamed ingest holds
-_BULK_CACHE_KIB = 131_072  # SQLite page cache while bulk writing (index pages of a large table)
+_BULK_CACHE_MIB = 128  # SQLite page cache while bulk writing (index pages of a large table)
 
 # (record number, line or None) -> ("row 12", line): a record's place as messages name it.
 Place = Callable[[int, int | None], tuple[str, int | None]]
@@ -159,12 +159,6 @@ class _BatchWriter:
         raise UserError(self.path, line, f"{where}: incident id {incident.id!r} {problem}")
 
 
-def _bulk_cache(conn: Connection) -> None:
-    """A larger page cache while one transaction writes many rows (SQLite's default is 2 MB)."""
-    if conn.dialect.name == "sqlite":
-        conn.exec_driver_sql(f"PRAGMA cache_size=-{_BULK_CACHE_KIB}")
-
-
 def ingest_file(
     workspace: Workspace,
     path: str | os.PathLike,
@@ -213,7 +207,7 @@ def _ingest_stream(
     reading = (lambda done, total: progress("reading", done, total)) if progress else None
     skipped: dict[str, int] = {}
     with workspace.engine.begin() as conn, open_binary(path, name) as stream:
-        _bulk_cache(conn)
+        bulk_write_cache(conn, _BULK_CACHE_MIB)
         if source_id:
             ensure_source(conn, source_id)
         report_id, new = add_streamed_report(conn, checked.digest, checked.size, fmt, path.name, source_id)

@@ -14,12 +14,20 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event, make_url
+from sqlalchemy import Connection, Engine, create_engine, event, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 
 from truce.errors import UserError
 
-__all__ = ["DEFAULT_DB", "Workspace", "check_private", "copy_workspace", "database_url", "open_workspace"]
+__all__ = [
+    "DEFAULT_DB",
+    "Workspace",
+    "bulk_write_cache",
+    "check_private",
+    "copy_workspace",
+    "database_url",
+    "open_workspace",
+]
 
 DEFAULT_DB = "truce.db"
 _MIGRATIONS = Path(__file__).parent / "migrations"
@@ -37,6 +45,14 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL is durable against process kills
     cursor.close()
+
+
+def bulk_write_cache(conn: Connection, mib: int) -> None:
+    """A larger SQLite page cache for one connection that writes many rows in one transaction
+    (SQLite's default is 2 MB). Index pages of a large table, touched at random keys, then stay in
+    memory rather than being spilled to the WAL and read back again for every insert."""
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql(f"PRAGMA cache_size=-{mib * 1024}")
 
 
 def _alembic_config(engine: Engine) -> Config:
