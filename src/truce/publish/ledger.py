@@ -28,7 +28,7 @@ from truce.sensors.store import anomalies_between, baseline_rows
 from truce.store import Workspace
 from truce.store.api_tables import api_notices, api_report_access
 from truce.store.locks import hold_for_transaction
-from truce.store.records import body_digest, iter_report_bytes
+from truce.store.records import body_digest, gc_paused, iter_report_bytes
 from truce.store.schema import assessment_runs, findings, incident_versions, incidents, reports
 from truce.store.verify_tables import case_events, cases
 
@@ -429,10 +429,15 @@ def publish(
     signer = mission_key(workspace)
     hold_for_transaction(conn, LOG_LOCK)  # publishers in other processes read and append in turn
     appended = 0
-    for batch in _unlogged_entries(conn, committer(workspace), written):
-        if batch:
-            store.append(batch, conn)
-            appended += len(batch)
+    batches = _unlogged_entries(conn, committer(workspace), written)
+    while True:
+        with gc_paused():  # a batch is made and appended without the collector; it runs between them
+            batch = next(batches, None)
+            if batch is None:
+                break
+            if batch:
+                store.append(batch, conn)
+                appended += len(batch)
     note = store.checkpoint(signer, conn)
     return PublishResult(appended, store.size(conn), note)
 

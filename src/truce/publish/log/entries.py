@@ -56,6 +56,11 @@ def canonical_entry(entry: Mapping[str, Any]) -> bytes:
         raise EntryError(f"entry {entry['id']}: not canonical JSON: {error}") from None
 
 
+# Printable ASCII but the quote and the backslash: the characters RFC 8785 writes as they are.
+_VERBATIM = bytes(c for c in range(0x20, 0x7F) if c not in b'"\\')
+_new_tuple = tuple.__new__
+
+
 class Leaf(NamedTuple):
     """An entry already in its leaf bytes (made by compose_entry): appended as it is."""
 
@@ -68,13 +73,17 @@ def compose_entry(kind: str, entry_id: str, canonical_body: bytes) -> Leaf:
     """The entry {"kind", "id", "body"} whose body is already RFC 8785 canonical JSON, without
     serialising the body again: canonical form sorts the members body, id, kind and writes each as
     "name":value with nothing between, so the leaf is the body's bytes with the id and kind around
-    them (the same bytes canonical_entry writes; a test compares the two)."""
+    them (the same bytes canonical_entry writes; a test compares the two). An id of _VERBATIM
+    characters only (its UTF-8 bytes all deleted by one translate) is written as it is, between
+    quotes; any other by truce.canonical."""
     if type(entry_id) is not str or not 0 < len(entry_id) <= 200 or type(kind) is not str:
         _check({"kind": kind, "id": entry_id, "body": {}})  # raises, naming what is wrong
     if canonical_body[:1] != b"{":
         raise EntryError(f"entry {entry_id}: body must be a JSON object")
-    data = b'{"body":%b,"id":%b%b' % (canonical_body, _json_string(entry_id), _kind_member(kind))
-    return Leaf(entry_id, kind, data)
+    encoded = entry_id.encode("utf-8", "surrogatepass")
+    quoted = canonical.dumps(entry_id) if encoded.translate(None, _VERBATIM) else b'"%b"' % encoded
+    data = b'{"body":%b,"id":%b%b' % (canonical_body, quoted, _kind_member(kind))
+    return _new_tuple(Leaf, (entry_id, kind, data))  # Leaf(...) without NamedTuple's Python-level __new__
 
 
 @lru_cache(maxsize=256)
@@ -83,19 +92,6 @@ def _kind_member(kind: str) -> bytes:
     is checked and written once)."""
     _check({"kind": kind, "id": "-", "body": {}})
     return b',"kind":%b}' % canonical.dumps(kind)
-
-
-# Printable ASCII but the quote and the backslash: the characters RFC 8785 writes as they are.
-_VERBATIM = bytes(c for c in range(0x20, 0x7F) if c not in b'"\\')
-
-
-def _json_string(text: str) -> bytes:
-    """A string as RFC 8785 JSON. A string of _VERBATIM characters only (its UTF-8 bytes all deleted
-    by one translate) is written as it is, between quotes; anything else by truce.canonical."""
-    encoded = text.encode("utf-8", "surrogatepass")
-    if encoded.translate(None, _VERBATIM):
-        return canonical.dumps(text)
-    return b'"%b"' % encoded
 
 
 def parse_entry(data: bytes) -> dict[str, Any]:

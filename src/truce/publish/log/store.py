@@ -43,7 +43,7 @@ from truce.publish.log.note import (
 )
 from truce.publish.log.tables import LOWEST_STORED_LEVEL, log_checkpoints, log_entries, log_nodes
 from truce.store.locks import hold_for_transaction
-from truce.store.records import gc_paused, insert_columns, insert_tuples
+from truce.store.records import gc_paused, insert_columns
 
 __all__ = [
     "ConsistencyProof",
@@ -298,7 +298,9 @@ class LogStore:
                 columns = (seqs, ids, kinds, leaves, datas, now)
                 insert_columns(conn, log_entries, dict(zip(_ENTRY_COLUMNS, columns, strict=True)))
                 nodes = tree.extend(leaves, LOWEST_STORED_LEVEL)
-                insert_tuples(conn, log_nodes, ("level", "idx", "hash"), nodes)
+                if nodes:
+                    levels, idxs, hashes = zip(*nodes, strict=True)
+                    insert_columns(conn, log_nodes, {"level": levels, "idx": idxs, "hash": hashes})
         except IntegrityError:
             raise self._error(self._duplicate_message(sorted(ids))) from None
         except ProofError as error:
