@@ -293,14 +293,15 @@ def insert_columns(conn: Connection, table: Table, columns: Mapping[str, Sequenc
     flat: list[Any] = [None] * (count * width)
     for offset, column in enumerate(values):
         flat[offset::width] = column  # raises if the column's length is not `count`
-    step = max(1, _PARAMETERS_PER_INSERT // width) * width
+    rows_per_insert = max(1, _PARAMETERS_PER_INSERT // width)
+    step = rows_per_insert * width
     whole = len(flat) - len(flat) % step
     if whole:
         pieces = [tuple(flat[at : at + step]) for at in range(0, whole, step)]
-        conn.exec_driver_sql(_multi_row_insert(table.name, names, step // width), pieces)
-    if whole < len(flat):
-        rest = _multi_row_insert(table.name, names, (len(flat) - whole) // width)
-        conn.exec_driver_sql(rest, tuple(flat[whole:]))
+        conn.exec_driver_sql(_multi_row_insert(table.name, names, rows_per_insert), pieces)
+    if whole < len(flat):  # the last rows one to an INSERT: one of their number would be compiled anew
+        rest = [tuple(flat[at : at + width]) for at in range(whole, len(flat), width)]
+        conn.exec_driver_sql(_multi_row_insert(table.name, names, 1), rest)
 
 
 @functools.lru_cache(maxsize=64)

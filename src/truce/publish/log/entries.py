@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from functools import lru_cache
 from typing import Any, NamedTuple
 
 import orjson
@@ -80,18 +79,30 @@ def compose_entry(kind: str, entry_id: str, canonical_body: bytes) -> Leaf:
         _check({"kind": kind, "id": entry_id, "body": {}})  # raises, naming what is wrong
     if canonical_body[:1] != b"{":
         raise EntryError(f"entry {entry_id}: body must be a JSON object")
-    encoded = entry_id.encode("utf-8", "surrogatepass")
-    quoted = canonical.dumps(entry_id) if encoded.translate(None, _VERBATIM) else b'"%b"' % encoded
-    data = b'{"body":%b,"id":%b%b' % (canonical_body, quoted, _kind_member(kind))
+    member = _KIND_MEMBERS.get(kind) or _kind_member(kind)
+    try:
+        encoded = entry_id.encode()
+    except UnicodeEncodeError:  # a lone surrogate: truce.canonical names it
+        encoded = None
+    if encoded is None or encoded.translate(None, _VERBATIM):
+        data = b'{"body":%b,"id":%b%b' % (canonical_body, canonical.dumps(entry_id), member)
+    else:
+        data = b'{"body":%b,"id":"%b"%b' % (canonical_body, encoded, member)
     return _new_tuple(Leaf, (entry_id, kind, data))  # Leaf(...) without NamedTuple's Python-level __new__
 
 
-@lru_cache(maxsize=256)
+_KIND_MEMBERS: dict[str, bytes] = {}  # kind -> its member, for the handful of kinds a log has
+
+
 def _kind_member(kind: str) -> bytes:
-    """The entry's last member and its end, `,"kind":"<kind>"}` (a log has a handful of kinds: each
-    is checked and written once)."""
-    _check({"kind": kind, "id": "-", "body": {}})
-    return b',"kind":%b}' % canonical.dumps(kind)
+    """The entry's last member and its end, `,"kind":"<kind>"}`, checked and written once a kind."""
+    member = _KIND_MEMBERS.get(kind)
+    if member is None:
+        _check({"kind": kind, "id": "-", "body": {}})
+        member = b',"kind":%b}' % canonical.dumps(kind)
+        if len(_KIND_MEMBERS) < 256:  # bounded, whatever kinds a caller makes up
+            _KIND_MEMBERS[kind] = member
+    return member
 
 
 def parse_entry(data: bytes) -> dict[str, Any]:

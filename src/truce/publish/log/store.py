@@ -283,7 +283,7 @@ class LogStore:
 
     def _append(self, entries: Iterable[Mapping[str, Any] | Leaf], conn: Connection | None) -> range:
         prepared = [entry if type(entry) is Leaf else self._leaf(entry) for entry in entries]
-        ids, kinds, datas = zip(*prepared, strict=True) if prepared else ((), (), ())
+        ids, kinds, datas = ([entry[i] for entry in prepared] for i in range(3))  # Leaf's fields
         if len(set(ids)) < len(ids):
             twice = next(i for i, n in Counter(ids).items() if n > 1)
             raise self._error(f"entry id {twice!r} appears twice in one append")
@@ -298,9 +298,8 @@ class LogStore:
                 columns = (seqs, ids, kinds, leaves, datas, now)
                 insert_columns(conn, log_entries, dict(zip(_ENTRY_COLUMNS, columns, strict=True)))
                 nodes = tree.extend(leaves, LOWEST_STORED_LEVEL)
-                if nodes:
-                    levels, idxs, hashes = zip(*nodes, strict=True)
-                    insert_columns(conn, log_nodes, {"level": levels, "idx": idxs, "hash": hashes})
+                levels, idxs, hashes = ([node[i] for node in nodes] for i in range(3))
+                insert_columns(conn, log_nodes, {"level": levels, "idx": idxs, "hash": hashes})
         except IntegrityError:
             raise self._error(self._duplicate_message(sorted(ids))) from None
         except ProofError as error:
