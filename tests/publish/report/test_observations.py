@@ -20,10 +20,12 @@ import shapely
 
 from truce.assess.snapshots import SnapshotIndex
 from truce.assess.zones import agreement_zones
+from truce.model import KYIV
 from truce.publish.report import LANGUAGES, build_report, chromium_path, labels_for, render
 from truce.store import open_workspace
 from truce.verify import api as verify_api
 from truce.verify.mission_quiet import load_agreement
+from truce.verify.quiet import ALL
 
 from .test_report import ARTIFACTS, START, TITLES, _area, _number, _Rows
 
@@ -193,6 +195,44 @@ def check_quiet_agrees_with_the_command(figures: dict, db: Path, day: dt.date) -
     }
 
 
+def check_quiet_against_the_store(figures: dict, db: Path, day: dt.date) -> None:
+    """Quiet days counted from the store: a day breaks a streak when a violation finding of it lies
+    in the zone (named by it, else by its point), or a case about it verified before the cut-off."""
+    cut_off = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), tzinfo=KYIV)
+    with sqlite3.connect(db) as conn:
+        found = conn.execute(
+            "SELECT date, zone_id, lon, lat FROM findings "
+            "WHERE status = 'violation' AND date BETWEEN ? AND ?",
+            (START, day.isoformat()),
+        ).fetchall()
+        verified = conn.execute(
+            "SELECT c.event_date, c.zone, e.at FROM cases c JOIN case_events e ON e.case_id = c.id "
+            "WHERE e.to_state = 'verified_violation' AND c.category != 'interference' "
+            "AND c.event_date IS NOT NULL"
+        ).fetchall()
+    geometry = {rz.zone.id: rz.zone.geometry for rz in _zones(db)}
+    broken: dict[str, set[str]] = {ALL: set()}
+    for date, zone_id, lon, lat in found:
+        broken[ALL].add(date)
+        inside = (
+            [zone_id]
+            if zone_id
+            else [z for z, g in geometry.items() if lon and shapely.contains_xy(g, lon, lat)]
+        )
+        for z in inside:
+            broken.setdefault(z, set()).add(date)
+    for date, zone, at in verified:
+        if START <= date <= day.isoformat() and dt.datetime.fromisoformat(at) <= cut_off:
+            for z in (ALL, zone) if zone else (ALL,):
+                broken.setdefault(z, set()).add(date)
+    for quiet in figures["quiet"]:
+        last = max(broken.get(quiet["zone"], ()), default=None)
+        assert quiet["last_violation"] == last, quiet["zone"]
+        since = dt.date.fromisoformat(last) + dt.timedelta(days=1) if last else dt.date.fromisoformat(START)
+        assert quiet["quiet_days"] == (day - since).days + 1, quiet["zone"]
+    assert {q["zone"] for q in figures["quiet"]} >= {ALL, *geometry}
+
+
 def check_html_sections(html: str, figures: dict, lang: str) -> None:
     for section in SECTIONS:
         assert f'<section id="{section}">' in html, section
@@ -237,6 +277,7 @@ def test_the_observed_sections_match_the_store(observed_world, day):
     check_weapons(figures, observed_world.db, day)
     check_mines(figures, observed_world.db, day)
     check_quiet_agrees_with_the_command(figures, observed_world.db, day)
+    check_quiet_against_the_store(figures, observed_world.db, day)
     for lang in LANGUAGES:
         html = render(data, "html", lang).decode()
         check_html_sections(html, figures, lang)

@@ -16,7 +16,9 @@ from pathlib import Path
 
 import pytest
 import yaml
+from fastapi.testclient import TestClient
 
+from truce.api import ApiSettings, create_app, create_demo_users
 from truce.assess.snapshots import snapshot_from_row
 from truce.geo.admin import find_oblast, oblast_of
 from truce.geo.territory import territorial_change
@@ -93,7 +95,20 @@ def recount(db: Path, day: dt.date = DAY) -> dict:
         "by_type": {name: counts(lambda r: r[1], when) for name, when in periods.items()},
         "findings": {name: Counter(f[0] for f in findings if when(f[1])) for name, when in periods.items()},
         "notable": notable,
+        # the charts: per party and day since the start
+        "incidents_by_day": Counter((party(r), r[2]) for r in rows if START <= r[2] <= today),
+        "violations_by_day": Counter(
+            (f[2] or "unattributed", f[1]) for f in findings if f[0] == "violation" and START <= f[1] <= today
+        ),
     }
+
+
+def _per_day(series: dict, key: str) -> Counter:
+    """A chart's series as {(party, day): n}, leaving out the zeros."""
+    days = series["days"]
+    return Counter(
+        {(k, d): n for k, counts in series[key].items() for d, n in zip(days, counts, strict=True) if n}
+    )
 
 
 def _table(rows: list[dict], key: str = "key") -> dict:
@@ -103,8 +118,8 @@ def _table(rows: list[dict], key: str = "key") -> dict:
     }
 
 
-def check_figures(figures: dict, db: Path) -> dict:
-    expected = recount(db)
+def check_figures(figures: dict, db: Path, day: dt.date = DAY) -> dict:
+    expected = recount(db, day)
     incidents = figures["incidents"]
     for period in ("today", "previous", "since_start"):
         assert incidents[period] == expected["incidents"][period], period
@@ -117,6 +132,11 @@ def check_figures(figures: dict, db: Path) -> dict:
     assert {n["id"] for n in figures["notable"]} == expected["notable"]
     for row in incidents["by_oblast"]:
         assert row["change"] == row["today"] - row["previous"]
+    days = figures["series"]["days"]
+    assert days == [(dt.date.fromisoformat(START) + dt.timedelta(n)).isoformat() for n in range(len(days))]
+    assert days[-1] == day.isoformat()
+    assert _per_day(figures["series"], "incidents_by_party") == expected["incidents_by_day"]
+    assert _per_day(figures["series"], "violations_by_party") == expected["violations_by_day"]
     return expected
 
 
@@ -286,6 +306,35 @@ def test_interference_cases_and_quiet_days_as_they_stood_at_the_cut_off(report_c
     )
     report_text = render(build_report(ws, DAY, publish_first=False), "md", "en").decode()
     assert "RU-ONLY" not in report_text and "RU-ONLY" not in json.dumps(figures, default=str)
+    ws.engine.dispose()
+
+
+def test_a_party_s_protected_interference_allegation_is_not_in_the_public_report(report_copy):
+    """Interference a party alleges through the API is a protected allegation like any other: the
+    public report neither counts it nor quotes it, even where it joins a public event."""
+    ws = open_workspace(str(report_copy))
+    before = build_report(ws, DAY, publish_first=False).figures
+    place = {"country": "UA", "admin1": "Donetsk Oblast", "precision": "settlement"}
+    alleged = [  # one on its own, one at the checkpoint the monitors reported that day
+        ("jamming", "Pokrovsk", 48.28, 37.18, "RU-ONLY: their jammer sits in the school"),
+        ("monitor_restriction", "Kurakhove checkpoint", 47.98, 37.28, "RU-ONLY: stopped and turned back"),
+    ]
+    body = {
+        "incidents": [
+            {"type": kind, "date": DAY.isoformat(), "actor": "UA", "status": "claimed", "evidence": said}
+            | {"location": {**place, "name": name, "lat": lat, "lon": lon}}
+            for kind, name, lat, lon, said in alleged
+        ]
+    }
+    token = create_demo_users(ws)["party_liaison:RU"]
+    with TestClient(create_app(ws, ApiSettings(rate_per_second=1e6, rate_burst=10**6))) as client:
+        answer = client.post("/api/v1/reports", json=body, headers={"Authorization": f"Bearer {token}"})
+        assert answer.status_code == 201, answer.text
+    data = build_report(ws, DAY, publish_first=False)
+    for key in ("interference", "observations"):
+        assert data.figures[key] == before[key], key
+    for fmt in ("json", "md"):
+        assert "RU-ONLY" not in render(data, fmt, "en").decode()
     ws.engine.dispose()
 
 

@@ -29,18 +29,20 @@ from truce.geo.admin import find_oblast, oblasts, oblasts_of
 from truce.geo.contactline import contact_line
 from truce.geo.control import ControlSnapshot
 from truce.geo.territory import territorial_change
+from truce.model import INTERFERENCE_TYPES
 from truce.publish.ledger import log_store, publish
 from truce.publish.report import observations, tally
 from truce.publish.report.anomalies import thermal_anomaly_figures
 from truce.publish.report.names import agreement_names, zone_names
 from truce.publish.withheld import withhold_finding
 from truce.store import Workspace
-from truce.store.records import stored_snapshot
+from truce.store.records import iter_incidents, stored_snapshot
 from truce.store.schema import control_snapshots, findings, incidents
 from truce.verify.cases import CaseState
+from truce.verify.clustering import cluster_incidents
+from truce.verify.interference import interference_summary
 from truce.verify.mission_quiet import agreement_quiet, cases_as_of, load_agreement, ruled_zones
 from truce.verify.quiet import ALL
-from truce.verify.store import interference_report
 
 __all__ = [
     "CUT_OFF_TIME",
@@ -587,19 +589,19 @@ def build_report(
         zones = _zones(agreement, ruled)
         incident_figures, since, loaded, earlier = _incident_figures(conn, period, party_ids, zones)
         finding_figures, violations, findings_today = _finding_figures(conn, agreement, period, party_ids)
+        by_id = {r["id"]: r for r in loaded if "id" in r}
         cited = {i for f in findings_today for i in f.get("incident_ids", [])}
-        loaded += _incidents_by_id(conn, cited - {r["id"] for r in loaded if "id" in r})
+        # Only to describe what the day's findings rest on: an earlier day's incident is already in
+        # that day's tally, and counting it again would add it to the sums since the start twice.
+        by_id |= {r["id"]: r for r in _incidents_by_id(conn, cited - set(by_id))}
         case_rows = cases_as_of(conn, period.cut_off)
         quiet = _quiet(conn, agreement, ruled, period)
         public_cases = [c for c in case_rows if not c["protected"]]
-        interference_day = interference_report(conn, day, day)
-        interference_total = interference_report(conn, period.start, day)
-        interference_span = interference_report(conn, period.first, day)
+        interference_day, interference_total, interference_span = _interference(conn, period)
         territory, snapshot = _territory_figures(conn, agreement, period)
         anomaly_figures, anomaly_cells = thermal_anomaly_figures(conn, period, zones)
     counted = [r for r in since if r["category"] != "interference"]
     notable = finding_figures.pop("notable")
-    by_id = {r["id"]: r for r in loaded if "id" in r}
     for n in notable:
         n["incident"] = _incident_summary(by_id.get(n["incident_ids"][0])) if n["incident_ids"] else None
     for z in zones:
@@ -679,6 +681,19 @@ def _incident_summary(row: dict | None) -> dict | None:
         "area_names": _area_names(row["area"]),
         "place": observations.place_of(row),
     }
+
+
+def _interference(conn: Connection, period: Period) -> tuple[dict, dict, dict]:
+    """Interference with monitors (truce.verify.interference_summary) on the day, since the start,
+    and from the first day the report reads: clustered once, and without protected allegations, which a
+    public report must neither count nor quote (nor let swell a public event's reports)."""
+    hidden = _protected_incident_ids(conn)
+    kinds = sorted(str(t) for t in INTERFERENCE_TYPES)
+    clusters = cluster_incidents([i for i in iter_incidents(conn, types=kinds) if i.id not in hidden])
+    day, start, first = (
+        interference_summary(clusters, d, period.day) for d in (period.day, period.start, period.first)
+    )
+    return day, start, first
 
 
 def _interference_figures(summary: dict) -> dict:
