@@ -43,6 +43,14 @@ def test_every_place_comes_back_with_the_same_values_and_types(built, loaded):
     assert loaded.places[5] is loaded.places[5]  # ranking tells places apart by identity
 
 
+def test_a_place_read_alone_equals_the_same_place_read_with_all_others(built, index_path):
+    fresh = F.open_index(index_path, SOURCES)[0]
+    one_by_one = [fresh[i] for i in range(len(fresh))]  # before any iteration reads them all
+    assert one_by_one == built.places
+    assert [type(p.lat) for p in one_by_one] == [type(p.lat) for p in built.places]
+    assert all(a is b for a, b in zip(fresh, one_by_one, strict=True))  # iterating keeps them
+
+
 def test_every_name_and_alias_finds_the_same_places(built, loaded):
     assert len(loaded._keys) == len(built._keys) and len(loaded._exact) == len(built._exact)
     for key, indexes in built._keys.items():
