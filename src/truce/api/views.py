@@ -21,7 +21,7 @@ from truce.api.schemas.incidents import IncidentParty, IncidentPublic
 from truce.api.schemas.records import ClusterMonitor, ClusterPublic
 from truce.model import Incident
 from truce.publish.withheld import withhold_finding
-from truce.store.api_tables import api_alerts, api_report_access
+from truce.store.api_tables import api_alerts, api_report_access, protected_incidents
 from truce.store.schema import incidents, reports, sources
 from truce.store.spatial import point_in_box
 from truce.store.verify_tables import cases, cluster_members, clusters
@@ -99,13 +99,8 @@ def hidden_incident_ids(conn: Connection, actor: Actor) -> set[str]:
     A view that counts or assesses incidents leaves these out, so its figures give nothing away."""
     if actor.is_mission:
         return set()
-    joined = incidents.join(api_report_access, api_report_access.c.report_id == incidents.c.report_id)
-    query = select(incidents.c.id).select_from(joined).where(api_report_access.c.protected != 0)
-    if actor.role is Role.party_liaison and actor.party:
-        query = query.where(
-            or_(api_report_access.c.owner_party.is_(None), api_report_access.c.owner_party != actor.party)
-        )
-    return {row[0] for row in conn.execute(query)}
+    own = actor.party if actor.role is Role.party_liaison else None
+    return set(conn.execute(protected_incidents(own)).scalars())
 
 
 def audience(actor: Actor) -> str:

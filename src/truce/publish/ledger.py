@@ -26,10 +26,10 @@ from truce.publish.log.tables import log_entries
 from truce.publish.written import WrittenBodies
 from truce.sensors.store import anomalies_between, baseline_rows
 from truce.store import Workspace
-from truce.store.api_tables import api_notices, api_report_access
+from truce.store.api_tables import api_notices, api_report_access, protected_incidents
 from truce.store.locks import hold_for_transaction
 from truce.store.records import body_digest, iter_report_bytes
-from truce.store.schema import assessment_runs, findings, incident_versions, incidents, reports
+from truce.store.schema import assessment_runs, findings, incident_versions, reports
 from truce.store.verify_tables import case_events, cases
 
 __all__ = [
@@ -133,9 +133,7 @@ def _notices(conn: Connection) -> list[dict]:
 
 
 def _protected_incident_ids(conn: Connection) -> set[str]:
-    joined = incidents.join(api_report_access, api_report_access.c.report_id == incidents.c.report_id)
-    query = select(incidents.c.id).select_from(joined).where(api_report_access.c.protected != 0)
-    return {row[0] for row in conn.execute(query)}
+    return set(conn.execute(protected_incidents()).scalars())
 
 
 def _versions(conn: Connection) -> list[tuple[dict, bool]]:
