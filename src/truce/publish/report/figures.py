@@ -36,6 +36,7 @@ from truce.publish.report.anomalies import thermal_anomaly_figures
 from truce.publish.report.names import agreement_names, zone_names
 from truce.publish.withheld import withhold_finding
 from truce.store import Workspace
+from truce.store.api_tables import protected_incidents
 from truce.store.records import iter_incidents, stored_snapshot
 from truce.store.schema import control_snapshots, findings, incidents
 from truce.verify.cases import CaseState
@@ -259,11 +260,9 @@ def _finding_rows(conn: Connection, agreement_id: str, start: dt.date, end: dt.d
 
 
 def _protected_incident_ids(conn: Connection) -> set[str]:
-    reports_hidden = _protected_report_ids(conn)
-    if not reports_hidden:
+    if not _protected_report_ids(conn):
         return set()
-    query = select(incidents.c.id).where(incidents.c.report_id.in_(sorted(reports_hidden)))
-    return {row[0] for row in conn.execute(query)}
+    return set(conn.execute(protected_incidents()).scalars())
 
 
 def _finding_tally(conn: Connection, agreement_id: str, start: dt.date, end: dt.date) -> list[dict]:
