@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import secrets
 from collections.abc import Iterable, Sequence
+from collections.abc import Set as AbstractSet
 from datetime import UTC, date, datetime
 from functools import lru_cache
 
@@ -34,7 +35,7 @@ from truce.store.verify_tables import (
 from truce.verify import cases as flow
 from truce.verify.categories import category_of
 from truce.verify.claims import ClaimCheckParams, check_claim
-from truce.verify.clustering import ClusterParams, cluster_incidents
+from truce.verify.clustering import Cluster, ClusterParams, cluster_incidents
 from truce.verify.evidence import CustodyEntry, custody_entry, sha256_hex, verify_content, verify_custody
 from truce.verify.grading import (
     Reliability,
@@ -56,6 +57,7 @@ __all__ = [
     "decide_case",
     "grade_source",
     "incident_sources",
+    "interference_clusters",
     "interference_report",
     "list_cases",
     "list_sources",
@@ -737,7 +739,14 @@ def record_interference(
     return incident.model_copy(update={"report_id": report_id})
 
 
+def interference_clusters(conn: Connection, leave_out: AbstractSet[str] = frozenset()) -> list[Cluster]:
+    """Every interference incident stored, clustered into events; those of `leave_out` left out
+    before clustering (a public report's protected allegations: neither counted nor let swell a
+    public event's reports)."""
+    items = iter_incidents(conn, types=(str(t) for t in INTERFERENCE_TYPES))
+    return cluster_incidents([i for i in items if i.id not in leave_out])
+
+
 def interference_report(conn: Connection, start: date | None = None, end: date | None = None) -> dict:
     """Interference with monitors in [start, end], one row per event (clustered), by kind."""
-    items = list(iter_incidents(conn, types=(str(t) for t in INTERFERENCE_TYPES)))
-    return interference_summary(cluster_incidents(items), start, end)
+    return interference_summary(interference_clusters(conn), start, end)

@@ -29,7 +29,6 @@ from truce.geo.admin import find_oblast, oblasts, oblasts_of
 from truce.geo.contactline import contact_line
 from truce.geo.control import ControlSnapshot
 from truce.geo.territory import territorial_change
-from truce.model import INTERFERENCE_TYPES
 from truce.publish.ledger import log_store, publish
 from truce.publish.report import observations, tally
 from truce.publish.report.anomalies import thermal_anomaly_figures
@@ -37,13 +36,13 @@ from truce.publish.report.names import agreement_names, zone_names
 from truce.publish.withheld import withhold_finding
 from truce.store import Workspace
 from truce.store.api_tables import protected_incidents
-from truce.store.records import iter_incidents, stored_snapshot
+from truce.store.records import stored_snapshot
 from truce.store.schema import control_snapshots, findings, incidents
 from truce.verify.cases import CaseState
-from truce.verify.clustering import cluster_incidents
 from truce.verify.interference import interference_summary
 from truce.verify.mission_quiet import agreement_quiet, cases_as_of, load_agreement, ruled_zones
 from truce.verify.quiet import ALL
+from truce.verify.store import interference_clusters
 
 __all__ = [
     "CUT_OFF_TIME",
@@ -686,9 +685,7 @@ def _interference(conn: Connection, period: Period) -> tuple[dict, dict, dict]:
     """Interference with monitors (truce.verify.interference_summary) on the day, since the start,
     and from the first day the report reads: clustered once, and without protected allegations, which a
     public report must neither count nor quote (nor let swell a public event's reports)."""
-    hidden = _protected_incident_ids(conn)
-    kinds = sorted(str(t) for t in INTERFERENCE_TYPES)
-    clusters = cluster_incidents([i for i in iter_incidents(conn, types=kinds) if i.id not in hidden])
+    clusters = interference_clusters(conn, leave_out=_protected_incident_ids(conn))
     day, start, first = (
         interference_summary(clusters, d, period.day) for d in (period.day, period.start, period.first)
     )
