@@ -48,21 +48,17 @@ _FLOATS = ("lat", "lon")
 _INTS = ("population",)
 _OPTIONAL_INTS = ("geonameid",)
 _FIELDS = [f.name for f in fields(Place)]
-if set(_FIELDS) != {*_STRINGS, *_FLOATS, *_INTS, *_OPTIONAL_INTS, "precision"}:  # pragma: no cover
+_KIND_OF = {
+    **dict.fromkeys(_STRINGS, "string"),
+    **dict.fromkeys(_FLOATS, "float"),
+    **dict.fromkeys(_INTS, "int"),
+    **dict.fromkeys(_OPTIONAL_INTS, "optional"),
+    "precision": "precision",
+}
+if set(_FIELDS) != set(_KIND_OF):  # pragma: no cover
     raise RuntimeError("gazetteer_file: a Place field has no column; add it and bump FORMAT")
 _PRECISIONS = list(LocationPrecision)
-_KINDS = [
-    "string"
-    if name in _STRINGS
-    else "float"
-    if name in _FLOATS
-    else "optional"
-    if name in _OPTIONAL_INTS
-    else "precision"
-    if name == "precision"
-    else "int"
-    for name in _FIELDS
-]
+_KINDS = [_KIND_OF[name] for name in _FIELDS]
 
 
 # --------------------------------------------------------------------------- reading
